@@ -1,0 +1,145 @@
+"""The command line: ``ormlint [PATHS]`` checks, ``ormlint rule CODE`` explains, ``ormlint rules`` lists.
+
+Exit status: 0 when nothing remains to report, 1 when findings remain (or, with ``--diff``,
+when there is something to fix), 2 for a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import click
+
+from ormlint import __version__
+from ormlint.config import Config, ConfigError, find_config_file, load_config, parse_codes, parse_timeout
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class DefaultToCheck(click.Group):
+    """``ormlint src/`` means ``ormlint check src/``, as ruff's old interface did."""
+
+    def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ormlint")
+def main() -> None:
+    """Find and fix the ORM mistakes that make Django and SQLAlchemy applications slow.
+
+    Run `ormlint [PATHS]` to check (the `check` command is the default), `ormlint rules`
+    to list the rules and `ormlint rule CODE` to read one. Exit status: 0 when nothing
+    remains, 1 when findings remain, 2 for a usage or configuration error.
+    """
+
+
+def _codes(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[Tuple[str, ...]]:
+    if value is None:
+        return None
+    try:
+        return parse_codes(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply (or show as fixable) unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the diff of the fixes instead of writing them; exit 1 if any.")
+@click.option("--select", callback=_codes, metavar="CODES", help="Comma-separated codes or prefixes to enable (replaces the configuration).")
+@click.option("--ignore", callback=_codes, metavar="CODES", help="Comma-separated codes or prefixes to disable.")
+@click.option("--extend-select", callback=_codes, metavar="CODES", help="Codes or prefixes to enable on top of the selection.")
+@click.option("--output-format", type=click.Choice(["text", "json", "github", "sarif"]), default="text", show_default=True)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--statistics", is_flag=True, help="Show how many findings each rule produced, instead of the findings.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read configuration from this file.")
+@click.option("--default-timeout", type=float, help="Seconds written by the timeout fixes (default 10).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option("--stdin-filename", help="The name of the file whose source is read from standard input (`-`).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, without the summary.")
+def check(
+    paths: Sequence[str],
+    fix: bool,
+    unsafe_fixes: Optional[bool],
+    diff: bool,
+    select: Optional[Tuple[str, ...]],
+    ignore: Optional[Tuple[str, ...]],
+    extend_select: Optional[Tuple[str, ...]],
+    output_format: str,
+    exit_zero: bool,
+    statistics: bool,
+    config_path: Optional[Path],
+    default_timeout: Optional[float],
+    no_cache: bool,
+    stdin_filename: Optional[str],
+    quiet: bool,
+) -> None:
+    """Check PATHS (default: the current folder); `-` reads standard input."""
+    from ormlint.runner import Options, run
+
+    paths = tuple(paths) or (".",)
+    try:
+        config = _load_config(config_path, paths, stdin_filename)
+        if default_timeout is not None:
+            default_timeout = parse_timeout(default_timeout)
+    except (ConfigError, ValueError) as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    config = config.override(
+        select=select,
+        ignore=ignore,
+        extend_select=extend_select,
+        unsafe_fixes=unsafe_fixes,
+        default_timeout=default_timeout,
+    )
+    options = Options(
+        fix=fix,
+        diff=diff,
+        output_format=output_format,
+        statistics=statistics,
+        quiet=quiet,
+        use_cache=not no_cache,
+        stdin_filename=stdin_filename,
+    )
+    status = run(paths, config, options)
+    sys.exit(EXIT_CLEAN if exit_zero and status == EXIT_FINDINGS else status)
+
+
+def _load_config(explicit: Optional[Path], paths: Sequence[str], stdin_filename: Optional[str]) -> Config:
+    if explicit is not None:
+        return load_config(explicit)
+    first = stdin_filename if paths[0] == "-" and stdin_filename else paths[0]
+    start = Path(first) if first != "-" else Path.cwd()
+    if not start.exists():
+        start = start.parent if start.parent.exists() else Path.cwd()
+    return load_config(find_config_file(start))
+
+
+@main.command()
+@click.argument("code")
+def rule(code: str) -> None:
+    """Print the documentation of the rule CODE (or its name)."""
+    from ormlint.rules import rule_by_code
+
+    found = rule_by_code(code)
+    if found is None:
+        click.echo(f"ormlint: error: unknown rule `{code}`; `ormlint rules` lists them", err=True)
+        sys.exit(EXIT_ERROR)
+    fixable = "never" if found.fix_applicability is None else found.fix_applicability.value
+    click.echo(f"# {found.name} ({found.code})\n\nFix: {fixable}.\n\n{found.documentation()}")
+
+
+@main.command()
+def rules() -> None:
+    """List every rule: code, name and whether it can fix."""
+    from ormlint.rules import ALL_RULES
+
+    for found in ALL_RULES:
+        fixable = "-" if found.fix_applicability is None else found.fix_applicability.value
+        click.echo(f"{found.code}  {found.name:<28} fix: {fixable:<8} {found.summary()}")

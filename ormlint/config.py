@@ -1,0 +1,232 @@
+"""Configuration: ``[tool.ormlint]`` in ``pyproject.toml`` or the top level of ``ormlint.toml``.
+
+The file nearest above the checked paths wins, as with ruff. Command-line options are
+applied on top of it with :meth:`Config.override`. Every problem with a file is a
+:class:`ConfigError` whose message names the file and the key, because the user has to find
+and fix it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.9 and 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILES = ("ormlint.toml", "pyproject.toml")
+
+#: Directories no one wants linted: version control, environments, caches, build output.
+DEFAULT_EXCLUDE = (
+    ".bzr", ".direnv", ".eggs", ".git", ".hg", ".ipynb_checkpoints", ".mypy_cache", ".nox",
+    ".ormlint_cache", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv",
+    "__pycache__", "__pypackages__", "_build", "build", "dist", "node_modules",
+    "site-packages", "venv",
+    # Migrations are one-off data code that runs once; see DESIGN.md.
+    "migrations",
+)
+
+#: Building rows one by one is what test fixtures do: the per-row query and write rules are
+#: off in test code.
+DEFAULT_PER_FILE_IGNORES: Tuple[Tuple[str, Tuple[str, ...]], ...] = tuple(
+    (pattern, ("ORM004", "ORM2"))
+    for pattern in ("tests/*", "*/tests/*", "test_*.py", "*_test.py", "conftest.py")
+)
+
+_CODE_SELECTOR = re.compile(r"^(ALL|ORM\d{0,3})$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the user (it names the file and the key)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: Tuple[str, ...] = ("ALL",)
+    ignore: Tuple[str, ...] = ()
+    extend_select: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = DEFAULT_PER_FILE_IGNORES
+    exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: Tuple[str, ...] = ()
+    default_timeout: float = 10
+    unsafe_fixes: bool = False
+    cache_dir: Optional[str] = None
+    #: The folder the configuration file was found in; patterns are relative to it.
+    root: Optional[Path] = field(default=None, compare=False)
+    source: Optional[Path] = field(default=None, compare=False)
+
+    def override(self, **changes: Any) -> "Config":
+        """Apply command-line options; a value of ``None`` leaves the setting as it is."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def is_selected(self, code: str, path: Optional[str] = None) -> bool:
+        """Whether ``code`` runs on ``path``, as ruff decides: most specific selector wins."""
+        selected = _best_match(code, self.select + self.extend_select)
+        ignored = _best_match(code, self.ignore)
+        if selected < 0 or (ignored >= 0 and ignored >= selected):
+            return False
+        if path is not None:
+            for pattern, codes in self.per_file_ignores:
+                if _best_match(code, codes) >= 0 and self.matches(pattern, path):
+                    return False
+        return True
+
+    def is_excluded(self, path: Path) -> bool:
+        """Whether a file or folder is excluded by name or by path below the root."""
+        patterns = self.exclude + self.extend_exclude
+        return any(self.matches(pattern, str(path)) for pattern in patterns)
+
+    def matches(self, pattern: str, path: str) -> bool:
+        candidate = Path(path)
+        names = {candidate.name, candidate.as_posix()}
+        if self.root is not None:
+            try:
+                names.add(candidate.resolve().relative_to(self.root.resolve()).as_posix())
+            except (ValueError, OSError):
+                pass
+        pattern = pattern.rstrip("/")
+        return any(
+            fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(name, f"*/{pattern}")
+            for name in names
+        )
+
+    @property
+    def timeout_literal(self) -> str:
+        value = self.default_timeout
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _best_match(code: str, selectors: Iterable[str]) -> int:
+    """Length of the longest selector that matches ``code`` (``ALL`` counts as 0), or -1."""
+    best = -1
+    for selector in selectors:
+        if selector == "ALL":
+            best = max(best, 0)
+        elif code.startswith(selector):
+            best = max(best, len(selector))
+    return best
+
+
+def find_config_file(start: Path) -> Optional[Path]:
+    """The nearest ``ormlint.toml``, or ``pyproject.toml`` with a ``[tool.ormlint]`` table."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for directory in (folder, *folder.parents):
+        candidate = directory / "ormlint.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and _has_ormlint_table(candidate):
+            return candidate
+    return None
+
+
+def _has_ormlint_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "[tool.ormlint" in text or "tool.ormlint" in text
+
+
+def load_config(path: Optional[Path]) -> Config:
+    """Read a configuration file; ``None`` gives the defaults."""
+    if path is None:
+        return Config()
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("ormlint", {})
+    else:
+        table = document
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.ormlint] must be a table")
+    settings = _parse_table(path, table)
+    return Config(root=path.parent, source=path, **settings)
+
+
+def _parse_table(path: Path, table: Mapping[str, Any]) -> Dict[str, Any]:
+    settings: Dict[str, Any] = {}
+    for key, value in table.items():
+        parser = _KEYS.get(key)
+        if parser is None:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"{path}: unknown key `{key}` (known keys: {known})")
+        attribute = key.replace("-", "_")
+        try:
+            settings[attribute] = parser(value)
+        except ValueError as error:
+            raise ConfigError(f"{path}: invalid value for `{key}`: {error}") from None
+    if "extend_per_file_ignores" in settings:
+        base = settings.get("per_file_ignores", DEFAULT_PER_FILE_IGNORES)
+        settings["per_file_ignores"] = base + settings.pop("extend_per_file_ignores")
+    return settings
+
+
+def parse_codes(value: Any) -> Tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[,\s]+", value) if part]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError("expected a list of rule codes such as [\"ORM101\", \"ORM3\"]")
+    for code in value:
+        if not _CODE_SELECTOR.match(code):
+            raise ValueError(f"`{code}` is not a rule code or prefix (ORM101, ORM1, ALL)")
+    return tuple(value)
+
+
+def _parse_patterns(value: Any) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError("expected a list of glob patterns")
+    return tuple(value)
+
+
+def _parse_per_file_ignores(value: Any) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ValueError("expected a table of glob pattern = [codes]")
+    return tuple((pattern, parse_codes(codes)) for pattern, codes in value.items())
+
+
+def parse_timeout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError("expected a positive number of seconds")
+    return value
+
+
+def _parse_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _parse_string(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError("expected a path")
+    return value
+
+
+_KEYS = {
+    "select": parse_codes,
+    "ignore": parse_codes,
+    "extend-select": parse_codes,
+    "per-file-ignores": _parse_per_file_ignores,
+    "extend-per-file-ignores": _parse_per_file_ignores,
+    "exclude": _parse_patterns,
+    "extend-exclude": _parse_patterns,
+    "default-timeout": parse_timeout,
+    "unsafe-fixes": _parse_bool,
+    "cache-dir": _parse_string,
+}
+
+#: Every key the configuration accepts, for documentation and its test.
+CONFIG_KEYS = tuple(sorted(_KEYS))

@@ -1,0 +1,63 @@
+"""Which files to check: the ``.py`` files below the given paths, less the excluded ones."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Iterator, List, Set
+
+from ormlint.config import Config
+
+
+def discover(paths: Iterable[str], config: Config) -> List[str]:
+    """Return the Python files below ``paths``, sorted and without duplicates.
+
+    A path given explicitly is checked even when it does not end in ``.py`` (as ruff
+    does), but not when it lies in an excluded folder such as ``migrations/``: pre-commit
+    passes changed files one by one and they should be treated as a run over the tree.
+    Paths that do not exist are returned as they are so that the engine reports them.
+    """
+    found: Set[str] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            if not _excluded(path, config):
+                found.update(_walk(path, config))
+        elif not _excluded(path, config):
+            found.add(os.path.normpath(given))
+    return sorted(found)
+
+
+def _excluded(path: Path, config: Config) -> bool:
+    """Whether ``path`` or one of its folders below the project is excluded.
+
+    Only the folders below the configuration's root (or the working directory) count, so a
+    project that itself lives under a folder called ``build`` is still checked.
+    """
+    if config.is_excluded(path):
+        return True
+    absolute = path.absolute()
+    base = (config.root or Path.cwd()).absolute()
+    try:
+        parts = absolute.relative_to(base).parts[:-1]
+    except ValueError:
+        parts = path.parts[:-1]
+    return any(config.is_excluded(Path(part)) for part in parts if part not in ("", ".", ".."))
+
+
+def _walk(top: Path, config: Config) -> Iterator[str]:
+    seen: Set[str] = set()
+    for directory, subdirectories, files in os.walk(top, followlinks=True):
+        real = os.path.realpath(directory)
+        if real in seen:  # a symbolic link loop
+            subdirectories[:] = []
+            continue
+        seen.add(real)
+        subdirectories[:] = sorted(
+            name for name in subdirectories if not config.is_excluded(Path(directory, name))
+        )
+        for name in files:
+            if name.endswith(".py"):
+                candidate = Path(directory, name)
+                if not config.is_excluded(candidate):
+                    yield os.path.normpath(str(candidate))

@@ -1,0 +1,239 @@
+"""The engine: source -> parse once -> one batched traversal -> diagnostics -> fixes.
+
+Hosts (the command line, the flake8 plugin, pre-commit through the command line) are thin
+adapters over :func:`check_source` and :func:`fix_source`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ormlint.config import Config
+from ormlint.diagnostics import Diagnostic, Edit, Fix, Location
+from ormlint.rules import Rule, selected_rules
+from ormlint.rules.base import FileContext, Finding
+from ormlint.semantic.index import ProjectIndex, facts_for_source, find_project_root, module_name
+from ormlint.semantic.model import SemanticModel
+from ormlint.source import LineIndex, SourceError, SourceFile
+from ormlint.suppression import is_suppressed, parse_noqa
+
+SYNTAX_ERROR = "ORM000"
+#: Enough rounds for fixes that enable further fixes; a fix that never converges stops here.
+MAX_FIX_ROUNDS = 10
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    #: The fixed text when fixes were applied, else ``None``.
+    fixed_text: Optional[str] = None
+    fixes_applied: int = 0
+
+
+class Project:
+    """The project index for each project root met in a run, built once per root."""
+
+    def __init__(self) -> None:
+        self._indexes: Dict[Optional[Path], ProjectIndex] = {}
+
+    def index_for(self, path: str, source: Optional[SourceFile] = None) -> Tuple[ProjectIndex, str, bool]:
+        root = find_project_root(Path(path))
+        index = self._indexes.get(root)
+        if index is None:
+            index = self._indexes[root] = ProjectIndex.build(root)
+        module, is_package = module_name(Path(path), root)
+        if source is not None and not _matches_disk(path, source):
+            overlay = facts_for_source(source.text, module, is_package, path)
+            if overlay is not None:
+                index = ProjectIndex.build(None, extra=[*index.modules.values(), overlay])
+        return index, module, is_package
+
+
+def _matches_disk(path: str, source: SourceFile) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() == source.raw
+    except OSError:
+        return False
+
+
+def check_source(
+    source: SourceFile,
+    config: Config,
+    project: Project,
+    rules: Optional[Sequence[Type[Rule]]] = None,
+) -> FileResult:
+    """Check one file's text and return its diagnostics, ``noqa`` applied."""
+    rules = selected_rules(config, source.path) if rules is None else rules
+    result = FileResult(source.path)
+    if not rules:
+        return result
+    index, module, is_package = project.index_for(source.path, source)
+    diagnostics = _run_rules(source.path, source.text, config, rules, index, module, is_package)
+    noqa = parse_noqa(source.text)
+    result.diagnostics = [d for d in diagnostics if not is_suppressed(noqa, d.location.row, d.code)]
+    return result
+
+
+def fix_source(
+    source: SourceFile,
+    config: Config,
+    project: Project,
+    unsafe: bool,
+    rules: Optional[Sequence[Type[Rule]]] = None,
+) -> FileResult:
+    """Apply fixes until none applies; return what remains and the fixed text.
+
+    Fixes that overlap are not applied in the same round; the file is checked again after
+    each round. A round whose result would not parse is discarded, so the file never gets
+    worse than it was.
+    """
+    rules = selected_rules(config, source.path) if rules is None else rules
+    text = source.text
+    applied = 0
+    current = source
+    result = check_source(current, config, project, rules)
+    for _ in range(MAX_FIX_ROUNDS):
+        fixes = [d.fix for d in result.diagnostics if d.is_fixable(unsafe) and d.fix is not None]
+        if not fixes:
+            break
+        new_text, count = apply_fixes(text, fixes)
+        if count == 0 or new_text == text or not parses(new_text):
+            break
+        text = new_text
+        applied += count
+        current = SourceFile(source.path, text, source.encoding, source.raw)
+        result = check_source(current, config, project, rules)
+    result.fixed_text = text if applied else None
+    result.fixes_applied = applied
+    return result
+
+
+def apply_fixes(text: str, fixes: Sequence[Fix]) -> Tuple[str, int]:
+    """Apply the fixes that do not overlap an earlier one, in order of position."""
+    chosen: List[Fix] = []
+    taken: List[Tuple[int, int]] = []
+    for fix in sorted(fixes, key=lambda f: f.span):
+        start, end = fix.span
+        if any(start < t_end and t_start < end or start == t_start for t_start, t_end in taken):
+            continue
+        chosen.append(fix)
+        taken.append((start, end))
+    edits = sorted((edit for fix in chosen for edit in fix.edits), key=lambda e: (e.start, e.end), reverse=True)
+    for edit in edits:
+        text = text[: edit.start] + edit.content + text[edit.end :]
+    return text, len(chosen)
+
+
+def parses(text: str) -> bool:
+    try:
+        cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError, ValueError):
+        return False
+    return True
+
+
+def _run_rules(
+    path: str,
+    text: str,
+    config: Config,
+    rules: Sequence[Type[Rule]],
+    index: ProjectIndex,
+    module_name_: str,
+    is_package: bool,
+) -> List[Diagnostic]:
+    applicable = [rule for rule in rules if _may_apply(rule, text)]
+    if not applicable:
+        return []
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        return [_syntax_error(path, error.raw_line, error.raw_column, _first_line(error.message))]
+    except RecursionError:
+        return [_syntax_error(path, 1, 0, "too deeply nested to parse")]
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    semantic = SemanticModel(index, module_name_, is_package)
+    context = FileContext(path=path, config=config, semantic=semantic)
+    wrapper.visit_batched([semantic, *(rule(context) for rule in applicable)])
+    if not context.findings:
+        return []
+    positions = wrapper.resolve(PositionProvider)
+    lines = LineIndex(text)
+    return sorted(
+        (_diagnostic(path, module, finding, positions, lines) for finding in context.findings),
+        key=lambda d: d.sort_key,
+    )
+
+
+def _may_apply(rule: Type[Rule], text: str) -> bool:
+    """The cheap text prefilter: a rule needs one of its words in the file to fire."""
+    return not rule.required_text or any(word in text for word in rule.required_text)
+
+
+def _syntax_error(path: str, row: int, column: int, message: str) -> Diagnostic:
+    location = Location(row, column + 1)
+    return Diagnostic(SYNTAX_ERROR, f"SyntaxError: {message}", path, location, location)
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else "invalid syntax"
+
+
+def _diagnostic(path: str, module: cst.Module, finding: Finding, positions, lines: LineIndex) -> Diagnostic:
+    span = positions[finding.node]
+    start = Location(span.start.line, span.start.column + 1)
+    end = Location(span.end.line, span.end.column + 1)
+    fix = None
+    if finding.fix is not None:
+        edits = []
+        for old, new in finding.fix.replacements:
+            old_span = positions[old]
+            content = new if isinstance(new, str) else render(module, new, finding.indentation)
+            edits.append(
+                Edit(
+                    start=lines.offset(old_span.start.line, old_span.start.column),
+                    end=lines.offset(old_span.end.line, old_span.end.column),
+                    content=content,
+                    location=Location(old_span.start.line, old_span.start.column + 1),
+                    end_location=Location(old_span.end.line, old_span.end.column + 1),
+                )
+            )
+        fix = Fix(finding.fix.title, finding.fix.applicability, tuple(edits))
+    return Diagnostic(finding.code, finding.message, path, start, end, fix, noqa_row=start.row)
+
+
+def render(module: cst.Module, node: cst.CSTNode, indentation: str) -> str:
+    """The code of a replacement node, indented for the statement it goes into.
+
+    ``Module.code_for_node`` renders a node as if it stood at the top level, which loses
+    the indentation of continuation lines inside brackets; libcst's code generator takes
+    the indentation as state, so we give it the statement's.
+    """
+    state = CodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        indent_tokens=[indentation] if indentation else [],
+    )
+    _without_parentheses(node)._codegen(state)
+    return "".join(state.tokens)
+
+
+def _without_parentheses(node: cst.CSTNode) -> cst.CSTNode:
+    """Positions exclude a node's own parentheses, so its replacement must too."""
+    if getattr(node, "lpar", None) or getattr(node, "rpar", None):
+        return node.with_changes(lpar=(), rpar=())
+    return node
+
+
+def read_source(path: str) -> SourceFile:
+    return SourceFile.read(path)
+
+
+__all__ = ["FileResult", "Project", "SourceError", "check_source", "fix_source", "apply_fixes", "parses"]

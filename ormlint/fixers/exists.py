@@ -1,0 +1,37 @@
+"""Rewrite a count, a ``len()`` or a truth test of a query into an existence query."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+
+def django_exists(queryset: cst.BaseExpression, negated: bool = False) -> cst.BaseExpression:
+    """``qs.exists()``, or ``not qs.exists()``."""
+    call = cst.Call(func=cst.Attribute(value=queryset, attr=cst.Name("exists")))
+    return negate(call) if negated else call
+
+
+def sqlalchemy_exists(
+    query: cst.BaseExpression, session: cst.BaseExpression, negated: bool = False
+) -> cst.BaseExpression:
+    """``session.query(q.exists()).scalar()``: SQLAlchemy's ``Query`` has no ``exists()``
+    that returns a boolean; it builds an ``EXISTS`` clause to select through the session."""
+    inner = cst.Call(func=cst.Attribute(value=query, attr=cst.Name("exists")))
+    selected = cst.Call(
+        func=cst.Attribute(value=session, attr=cst.Name("query")), args=[cst.Arg(value=inner)]
+    )
+    call = cst.Call(func=cst.Attribute(value=selected, attr=cst.Name("scalar")))
+    return negate(call) if negated else call
+
+
+def negate(expression: cst.BaseExpression) -> cst.UnaryOperation:
+    return cst.UnaryOperation(operator=cst.Not(), expression=expression)
+
+
+def receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """``qs`` in ``qs.count()``."""
+    if isinstance(call.func, cst.Attribute):
+        return call.func.value
+    return None

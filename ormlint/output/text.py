@@ -1,0 +1,75 @@
+"""The human format: ``path:row:col: CODE [*] message`` and a one-line summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import List
+
+import click
+
+from ormlint.diagnostics import Applicability
+from ormlint.output import Report
+
+
+def render(report: Report, quiet: bool = False) -> str:
+    lines: List[str] = []
+    for diagnostic in report.diagnostics:
+        position = f"{diagnostic.path}:{diagnostic.location.row}:{diagnostic.location.column}:"
+        marker = " [*]" if diagnostic.is_fixable(report.unsafe_fixes) else ""
+        lines.append(
+            f"{click.style(position, bold=True)} {click.style(diagnostic.code, fg='red', bold=True)}"
+            f"{click.style(marker, fg='cyan')} {diagnostic.message}"
+        )
+    if not quiet:
+        if lines:
+            lines.append("")
+        lines.append(summary(report))
+    return "\n".join(lines)
+
+
+def summary(report: Report) -> str:
+    remaining = len(report.diagnostics)
+    fixable = sum(1 for d in report.diagnostics if d.is_fixable(report.unsafe_fixes))
+    hidden = sum(
+        1
+        for d in report.diagnostics
+        if not report.unsafe_fixes and d.fix is not None and d.fix.applicability is Applicability.UNSAFE
+    )
+    if report.fixing:
+        if remaining == 0 and report.fixed == 0:
+            return "All checks passed!"
+        text = f"Found {_problems(report.fixed + remaining)} ({report.fixed} fixed, {remaining} remaining)."
+    elif remaining == 0:
+        return "All checks passed!"
+    else:
+        text = f"Found {_problems(remaining)}"
+        details = []
+        if fixable:
+            details.append(f"{fixable} fixable with --fix")
+        if hidden:
+            details.append(f"{hidden} more with --unsafe-fixes")
+        text += f" ({', '.join(details)})." if details else "."
+        return text
+    if hidden:
+        text += f"\n{hidden} more fixable with --unsafe-fixes."
+    return text
+
+
+def statistics(report: Report) -> str:
+    """One row per code, most frequent first: count, code, ``[*]`` if fixable, rule name."""
+    from ormlint.rules import rule_by_code
+
+    counts = Counter(d.code for d in report.diagnostics)
+    fixable = {d.code for d in report.diagnostics if d.is_fixable(report.unsafe_fixes)}
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    rows = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rule = rule_by_code(code)
+        name = rule.name if rule else "syntax-error"
+        marker = "[*]" if code in fixable else "   "
+        rows.append(f"{count:>{width}}\t{code}\t{marker} {name}")
+    return "\n".join(rows)
+
+
+def _problems(count: int) -> str:
+    return f"{count} problem" if count == 1 else f"{count} problems"

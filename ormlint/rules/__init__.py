@@ -1,0 +1,42 @@
+"""The rule table: every rule ormlint has, sorted by code."""
+
+from __future__ import annotations
+
+from typing import Optional, Tuple, Type
+
+from ormlint.config import Config
+from ormlint.rules.base import Rule
+from ormlint.rules.count_for_existence import CountForExistence
+from ormlint.rules.len_queryset import LenQueryset
+from ormlint.rules.queryset_truthiness import QuerysetTruthiness
+from ormlint.rules.request_without_timeout import RequestWithoutTimeout
+from ormlint.rules.timeout_none import TimeoutNone
+from ormlint.rules.urlopen_without_timeout import UrlopenWithoutTimeout
+
+ALL_RULES: Tuple[Type[Rule], ...] = tuple(
+    sorted(
+        (
+            CountForExistence,
+            LenQueryset,
+            QuerysetTruthiness,
+            RequestWithoutTimeout,
+            TimeoutNone,
+            UrlopenWithoutTimeout,
+        ),
+        key=lambda rule: rule.code,
+    )
+)
+
+
+def rule_by_code(code: str) -> Optional[Type[Rule]]:
+    for rule in ALL_RULES:
+        if rule.code == code.upper() or rule.name == code:
+            return rule
+    return None
+
+
+def selected_rules(config: Config, path: Optional[str] = None) -> Tuple[Type[Rule], ...]:
+    return tuple(rule for rule in ALL_RULES if config.is_selected(rule.code, path))
+
+
+__all__ = ["ALL_RULES", "Rule", "rule_by_code", "selected_rules"]

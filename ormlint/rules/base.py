@@ -1,0 +1,83 @@
+"""What every rule is: a libcst visitor with a code, a name, documentation and a way to report.
+
+A rule decides *whether* something is wrong and asks a fixer (``ormlint.fixers``) *how* to
+rewrite it. All rules of a run visit the tree together in one batched traversal, after the
+semantic model, which they query through ``self.semantic``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import ClassVar, List, Optional, Sequence, Tuple, Union
+
+import libcst as cst
+
+from ormlint.config import Config
+from ormlint.diagnostics import Applicability
+from ormlint.semantic.model import SemanticModel
+
+#: A fix as a rule states it: nodes of the tree and what to put in their place. The
+#: engine turns it into text edits once positions are known.
+Replacement = Tuple[cst.CSTNode, Union[cst.CSTNode, str]]
+
+
+@dataclass(frozen=True)
+class PendingFix:
+    title: str
+    applicability: Applicability
+    replacements: Tuple[Replacement, ...]
+
+
+@dataclass
+class Finding:
+    code: str
+    node: cst.CSTNode
+    message: str
+    fix: Optional[PendingFix] = None
+    #: The indentation of the statement the finding is in, for rendering the fix.
+    indentation: str = ""
+
+
+@dataclass
+class FileContext:
+    """What a rule may read about the file it checks, and where its findings go."""
+
+    path: str
+    config: Config
+    semantic: SemanticModel
+    findings: List[Finding] = field(default_factory=list)
+
+
+class Rule(cst.BatchableCSTVisitor):
+    code: ClassVar[str]
+    name: ClassVar[str]
+    #: The applicability of the fixes this rule offers, or ``None`` if it never fixes.
+    fix_applicability: ClassVar[Optional[Applicability]] = None
+    #: Words whose presence in a file's text is necessary for a finding (any of them).
+    required_text: ClassVar[Sequence[str]] = ()
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__()
+        self.context = context
+        self.semantic = context.semantic
+        self.config = context.config
+
+    def report(self, node: cst.CSTNode, message: str, fix: Optional[PendingFix] = None) -> None:
+        self.context.findings.append(Finding(self.code, node, message, fix, self.semantic.indentation))
+
+    def fix(self, title: str, *replacements: Replacement, applicability: Optional[Applicability] = None) -> PendingFix:
+        chosen = applicability or self.fix_applicability
+        assert chosen is not None, f"{self.code} declares no fix applicability"
+        return PendingFix(title, chosen, tuple(replacements))
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the documentation: what the rule does, in one sentence."""
+        text = cls.documentation()
+        after_heading = text.split("## What it does", 1)[-1].strip()
+        return " ".join(after_heading.split("\n\n", 1)[0].split())

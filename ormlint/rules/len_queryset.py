@@ -1,0 +1,78 @@
+"""ORM102 len-queryset."""
+
+from __future__ import annotations
+
+from typing import Set
+
+import libcst as cst
+
+from ormlint.diagnostics import Applicability
+from ormlint.fixers.count import django_count
+from ormlint.rules.base import Rule
+from ormlint.rules.count_for_existence import counted_query, existence_test, rows_are_needed
+
+
+class LenQueryset(Rule):
+    """
+    ## What it does
+    Finds `len(qs)` on a Django queryset whose rows are not used afterwards.
+
+    ## Why is this bad?
+    `len()` runs the query, transfers every matching row and builds a model instance for
+    each, only to count them. `qs.count()` asks the database for one number.
+
+    ## Example
+    ```python
+    def dashboard(request):
+        pending = Order.objects.filter(status="pending")
+        return JsonResponse({"pending": len(pending)})
+    ```
+
+    ## Use instead
+    ```python
+    def dashboard(request):
+        pending = Order.objects.filter(status="pending")
+        return JsonResponse({"pending": pending.count()})
+    ```
+
+    ## Fix safety
+    Safe: `count()` returns the number of rows `len()` would have counted.
+
+    ## When it does not fire
+    When the rows are used elsewhere in the function (iterated, indexed, returned, passed
+    on): then `len()` fills the queryset's cache and the rows are fetched once either way.
+    Also on parameters and globals, whose cache the caller may read, on `len()` of lists,
+    and on `len(qs) > 0` and other existence tests, which ORM101 reports.
+
+    ## References
+    - [Django: `QuerySet.count()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#count)
+    """
+
+    code = "ORM102"
+    name = "len-queryset"
+    fix_applicability = Applicability.SAFE
+    required_text = ("len(",)
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._existence_tested: Set[int] = set()
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        test = existence_test(node)
+        if test is not None:
+            self._existence_tested.add(id(test[0]))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if id(node) in self._existence_tested or self.semantic.in_truth_context(node):
+            return
+        found = counted_query(self.semantic, node)
+        if found is None or found[0] != "len":
+            return
+        _, queryset, _ = found
+        if rows_are_needed(self.semantic, queryset):
+            return
+        self.report(
+            node,
+            "`len()` of a queryset loads every row only to count them; use `count()`",
+            self.fix("Replace with `.count()`", (node, django_count(queryset))),
+        )

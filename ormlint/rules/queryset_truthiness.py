@@ -1,0 +1,83 @@
+"""ORM103 queryset-truthiness."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ormlint.diagnostics import Applicability
+from ormlint.fixers.exists import django_exists
+from ormlint.rules.base import Rule
+from ormlint.rules.count_for_existence import rows_are_needed
+
+
+class QuerysetTruthiness(Rule):
+    """
+    ## What it does
+    Finds a Django queryset used as a truth value (`if qs:`, `while qs:`, `not qs`,
+    `bool(qs)`) when its rows are not used afterwards.
+
+    ## Why is this bad?
+    Testing a queryset's truth runs the query and loads every matching row into memory to
+    see whether there is one. `qs.exists()` asks the database to stop at the first row.
+
+    ## Example
+    ```python
+    def has_open_orders(customer):
+        open_orders = Order.objects.filter(customer=customer, status="open")
+        if open_orders:
+            return True
+        return False
+    ```
+
+    ## Use instead
+    ```python
+    def has_open_orders(customer):
+        open_orders = Order.objects.filter(customer=customer, status="open")
+        if open_orders.exists():
+            return True
+        return False
+    ```
+
+    ## Fix safety
+    Safe: `exists()` is true exactly when the queryset has a row.
+
+    ## When it does not fire
+    When the rows are used elsewhere in the function (`if qs:` followed by a loop over
+    `qs` is the right idiom: one query fills the cache for both), on parameters and globals,
+    and on anything the analyzer cannot prove is a queryset.
+
+    ## References
+    - [Django: when querysets are evaluated](https://docs.djangoproject.com/en/stable/ref/models/querysets/#when-querysets-are-evaluated)
+    - [Django: `QuerySet.exists()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#exists)
+    """
+
+    code = "ORM103"
+    name = "queryset-truthiness"
+    fix_applicability = Applicability.SAFE
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._check(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._check(node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._check(node)
+
+    def _check(self, original_node: cst.BaseExpression) -> None:
+        if not self.semantic.in_truth_context(original_node):
+            return
+        query = self.semantic.queryset_type(original_node)
+        if query is None or query.orm != "django" or query.kind != "queryset":
+            return
+        if rows_are_needed(self.semantic, original_node):
+            return
+        fix = None
+        if not query.combined:
+            replaced = self.semantic.truth_test_of(original_node)
+            fix = self.fix("Replace with `.exists()`", (replaced, django_exists(original_node)))
+        self.report(
+            original_node,
+            "Truth test of a queryset loads every row to see if there is one; use `exists()`",
+            fix,
+        )

@@ -1,0 +1,139 @@
+"""One run of the command line: discover files, check or fix each, report.
+
+The engine knows one file; this module knows a run: which files, reading and writing
+them, standard input, diffs and the output format.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+import click
+
+from ormlint.config import Config
+from ormlint.diagnostics import Diagnostic, Location
+from ormlint.discovery import discover
+from ormlint.engine import SYNTAX_ERROR, Project, check_source, fix_source
+from ormlint.output import Report
+from ormlint.source import SourceError, SourceFile, WriteError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Options:
+    fix: bool = False
+    diff: bool = False
+    output_format: str = "text"
+    statistics: bool = False
+    quiet: bool = False
+    use_cache: bool = True
+    stdin_filename: Optional[str] = None
+
+
+def run(paths: Sequence[str], config: Config, options: Options) -> int:
+    project = Project()
+    report = Report(unsafe_fixes=config.unsafe_fixes, fixing=options.fix, root=str(config.root or "."))
+    diffs: List[str] = []
+    fixing = options.fix or options.diff
+    stdin_output: Optional[str] = None
+
+    if list(paths) == ["-"]:
+        name = options.stdin_filename or "-"
+        source = SourceFile.from_bytes(name, sys.stdin.buffer.read())
+        result = _process(source, config, project, fixing)
+        report.diagnostics.extend(result.diagnostics)
+        report.fixed += result.fixes_applied
+        if result.fixed_text is not None and options.diff:
+            diffs.append(_unified_diff(name, source.text, result.fixed_text))
+        elif options.fix:
+            stdin_output = result.fixed_text if result.fixed_text is not None else source.text
+    else:
+        for path in discover(paths, config):
+            try:
+                source = SourceFile.read(path)
+            except SourceError as error:
+                report.diagnostics.append(_unreadable(path, str(error)))
+                continue
+            result = _process(source, config, project, fixing)
+            report.diagnostics.extend(result.diagnostics)
+            if result.fixed_text is None:
+                continue
+            if options.diff:
+                diffs.append(_unified_diff(path, source.text, result.fixed_text))
+                report.fixed += result.fixes_applied
+                continue
+            try:
+                source.write(result.fixed_text)
+                report.fixed += result.fixes_applied
+            except WriteError as error:
+                report.diagnostics.append(_unreadable(path, str(error)))
+
+    report.diagnostics.sort(key=lambda d: d.sort_key)
+    if stdin_output is not None:
+        sys.stdout.write(stdin_output)
+        sys.stdout.flush()
+        _emit(report, options, err=True)
+    elif options.diff:
+        _emit_diff(diffs, report, options)
+        return EXIT_FINDINGS if diffs else EXIT_CLEAN
+    else:
+        _emit(report, options, err=False)
+    return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
+
+
+def _process(source: SourceFile, config: Config, project: Project, fixing: bool):
+    if fixing:
+        return fix_source(source, config, project, unsafe=config.unsafe_fixes)
+    return check_source(source, config, project)
+
+
+def _unreadable(path: str, message: str) -> Diagnostic:
+    start = Location(1, 1)
+    return Diagnostic(SYNTAX_ERROR, message, path, start, start)
+
+
+def _unified_diff(path: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{path}",
+        tofile=f"b/{path}",
+    )
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _emit(report: Report, options: Options, err: bool) -> None:
+    if options.statistics:
+        from ormlint.output.text import statistics
+
+        text = statistics(report)
+    elif options.output_format == "json":
+        from ormlint.output.json import render
+
+        text = render(report)
+    elif options.output_format == "github":
+        from ormlint.output.github import render
+
+        text = render(report)
+    elif options.output_format == "sarif":
+        from ormlint.output.sarif import render
+
+        text = render(report)
+    else:
+        from ormlint.output.text import render
+
+        text = render(report, quiet=options.quiet)
+    if text:
+        click.echo(text, err=err)
+
+
+def _emit_diff(diffs: List[str], report: Report, options: Options) -> None:
+    for diff in diffs:
+        click.echo(diff, nl=False)
+    if not options.quiet:
+        count = report.fixed
+        click.echo(f"Would fix {count} problem{'s' if count != 1 else ''}." if diffs else "No fixes available.", err=True)

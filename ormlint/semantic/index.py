@@ -1,0 +1,410 @@
+"""The project index: every Django model and SQLAlchemy mapped class of a project.
+
+Built from the project root (the folder holding ``pyproject.toml``, ``setup.cfg``,
+``manage.py`` or ``.git``) whatever paths were checked, so that a view checked alone still
+knows the models defined in another file. Files are read with the standard library's
+:mod:`ast`, which is several times faster than libcst and enough to collect class bases and
+class-level assignments; nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
+
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "manage.py", ".git")
+
+_SKIPPED_FOLDERS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "node_modules",
+        "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ormlint_cache",
+        "build", "dist", ".eggs", "site-packages", "migrations",
+    }
+)
+
+#: Text that a file must contain to define anything the index records.
+_INTERESTING = re.compile(
+    rb"^[ \t]*class[ \t]+\w+[ \t]*\(|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(",
+    re.MULTILINE,
+)
+
+DJANGO_MODEL_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+DJANGO_MANAGER_BASES = frozenset(
+    {
+        "django.db.models.Manager",
+        "django.db.models.manager.Manager",
+        "django.db.models.manager.BaseManager",
+    }
+)
+DJANGO_QUERYSET_BASES = frozenset({"django.db.models.QuerySet", "django.db.models.query.QuerySet"})
+SQLALCHEMY_DECLARATIVE_BASES = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+    }
+)
+SQLALCHEMY_BASE_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.declarative_base",
+        "sqlalchemy.ext.declarative.declarative_base",
+        "sqlalchemy.orm.decl_api.declarative_base",
+    }
+)
+SESSION_FACTORIES = frozenset(
+    {"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.scoped_session", "sqlalchemy.orm.session.sessionmaker"}
+)
+FLASK_SQLALCHEMY = frozenset({"flask_sqlalchemy.SQLAlchemy"})
+
+#: Django's contrib models, known without their source. Concrete ones have ``objects``.
+CONTRIB_MODELS = {
+    "django.contrib.auth.models.User": False,
+    "django.contrib.auth.models.Group": False,
+    "django.contrib.auth.models.Permission": False,
+    "django.contrib.auth.models.AbstractUser": True,
+    "django.contrib.auth.models.AbstractBaseUser": True,
+    "django.contrib.auth.base_user.AbstractBaseUser": True,
+    "django.contrib.auth.models.PermissionsMixin": True,
+    "django.contrib.contenttypes.models.ContentType": False,
+    "django.contrib.sites.models.Site": False,
+    "django.contrib.admin.models.LogEntry": False,
+    "django.contrib.sessions.models.Session": False,
+    "django.contrib.flatpages.models.FlatPage": False,
+    "django.contrib.redirects.models.Redirect": False,
+}
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    """What one class statement says, before bases are resolved across files."""
+
+    name: str
+    bases: Tuple[str, ...]
+    #: Class-level ``name = callee(...)``: the attribute and the callee's qualified name.
+    #: ``X.as_manager()`` and ``Manager.from_queryset(X)()`` are recorded by their callee.
+    calls: Tuple[Tuple[str, str], ...] = ()
+    abstract: bool = False
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    module: str
+    path: str
+    classes: Tuple[ClassFacts, ...] = ()
+    #: Module-level ``name = callee(...)``: the name and the callee's qualified name.
+    calls: Tuple[Tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    qualname: str
+    orm: str  # "django" or "sqlalchemy"
+    managers: FrozenSet[str] = frozenset()
+    abstract: bool = False
+    #: SQLAlchemy: the class has ``Model.query`` (Flask-SQLAlchemy or ``query_property()``).
+    query_property: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rpartition(".")[2]
+
+
+@dataclass
+class ProjectIndex:
+    """Resolved facts about a project's models, sessions and managers."""
+
+    root: Optional[Path] = None
+    modules: Dict[str, ModuleFacts] = field(default_factory=dict)
+    models: Dict[str, ModelInfo] = field(default_factory=dict)
+    session_factories: Set[str] = field(default_factory=set)
+    flask_databases: Set[str] = field(default_factory=set)
+    _by_suffix: Dict[str, List[str]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, root: Optional[Path], extra: Iterable[ModuleFacts] = ()) -> "ProjectIndex":
+        facts: Dict[str, ModuleFacts] = {}
+        if root is not None:
+            for path in iter_project_files(root):
+                module_facts = facts_for_file(path, root)
+                if module_facts is not None:
+                    facts[module_facts.module] = module_facts
+        for module_facts in extra:
+            facts[module_facts.module] = module_facts
+        index = cls(root=root, modules=facts)
+        index._resolve()
+        return index
+
+    def model(self, qualname: Optional[str]) -> Optional[ModelInfo]:
+        """The model a qualified name refers to.
+
+        Falls back to a unique match on the dotted suffix, because a project's import paths
+        may start below the folder the index computed module names from (``src/`` layouts,
+        apps on ``sys.path``).
+        """
+        if not qualname:
+            return None
+        found = self.models.get(qualname)
+        if found is not None:
+            return found
+        candidates = self._by_suffix.get(qualname.rpartition(".")[2], [])
+        matching = [c for c in candidates if c.endswith("." + qualname) or qualname.endswith("." + c)]
+        if len(matching) == 1:
+            return self.models[matching[0]]
+        return None
+
+    # -- resolution ---------------------------------------------------------------------
+
+    def _resolve(self) -> None:
+        classes: Dict[str, ClassFacts] = {}
+        for module_facts in self.modules.values():
+            for class_facts in module_facts.classes:
+                classes[f"{module_facts.module}.{class_facts.name}"] = class_facts
+            for name, callee in module_facts.calls:
+                qualified = f"{module_facts.module}.{name}"
+                if callee in SESSION_FACTORIES:
+                    self.session_factories.add(qualified)
+                elif callee in FLASK_SQLALCHEMY:
+                    self.flask_databases.add(qualified)
+
+        declarative_roots = {
+            f"{m.module}.{name}"
+            for m in self.modules.values()
+            for name, callee in m.calls
+            if callee in SQLALCHEMY_BASE_FACTORIES
+        }
+        kinds: Dict[str, Optional[str]] = {}
+
+        def kind_of(qualname: str, seen: FrozenSet[str] = frozenset()) -> Optional[str]:
+            """django, sqlalchemy, sqlalchemy-base, flask-model, manager, queryset, or None."""
+            if qualname in kinds:
+                return kinds[qualname]
+            if qualname in DJANGO_MODEL_BASES or qualname in CONTRIB_MODELS:
+                return "django"
+            if qualname in DJANGO_MANAGER_BASES:
+                return "manager"
+            if qualname in DJANGO_QUERYSET_BASES:
+                return "queryset"
+            if qualname in SQLALCHEMY_DECLARATIVE_BASES or qualname in declarative_roots:
+                return "sqlalchemy-base"
+            if qualname.endswith(".Model") and qualname[: -len(".Model")] in self.flask_databases:
+                return "flask-model"
+            class_facts = self._class(classes, qualname)
+            if class_facts is None or qualname in seen:
+                return None
+            result = None
+            for base in class_facts[1].bases:
+                base_kind = kind_of(base, seen | {qualname})
+                if base_kind in ("sqlalchemy-base", "flask-model"):
+                    result = "sqlalchemy"
+                elif base_kind is not None:
+                    result = base_kind
+                if result is not None:
+                    break
+            kinds[qualname] = result
+            return result
+
+        for qualname, class_facts in classes.items():
+            kind = kind_of(qualname)
+            if kind == "django":
+                self.models[qualname] = ModelInfo(
+                    qualname, "django", self._managers(class_facts, kind_of), class_facts.abstract
+                )
+            elif kind == "sqlalchemy":
+                self.models[qualname] = ModelInfo(
+                    qualname,
+                    "sqlalchemy",
+                    abstract=class_facts.abstract,
+                    query_property=self._has_query_property(qualname, classes, kind_of),
+                )
+        for qualname, abstract in CONTRIB_MODELS.items():
+            self.models.setdefault(qualname, ModelInfo(qualname, "django", frozenset({"objects"}), abstract))
+        for qualname in self.models:
+            self._by_suffix.setdefault(qualname.rpartition(".")[2], []).append(qualname)
+
+    def _class(self, classes: Dict[str, ClassFacts], qualname: str) -> Optional[Tuple[str, ClassFacts]]:
+        found = classes.get(qualname)
+        if found is not None:
+            return qualname, found
+        tail = qualname.rpartition(".")[2]
+        matching = [q for q in classes if q.endswith("." + qualname) or (q.endswith("." + tail) and qualname.endswith("." + q))]
+        if len(matching) == 1:
+            return matching[0], classes[matching[0]]
+        return None
+
+    @staticmethod
+    def _managers(class_facts: ClassFacts, kind_of) -> FrozenSet[str]:
+        names = {"objects", "_default_manager", "_base_manager"}
+        for attribute, callee in class_facts.calls:
+            if callee.endswith(".as_manager") and kind_of(callee[: -len(".as_manager")]) == "queryset":
+                names.add(attribute)
+            elif callee.endswith(".from_queryset") or kind_of(callee) == "manager":
+                names.add(attribute)
+        return frozenset(names)
+
+    def _has_query_property(self, qualname: str, classes, kind_of) -> bool:
+        """Flask-SQLAlchemy models and classes with ``query = Session.query_property()``."""
+        pending = [qualname]
+        seen: Set[str] = set()
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if kind_of(current) == "flask-model":
+                return True
+            found = self._class(classes, current)
+            if found is None:
+                continue
+            if any(attribute == "query" and callee.endswith(".query_property") for attribute, callee in found[1].calls):
+                return True
+            pending.extend(found[1].bases)
+        return False
+
+
+def find_project_root(path: Path) -> Optional[Path]:
+    """The nearest folder at or above ``path`` that holds a project marker."""
+    path = path.resolve()
+    folder = path if path.is_dir() else path.parent
+    for directory in (folder, *folder.parents):
+        if any((directory / marker).exists() for marker in ROOT_MARKERS):
+            return directory
+    return None
+
+
+def iter_project_files(root: Path) -> Iterable[Path]:
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_FOLDERS and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(".py"):
+                yield Path(directory, name)
+
+
+def module_name(path: Path, root: Optional[Path] = None) -> Tuple[str, bool]:
+    """The dotted module name of a file and whether it is a package's ``__init__``.
+
+    The name starts at the first folder above the file without ``__init__.py``, which is
+    where Python would find it on ``sys.path``.
+    """
+    path = path.absolute()
+    is_package = path.name == "__init__.py"
+    parts: List[str] = [] if is_package else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").exists() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        if root is not None and folder == root:
+            break
+        folder = folder.parent
+    return ".".join(parts), is_package
+
+
+def facts_for_file(path: Path, root: Optional[Path]) -> Optional[ModuleFacts]:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if not _INTERESTING.search(raw):
+        return None
+    module, is_package = module_name(path, root)
+    return facts_for_source(raw, module, is_package, str(path))
+
+
+def facts_for_source(source, module: str, is_package: bool, path: str) -> Optional[ModuleFacts]:
+    """Read the facts of one module from its source (``str`` or ``bytes``)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    names: Dict[str, str] = {}
+    classes: List[ClassFacts] = []
+    calls: List[Tuple[str, str]] = []
+    for statement in _module_statements(tree.body):
+        if isinstance(statement, ast.Import):
+            names.update(import_bindings((a.name, a.asname) for a in statement.names))
+        elif isinstance(statement, ast.ImportFrom):
+            base = resolve_relative(statement.module, statement.level, module, is_package)
+            names.update(from_import_bindings(base, ((a.name, a.asname) for a in statement.names)))
+        elif isinstance(statement, ast.ClassDef):
+            names[statement.name] = f"{module}.{statement.name}"
+            classes.append(_class_facts(statement, names))
+        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            callee = _callee(statement.value, names)
+            if isinstance(target, ast.Name) and callee:
+                calls.append((target.id, callee))
+            if isinstance(target, ast.Name):
+                aliased = _dotted(statement.value, names)
+                if aliased:
+                    names[target.id] = aliased
+    return ModuleFacts(module=module, path=path, classes=tuple(classes), calls=tuple(calls))
+
+
+def _module_statements(body: List[ast.stmt]) -> Iterable[ast.stmt]:
+    """Top-level statements, including those under ``if`` / ``try`` (``TYPE_CHECKING``...)."""
+    for statement in body:
+        if isinstance(statement, ast.If):
+            yield from _module_statements(statement.body)
+            yield from _module_statements(statement.orelse)
+        elif isinstance(statement, ast.Try):
+            yield from _module_statements(statement.body)
+            for handler in statement.handlers:
+                yield from _module_statements(handler.body)
+        else:
+            yield statement
+
+
+def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
+    bases = tuple(b for b in (_dotted(base, names) for base in node.bases) if b)
+    calls: List[Tuple[str, str]] = []
+    abstract = False
+    for statement in node.body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            value = statement.value
+            for target in targets:
+                if not isinstance(target, ast.Name) or value is None:
+                    continue
+                if target.id == "__abstract__" and isinstance(value, ast.Constant) and value.value is True:
+                    abstract = True
+                callee = _callee(value, names)
+                if callee:
+                    calls.append((target.id, callee))
+        elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
+            for meta_statement in statement.body:
+                if (
+                    isinstance(meta_statement, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "abstract" for t in meta_statement.targets)
+                    and isinstance(meta_statement.value, ast.Constant)
+                    and meta_statement.value.value is True
+                ):
+                    abstract = True
+    return ClassFacts(name=node.name, bases=bases, calls=tuple(calls), abstract=abstract)
+
+
+def _dotted(node: ast.expr, names: Dict[str, str]) -> Optional[str]:
+    """The qualified name of ``a.b.c`` through the module's imports, or ``None``."""
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    if isinstance(node, ast.Subscript):  # Generic[T], Base[Model]
+        return _dotted(node.value, names) if not parts else None
+    if not isinstance(node, ast.Name):
+        return None
+    head = names.get(node.id, node.id)
+    return ".".join([head, *parts])
+
+
+def _callee(node: Optional[ast.expr], names: Dict[str, str]) -> Optional[str]:
+    """The qualified callee of ``f(...)``, and of ``f(...)()`` (``from_queryset(X)()``)."""
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if isinstance(func, ast.Call):
+        return _callee(func, names)
+    return _dotted(func, names)

@@ -1,0 +1,468 @@
+"""The semantic model every rule asks: what a name refers to and what an expression is.
+
+It runs first in the batched traversal, keeping track of the scope the traversal is in and
+of the expressions whose truth value is taken, and it answers rules' questions on demand:
+``qualified_name(expr)``, ``type_of(expr)``, ``in_truth_context(node)``. Answers come from
+imports, the project index and local data flow; when any link is unknown the answer is
+``None`` and the rule stays silent.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from ormlint.semantic.index import ProjectIndex
+from ormlint.semantic.scope import Binding, Scope
+from ormlint.semantic.types import (
+    FlaskDatabase,
+    HttpClient,
+    ModelClass,
+    QueryType,
+    Session,
+    SessionFactory,
+    Type,
+)
+
+#: Django ``QuerySet`` (and manager) methods that return another queryset.
+DJANGO_QUERYSET_METHODS = frozenset(
+    {
+        "all", "filter", "exclude", "annotate", "alias", "order_by", "reverse", "distinct",
+        "values", "values_list", "dates", "datetimes", "none", "union", "intersection",
+        "difference", "select_related", "prefetch_related", "extra", "defer", "only", "using",
+        "select_for_update", "complex_filter", "get_queryset", "fetch_mode",
+    }
+)
+_DJANGO_NON_INSTANCE = frozenset({"values", "values_list", "dates", "datetimes"})
+_DJANGO_COMBINATORS = frozenset({"union", "intersection", "difference"})
+
+#: SQLAlchemy ``Query`` methods that return another ``Query``.
+SQLALCHEMY_QUERY_METHODS = frozenset(
+    {
+        "filter", "filter_by", "where", "join", "outerjoin", "order_by", "group_by", "having",
+        "limit", "offset", "slice", "distinct", "options", "with_entities", "add_columns",
+        "add_entity", "select_from", "correlate", "execution_options", "params",
+        "populate_existing", "with_for_update", "yield_per", "enable_eagerloads",
+        "enable_assertion", "autoflush", "with_parent", "reset_joinpoint", "prefix_with",
+        "suffix_with", "with_hint", "union", "union_all", "intersect", "except_",
+    }
+)
+
+REQUESTS_SESSIONS = frozenset({"requests.Session", "requests.session", "requests.sessions.Session"})
+HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
+SQLALCHEMY_SESSIONS = frozenset(
+    {"sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlalchemy.orm.scoping.scoped_session"}
+)
+SQLALCHEMY_SESSION_FACTORIES = frozenset(
+    {"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.scoped_session", "sqlalchemy.orm.session.sessionmaker"}
+)
+DJANGO_QUERYSET_CLASSES = frozenset({"django.db.models.QuerySet", "django.db.models.query.QuerySet"})
+GET_USER_MODEL = frozenset({"django.contrib.auth.get_user_model"})
+USER_MODEL = "django.contrib.auth.models.User"
+
+_TRUTH_CALLS = frozenset({"builtins.bool"})
+
+
+class SemanticModel(cst.BatchableCSTVisitor):
+    def __init__(self, index: ProjectIndex, module: str, is_package: bool = False) -> None:
+        super().__init__()
+        self.index = index
+        self.module = module
+        self.is_package = is_package
+        self.scope: Optional[Scope] = None
+        self._scopes: Dict[int, Scope] = {}
+        self._truth: Set[int] = set()
+        self._bool_calls: Dict[int, cst.Call] = {}
+        self._types: Dict[Tuple[int, str], Optional[Type]] = {}
+        self._resolving: Set[Tuple[int, str]] = set()
+        self._default_indent = "    "
+        self._indents: List[str] = []
+
+    # -- traversal ----------------------------------------------------------------------
+
+    def _enter(self, node: cst.CSTNode) -> None:
+        scope = Scope(node, self.scope, self.module, self.is_package)
+        self._scopes[id(node)] = scope
+        self.scope = scope
+
+    def _leave(self, node: cst.CSTNode) -> None:
+        assert self.scope is not None
+        self.scope = self.scope.parent
+
+    # libcst's batched traversal finds visitor methods by their __name__, so each one
+    # must be a real method, not an alias.
+    def visit_Module(self, node: cst.Module) -> None:
+        self._default_indent = node.default_indent
+        self._enter(node)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._indents.append(node.indent if node.indent is not None else self._default_indent)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        self._indents.pop()
+
+    @property
+    def indentation(self) -> str:
+        """The indentation of the statement being visited, which a multi-line replacement
+        needs to render its continuation lines."""
+        return "".join(self._indents)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._enter(node)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._enter(node)
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._enter(node)
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._enter(node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._enter(node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._enter(node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._enter(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._leave(original_node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._leave(original_node)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._leave(original_node)
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self._leave(original_node)
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self._leave(original_node)
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self._leave(original_node)
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self._leave(original_node)
+
+    def visit_If(self, node: cst.If) -> None:
+        self._truth.add(id(node.test))
+
+    def visit_While(self, node: cst.While) -> None:
+        self._truth.add(id(node.test))
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._truth.add(id(node.test))
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        self._truth.add(id(node.test))
+
+    def visit_CompIf(self, node: cst.CompIf) -> None:
+        self._truth.add(id(node.test))
+
+    def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
+        if isinstance(node.operator, cst.Not):
+            self._truth.add(id(node.expression))
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        # ``a or b`` is a value, not a truth test, unless it is itself tested.
+        if id(node) in self._truth:
+            self._truth.add(id(node.left))
+            self._truth.add(id(node.right))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if len(node.args) == 1 and not node.args[0].keyword and not node.args[0].star:
+            if self.qualified_name(node.func) in _TRUTH_CALLS:
+                self._truth.add(id(node.args[0].value))
+                self._bool_calls[id(node.args[0].value)] = node
+
+    def in_truth_context(self, node: cst.CSTNode) -> bool:
+        """Whether only the truth value of ``node`` is used (``if x``, ``not x``, ``bool(x)``)."""
+        return id(node) in self._truth
+
+    def truth_test_of(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """The expression to replace when rewriting the truth test of ``node``:
+        ``bool(node)`` as a whole, since ``bool(qs.exists())`` says the same thing twice."""
+        return self._bool_calls.get(id(node), node)
+
+    # -- names ----------------------------------------------------------------------------
+
+    def lookup(self, name: str, scope: Optional[Scope] = None) -> Optional[Tuple[Scope, List[Binding]]]:
+        """The scope that binds ``name`` as seen from ``scope``, and its bindings there."""
+        start = scope or self.scope
+        current = start
+        while current is not None:
+            if current.kind != "class" or current is start:
+                bindings = current.bindings.get(name)
+                if bindings:
+                    if all(b.kind == "global" for b in bindings):
+                        current = self._module_scope(current)
+                        bindings = current.bindings.get(name)
+                        return (current, bindings) if bindings else None
+                    return current, bindings
+            current = current.parent
+        return None
+
+    @staticmethod
+    def _module_scope(scope: Scope) -> Scope:
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def qualified_name(self, node: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
+        """``requests.get`` for ``r.get`` after ``import requests as r``; ``None`` if unknown.
+
+        A name bound nowhere in the file is a builtin (``builtins.len``).
+        """
+        if isinstance(node, cst.Name):
+            found = self.lookup(node.value, scope)
+            if found is None:
+                return f"builtins.{node.value}"
+            names = {b.qualname if b.kind in ("import", "class", "def") else None for b in found[1]}
+            if len(names) == 1:
+                return names.pop()
+            return None
+        if isinstance(node, cst.Attribute):
+            head = self.qualified_name(node.value, scope)
+            return f"{head}.{node.attr.value}" if head else None
+        return None
+
+    # -- types ----------------------------------------------------------------------------
+
+    def type_of(self, node: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[Type]:
+        scope = scope or self.scope
+        if isinstance(node, cst.Name):
+            return self._type_of_name(node.value, scope)
+        if isinstance(node, cst.Attribute):
+            return self._type_of_attribute(node, scope)
+        if isinstance(node, cst.Call):
+            return self._type_of_call(node, scope)
+        if isinstance(node, cst.Subscript):
+            base = self.type_of(node.value, scope)
+            if base is _BOTTOM:
+                return base
+            if isinstance(base, QueryType) and base.orm == "django" and _is_slice(node):
+                return base.derive()
+        return None
+
+    def queryset_type(self, node: cst.BaseExpression) -> Optional[QueryType]:
+        found = self.type_of(node)
+        return found if isinstance(found, QueryType) else None
+
+    def _type_of_name(self, name: str, scope: Optional[Scope]) -> Optional[Type]:
+        found = self.lookup(name, scope)
+        if found is None:
+            return None
+        owner, bindings = found
+        key = (id(owner.node), name)
+        if key in self._types:
+            return self._types[key]
+        if key in self._resolving:  # ``qs = qs.filter()``: the other bindings decide
+            return _BOTTOM
+        self._resolving.add(key)
+        try:
+            result = _join([self._type_of_binding(b, owner) for b in bindings])
+        finally:
+            self._resolving.discard(key)
+        self._types[key] = result
+        return result
+
+    def _type_of_binding(self, binding: Binding, owner: Scope) -> Optional[Type]:
+        if binding.kind in ("assign", "with") and binding.value is not None:
+            return self.type_of(binding.value, owner)
+        if binding.kind == "param" and binding.annotation is not None:
+            return self._type_of_annotation(binding.annotation, owner)
+        if binding.kind in ("import", "class") and binding.qualname:
+            return self._type_of_qualname(binding.qualname)
+        return None
+
+    def _type_of_qualname(self, qualname: str) -> Optional[Type]:
+        model = self.index.model(qualname)
+        if model is not None:
+            return ModelClass(model.qualname, model.orm)
+        if qualname in self.index.session_factories:
+            return SessionFactory()
+        if qualname in self.index.flask_databases:
+            return FlaskDatabase()
+        return None
+
+    def _type_of_annotation(self, annotation: cst.BaseExpression, scope: Scope) -> Optional[Type]:
+        if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+            if self.qualified_name(annotation.value, scope) in DJANGO_QUERYSET_CLASSES:
+                element = annotation.slice[0].slice
+                if isinstance(element, cst.Index):
+                    model = self.type_of(element.value, scope)
+                    if isinstance(model, ModelClass) and model.orm == "django":
+                        return QueryType("django", model.qualname, "queryset")
+            return None
+        qualname = self.qualified_name(annotation, scope)
+        if qualname in SQLALCHEMY_SESSIONS:
+            return Session()
+        if qualname in REQUESTS_SESSIONS:
+            return HttpClient("requests")
+        if qualname in HTTPX_CLIENTS:
+            return HttpClient("httpx")
+        return None
+
+    def _type_of_attribute(self, node: cst.Attribute, scope: Optional[Scope]) -> Optional[Type]:
+        owner = self.type_of(node.value, scope)
+        if owner is _BOTTOM:
+            return owner
+        attribute = node.attr.value
+        if isinstance(owner, ModelClass):
+            model = self.index.model(owner.qualname)
+            if model is None:
+                return None
+            if model.orm == "django" and attribute in model.managers:
+                return QueryType("django", model.qualname, "manager")
+            if model.orm == "sqlalchemy" and attribute == "query" and model.query_property:
+                return QueryType("sqlalchemy", model.qualname, "query")
+            return None
+        if isinstance(owner, FlaskDatabase) and attribute == "session":
+            return Session()
+        qualname = self.qualified_name(node, scope)
+        return self._type_of_qualname(qualname) if qualname else None
+
+    def _type_of_call(self, node: cst.Call, scope: Optional[Scope]) -> Optional[Type]:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            receiver = self.type_of(func.value, scope)
+            if receiver is _BOTTOM:
+                return receiver
+            method = func.attr.value
+            if isinstance(receiver, QueryType):
+                return _query_method(receiver, method)
+            if method == "query":
+                return self._sqlalchemy_query(node, receiver, func.value, scope)
+        callee = self.type_of(func, scope)
+        if isinstance(callee, SessionFactory):
+            return Session()
+        qualname = self.qualified_name(func, scope)
+        if qualname is None:
+            return None
+        if qualname in REQUESTS_SESSIONS:
+            return HttpClient("requests")
+        if qualname in HTTPX_CLIENTS:
+            return HttpClient("httpx")
+        if qualname in SQLALCHEMY_SESSIONS:
+            return Session()
+        if qualname in SQLALCHEMY_SESSION_FACTORIES:
+            return SessionFactory()
+        if qualname in GET_USER_MODEL:
+            return ModelClass(USER_MODEL, "django")
+        return None
+
+    def _sqlalchemy_query(
+        self, node: cst.Call, receiver: Optional[Type], session: cst.BaseExpression, scope: Optional[Scope]
+    ) -> Optional[QueryType]:
+        """``session.query(M, ...)``: a Query when the receiver is a known session, or when
+        its first argument is a mapped class or one of its attributes."""
+        model = ""
+        if node.args and not node.args[0].keyword and not node.args[0].star:
+            first = node.args[0].value
+            root = first.value if isinstance(first, cst.Attribute) else first
+            found = self.type_of(root, scope)
+            if isinstance(found, ModelClass) and found.orm == "sqlalchemy":
+                model = found.qualname if root is first else ""
+                known = True
+            else:
+                known = False
+        else:
+            known = False
+        if not known and not isinstance(receiver, (Session, SessionFactory)):
+            return None
+        repeatable = session if _is_pure(session) else None
+        return QueryType("sqlalchemy", model, "query", session=repeatable)
+
+    # -- local use of a variable ------------------------------------------------------------
+
+    def local_queryset_variable(self, node: cst.BaseExpression) -> bool:
+        """Whether ``node`` is a name bound only by assignments in the current function."""
+        if not isinstance(node, cst.Name):
+            return False
+        found = self.lookup(node.value)
+        if found is None or found[0].kind != "function":
+            return False
+        return all(b.kind == "assign" for b in found[1])
+
+    def rows_used_elsewhere(self, node: cst.Name) -> bool:
+        """Whether the rows of the queryset variable ``node`` are read anywhere else in its
+        function: iterated, indexed, passed on, returned, ``len()``-ed or tested.
+
+        Calls of queryset methods that run their own query (``qs.filter()``,
+        ``qs.count()``, ``qs.exists()``...) do not read the rows and do not count.
+        """
+        found = self.lookup(node.value)
+        if found is None:
+            return True
+        owner = found[0]
+        if owner.uses("locals") or owner.uses("vars"):
+            return True
+        for name, parent, grandparent in owner.uses(node.value):
+            if name is node:
+                continue
+            if (
+                isinstance(parent, cst.Attribute)
+                and parent.value is name
+                and isinstance(grandparent, cst.Call)
+                and grandparent.func is parent
+                and parent.attr.value in _QUERYING_METHODS
+            ):
+                continue
+            return True
+        return False
+
+
+#: Methods that run a query of their own instead of reading a queryset's cached rows.
+_QUERYING_METHODS = (DJANGO_QUERYSET_METHODS | {"count", "exists", "aggregate", "update", "delete", "get", "first", "last", "earliest", "latest", "in_bulk", "explain", "contains"}) - {"all"}
+
+#: A binding still being resolved (``qs = qs.filter()``): neutral in a join.
+_BOTTOM = object()
+
+
+def _join(types: List[object]) -> Optional[Type]:
+    known = [t for t in types if t is not _BOTTOM]
+    if not known or any(t is None for t in known):
+        return None
+    first = known[0]
+    if all(t == first for t in known[1:]):
+        return first  # type: ignore[return-value]
+    if all(isinstance(t, QueryType) for t in known):
+        models = {(t.orm, t.model) for t in known}  # type: ignore[union-attr]
+        if len(models) == 1:
+            merged = known[0]
+            assert isinstance(merged, QueryType)
+            return merged.derive(
+                yields_instances=all(t.yields_instances for t in known),  # type: ignore[union-attr]
+                combined=any(t.combined for t in known),  # type: ignore[union-attr]
+                session=None,
+            )
+    return None
+
+
+def _query_method(receiver: QueryType, method: str) -> Optional[QueryType]:
+    if receiver.orm == "django" and method in DJANGO_QUERYSET_METHODS:
+        return receiver.derive(
+            yields_instances=receiver.yields_instances and method not in _DJANGO_NON_INSTANCE,
+            combined=receiver.combined or method in _DJANGO_COMBINATORS,
+        )
+    if receiver.orm == "sqlalchemy" and method in SQLALCHEMY_QUERY_METHODS:
+        return receiver.derive()
+    return None
+
+
+def _is_slice(node: cst.Subscript) -> bool:
+    return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice)
+
+
+def _is_pure(node: cst.BaseExpression) -> bool:
+    """A name or attribute chain: repeating it in a fix evaluates nothing new."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+

@@ -1,0 +1,124 @@
+"""Reading and writing Python source exactly as Python does, and never half-writing it.
+
+Files are decoded as the interpreter decodes them (PEP 263 coding cookie, UTF-8 BOM) and
+written back with the same encoding, BOM and line endings: fixes are applied as text edits
+to the decoded text, so everything outside an edit is byte-for-byte what it was.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from typing import List
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class SourceError(Exception):
+    """A file that cannot be read or decoded; the message is meant for the user."""
+
+
+class WriteError(Exception):
+    """A fixed file that could not be written back; the original is untouched."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    text: str
+    encoding: str
+    raw: bytes
+
+    @classmethod
+    def read(cls, path: str) -> "SourceFile":
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except IsADirectoryError:
+            raise SourceError("is a directory, not a Python file") from None
+        except OSError as error:
+            raise SourceError(f"cannot read file: {error.strerror or error}") from None
+        return cls.from_bytes(path, raw)
+
+    @classmethod
+    def from_bytes(cls, path: str, raw: bytes) -> "SourceFile":
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        except SyntaxError as error:
+            raise SourceError(f"cannot decode file: {error}") from None
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as error:
+            raise SourceError(f"cannot decode file as {encoding}: {error}") from None
+        return cls(path=path, text=text, encoding=encoding, raw=raw)
+
+    def encode(self, text: str) -> bytes:
+        """Encode fixed text the way this file was encoded (``utf-8-sig`` restores the BOM)."""
+        return text.encode(self.encoding)
+
+    def write(self, text: str) -> None:
+        """Replace the file with ``text`` atomically, keeping its mode.
+
+        The file is written to a temporary file beside it and renamed over it, so a crash
+        or a full disk leaves the original in place. A symbolic link is followed and its
+        target replaced, so the link stays a link. A file changed on disk since it was
+        read is left alone: the user's newer edit wins over our fix.
+        """
+        target = os.path.realpath(self.path)
+        try:
+            with open(target, "rb") as handle:
+                current = handle.read()
+        except OSError as error:
+            raise WriteError(f"cannot read before writing: {error.strerror or error}") from None
+        if current != self.raw:
+            raise WriteError("file changed on disk since it was read; not overwritten")
+        if not os.access(target, os.W_OK):
+            raise WriteError("file is not writable; not fixed")
+        data = self.encode(text)
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        directory = os.path.dirname(target) or "."
+        try:
+            fd, temporary = tempfile.mkstemp(dir=directory, prefix=".ormlint-", suffix=".tmp")
+        except OSError as error:
+            raise WriteError(f"cannot create a temporary file: {error.strerror or error}") from None
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, mode)
+            os.replace(temporary, target)
+        except OSError as error:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise WriteError(f"cannot write file: {error.strerror or error}") from None
+
+
+class LineIndex:
+    """Converts between offsets in a text and 1-based rows and columns.
+
+    Lines end at ``\\n``, ``\\r\\n`` or a lone ``\\r``, as the Python tokenizer (and libcst's
+    positions) count them.
+    """
+
+    def __init__(self, text: str) -> None:
+        starts: List[int] = [0]
+        for match in _LINE_BREAK.finditer(text):
+            starts.append(match.end())
+        self._starts = starts
+        self._length = len(text)
+
+    def offset(self, row: int, column: int) -> int:
+        """Offset of a 1-based row and 0-based column."""
+        row = min(max(row, 1), len(self._starts))
+        return min(self._starts[row - 1] + column, self._length)
+
+    def row_count(self) -> int:
+        return len(self._starts)
