@@ -99,14 +99,20 @@ class CountForExistence(Rule):
 
     ## Example
     ```python
-    if Order.objects.filter(customer=customer).count() > 0:
-        notify(customer)
+    from shop.models import Order
+
+    def remind(customer):
+        if Order.objects.filter(customer=customer).count() > 0:
+            notify(customer)
     ```
 
     ## Use instead
     ```python
-    if Order.objects.filter(customer=customer).exists():
-        notify(customer)
+    from shop.models import Order
+
+    def remind(customer):
+        if Order.objects.filter(customer=customer).exists():
+            notify(customer)
     ```
 
     ## Fix safety

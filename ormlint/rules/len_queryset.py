@@ -23,6 +23,8 @@ class LenQueryset(Rule):
 
     ## Example
     ```python
+    from shop.models import Order
+
     def dashboard(request):
         pending = Order.objects.filter(status="pending")
         return JsonResponse({"pending": len(pending)})
@@ -30,6 +32,8 @@ class LenQueryset(Rule):
 
     ## Use instead
     ```python
+    from shop.models import Order
+
     def dashboard(request):
         pending = Order.objects.filter(status="pending")
         return JsonResponse({"pending": pending.count()})

@@ -22,6 +22,8 @@ class QuerysetTruthiness(Rule):
 
     ## Example
     ```python
+    from shop.models import Order
+
     def has_open_orders(customer):
         open_orders = Order.objects.filter(customer=customer, status="open")
         if open_orders:
@@ -31,6 +33,8 @@ class QuerysetTruthiness(Rule):
 
     ## Use instead
     ```python
+    from shop.models import Order
+
     def has_open_orders(customer):
         open_orders = Order.objects.filter(customer=customer, status="open")
         if open_orders.exists():

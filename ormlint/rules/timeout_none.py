@@ -23,12 +23,16 @@ class TimeoutNone(Rule):
 
     ## Example
     ```python
-    response = httpx.get(url, timeout=None)
+    import httpx
+
+    response = httpx.get("https://example.com/report", timeout=None)
     ```
 
     ## Use instead
     ```python
-    response = httpx.get(url, timeout=10)
+    import httpx
+
+    response = httpx.get("https://example.com/report", timeout=10)
     ```
 
     ## Fix safety

@@ -1,0 +1,118 @@
+"""Shared test harness: check or fix code inside a small project on disk.
+
+Every rule test goes through :func:`check` and :func:`assert_fixes`, so each one also
+proves what the round-trip check demands of every fix: the expected output parses, the fix
+produces it, and fixing it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from ormlint.config import Config
+from ormlint.diagnostics import Diagnostic
+from ormlint.engine import Project, check_source, fix_source
+from ormlint.source import SourceFile
+
+#: The models every rule test can use, as a Django app and a SQLAlchemy module.
+DJANGO_MODELS = '''
+from django.db import models
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Order(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
+    status = models.CharField(max_length=20)
+
+    archived = models.Manager()
+'''
+
+SQLALCHEMY_MODELS = '''
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+
+SessionLocal = sessionmaker()
+'''
+
+_MARK = re.compile(r"#\s*error:\s*(?P<codes>ORM\d{3}(?:\s*,\s*ORM\d{3})*)")
+
+
+def make_project(root: Path, files: Optional[Dict[str, str]] = None) -> Path:
+    """A project folder with the shared models, plus ``files``."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'testproject'\n")
+    shop = root / "shop"
+    shop.mkdir(exist_ok=True)
+    (shop / "__init__.py").write_text("")
+    (shop / "models.py").write_text(DJANGO_MODELS)
+    (shop / "tables.py").write_text(SQLALCHEMY_MODELS)
+    for name, text in (files or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def _write(root: Path, code: str, name: str) -> SourceFile:
+    make_project(root)
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(code))
+    return SourceFile.read(str(path))
+
+
+def check(root: Path, code: str, select: str, name: str = "shop/views.py", config: Optional[Config] = None) -> List[Diagnostic]:
+    """Diagnostics of ``select`` rules for ``code`` written as ``name`` in a project."""
+    source = _write(root, code, name)
+    config = (config or Config()).override(select=(select,))
+    return check_source(source, config, Project()).diagnostics
+
+
+def rows(diagnostics: List[Diagnostic]) -> List[Tuple[int, str]]:
+    return [(d.location.row, d.code) for d in diagnostics]
+
+
+def fix(root: Path, code: str, select: str, unsafe: bool = False, name: str = "shop/views.py", config: Optional[Config] = None) -> str:
+    source = _write(root, code, name)
+    config = (config or Config()).override(select=(select,))
+    result = fix_source(source, config, Project(), unsafe=unsafe)
+    return source.text if result.fixed_text is None else result.fixed_text
+
+
+def assert_fixes(root: Path, before: str, after: str, select: str, unsafe: bool = False, config: Optional[Config] = None) -> None:
+    """``before`` fixes to exactly ``after``, which parses and is left alone by a second fix."""
+    expected = textwrap.dedent(after)
+    cst.parse_module(expected)  # a test must never enshrine broken code
+    fixed = fix(root, before, select, unsafe=unsafe, config=config)
+    assert fixed == expected
+    assert fix(root, fixed, select, unsafe=unsafe, config=config) == fixed
+
+
+def marked_rows(text: str) -> Set[Tuple[int, str]]:
+    """The ``# error: ORM101`` marks of a fixture: the rows and codes that must fire."""
+    found = set()
+    for row, line in enumerate(text.splitlines(), start=1):
+        match = _MARK.search(line)
+        if match:
+            for code in re.split(r"\s*,\s*", match.group("codes")):
+                found.add((row, code))
+    return found
