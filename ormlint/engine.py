@@ -6,6 +6,7 @@ adapters over :func:`check_source` and :func:`fix_source`.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Type
@@ -40,11 +41,14 @@ class FileResult:
 class Project:
     """The project index for each project root met in a run, built once per root."""
 
-    def __init__(self) -> None:
+    def __init__(self, fallback_root: Optional[Path] = None) -> None:
         self._indexes: Dict[Optional[Path], ProjectIndex] = {}
+        #: Where to index when a file lies in no folder with a project marker: the folder
+        #: the user asked to check.
+        self.fallback_root = fallback_root.resolve() if fallback_root else None
 
     def index_for(self, path: str, source: Optional[SourceFile] = None) -> Tuple[ProjectIndex, str, bool]:
-        root = find_project_root(Path(path))
+        root = find_project_root(Path(path)) or self.fallback_root
         index = self._indexes.get(root)
         if index is None:
             index = self._indexes[root] = ProjectIndex.build(root)
@@ -191,7 +195,7 @@ def _diagnostic(path: str, module: cst.Module, finding: Finding, positions, line
     start = Location(span.start.line, span.start.column + 1)
     end = Location(span.end.line, span.end.column + 1)
     fix = None
-    if finding.fix is not None:
+    if finding.fix is not None and _keeps_comments(finding.fix.replacements):
         edits = []
         for old, new in finding.fix.replacements:
             old_span = positions[old]
@@ -207,6 +211,34 @@ def _diagnostic(path: str, module: cst.Module, finding: Finding, positions, line
             )
         fix = Fix(finding.fix.title, finding.fix.applicability, tuple(edits))
     return Diagnostic(finding.code, finding.message, path, start, end, fix, noqa_row=start.row)
+
+
+def _keeps_comments(replacements) -> bool:
+    """Whether every comment inside a replaced node survives in its replacement.
+
+    Rewrites reuse the original subtrees, but a comment written between the parts that a
+    rewrite drops (``qs.count()  # n`` + ``> 0``) would be lost: such a fix is not offered,
+    and the finding is reported without it.
+    """
+    for old, new in replacements:
+        if isinstance(new, str):
+            continue
+        # A node's own parentheses lie outside the replaced text, and so do their comments.
+        if Counter(_comments(_without_parentheses(old))) - Counter(_comments(_without_parentheses(new))):
+            return False
+    return True
+
+
+def _comments(node: cst.CSTNode) -> List[str]:
+    found: List[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            found.append(current.value)
+        else:
+            stack.extend(current.children)
+    return found
 
 
 def render(module: cst.Module, node: cst.CSTNode, indentation: str) -> str:

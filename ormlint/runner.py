@@ -7,7 +7,9 @@ them, standard input, diffs and the output format.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
+from pathlib import Path
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
@@ -35,7 +37,7 @@ class Options:
 
 
 def run(paths: Sequence[str], config: Config, options: Options) -> int:
-    project = Project()
+    project = Project(fallback_root=_common_folder(paths))
     report = Report(unsafe_fixes=config.unsafe_fixes, fixing=options.fix, root=str(config.root or "."))
     diffs: List[str] = []
     fixing = options.fix or options.diff
@@ -83,6 +85,16 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     else:
         _emit(report, options, err=False)
     return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
+
+
+def _common_folder(paths: Sequence[str]) -> Optional[Path]:
+    folders = [Path(p) if Path(p).is_dir() else Path(p).parent for p in paths if p != "-"]
+    if not folders:
+        return None
+    try:
+        return Path(os.path.commonpath([str(f.resolve()) for f in folders]))
+    except ValueError:
+        return None
 
 
 def _process(source: SourceFile, config: Config, project: Project, fixing: bool):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ormlint.diagnostics import Applicability
+from ormlint.fixers import bare
 from ormlint.fixers.exists import django_exists
 from ormlint.rules.base import Rule
 from ormlint.rules.count_for_existence import rows_are_needed
@@ -79,7 +80,8 @@ class QuerysetTruthiness(Rule):
         fix = None
         if not query.combined:
             replaced = self.semantic.truth_test_of(original_node)
-            fix = self.fix("Replace with `.exists()`", (replaced, django_exists(original_node)))
+            queryset = bare(original_node) if replaced is original_node else original_node
+            fix = self.fix("Replace with `.exists()`", (replaced, django_exists(queryset)))
         self.report(
             original_node,
             "Truth test of a queryset loads every row to see if there is one; use `exists()`",

@@ -68,5 +68,6 @@ class TimeoutNone(Rule):
         self.report(
             argument,
             f"`timeout=None` in `{call.name}()` disables the timeout: the call can hang forever",
-            self.fix(f"Replace with `timeout={timeout}`", (argument, replace_value(argument, timeout))),
+            # Only the value is replaced: the argument's comma and comments stay as written.
+            self.fix(f"Replace with `timeout={timeout}`", (argument.value, replace_value(argument, timeout).value)),
         )

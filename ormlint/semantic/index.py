@@ -18,7 +18,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 
-ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "manage.py", ".git")
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "manage.py", ".git")
 
 _SKIPPED_FOLDERS = frozenset(
     {
@@ -99,6 +99,16 @@ class ModuleFacts:
     classes: Tuple[ClassFacts, ...] = ()
     #: Module-level ``name = callee(...)``: the name and the callee's qualified name.
     calls: Tuple[Tuple[str, str], ...] = ()
+    #: Names the module imports at its top level, so that a package's ``__init__`` that
+    #: re-exports ``from .order import Order`` resolves ``shop.models.Order``.
+    aliases: Tuple[Tuple[str, str], ...] = ()
+
+
+    def alias(self, name: str) -> Optional[str]:
+        for alias, target in self.aliases:
+            if alias == name:
+                return target
+        return None
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,7 @@ class ProjectIndex:
         """
         if not qualname:
             return None
+        qualname = self.canonical(qualname)
         found = self.models.get(qualname)
         if found is not None:
             return found
@@ -157,6 +168,18 @@ class ProjectIndex:
         if len(matching) == 1:
             return self.models[matching[0]]
         return None
+
+    def canonical(self, qualname: str) -> str:
+        """Follow re-exports: ``pkg.Order`` where ``pkg/__init__.py`` imports it from
+        ``pkg.order`` is ``pkg.order.Order``."""
+        for _ in range(8):
+            module, _, name = qualname.rpartition(".")
+            facts = self.modules.get(module)
+            target = facts.alias(name) if facts is not None else None
+            if target is None or target == qualname:
+                return qualname
+            qualname = target
+        return qualname
 
     # -- resolution ---------------------------------------------------------------------
 
@@ -228,6 +251,7 @@ class ProjectIndex:
             self._by_suffix.setdefault(qualname.rpartition(".")[2], []).append(qualname)
 
     def _class(self, classes: Dict[str, ClassFacts], qualname: str) -> Optional[Tuple[str, ClassFacts]]:
+        qualname = self.canonical(qualname)
         found = classes.get(qualname)
         if found is not None:
             return qualname, found
@@ -308,7 +332,7 @@ def facts_for_file(path: Path, root: Optional[Path]) -> Optional[ModuleFacts]:
         raw = path.read_bytes()
     except OSError:
         return None
-    if not _INTERESTING.search(raw):
+    if not _INTERESTING.search(raw) and not (path.name == "__init__.py" and b"import" in raw):
         return None
     module, is_package = module_name(path, root)
     return facts_for_source(raw, module, is_package, str(path))
@@ -323,12 +347,15 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     names: Dict[str, str] = {}
     classes: List[ClassFacts] = []
     calls: List[Tuple[str, str]] = []
+    aliases: Dict[str, str] = {}
     for statement in _module_statements(tree.body):
         if isinstance(statement, ast.Import):
             names.update(import_bindings((a.name, a.asname) for a in statement.names))
         elif isinstance(statement, ast.ImportFrom):
             base = resolve_relative(statement.module, statement.level, module, is_package)
-            names.update(from_import_bindings(base, ((a.name, a.asname) for a in statement.names)))
+            imported = from_import_bindings(base, ((a.name, a.asname) for a in statement.names))
+            names.update(imported)
+            aliases.update(imported)
         elif isinstance(statement, ast.ClassDef):
             names[statement.name] = f"{module}.{statement.name}"
             classes.append(_class_facts(statement, names))
@@ -338,10 +365,12 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
             if isinstance(target, ast.Name) and callee:
                 calls.append((target.id, callee))
             if isinstance(target, ast.Name):
-                aliased = _dotted(statement.value, names)
-                if aliased:
-                    names[target.id] = aliased
-    return ModuleFacts(module=module, path=path, classes=tuple(classes), calls=tuple(calls))
+                # ``Base = declarative_base()`` names ``module.Base``; ``Model = db.Model``
+                # is an alias of what it refers to.
+                names[target.id] = _dotted(statement.value, names) or f"{module}.{target.id}"
+    return ModuleFacts(
+        module=module, path=path, classes=tuple(classes), calls=tuple(calls), aliases=tuple(sorted(aliases.items()))
+    )
 
 
 def _module_statements(body: List[ast.stmt]) -> Iterable[ast.stmt]:

@@ -65,6 +65,11 @@ FIXES = [
         "import httpx\n\nclient = httpx.Client(timeout=10)\n",
     ),
     (
+        "not-last-argument",
+        "import httpx\n\nclient = httpx.Client(timeout=None, base_url='x')\n",
+        "import httpx\n\nclient = httpx.Client(timeout=10, base_url='x')\n",
+    ),
+    (
         "spaces-around-equals-kept",
         "import httpx\n\nclient = httpx.Client(timeout = None, base_url='x')\n",
         "import httpx\n\nclient = httpx.Client(timeout = 10, base_url='x')\n",

@@ -1,0 +1,81 @@
+"""The project index: models found through bases, re-exports and managers, across files."""
+
+from pathlib import Path
+
+from ormlint.semantic.index import ProjectIndex, find_project_root, module_name
+
+
+def write(root: Path, files: dict) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def test_models_through_abstract_bases_mixins_and_other_files(tmp_path):
+    write(
+        tmp_path,
+        {
+            "setup.cfg": "",
+            "core/__init__.py": "",
+            "core/base.py": "from django.db import models as m\n\nclass Stamped(m.Model):\n    class Meta:\n        abstract = True\n",
+            "core/mixins.py": "class Printable:\n    pass\n",
+            "shop/__init__.py": "",
+            "shop/models/__init__.py": "from .order import Order\n",
+            "shop/models/order.py": (
+                "from core.base import Stamped\nfrom core.mixins import Printable\nfrom django.db import models\n\n"
+                "class OrderQuerySet(models.QuerySet):\n    pass\n\n"
+                "class Order(Printable, Stamped):\n    objects = OrderQuerySet.as_manager()\n"
+                "    open_orders = models.Manager()\n\n"
+                "class NotAModel(Printable):\n    pass\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    order = index.model("shop.models.Order")
+    assert order is not None and order.qualname == "shop.models.order.Order"
+    assert order.orm == "django" and {"objects", "open_orders"} <= order.managers
+    assert index.model("core.base.Stamped").abstract
+    assert index.model("shop.models.order.NotAModel") is None
+    assert index.model("shop.models.order.OrderQuerySet") is None
+
+
+def test_sqlalchemy_declarative_classes_and_flask_models(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+            "app/models.py": "from app import db\n\nclass Post(db.Model):\n    pass\n",
+            "app/legacy.py": (
+                "from sqlalchemy.orm import declarative_base, sessionmaker\n\nBase = declarative_base()\n"
+                "Session = sessionmaker()\n\nclass Item(Base):\n    __tablename__ = 'items'\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    post = index.model("app.models.Post")
+    assert post is not None and post.orm == "sqlalchemy" and post.query_property
+    item = index.model("app.legacy.Item")
+    assert item is not None and item.orm == "sqlalchemy" and not item.query_property
+    assert "app.legacy.Session" in index.session_factories
+    assert "app.db" in index.flask_databases
+
+
+def test_contrib_models_are_known_without_source():
+    index = ProjectIndex.build(None)
+    assert index.model("django.contrib.auth.models.User").orm == "django"
+    assert index.model("django.contrib.contenttypes.models.ContentType") is not None
+
+
+def test_project_root_and_module_names(tmp_path):
+    write(tmp_path, {"manage.py": "", "src/pkg/__init__.py": "", "src/pkg/mod.py": ""})
+    assert find_project_root(tmp_path / "src" / "pkg" / "mod.py") == tmp_path.resolve()
+    assert module_name(tmp_path / "src" / "pkg" / "mod.py") == ("pkg.mod", False)
+    assert module_name(tmp_path / "src" / "pkg" / "__init__.py") == ("pkg", True)
+
+
+def test_a_file_that_does_not_parse_is_skipped(tmp_path):
+    write(tmp_path, {"setup.py": "", "bad.py": "class (:\n", "good.py": "from django.db import models\n\nclass A(models.Model):\n    pass\n"})
+    assert ProjectIndex.build(tmp_path).model("good.A") is not None
