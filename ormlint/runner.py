@@ -18,7 +18,7 @@ import click
 from ormlint.config import Config
 from ormlint.diagnostics import Diagnostic, Location
 from ormlint.discovery import discover
-from ormlint.engine import SYNTAX_ERROR, Project, check_source, fix_source
+from ormlint.engine import SYNTAX_ERROR, FileResult, Project, check_source, fix_source
 from ormlint.output import Report
 from ormlint.source import SourceError, SourceFile, WriteError
 
@@ -97,10 +97,18 @@ def _common_folder(paths: Sequence[str]) -> Optional[Path]:
         return None
 
 
-def _process(source: SourceFile, config: Config, project: Project, fixing: bool):
-    if fixing:
-        return fix_source(source, config, project, unsafe=config.unsafe_fixes)
-    return check_source(source, config, project)
+def _process(source: SourceFile, config: Config, project: Project, fixing: bool) -> FileResult:
+    """Check or fix one file. A bug of ormlint's on one file is reported on that file and
+    the run goes on: the file is left as it was."""
+    try:
+        if fixing:
+            return fix_source(source, config, project, unsafe=config.unsafe_fixes)
+        return check_source(source, config, project)
+    except RecursionError:
+        return FileResult(source.path, [_unreadable(source.path, "too deeply nested to check")])
+    except Exception as error:  # noqa: BLE001 - isolate one file's failure from the run
+        message = f"internal error in ormlint, file not checked: {type(error).__name__}: {error}"
+        return FileResult(source.path, [_unreadable(source.path, message)])
 
 
 def _unreadable(path: str, message: str) -> Diagnostic:

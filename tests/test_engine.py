@@ -169,3 +169,24 @@ def test_a_class_not_derived_from_a_model_is_not_a_model(project):
         "class Order:\n    objects = None\n\n\ndef f():\n    return Order.objects.count() > 0\n"
     )
     assert run(".").exit_code == 0
+
+
+def test_an_internal_error_on_one_file_is_reported_and_the_run_goes_on(project, monkeypatch):
+    from ormlint.rules.count_for_existence import CountForExistence
+
+    (project / "shop" / "a.py").write_text(FIXABLE)
+    (project / "shop" / "b.py").write_text(FIXABLE.replace("Order.objects.count() > 0", "len(Order.objects.all())"))
+    original = CountForExistence.visit_Comparison
+
+    def broken(self, node):
+        if self.context.path.endswith("a.py"):
+            raise RuntimeError("boom")
+        return original(self, node)
+
+    broken.__name__ = "visit_Comparison"  # libcst finds visitor methods by name
+    monkeypatch.setattr(CountForExistence, "visit_Comparison", broken)
+    result = run(".")
+    assert result.exit_code == 1
+    assert "a.py:1:1: ORM000 internal error in ormlint, file not checked: RuntimeError: boom" in result.output
+    assert "b.py:5:12: ORM102" in result.output
+    assert "Traceback" not in result.output

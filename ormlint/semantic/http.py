@@ -7,6 +7,7 @@ data flow, so ``import requests as r; r.get(...)``, ``from requests import get``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
@@ -19,6 +20,7 @@ HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "option
 _HTTPX_FUNCTIONS = HTTP_VERBS | {"stream"}
 
 
+@dataclass(frozen=True)
 class HttpCall:
     """A call that sends an HTTP request (or builds a client) through a known library.
 
@@ -26,12 +28,9 @@ class HttpCall:
     when the signature has one (``Session.request`` and ``urlopen`` do).
     """
 
-    __slots__ = ("library", "name", "timeout_position")
-
-    def __init__(self, library: str, name: str, timeout_position: Optional[int] = None) -> None:
-        self.library = library
-        self.name = name
-        self.timeout_position = timeout_position
+    library: str  # "requests", "httpx" or "urllib"
+    name: str  # as the message shows it: ``requests.get``, ``Session.post``, ``urlopen``
+    timeout_position: Optional[int] = None
 
 
 def http_call(semantic: SemanticModel, call: cst.Call) -> Optional[HttpCall]:
@@ -45,9 +44,9 @@ def http_call(semantic: SemanticModel, call: cst.Call) -> Optional[HttpCall]:
             method = func.attr.value
             if receiver.library == "requests" and method in HTTP_VERBS:
                 # Session.request(method, url, params, data, headers, cookies, files, auth, timeout)
-                return HttpCall("requests", f"{method}", 8 if method == "request" else None)
+                return HttpCall("requests", f"Session.{method}", 8 if method == "request" else None)
             if receiver.library == "httpx":
-                return HttpCall("httpx", method)
+                return HttpCall("httpx", f"Client.{method}")
             return None
     qualname = semantic.qualified_name(func)
     if qualname is None:
