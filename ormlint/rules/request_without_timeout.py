@@ -13,9 +13,9 @@ from ormlint.semantic.http import has_star_arguments, http_call, keyword_argumen
 class RequestWithoutTimeout(Rule):
     """
     ## What it does
-    Finds HTTP calls through `requests` that pass no `timeout=`: `requests.get/post/put/
-    patch/delete/head/options/request`, the same functions imported by name or under an
-    alias, and the methods of a `requests.Session()` object.
+    Finds HTTP calls through `requests` that pass no `timeout=`: `requests.get`, `post`,
+    `put`, `patch`, `delete`, `head`, `options` and `request`, the same functions imported
+    by name or under an alias, and the methods of a `requests.Session()` object.
 
     ## Why is this bad?
     `requests` waits forever by default. One slow or silent server holds a web worker (or a
