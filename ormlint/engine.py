@@ -6,6 +6,7 @@ adapters over :func:`check_source` and :func:`fix_source`.
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,7 +160,7 @@ def _run_rules(
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        return [_syntax_error(path, error.raw_line, error.raw_column, _first_line(error.message))]
+        return [_parse_error(path, text, error)]
     except RecursionError:
         return [_syntax_error(path, 1, 0, "too deeply nested to parse")]
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
@@ -179,6 +180,20 @@ def _run_rules(
 def _may_apply(rule: Type[Rule], text: str) -> bool:
     """The cheap text prefilter: a rule needs one of its words in the file to fire."""
     return not rule.required_text or any(word in text for word in rule.required_text)
+
+
+def _parse_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnostic:
+    """Report where Python itself sees the error, with its message, which is more precise
+    than libcst's (``Missing parentheses in call to 'print'``, the right line). If Python
+    parses the file and only libcst does not, say so."""
+    try:
+        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        return _syntax_error(path, python_error.lineno or 1, max((python_error.offset or 1) - 1, 0), python_error.msg)
+    except (ValueError, RecursionError, MemoryError) as python_error:
+        return _syntax_error(path, 1, 0, str(python_error))
+    message = f"not supported by the parser: {_first_line(error.message)}"
+    return _syntax_error(path, error.raw_line, error.raw_column, message)
 
 
 def _syntax_error(path: str, row: int, column: int, message: str) -> Diagnostic:

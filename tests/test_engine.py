@@ -190,3 +190,9 @@ def test_an_internal_error_on_one_file_is_reported_and_the_run_goes_on(project, 
     assert "a.py:1:1: ORM000 internal error in ormlint, file not checked: RuntimeError: boom" in result.output
     assert "b.py:5:12: ORM102" in result.output
     assert "Traceback" not in result.output
+
+
+def test_syntax_error_is_reported_where_python_sees_it(project):
+    (project / "shop" / "old.py").write_text('import os\n\nx = 1\nprint "hello"\ny = 2\n')
+    output = run(".").output
+    assert "old.py:4:1: ORM000 SyntaxError: Missing parentheses in call to 'print'" in output

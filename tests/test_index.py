@@ -79,3 +79,29 @@ def test_project_root_and_module_names(tmp_path):
 def test_a_file_that_does_not_parse_is_skipped(tmp_path):
     write(tmp_path, {"setup.py": "", "bad.py": "class (:\n", "good.py": "from django.db import models\n\nclass A(models.Model):\n    pass\n"})
     assert ProjectIndex.build(tmp_path).model("good.A") is not None
+
+
+def test_subclass_of_flask_sqlalchemy_third_party_bases_and_inherited_managers(tmp_path):
+    write(
+        tmp_path,
+        {
+            "setup.py": "",
+            "core/__init__.py": "",
+            "core/db.py": (
+                "from flask_sqlalchemy import SQLAlchemy\n\nclass ProjectSQLAlchemy(SQLAlchemy):\n    pass\n\n"
+                "db = ProjectSQLAlchemy()\n"
+            ),
+            "core/models.py": "from core.db import db\n\nclass Event(db.Model):\n    pass\n",
+            "wiki/__init__.py": "",
+            "wiki/models.py": (
+                "from django.db import models\nfrom mptt.models import MPTTModel\n\n"
+                "class Base(models.Model):\n    visible = models.Manager()\n\n    class Meta:\n        abstract = True\n\n"
+                "class Article(Base):\n    pass\n\nclass Node(MPTTModel):\n    pass\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert "core.db.db" in index.flask_databases
+    assert index.model("core.models.Event").query_property
+    assert "visible" in index.model("wiki.models.Article").managers
+    assert index.model("wiki.models.Node").orm == "django"

@@ -35,6 +35,34 @@ _INTERESTING = re.compile(
 )
 
 DJANGO_MODEL_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+#: Abstract model bases of well-known third-party packages: a class deriving from one of
+#: these is a Django model even though the package's source is not in the project.
+THIRD_PARTY_MODEL_BASES = frozenset(
+    {
+        "django.contrib.gis.db.models.Model",
+        "mptt.models.MPTTModel",
+        "polymorphic.models.PolymorphicModel",
+        "treebeard.mp_tree.MP_Node",
+        "treebeard.ns_tree.NS_Node",
+        "treebeard.al_tree.AL_Node",
+        "django_extensions.db.models.TimeStampedModel",
+        "django_extensions.db.models.TitleDescriptionModel",
+        "django_extensions.db.models.TitleSlugDescriptionModel",
+        "django_extensions.db.models.ActivatorModel",
+        "model_utils.models.TimeStampedModel",
+        "model_utils.models.StatusModel",
+        "model_utils.models.TimeFramedModel",
+        "model_utils.models.SoftDeletableModel",
+        "model_utils.models.UUIDModel",
+        "ordered_model.models.OrderedModel",
+        "safedelete.models.SafeDeleteModel",
+        "taggit.models.TagBase",
+        "taggit.models.ItemBase",
+        "taggit.models.TaggedItemBase",
+        "wagtail.models.Page",
+        "wagtail.core.models.Page",
+    }
+)
 DJANGO_MANAGER_BASES = frozenset(
     {
         "django.db.models.Manager",
@@ -188,11 +216,13 @@ class ProjectIndex:
         for module_facts in self.modules.values():
             for class_facts in module_facts.classes:
                 classes[f"{module_facts.module}.{class_facts.name}"] = class_facts
+        for module_facts in self.modules.values():
             for name, callee in module_facts.calls:
                 qualified = f"{module_facts.module}.{name}"
                 if callee in SESSION_FACTORIES:
                     self.session_factories.add(qualified)
-                elif callee in FLASK_SQLALCHEMY:
+                elif self._derives_from(classes, callee, FLASK_SQLALCHEMY):
+                    # ``db = SQLAlchemy()``, or a project's subclass of it.
                     self.flask_databases.add(qualified)
 
         declarative_roots = {
@@ -207,7 +237,7 @@ class ProjectIndex:
             """django, sqlalchemy, sqlalchemy-base, flask-model, manager, queryset, or None."""
             if qualname in kinds:
                 return kinds[qualname]
-            if qualname in DJANGO_MODEL_BASES or qualname in CONTRIB_MODELS:
+            if qualname in DJANGO_MODEL_BASES or qualname in CONTRIB_MODELS or qualname in THIRD_PARTY_MODEL_BASES:
                 return "django"
             if qualname in DJANGO_MANAGER_BASES:
                 return "manager"
@@ -215,7 +245,7 @@ class ProjectIndex:
                 return "queryset"
             if qualname in SQLALCHEMY_DECLARATIVE_BASES or qualname in declarative_roots:
                 return "sqlalchemy-base"
-            if qualname.endswith(".Model") and qualname[: -len(".Model")] in self.flask_databases:
+            if qualname.endswith(".Model") and self.canonical(qualname[: -len(".Model")]) in self.flask_databases:
                 return "flask-model"
             class_facts = self._class(classes, qualname)
             if class_facts is None or qualname in seen:
@@ -236,7 +266,7 @@ class ProjectIndex:
             kind = kind_of(qualname)
             if kind == "django":
                 self.models[qualname] = ModelInfo(
-                    qualname, "django", self._managers(class_facts, kind_of), class_facts.abstract
+                    qualname, "django", self._managers(classes, qualname, kind_of), class_facts.abstract
                 )
             elif kind == "sqlalchemy":
                 self.models[qualname] = ModelInfo(
@@ -261,33 +291,42 @@ class ProjectIndex:
             return matching[0], classes[matching[0]]
         return None
 
-    @staticmethod
-    def _managers(class_facts: ClassFacts, kind_of) -> FrozenSet[str]:
+    def _managers(self, classes: Dict[str, ClassFacts], qualname: str, kind_of) -> FrozenSet[str]:
+        """The manager attributes of a model, its own and those it inherits."""
         names = {"objects", "_default_manager", "_base_manager"}
-        for attribute, callee in class_facts.calls:
-            if callee.endswith(".as_manager") and kind_of(callee[: -len(".as_manager")]) == "queryset":
-                names.add(attribute)
-            elif callee.endswith(".from_queryset") or kind_of(callee) == "manager":
-                names.add(attribute)
+        for _, class_facts in self._lineage(classes, qualname):
+            for attribute, callee in class_facts.calls:
+                if callee.endswith(".as_manager") and kind_of(callee[: -len(".as_manager")]) == "queryset":
+                    names.add(attribute)
+                elif callee.endswith(".from_queryset") or kind_of(callee) == "manager":
+                    names.add(attribute)
         return frozenset(names)
 
-    def _has_query_property(self, qualname: str, classes, kind_of) -> bool:
-        """Flask-SQLAlchemy models and classes with ``query = Session.query_property()``."""
-        pending = [qualname]
-        seen: Set[str] = set()
+    def _lineage(self, classes: Dict[str, ClassFacts], qualname: str) -> List[Tuple[str, ClassFacts]]:
+        """The class and every base class the project defines, each once."""
+        found: List[Tuple[str, ClassFacts]] = []
+        pending, seen = [qualname], set()
         while pending:
-            current = pending.pop()
-            if current in seen:
+            current = self._class(classes, pending.pop())
+            if current is None or current[0] in seen:
                 continue
-            seen.add(current)
-            if kind_of(current) == "flask-model":
+            seen.add(current[0])
+            found.append(current)
+            pending.extend(current[1].bases)
+        return found
+
+    def _derives_from(self, classes: Dict[str, ClassFacts], qualname: str, targets: FrozenSet[str]) -> bool:
+        if qualname in targets:
+            return True
+        return any(base in targets for _, facts in self._lineage(classes, qualname) for base in facts.bases)
+
+    def _has_query_property(self, qualname: str, classes: Dict[str, ClassFacts], kind_of) -> bool:
+        """Flask-SQLAlchemy models and classes with ``query = Session.query_property()``."""
+        for current, facts in self._lineage(classes, qualname):
+            if any(kind_of(base) == "flask-model" for base in facts.bases):
                 return True
-            found = self._class(classes, current)
-            if found is None:
-                continue
-            if any(attribute == "query" and callee.endswith(".query_property") for attribute, callee in found[1].calls):
+            if any(attribute == "query" and callee.endswith(".query_property") for attribute, callee in facts.calls):
                 return True
-            pending.extend(found[1].bases)
         return False
 
 

@@ -285,6 +285,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
         model = self.index.model(qualname)
         if model is not None:
             return ModelClass(model.qualname, model.orm)
+        qualname = self.index.canonical(qualname)
         if qualname in self.index.session_factories:
             return SessionFactory()
         if qualname in self.index.flask_databases:
