@@ -16,6 +16,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ormlint.cache import IndexCache
 from ormlint.config import Config
 from ormlint.diagnostics import Diagnostic, Edit, Fix, Location
 from ormlint.rules import Rule, selected_rules
@@ -42,17 +43,22 @@ class FileResult:
 class Project:
     """The project index for each project root met in a run, built once per root."""
 
-    def __init__(self, fallback_root: Optional[Path] = None) -> None:
+    def __init__(
+        self, fallback_root: Optional[Path] = None, use_cache: bool = False, cache_dir: Optional[str] = None
+    ) -> None:
         self._indexes: Dict[Optional[Path], ProjectIndex] = {}
         #: Where to index when a file lies in no folder with a project marker: the folder
         #: the user asked to check.
         self.fallback_root = fallback_root.resolve() if fallback_root else None
+        self.use_cache = use_cache
+        self.cache_dir = cache_dir
 
     def index_for(self, path: str, source: Optional[SourceFile] = None) -> Tuple[ProjectIndex, str, bool]:
         root = find_project_root(Path(path)) or self.fallback_root
         index = self._indexes.get(root)
         if index is None:
-            index = self._indexes[root] = ProjectIndex.build(root)
+            cache = IndexCache.for_root(root, self.cache_dir) if self.use_cache and root is not None else None
+            index = self._indexes[root] = ProjectIndex.build(root, cache=cache)
         module, is_package = module_name(Path(path), root)
         if source is not None and not _matches_disk(path, source):
             overlay = facts_for_source(source.text, module, is_package, path)

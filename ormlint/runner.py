@@ -37,7 +37,10 @@ class Options:
 
 
 def run(paths: Sequence[str], config: Config, options: Options) -> int:
-    project = Project(fallback_root=_common_folder(paths))
+    cache_dir = config.cache_dir
+    if cache_dir and config.root is not None and not Path(cache_dir).is_absolute():
+        cache_dir = str(config.root / cache_dir)
+    project = Project(fallback_root=_common_folder(paths), use_cache=options.use_cache, cache_dir=cache_dir)
     report = Report(unsafe_fixes=config.unsafe_fixes, fixing=options.fix, root=str(config.root or "."))
     diffs: List[str] = []
     fixing = options.fix or options.diff

@@ -165,13 +165,19 @@ class ProjectIndex:
     _by_suffix: Dict[str, List[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, root: Optional[Path], extra: Iterable[ModuleFacts] = ()) -> "ProjectIndex":
+    def build(cls, root: Optional[Path], extra: Iterable[ModuleFacts] = (), cache=None) -> "ProjectIndex":
+        """Index the project below ``root``; ``cache`` (an ``IndexCache``) spares reading
+        the files that did not change since the last run."""
         facts: Dict[str, ModuleFacts] = {}
         if root is not None:
+            seen = set()
             for path in iter_project_files(root):
-                module_facts = facts_for_file(path, root)
+                module_facts = _cached_facts(path, root, cache, seen)
                 if module_facts is not None:
                     facts[module_facts.module] = module_facts
+            if cache is not None:
+                cache.prune(seen)
+                cache.save()
         for module_facts in extra:
             facts[module_facts.module] = module_facts
         index = cls(root=root, modules=facts)
@@ -364,6 +370,23 @@ def module_name(path: Path, root: Optional[Path] = None) -> Tuple[str, bool]:
             break
         folder = folder.parent
     return ".".join(parts), is_package
+
+
+def _cached_facts(path: Path, root: Path, cache, seen: Set[str]) -> Optional[ModuleFacts]:
+    if cache is None:
+        return facts_for_file(path, root)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = os.path.relpath(path, root)
+    seen.add(key)
+    module, _ = module_name(path, root)
+    hit, facts = cache.get(key, stat, module)
+    if not hit:
+        facts = facts_for_file(path, root)
+        cache.put(key, stat, module, facts)
+    return facts
 
 
 def facts_for_file(path: Path, root: Optional[Path]) -> Optional[ModuleFacts]:

@@ -1,0 +1,132 @@
+"""The on-disk cache of the project index, so that a hook or an editor checking one file
+does not read the whole project again.
+
+It holds data only, as JSON (never pickle): for each file of the project, its size and
+modification time, the module name it was read as, and the facts the index took from it.
+A file whose size, time or module name changed is read again. A cache that is missing,
+corrupt, from another version, or cannot be written is simply not used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+from ormlint import __version__
+from ormlint.semantic.index import ClassFacts, ModuleFacts
+
+FORMAT = f"ormlint-index-{__version__}-1"
+DEFAULT_DIRECTORY = ".ormlint_cache"
+
+
+class IndexCache:
+    def __init__(self, path: Optional[Path]) -> None:
+        self.path = path
+        self._entries: Dict[str, Any] = {}
+        self._dirty = False
+        if path is not None:
+            self._entries = _load(path)
+
+    @classmethod
+    def for_root(cls, root: Path, directory: Optional[str] = None) -> "IndexCache":
+        folder = Path(directory) if directory else root / DEFAULT_DIRECTORY
+        if not folder.is_absolute():
+            folder = root / folder
+        return cls(folder / "index.json")
+
+    def get(self, key: str, stat: os.stat_result, module: str) -> Tuple[bool, Optional[ModuleFacts]]:
+        entry = self._entries.get(key)
+        if not isinstance(entry, dict) or entry.get("stamp") != _stamp(stat) or entry.get("module") != module:
+            return False, None
+        try:
+            facts = entry.get("facts")
+            return True, None if facts is None else _facts_from_json(facts)
+        except (KeyError, TypeError, ValueError):
+            return False, None
+
+    def put(self, key: str, stat: os.stat_result, module: str, facts: Optional[ModuleFacts]) -> None:
+        self._entries[key] = {
+            "stamp": _stamp(stat),
+            "module": module,
+            "facts": None if facts is None else _facts_to_json(facts),
+        }
+        self._dirty = True
+
+    def prune(self, keep) -> None:
+        """Forget files that no longer exist."""
+        for key in [k for k in self._entries if k not in keep]:
+            del self._entries[key]
+            self._dirty = True
+
+    def save(self) -> None:
+        if self.path is None or not self._dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _gitignore(self.path.parent)
+            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".index-", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"format": FORMAT, "files": self._entries}, handle, separators=(",", ":"))
+            os.replace(temporary, self.path)
+            self._dirty = False
+        except OSError:
+            pass  # a cache that cannot be written just means no cache
+
+
+def _load(path: Path) -> Dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        return {}
+    files = document.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _gitignore(folder: Path) -> None:
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        marker.write_text("# Created by ormlint.\n*\n", encoding="utf-8")
+
+
+def _stamp(stat: os.stat_result) -> list:
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
+    return {
+        "module": facts.module,
+        "path": facts.path,
+        "classes": [
+            {"name": c.name, "bases": list(c.bases), "calls": [list(p) for p in c.calls], "abstract": c.abstract}
+            for c in facts.classes
+        ],
+        "calls": [list(p) for p in facts.calls],
+        "aliases": [list(p) for p in facts.aliases],
+    }
+
+
+def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
+    def pairs(items) -> Tuple[Tuple[str, str], ...]:
+        return tuple((str(a), str(b)) for a, b in items)
+
+    return ModuleFacts(
+        module=str(data["module"]),
+        path=str(data["path"]),
+        classes=tuple(
+            ClassFacts(
+                name=str(c["name"]),
+                bases=tuple(str(b) for b in c["bases"]),
+                calls=pairs(c["calls"]),
+                abstract=bool(c["abstract"]),
+            )
+            for c in data["classes"]
+        ),
+        calls=pairs(data["calls"]),
+        aliases=pairs(data["aliases"]),
+    )
