@@ -163,6 +163,7 @@ class ProjectIndex:
     session_factories: Set[str] = field(default_factory=set)
     flask_databases: Set[str] = field(default_factory=set)
     _by_suffix: Dict[str, List[str]] = field(default_factory=dict, repr=False)
+    _classes_by_tail: Optional[Dict[str, List[str]]] = field(default=None, repr=False)
 
     @classmethod
     def build(cls, root: Optional[Path], extra: Iterable[ModuleFacts] = (), cache=None) -> "ProjectIndex":
@@ -197,11 +198,8 @@ class ProjectIndex:
         found = self.models.get(qualname)
         if found is not None:
             return found
-        candidates = self._by_suffix.get(qualname.rpartition(".")[2], [])
-        matching = [c for c in candidates if c.endswith("." + qualname) or qualname.endswith("." + c)]
-        if len(matching) == 1:
-            return self.models[matching[0]]
-        return None
+        match = _suffix_match(qualname, self._by_suffix.get(qualname.rpartition(".")[2], []))
+        return self.models[match] if match else None
 
     def canonical(self, qualname: str) -> str:
         """Follow re-exports: ``pkg.Order`` where ``pkg/__init__.py`` imports it from
@@ -291,11 +289,12 @@ class ProjectIndex:
         found = classes.get(qualname)
         if found is not None:
             return qualname, found
-        tail = qualname.rpartition(".")[2]
-        matching = [q for q in classes if q.endswith("." + qualname) or (q.endswith("." + tail) and qualname.endswith("." + q))]
-        if len(matching) == 1:
-            return matching[0], classes[matching[0]]
-        return None
+        if self._classes_by_tail is None:
+            self._classes_by_tail = {}
+            for name in classes:
+                self._classes_by_tail.setdefault(name.rpartition(".")[2], []).append(name)
+        match = _suffix_match(qualname, self._classes_by_tail.get(qualname.rpartition(".")[2], []))
+        return (match, classes[match]) if match else None
 
     def _managers(self, classes: Dict[str, ClassFacts], qualname: str, kind_of) -> FrozenSet[str]:
         """The manager attributes of a model, its own and those it inherits."""
@@ -334,6 +333,13 @@ class ProjectIndex:
             if any(attribute == "query" and callee.endswith(".query_property") for attribute, callee in facts.calls):
                 return True
         return False
+
+
+def _suffix_match(qualname: str, candidates: List[str]) -> Optional[str]:
+    """The one candidate that names the same class as ``qualname`` with a longer or shorter
+    module path (``src.shop.models.Order`` and ``shop.models.Order``), if exactly one does."""
+    matching = [c for c in candidates if c == qualname or c.endswith("." + qualname) or qualname.endswith("." + c)]
+    return matching[0] if len(matching) == 1 else None
 
 
 def find_project_root(path: Path) -> Optional[Path]:
