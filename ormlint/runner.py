@@ -20,6 +20,7 @@ from ormlint.diagnostics import Diagnostic, Location
 from ormlint.discovery import discover
 from ormlint.engine import SYNTAX_ERROR, FileResult, Project, check_source, fix_source
 from ormlint.output import Report
+from ormlint.semantic.index import find_project_root
 from ormlint.source import SourceError, SourceFile, WriteError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -41,7 +42,7 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     if cache_dir and config.root is not None and not Path(cache_dir).is_absolute():
         cache_dir = str(config.root / cache_dir)
     project = Project(fallback_root=_common_folder(paths), use_cache=options.use_cache, cache_dir=cache_dir)
-    report = Report(unsafe_fixes=config.unsafe_fixes, fixing=options.fix, root=str(config.root or "."))
+    report = Report(unsafe_fixes=config.unsafe_fixes, fixing=options.fix, root=str(_report_root(paths, config)))
     diffs: List[str] = []
     fixing = options.fix or options.diff
     stdin_output: Optional[str] = None
@@ -88,6 +89,14 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     else:
         _emit(report, options, err=False)
     return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
+
+
+def _report_root(paths: Sequence[str], config: Config) -> Path:
+    """The folder SARIF locations are relative to: the project's root."""
+    if config.root is not None:
+        return config.root
+    folder = _common_folder(paths)
+    return (find_project_root(folder) if folder else None) or Path.cwd()
 
 
 def _common_folder(paths: Sequence[str]) -> Optional[Path]:

@@ -163,8 +163,12 @@ def test_sarif_structure(project):
     assert "ORM101" in ids and "ORM303" in ids
     for rule in driver["rules"]:
         assert {"id", "name", "shortDescription", "fullDescription", "help", "defaultConfiguration"} <= set(rule)
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"] and rule["help"]["text"]
+        assert rule["defaultConfiguration"]["level"] in ("warning", "error")
     result = document["runs"][0]["results"][0]
     assert result["ruleId"] == "ORM101"
+    assert result["level"] == "warning"
+    assert result["message"]["text"].startswith("`count()` used to test for existence")
     assert driver["rules"][result["ruleIndex"]]["id"] == "ORM101"
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "shop/views.py"
@@ -226,3 +230,18 @@ def test_python_dash_m_and_console_script(project):
     completed = subprocess.run([sys.executable, "-m", "ormlint", "--select", "ORM101", "."], capture_output=True, text=True)
     assert completed.returncode == 1
     assert "ORM101" in completed.stdout
+
+
+def test_sarif_paths_are_relative_to_the_project_root(project, monkeypatch):
+    monkeypatch.chdir(project / "shop")
+    document = json.loads(invoke("--output-format", "sarif", "views.py").output)
+    location = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "shop/views.py"
+
+
+def test_quiet_prints_findings_only_and_nothing_when_clean(project):
+    assert invoke("--quiet", ".").output.splitlines()[-1].startswith("shop")
+    (project / "shop" / "views.py").write_text("x = 1\n")
+    result = invoke("--quiet", ".")
+    assert result.exit_code == 0
+    assert result.output == ""
