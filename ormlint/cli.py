@@ -1,7 +1,7 @@
 """The command line: ``ormlint [PATHS]`` checks, ``ormlint rule CODE`` explains, ``ormlint rules`` lists.
 
 Exit status: 0 when nothing remains to report, 1 when findings remain (or, with ``--diff``,
-when there is something to fix), 2 for a usage or configuration error.
+when there is something to fix), 2 for a usage or configuration error or an internal error.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def _codes(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> 
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option("--stdin-filename", help="The name of the file whose source is read from standard input (`-`).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, without the summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Show the traceback of any internal error.")
 def check(
     paths: Sequence[str],
     fix: bool,
@@ -79,6 +80,7 @@ def check(
     no_cache: bool,
     stdin_filename: Optional[str],
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Check PATHS (default: the current folder); `-` reads standard input."""
     from ormlint.runner import Options, run
@@ -106,6 +108,7 @@ def check(
         quiet=quiet,
         use_cache=not no_cache,
         stdin_filename=stdin_filename,
+        verbose=verbose,
     )
     status = run(paths, config, options)
     sys.exit(EXIT_CLEAN if exit_zero and status == EXIT_FINDINGS else status)

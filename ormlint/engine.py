@@ -38,6 +38,8 @@ class FileResult:
     #: The fixed text when fixes were applied, else ``None``.
     fixed_text: Optional[str] = None
     fixes_applied: int = 0
+    #: Tracebacks of ormlint's own bugs met on this file (shown with ``--verbose``).
+    internal_errors: List[str] = field(default_factory=list)
 
 
 class Project:
@@ -87,7 +89,7 @@ def check_source(
     if not rules:
         return result
     index, module, is_package = project.index_for(source.path, source)
-    diagnostics = _run_rules(source.path, source.text, config, rules, index, module, is_package)
+    diagnostics = _run_rules(source.path, source.text, config, rules, index, module, is_package, result.internal_errors)
     noqa = parse_noqa(source.text)
     result.diagnostics = [d for d in diagnostics if not is_suppressed(noqa, d.location.row, d.code)]
     return result
@@ -159,6 +161,7 @@ def _run_rules(
     index: ProjectIndex,
     module_name_: str,
     is_package: bool,
+    internal_errors: List[str],
 ) -> List[Diagnostic]:
     applicable = [rule for rule in rules if _may_apply(rule, text)]
     if not applicable:
@@ -172,13 +175,20 @@ def _run_rules(
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     semantic = SemanticModel(index, module_name_, is_package)
     context = FileContext(path=path, config=config, semantic=semantic)
-    wrapper.visit_batched([semantic, *(rule(context) for rule in applicable)])
+    instances = [rule(context) for rule in applicable]
+    wrapper.visit_batched([semantic, *instances])
+    failures = [
+        internal_error(path, f"in {rule.code} ({rule.name}), its findings on this file are incomplete")
+        for rule in instances
+        if rule.failure is not None
+    ]
+    internal_errors.extend(rule.failure for rule in instances if rule.failure is not None)
     if not context.findings:
-        return []
+        return failures
     positions = wrapper.resolve(PositionProvider)
     lines = LineIndex(text)
     return sorted(
-        (_diagnostic(path, module, finding, positions, lines) for finding in context.findings),
+        [*(_diagnostic(path, module, finding, positions, lines) for finding in context.findings), *failures],
         key=lambda d: d.sort_key,
     )
 
@@ -200,6 +210,13 @@ def _parse_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnost
         return _syntax_error(path, 1, 0, str(python_error))
     message = f"not supported by the parser: {_first_line(error.message)}"
     return _syntax_error(path, error.raw_line, error.raw_column, message)
+
+
+def internal_error(path: str, detail: str) -> Diagnostic:
+    """ORM000 for a bug of ormlint's own: the message says so, and the run's exit status
+    becomes 2."""
+    location = Location(1, 1)
+    return Diagnostic(SYNTAX_ERROR, f"internal error {detail}", path, location, location)
 
 
 def _syntax_error(path: str, row: int, column: int, message: str) -> Diagnostic:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
+import traceback
 from pathlib import Path
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
@@ -18,7 +19,7 @@ import click
 from ormlint.config import Config
 from ormlint.diagnostics import Diagnostic, Location
 from ormlint.discovery import discover
-from ormlint.engine import SYNTAX_ERROR, FileResult, Project, check_source, fix_source
+from ormlint.engine import SYNTAX_ERROR, FileResult, Project, check_source, fix_source, internal_error
 from ormlint.output import Report
 from ormlint.semantic.index import find_project_root
 from ormlint.source import SourceError, SourceFile, WriteError
@@ -35,6 +36,7 @@ class Options:
     quiet: bool = False
     use_cache: bool = True
     stdin_filename: Optional[str] = None
+    verbose: bool = False
 
 
 def run(paths: Sequence[str], config: Config, options: Options) -> int:
@@ -46,11 +48,13 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     diffs: List[str] = []
     fixing = options.fix or options.diff
     stdin_output: Optional[str] = None
+    internal_errors: List[str] = []
 
     if list(paths) == ["-"]:
         name = options.stdin_filename or "-"
         source = SourceFile.from_bytes(name, sys.stdin.buffer.read())
         result = _process(source, config, project, fixing)
+        internal_errors.extend(result.internal_errors)
         report.diagnostics.extend(result.diagnostics)
         report.fixed += result.fixes_applied
         if result.fixed_text is not None and options.diff:
@@ -65,6 +69,7 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
                 report.diagnostics.append(_unreadable(path, str(error)))
                 continue
             result = _process(source, config, project, fixing)
+            internal_errors.extend(result.internal_errors)
             report.diagnostics.extend(result.diagnostics)
             if result.fixed_text is None:
                 continue
@@ -79,15 +84,21 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
                 report.diagnostics.append(_unreadable(path, str(error)))
 
     report.diagnostics.sort(key=lambda d: d.sort_key)
+    if options.verbose:
+        for trace in internal_errors:
+            click.echo(trace, err=True)
     if stdin_output is not None:
         sys.stdout.write(stdin_output)
         sys.stdout.flush()
         _emit(report, options, err=True)
     elif options.diff:
         _emit_diff(diffs, report, options)
-        return EXIT_FINDINGS if diffs else EXIT_CLEAN
     else:
         _emit(report, options, err=False)
+    if internal_errors:
+        return EXIT_ERROR
+    if options.diff:
+        return EXIT_FINDINGS if diffs else EXIT_CLEAN
     return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
 
 
@@ -119,8 +130,8 @@ def _process(source: SourceFile, config: Config, project: Project, fixing: bool)
     except RecursionError:
         return FileResult(source.path, [_unreadable(source.path, "too deeply nested to check")])
     except Exception as error:  # noqa: BLE001 - isolate one file's failure from the run
-        message = f"internal error in ormlint, file not checked: {type(error).__name__}: {error}"
-        return FileResult(source.path, [_unreadable(source.path, message)])
+        detail = f"in ormlint, file not checked: {type(error).__name__}: {error}"
+        return FileResult(source.path, [internal_error(source.path, detail)], internal_errors=[traceback.format_exc()])
 
 
 def _unreadable(path: str, message: str) -> Diagnostic:

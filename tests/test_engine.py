@@ -186,10 +186,27 @@ def test_an_internal_error_on_one_file_is_reported_and_the_run_goes_on(project, 
     broken.__name__ = "visit_Comparison"  # libcst finds visitor methods by name
     monkeypatch.setattr(CountForExistence, "visit_Comparison", broken)
     result = run(".")
-    assert result.exit_code == 1
-    assert "a.py:1:1: ORM000 internal error in ormlint, file not checked: RuntimeError: boom" in result.output
+    assert result.exit_code == 2
+    assert "a.py:1:1: ORM000 internal error in ORM101 (count-for-existence)" in result.output
     assert "b.py:5:12: ORM102" in result.output
     assert "Traceback" not in result.output
+    verbose = CliRunner().invoke(main, ["--verbose", "."])
+    assert "RuntimeError: boom" in verbose.stderr
+
+
+def test_a_failing_rule_does_not_stop_the_other_rules_on_the_same_file(project, monkeypatch):
+    from ormlint.rules.request_without_timeout import RequestWithoutTimeout
+
+    (project / "shop" / "views.py").write_text("import requests\n" + FIXABLE + "\nrequests.get('u')\n")
+
+    def broken(self, node):
+        raise ValueError("bug")
+
+    broken.__name__ = "visit_Call"
+    monkeypatch.setattr(RequestWithoutTimeout, "visit_Call", broken)
+    output = run(".").output
+    assert "ORM000 internal error in ORM301 (request-without-timeout)" in output
+    assert "views.py:6:12: ORM101" in output
 
 
 def test_syntax_error_is_reported_where_python_sees_it(project):

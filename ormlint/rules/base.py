@@ -8,6 +8,7 @@ semantic model, which they query through ``self.semantic``.
 from __future__ import annotations
 
 import inspect
+import traceback
 from dataclasses import dataclass, field
 from typing import ClassVar, List, Optional, Sequence, Tuple, Union
 
@@ -62,6 +63,24 @@ class Rule(cst.BatchableCSTVisitor):
         self.context = context
         self.semantic = context.semantic
         self.config = context.config
+        #: The traceback of a bug of this rule's on this file, if it hit one.
+        self.failure: Optional[str] = None
+
+    def get_visitors(self):
+        """Every visitor method runs guarded: a bug in this rule stops this rule on this
+        file, and the other rules, which share the traversal, go on."""
+        return {name: self._guarded(method) for name, method in super().get_visitors().items()}
+
+    def _guarded(self, method):
+        def guarded(node: cst.CSTNode) -> None:
+            if self.failure is not None:
+                return
+            try:
+                method(node)
+            except Exception:  # noqa: BLE001 - reported as an internal error by the engine
+                self.failure = traceback.format_exc()
+
+        return guarded
 
     def report(self, node: cst.CSTNode, message: str, fix: Optional[PendingFix] = None) -> None:
         self.context.findings.append(Finding(self.code, node, message, fix, self.semantic.indentation))
