@@ -163,6 +163,8 @@ def _run_rules(
     is_package: bool,
     internal_errors: List[str],
 ) -> List[Diagnostic]:
+    if "\0" in text:
+        return [_syntax_error(path, *_null_byte_position(text), "source code cannot contain null bytes")]
     applicable = [rule for rule in rules if _may_apply(rule, text)]
     if not applicable:
         return []
@@ -191,6 +193,13 @@ def _run_rules(
         [*(_diagnostic(path, module, finding, positions, lines) for finding in context.findings), *failures],
         key=lambda d: d.sort_key,
     )
+
+
+def _null_byte_position(text: str) -> Tuple[int, int]:
+    offset = text.index("\0")
+    before = text[:offset]
+    row = before.count("\n") + 1
+    return row, offset - (before.rfind("\n") + 1)
 
 
 def _may_apply(rule: Type[Rule], text: str) -> bool:

@@ -77,10 +77,12 @@ class SourceFile:
             raise WriteError(f"cannot read before writing: {error.strerror or error}") from None
         if current != self.raw:
             raise WriteError("file changed on disk since it was read; not overwritten")
-        if not os.access(target, os.W_OK):
-            raise WriteError("file is not writable; not fixed")
-        data = self.encode(text)
         mode = stat.S_IMODE(os.stat(target).st_mode)
+        # The mode, not os.access(): a superuser may write anything, but a file someone
+        # made read-only is a decision ormlint should not override.
+        if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+            raise WriteError("file is read-only; not fixed")
+        data = self.encode(text)
         directory = os.path.dirname(target) or "."
         try:
             fd, temporary = tempfile.mkstemp(dir=directory, prefix=".ormlint-", suffix=".tmp")
