@@ -74,3 +74,13 @@ def test_output_is_identical_whatever_the_order_of_paths_and_the_cache(booby_tra
     assert output("manage.py", "shop", "shop/views.py") == cold  # cache written
     assert output("shop", "manage.py", "shop/views.py") == cold  # cache read
     assert json.loads(cold)[0]["code"] == "ORM101"
+
+
+def test_fix_writes_nothing_outside_the_given_paths(booby_trapped):
+    other = booby_trapped / "shop" / "other.py"
+    other.write_text("from shop.models import Order\nx = Order.objects.count() > 0\n")
+    before = {p: p.read_bytes() for p in booby_trapped.rglob("*.py") if p.name != "views.py"}
+    CliRunner().invoke(main, ["--fix", "--no-cache", "shop/views.py"])
+    assert "exists()" in (booby_trapped / "shop" / "views.py").read_text()
+    assert {p: p.read_bytes() for p in booby_trapped.rglob("*.py") if p.name != "views.py"} == before
+    assert not (booby_trapped / ".ormlint_cache").exists()
