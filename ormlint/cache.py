@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 from ormlint import __version__
-from ormlint.semantic.index import ClassFacts, ModuleFacts
+import dataclasses
 
-FORMAT = f"ormlint-index-{__version__}-1"
+from ormlint.semantic.index import ClassFacts, FieldFacts, ModuleFacts
+
+FORMAT = f"ormlint-index-{__version__}-2"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -103,11 +105,20 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         "module": facts.module,
         "path": facts.path,
         "classes": [
-            {"name": c.name, "bases": list(c.bases), "calls": [list(p) for p in c.calls], "abstract": c.abstract}
+            {
+                "name": c.name,
+                "bases": list(c.bases),
+                "calls": [list(p) for p in c.calls],
+                "abstract": c.abstract,
+                "fields": [dataclasses.asdict(f) for f in c.fields],
+                "constants": [list(p) for p in c.constants],
+                "methods": list(c.methods),
+            }
             for c in facts.classes
         ],
         "calls": [list(p) for p in facts.calls],
         "aliases": [list(p) for p in facts.aliases],
+        "auth_user_model": facts.auth_user_model,
     }
 
 
@@ -124,9 +135,13 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 bases=tuple(str(b) for b in c["bases"]),
                 calls=pairs(c["calls"]),
                 abstract=bool(c["abstract"]),
+                fields=tuple(FieldFacts(**f) for f in c["fields"]),
+                constants=pairs(c["constants"]),
+                methods=tuple(str(m) for m in c["methods"]),
             )
             for c in data["classes"]
         ),
         calls=pairs(data["calls"]),
         aliases=pairs(data["aliases"]),
+        auth_user_model=data["auth_user_model"],
     )

@@ -36,7 +36,7 @@ DEFAULT_EXCLUDE = (
 #: off in test code.
 DEFAULT_PER_FILE_IGNORES: Tuple[Tuple[str, Tuple[str, ...]], ...] = tuple(
     (pattern, ("ORM004", "ORM2"))
-    for pattern in ("tests/*", "*/tests/*", "test_*.py", "*_test.py", "conftest.py")
+    for pattern in ("tests/*", "test_*.py", "*_test.py", "conftest.py")
 )
 
 _CODE_SELECTOR = re.compile(r"^(ALL|ORM\d{0,3})$")
@@ -83,23 +83,35 @@ class Config:
         return any(self.matches(pattern, str(path)) for pattern in patterns)
 
     def matches(self, pattern: str, path: str) -> bool:
-        candidate = Path(path)
-        names = {candidate.name, candidate.as_posix()}
-        if self.root is not None:
-            try:
-                names.add(candidate.resolve().relative_to(self.root.resolve()).as_posix())
-            except (ValueError, OSError):
-                pass
+        """Whether ``pattern`` matches ``path``, as ruff's globs do, but within the project.
+
+        A pattern without ``/`` matches one part of the path (``migrations``, ``test_*.py``);
+        a pattern with ``/`` matches the path from any folder down (``tests/*``). The path
+        is taken relative to the configuration's folder (or the working directory), so the
+        folders above the project never match.
+        """
+        parts = _relative_parts(Path(path), self.root)
         pattern = pattern.rstrip("/")
-        return any(
-            fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(name, f"*/{pattern}")
-            for name in names
-        )
+        if "/" not in pattern:
+            return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
+        return any(fnmatch.fnmatchcase("/".join(parts[i:]), pattern) for i in range(len(parts)))
 
     @property
     def timeout_literal(self) -> str:
         value = self.default_timeout
         return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _relative_parts(path: Path, root: Optional[Path]) -> Tuple[str, ...]:
+    absolute = path.absolute()
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return absolute.relative_to(base.absolute()).parts
+        except ValueError:
+            continue
+    return tuple(part for part in path.parts if part not in ("/", ""))
 
 
 def _best_match(code: str, selectors: Iterable[str]) -> int:

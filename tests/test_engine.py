@@ -213,3 +213,16 @@ def test_syntax_error_is_reported_where_python_sees_it(project):
     (project / "shop" / "old.py").write_text('import os\n\nx = 1\nprint "hello"\ny = 2\n')
     output = run(".").output
     assert "old.py:4:1: ORM000 SyntaxError: Missing parentheses in call to 'print'" in output
+
+
+def test_folders_above_the_project_do_not_match_patterns(tmp_path, monkeypatch):
+    """A project that lives in a folder called ``test_something`` or ``tests`` is not
+    test code: patterns match below the project only."""
+    root = tmp_path / "tests" / "test_area" / "project"
+    make_project(root, {"shop/views.py": "from shop.models import Order\n\n\ndef f(ids):\n    return [Order.objects.get(pk=i) for i in ids]\n"})
+    (root / "pyproject.toml").write_text("[tool.ormlint]\n")
+    monkeypatch.chdir(root)
+    assert "ORM004" in run(".").output
+    (root / "shop" / "tests").mkdir()
+    (root / "shop" / "views.py").rename(root / "shop" / "tests" / "test_views.py")
+    assert "ORM004" not in run(".").output

@@ -8,6 +8,10 @@ from ormlint.config import Config
 from ormlint.rules.base import Rule
 from ormlint.rules.count_for_existence import CountForExistence
 from ormlint.rules.len_queryset import LenQueryset
+from ormlint.rules.n_plus_one_forward import NPlusOneForward
+from ormlint.rules.n_plus_one_reverse import NPlusOneReverse
+from ormlint.rules.n_plus_one_sqlalchemy import NPlusOneSqlalchemy
+from ormlint.rules.query_in_loop import QueryInLoop
 from ormlint.rules.queryset_truthiness import QuerysetTruthiness
 from ormlint.rules.request_without_timeout import RequestWithoutTimeout
 from ormlint.rules.timeout_none import TimeoutNone
@@ -18,6 +22,10 @@ ALL_RULES: Tuple[Type[Rule], ...] = tuple(
         (
             CountForExistence,
             LenQueryset,
+            NPlusOneForward,
+            NPlusOneReverse,
+            NPlusOneSqlalchemy,
+            QueryInLoop,
             QuerysetTruthiness,
             RequestWithoutTimeout,
             TimeoutNone,

@@ -60,7 +60,7 @@ def counted_query(semantic: SemanticModel, node: cst.BaseExpression) -> Optional
     func = node.func
     if isinstance(func, cst.Attribute) and func.attr.value == "count" and not node.args:
         query = semantic.queryset_type(func.value)
-        if query is not None:
+        if query is not None and query.countable:
             return "count", func.value, query
         return None
     if len(node.args) == 1 and not node.args[0].keyword and not node.args[0].star:

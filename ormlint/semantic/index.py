@@ -30,7 +30,7 @@ _SKIPPED_FOLDERS = frozenset(
 
 #: Text that a file must contain to define anything the index records.
 _INTERESTING = re.compile(
-    rb"^[ \t]*class[ \t]+\w+[ \t]*\(|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(",
+    rb"^[ \t]*class[ \t]+\w+[ \t]*\(|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(|AUTH_USER_MODEL",
     re.MULTILINE,
 )
 
@@ -109,6 +109,26 @@ CONTRIB_MODELS = {
 
 
 @dataclass(frozen=True)
+class FieldFacts:
+    """A class-level ``name = callee(target, ...)`` that may declare a relation.
+
+    ``target`` is a qualified name, or a string literal written with a leading quote
+    (``'shop.Order``, ``'self``), as the source gives it; the index resolves it later.
+    """
+
+    name: str
+    callee: str
+    target: Optional[str] = None
+    related_name: Optional[str] = None
+    null: bool = False
+    lazy: Optional[str] = None
+    uselist: Optional[bool] = None
+    backref: Optional[str] = None
+    #: From a ``Mapped[...]`` annotation: whether it declares a collection.
+    collection: Optional[bool] = None
+
+
+@dataclass(frozen=True)
 class ClassFacts:
     """What one class statement says, before bases are resolved across files."""
 
@@ -118,6 +138,11 @@ class ClassFacts:
     #: ``X.as_manager()`` and ``Manager.from_queryset(X)()`` are recorded by their callee.
     calls: Tuple[Tuple[str, str], ...] = ()
     abstract: bool = False
+    fields: Tuple[FieldFacts, ...] = ()
+    #: Class-level string constants (``label = "shop"`` of an ``AppConfig``).
+    constants: Tuple[Tuple[str, str], ...] = ()
+    #: Methods and properties the class defines.
+    methods: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +155,8 @@ class ModuleFacts:
     #: Names the module imports at its top level, so that a package's ``__init__`` that
     #: re-exports ``from .order import Order`` resolves ``shop.models.Order``.
     aliases: Tuple[Tuple[str, str], ...] = ()
+    #: ``AUTH_USER_MODEL = "app.Model"`` when the module (a settings file) sets it.
+    auth_user_model: Optional[str] = None
 
 
     def alias(self, name: str) -> Optional[str]:
@@ -162,6 +189,10 @@ class ProjectIndex:
     models: Dict[str, ModelInfo] = field(default_factory=dict)
     session_factories: Set[str] = field(default_factory=set)
     flask_databases: Set[str] = field(default_factory=set)
+    #: Every model's relations by attribute name, forward and reverse (see ``relations``).
+    relations: Dict[str, Dict[str, "Relation"]] = field(default_factory=dict)
+    #: The model ``settings.AUTH_USER_MODEL`` and ``get_user_model()`` name.
+    user_model: str = "django.contrib.auth.models.User"
     _by_suffix: Dict[str, List[str]] = field(default_factory=dict, repr=False)
     _classes_by_tail: Optional[Dict[str, List[str]]] = field(default=None, repr=False)
 
@@ -283,6 +314,15 @@ class ProjectIndex:
             self.models.setdefault(qualname, ModelInfo(qualname, "django", frozenset({"objects"}), abstract))
         for qualname in self.models:
             self._by_suffix.setdefault(qualname.rpartition(".")[2], []).append(qualname)
+        from ormlint.semantic.relations import resolve_relations
+
+        resolve_relations(self, classes)
+
+    def relation(self, model: str, name: str) -> Optional["Relation"]:
+        return self.relations.get(model, {}).get(name)
+
+    def lineage(self, classes: Dict[str, ClassFacts], qualname: str) -> List[Tuple[str, ClassFacts]]:
+        return self._lineage(classes, qualname)
 
     def _class(self, classes: Dict[str, ClassFacts], qualname: str) -> Optional[Tuple[str, ClassFacts]]:
         qualname = self.canonical(qualname)
@@ -416,6 +456,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     classes: List[ClassFacts] = []
     calls: List[Tuple[str, str]] = []
     aliases: Dict[str, str] = {}
+    auth_user_model = None
     for statement in _module_statements(tree.body):
         if isinstance(statement, ast.Import):
             names.update(import_bindings((a.name, a.asname) for a in statement.names))
@@ -432,12 +473,19 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
             callee = _callee(statement.value, names)
             if isinstance(target, ast.Name) and callee:
                 calls.append((target.id, callee))
+            if isinstance(target, ast.Name) and target.id == "AUTH_USER_MODEL":
+                auth_user_model = _constant(statement.value)
             if isinstance(target, ast.Name):
                 # ``Base = declarative_base()`` names ``module.Base``; ``Model = db.Model``
                 # is an alias of what it refers to.
                 names[target.id] = _dotted(statement.value, names) or f"{module}.{target.id}"
     return ModuleFacts(
-        module=module, path=path, classes=tuple(classes), calls=tuple(calls), aliases=tuple(sorted(aliases.items()))
+        module=module,
+        path=path,
+        classes=tuple(classes),
+        calls=tuple(calls),
+        aliases=tuple(sorted(aliases.items())),
+        auth_user_model=auth_user_model if isinstance(auth_user_model, str) else None,
     )
 
 
@@ -458,19 +506,29 @@ def _module_statements(body: List[ast.stmt]) -> Iterable[ast.stmt]:
 def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
     bases = tuple(b for b in (_dotted(base, names) for base in node.bases) if b)
     calls: List[Tuple[str, str]] = []
+    fields: List[FieldFacts] = []
+    constants: List[Tuple[str, str]] = []
+    methods: List[str] = []
     abstract = False
     for statement in node.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             value = statement.value
+            annotation = statement.annotation if isinstance(statement, ast.AnnAssign) else None
             for target in targets:
                 if not isinstance(target, ast.Name) or value is None:
                     continue
                 if target.id == "__abstract__" and isinstance(value, ast.Constant) and value.value is True:
                     abstract = True
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    constants.append((target.id, value.value))
                 callee = _callee(value, names)
                 if callee:
                     calls.append((target.id, callee))
+                    if isinstance(value, ast.Call) and _may_declare_relation(callee):
+                        fields.append(_field_facts(target.id, callee, value, annotation, names))
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            methods.append(statement.name)
         elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
             for meta_statement in statement.body:
                 if (
@@ -480,7 +538,82 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
                     and meta_statement.value.value is True
                 ):
                     abstract = True
-    return ClassFacts(name=node.name, bases=bases, calls=tuple(calls), abstract=abstract)
+    return ClassFacts(
+        name=node.name,
+        bases=bases,
+        calls=tuple(calls),
+        abstract=abstract,
+        fields=tuple(fields),
+        constants=tuple(constants),
+        methods=tuple(methods),
+    )
+
+
+_RELATION_CALLEES = ("ForeignKey", "OneToOneField", "ManyToManyField", "GenericForeignKey", "ParentalKey",
+                     "ParentalManyToManyField", "TreeForeignKey", "relationship", "relation")
+
+
+def _may_declare_relation(callee: str) -> bool:
+    return callee.rpartition(".")[2] in _RELATION_CALLEES
+
+
+def _field_facts(name: str, callee: str, call: ast.Call, annotation: Optional[ast.expr], names: Dict[str, str]) -> FieldFacts:
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    target_node = call.args[0] if call.args else keywords.get("to") or keywords.get("argument")
+    target = _relation_target(target_node, names) if target_node is not None else None
+    collection = None
+    if annotation is not None:
+        found = _mapped_annotation(annotation, names)
+        if found is not None:
+            collection, annotated_target = found
+            target = target or annotated_target
+    backref = keywords.get("backref")
+    if isinstance(backref, ast.Call) and backref.args:
+        backref = backref.args[0]
+    return FieldFacts(
+        name=name,
+        callee=callee,
+        target=target,
+        related_name=_constant(keywords.get("related_name")) or _constant(keywords.get("back_populates")),
+        null=_constant(keywords.get("null")) is True,
+        lazy=_constant(keywords.get("lazy")),
+        uselist=_constant(keywords.get("uselist")),
+        backref=_constant(backref),
+        collection=collection,
+    )
+
+
+def _relation_target(node: ast.expr, names: Dict[str, str]) -> Optional[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return "'" + node.value
+    if isinstance(node, ast.Lambda):
+        return _relation_target(node.body, names)
+    return _dotted(node, names)
+
+
+def _mapped_annotation(node: ast.expr, names: Dict[str, str]) -> Optional[Tuple[bool, Optional[str]]]:
+    """``Mapped[List["Book"]]`` -> (True, "'Book"); ``Mapped[Optional[Author]]`` -> (False, ...)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if not (isinstance(node, ast.Subscript) and (_dotted(node.value, names) or "").endswith("Mapped")):
+        return None
+    inner = node.slice
+    collection = False
+    while isinstance(inner, ast.Subscript):
+        wrapper = (_dotted(inner.value, names) or "").rpartition(".")[2].lower()
+        if wrapper in ("list", "set", "frozenset", "sequence", "collection", "iterable", "writeonlymapped", "dynamicmapped"):
+            collection = True
+        elif wrapper != "optional":
+            return collection, None
+        inner = inner.slice
+    return collection, _relation_target(inner, names)
+
+
+def _constant(node: Optional[ast.expr]):
+    return node.value if isinstance(node, ast.Constant) else None
 
 
 def _dotted(node: ast.expr, names: Dict[str, str]) -> Optional[str]:

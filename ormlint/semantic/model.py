@@ -59,7 +59,11 @@ SQLALCHEMY_SESSION_FACTORIES = frozenset(
 )
 DJANGO_QUERYSET_CLASSES = frozenset({"django.db.models.QuerySet", "django.db.models.query.QuerySet"})
 GET_USER_MODEL = frozenset({"django.contrib.auth.get_user_model"})
-USER_MODEL = "django.contrib.auth.models.User"
+SQLALCHEMY_SELECT = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlalchemy.sql.expression.select"})
+#: SQLAlchemy loader options that load a relationship with its parent rows.
+SQLALCHEMY_LOADERS = frozenset(
+    {"selectinload", "joinedload", "subqueryload", "immediateload", "raiseload", "noload", "contains_eager", "lazyload", "defaultload"}
+)
 
 _TRUTH_CALLS = frozenset({"builtins.bool"})
 
@@ -78,6 +82,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
         self._resolving: Set[Tuple[int, str]] = set()
         self._default_indent = "    "
         self._indents: List[str] = []
+        self.module_node: Optional[cst.Module] = None
+        #: Results that several rules ask for, computed once per node (see ``loops``).
+        self.memo: Dict[Tuple[str, int], object] = {}
 
     # -- traversal ----------------------------------------------------------------------
 
@@ -93,6 +100,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
     # libcst's batched traversal finds visitor methods by their __name__, so each one
     # must be a real method, not an alias.
     def visit_Module(self, node: cst.Module) -> None:
+        self.module_node = node
         self._default_indent = node.default_indent
         self._enter(node)
 
@@ -337,7 +345,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 return receiver
             method = func.attr.value
             if isinstance(receiver, QueryType):
-                return _query_method(receiver, method)
+                return _query_method(receiver, method, node)
+            if method in ("scalars", "execute") and node.args:
+                statement = self.type_of(node.args[0].value, scope)
+                if isinstance(statement, QueryType) and statement.kind == "select":
+                    return statement.derive(kind="result" if method == "scalars" else "rows")
             if method == "query":
                 return self._sqlalchemy_query(node, receiver, func.value, scope)
         callee = self.type_of(func, scope)
@@ -355,7 +367,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
         if qualname in SQLALCHEMY_SESSION_FACTORIES:
             return SessionFactory()
         if qualname in GET_USER_MODEL:
-            return ModelClass(USER_MODEL, "django")
+            return ModelClass(self.index.user_model, "django")
+        if qualname in SQLALCHEMY_SELECT and node.args and not node.args[0].keyword:
+            selected = self.type_of(node.args[0].value, scope)
+            if isinstance(selected, ModelClass) and selected.orm == "sqlalchemy":
+                return QueryType("sqlalchemy", selected.qualname, "select")
         return None
 
     def _sqlalchemy_query(
@@ -439,21 +455,114 @@ def _join(types: List[object]) -> Optional[Type]:
             merged = known[0]
             assert isinstance(merged, QueryType)
             return merged.derive(
+                kind=merged.kind if all(t.kind == merged.kind for t in known) else None,  # type: ignore[union-attr]
                 yields_instances=all(t.yields_instances for t in known),  # type: ignore[union-attr]
                 combined=any(t.combined for t in known),  # type: ignore[union-attr]
                 session=None,
+                # A relation counts as loaded only if every assignment loads it.
+                selected=frozenset.intersection(*(t.selected for t in known)),  # type: ignore[union-attr]
+                prefetched=frozenset.intersection(*(t.prefetched for t in known)),  # type: ignore[union-attr]
+                select_all=all(t.select_all for t in known),  # type: ignore[union-attr]
+                restricted=any(t.restricted for t in known),  # type: ignore[union-attr]
+                unchunked=any(t.unchunked for t in known),  # type: ignore[union-attr]
             )
     return None
 
 
-def _query_method(receiver: QueryType, method: str) -> Optional[QueryType]:
-    if receiver.orm == "django" and method in DJANGO_QUERYSET_METHODS:
+def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[QueryType]:
+    """The type of ``receiver.method(...)``, with what it loads."""
+    if receiver.orm == "django":
+        if method == "iterator":
+            chunked = any(a.keyword and a.keyword.value == "chunk_size" for a in call.args) or bool(call.args)
+            return receiver.derive(kind="iterator", unchunked=not chunked)
+        if method not in DJANGO_QUERYSET_METHODS or receiver.kind == "iterator":
+            return None
+        changes = {}
+        if method == "select_related":
+            paths = _string_arguments(call)
+            if paths is None:
+                return receiver.derive(restricted=True)
+            if paths:
+                changes["selected"] = receiver.selected | frozenset(paths)
+            elif not call.args:
+                changes["select_all"] = True
+        elif method == "prefetch_related":
+            paths = _prefetch_paths(call)
+            changes["prefetched"] = receiver.prefetched | frozenset(paths) if paths is not None else frozenset()
+            if paths is None:
+                changes["restricted"] = True
+        elif method in ("only", "defer"):
+            changes["restricted"] = True
         return receiver.derive(
             yields_instances=receiver.yields_instances and method not in _DJANGO_NON_INSTANCE,
             combined=receiver.combined or method in _DJANGO_COMBINATORS,
+            **changes,
         )
-    if receiver.orm == "sqlalchemy" and method in SQLALCHEMY_QUERY_METHODS:
+    if receiver.kind in ("query", "select") and method in SQLALCHEMY_QUERY_METHODS:
+        if method == "options":
+            return receiver.derive(selected=receiver.selected | frozenset(_loader_paths(call)))
         return receiver.derive()
+    if receiver.kind == "query" and method == "all":
+        return receiver.derive(kind="result")
+    if receiver.kind == "rows" and method == "scalars":
+        return receiver.derive(kind="result")
+    if receiver.kind == "result" and method in ("all", "unique", "fetchall"):
+        return receiver.derive(kind="result")
+    return None
+
+
+def _string_arguments(call: cst.Call) -> Optional[List[str]]:
+    """The string literals passed to a call, or ``None`` if any argument is not one."""
+    values = []
+    for arg in call.args:
+        if arg.keyword is None and not arg.star and isinstance(arg.value, cst.SimpleString):
+            value = arg.value.evaluated_value
+            if isinstance(value, str):
+                values.append(value)
+                continue
+        return None
+    return values
+
+
+def _prefetch_paths(call: cst.Call) -> Optional[List[str]]:
+    """``prefetch_related('a', Prefetch('b', ...))`` -> ["a", "b"]; ``None`` if unknown."""
+    values = []
+    for arg in call.args:
+        value = arg.value
+        if isinstance(value, cst.Call) and value.args and _callee_name(value) == "Prefetch":
+            value = value.args[0].value
+        if arg.keyword is None and not arg.star and isinstance(value, cst.SimpleString):
+            evaluated = value.evaluated_value
+            if isinstance(evaluated, str):
+                values.append(evaluated)
+                continue
+        return None
+    return values
+
+
+def _loader_paths(call: cst.Call) -> List[str]:
+    """``options(selectinload(Book.author).joinedload(...), joinedload("tags"))`` ->
+    ["author", "tags"]: the first relationship of each loader chain."""
+    paths = []
+    for arg in call.args:
+        value = arg.value
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in SQLALCHEMY_LOADERS and isinstance(value.func.value, cst.Call):
+            value = value.func.value
+        if isinstance(value, cst.Call) and _callee_name(value) in SQLALCHEMY_LOADERS and value.args:
+            first = value.args[0].value
+            if isinstance(first, cst.Attribute):
+                paths.append(first.attr.value)
+            elif isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
+                paths.append(first.evaluated_value)
+    return paths
+
+
+def _callee_name(call: cst.Call) -> Optional[str]:
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
     return None
 
 

@@ -75,7 +75,7 @@ class Scope:
         """Every read of ``name`` in this scope, nested functions included."""
         if self._uses is None:
             self._uses = {}
-            for use in _walk_uses(self.node):
+            for use in reads_below(self.node):
                 self._uses.setdefault(use[0].value, []).append(use)
         return self._uses.get(name, [])
 
@@ -203,7 +203,7 @@ def _alias(alias: cst.ImportAlias) -> Optional[str]:
 # -- uses -------------------------------------------------------------------------------
 
 
-def _walk_uses(root: cst.CSTNode) -> Iterator[Use]:
+def reads_below(root: cst.CSTNode) -> Iterator[Use]:
     """Yield every ``Name`` read below ``root``, with its parent and grandparent.
 
     Names that are not reads are skipped: attribute names, keyword argument names,

@@ -7,7 +7,7 @@ and rules stay silent on it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Optional, Union
+from typing import FrozenSet, Optional, Union
 
 import libcst as cst
 
@@ -22,26 +22,43 @@ class ModelClass:
 
 @dataclass(frozen=True)
 class QueryType:
-    """A Django manager or queryset, or a SQLAlchemy ``Query``, over rows of ``model``.
+    """Rows of ``model`` from a query: a Django manager or queryset, a SQLAlchemy ``Query``,
+    ``select()`` statement or result.
 
     ``model`` is empty when the rows are known to come from a query but not of which class
-    (``session.query(func.count(...))``).
+    (``session.query(func.count(...))``). The loading fields say which relations the query
+    already loads with its rows.
     """
 
     orm: str
     model: str
-    kind: str  # "manager", "queryset" (Django) or "query" (SQLAlchemy)
+    #: Django: "manager", "queryset", "iterator"; SQLAlchemy: "query" (legacy ``Query``),
+    #: "select" (a statement), "rows" (``execute()``'s rows), "result" (model instances).
+    kind: str
     #: False for ``.values()`` / ``.values_list()`` / ``.dates()``: rows are not model instances.
     yields_instances: bool = True
     #: ``union()`` / ``intersection()`` / ``difference()``: some rewrites are not supported.
     combined: bool = False
     #: SQLAlchemy: the session expression the query was made from, when it can be repeated.
     session: Optional[cst.BaseExpression] = None
+    #: Relation paths loaded with the rows: ``select_related`` (Django) or loader options
+    #: (SQLAlchemy), and ``prefetch_related`` (Django).
+    selected: FrozenSet[str] = frozenset()
+    prefetched: FrozenSet[str] = frozenset()
+    #: ``select_related()`` without arguments: every non-null forward relation.
+    select_all: bool = False
+    #: ``only()`` / ``defer()``: adding ``select_related`` may conflict with them.
+    restricted: bool = False
+    #: ``iterator()`` without ``chunk_size``: ``prefetch_related`` is ignored.
+    unchunked: bool = False
 
-    def derive(self, **changes) -> "QueryType":
-        return replace(self, kind="queryset" if self.orm == "django" else "query", **changes)
+    def derive(self, kind: Optional[str] = None, **changes) -> "QueryType":
+        default = "queryset" if self.orm == "django" else self.kind
+        return replace(self, kind=kind or default, **changes)
 
-
+    @property
+    def countable(self) -> bool:
+        return self.kind in ("manager", "queryset", "query")
 @dataclass(frozen=True)
 class Session:
     """A SQLAlchemy session (``Session(engine)``, ``sessionmaker()()``, ``db.session``)."""

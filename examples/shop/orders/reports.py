@@ -65,7 +65,7 @@ def product_sold_recently(product, days=30):
 def unsold_products():
     """Names of products that never appeared on any order line."""
     names = []
-    for product in Product.objects.order_by("name"):
+    for product in Product.objects.order_by("name"):  # ORM004
         if OrderLine.objects.filter(product=product).count() == 0:  # ORM101
             names.append(product.name)
     return names

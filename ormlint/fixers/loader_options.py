@@ -1,0 +1,73 @@
+"""Add SQLAlchemy loader options to a query, and the import they need.
+
+``select(Book)`` becomes ``select(Book).options(joinedload(Book.author))``;
+``session.query(Book).all()`` becomes ``session.query(Book).options(...).all()``; the
+loader is imported from ``sqlalchemy.orm``, extending an existing import when there is one.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence, Tuple
+
+import libcst as cst
+
+
+def add_options(statement: cst.BaseExpression, loader: str, model: cst.BaseExpression, attribute: str) -> cst.Call:
+    option = cst.Call(
+        func=cst.Name(loader), args=[cst.Arg(value=cst.Attribute(value=model, attr=cst.Name(attribute)))]
+    )
+    existing = statement if _is_options_call(statement) else None
+    if existing is not None:
+        args = list(existing.args)
+        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return existing.with_changes(args=[*args, cst.Arg(value=option)])
+    return cst.Call(func=cst.Attribute(value=statement, attr=cst.Name("options")), args=[cst.Arg(value=option)])
+
+
+def _is_options_call(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "options"
+
+
+def import_edit(module: cst.Module, loaders: Sequence[str]) -> Optional[Tuple[cst.CSTNode, str]]:
+    """The edit that imports ``loaders`` from ``sqlalchemy.orm``: a replacement of an
+    existing ``from sqlalchemy.orm import ...`` or of the last top-level import. ``None``
+    when there is nowhere sensible to put it."""
+    last_import = None
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            if last_import is not None:
+                break
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and _module_name(small) == "sqlalchemy.orm" and not small.relative:
+                if isinstance(small.names, cst.ImportStar):
+                    return None
+                names = list(small.names)
+                present = {_alias_name(a) for a in names}
+                names[-1] = names[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                names += [cst.ImportAlias(name=cst.Name(loader)) for loader in loaders if loader not in present]
+                names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                return small, module.code_for_node(small.with_changes(names=names))
+            if isinstance(small, (cst.Import, cst.ImportFrom)):
+                last_import = small
+    if last_import is None:
+        return None
+    text = module.code_for_node(last_import)
+    return last_import, f"{text}{module.default_newline}from sqlalchemy.orm import {', '.join(loaders)}"
+
+
+def _module_name(node: cst.ImportFrom) -> str:
+    module = node.module
+    parts = []
+    while isinstance(module, cst.Attribute):
+        parts.insert(0, module.attr.value)
+        module = module.value
+    if isinstance(module, cst.Name):
+        parts.insert(0, module.value)
+    return ".".join(parts)
+
+
+def _alias_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return alias.name.value if isinstance(alias.name, cst.Name) else ""

@@ -1,0 +1,44 @@
+"""What the N+1 rules share: visiting every kind of loop once, and wording a finding."""
+
+from __future__ import annotations
+
+from typing import List
+
+import libcst as cst
+
+from ormlint.rules.base import Rule
+from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_loop
+
+
+class LoopRule(Rule):
+    """A rule that looks at every ``for`` loop and comprehension over query rows."""
+
+    required_text = ("for ",)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._visit_loop(node)
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._visit_loop(node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._visit_loop(node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._visit_loop(node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._visit_loop(node)
+
+    def _visit_loop(self, node: Loop) -> None:
+        facts = analyse_loop(self.semantic, node)
+        if facts is not None:
+            self.check_loop(facts)
+
+    def check_loop(self, facts: LoopFacts) -> None:
+        raise NotImplementedError
+
+
+def reads_message(facts: LoopFacts, reads: List[RelationRead], call: str) -> str:
+    shown = ", ".join(f"`{facts.variable}.{read.shown}`" for read in reads)
+    return f"Loop reads {shown} on every row: 1 query per row; load with `{call}`"

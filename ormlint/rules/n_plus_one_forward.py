@@ -1,0 +1,73 @@
+"""ORM001 n-plus-one-forward."""
+
+from __future__ import annotations
+
+from ormlint.diagnostics import Applicability
+from ormlint.fixers.related import add_related
+from ormlint.rules._loops import LoopRule, reads_message
+from ormlint.semantic.loops import LoopFacts, is_loaded
+
+
+class NPlusOneForward(LoopRule):
+    """
+    ## What it does
+    Finds a loop or comprehension over a Django queryset whose body reads a ForeignKey or
+    OneToOne relation of each row (`order.customer.name`, `line.order.customer`) that
+    the queryset does not already load.
+
+    ## Why is this bad?
+    Each read of an unloaded relation runs one query: a loop over 10,000 orders that reads
+    `order.customer` sends 10,001 queries. `select_related()` loads the related rows in
+    the same query with a join.
+
+    ## Example
+    ```python
+    from shop.models import Order
+
+    def names():
+        return [order.customer.name for order in Order.objects.filter(status="open")]
+    ```
+
+    ## Use instead
+    ```python
+    from shop.models import Order
+
+    def names():
+        return [order.customer.name for order in Order.objects.filter(status="open").select_related("customer")]
+    ```
+
+    ## Fix safety
+    Safe: the same rows and values, loaded with a join. The fix is offered where the
+    queryset is built: in the loop itself, or at the one assignment of the variable the
+    loop iterates; an existing `select_related('...')` call is extended.
+
+    ## When it does not fire
+    When the queryset already loads the relation (`select_related('customer')`,
+    `select_related()` for non-null foreign keys, `prefetch_related`), on `.values()` /
+    `.values_list()` querysets, on `order.customer_id` (no query), and on anything the
+    project index does not know as a relation. No fix is offered when the queryset uses
+    `only()` / `defer()`, comes from several assignments, or uses `select_related()`
+    without arguments.
+
+    ## References
+    - [Django: `select_related()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#select-related)
+    """
+
+    code = "ORM001"
+    name = "n-plus-one-forward"
+    fix_applicability = Applicability.SAFE
+
+    def check_loop(self, facts: LoopFacts) -> None:
+        query = facts.query
+        if query.orm != "django":
+            return
+        reads = [r for r in facts.reads if not r.many and r.relations[-1].kind == "one" and not is_loaded(query, r)]
+        if not reads:
+            return
+        paths = sorted({read.lookup for read in reads})
+        arguments = ", ".join(f"'{path}'" for path in paths)
+        call = f".select_related({arguments})"
+        fix = None
+        if facts.built_at is not None and not (query.restricted or query.combined or query.select_all):
+            fix = self.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, "select_related", paths)))
+        self.report(facts.node, reads_message(facts, reads, call), fix)

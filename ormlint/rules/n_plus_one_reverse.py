@@ -1,0 +1,71 @@
+"""ORM002 n-plus-one-reverse."""
+
+from __future__ import annotations
+
+from ormlint.diagnostics import Applicability
+from ormlint.fixers.related import add_related
+from ormlint.rules._loops import LoopRule, reads_message
+from ormlint.semantic.loops import LoopFacts, is_loaded
+
+
+class NPlusOneReverse(LoopRule):
+    """
+    ## What it does
+    Finds a loop or comprehension over a Django queryset whose body reads a reverse
+    ForeignKey or a ManyToMany manager of each row (`order.lines.all()`,
+    `for tag in product.tags.all()`, `customer.order_set.all()`) that the queryset does
+    not already prefetch.
+
+    ## Why is this bad?
+    Each row's related manager runs its own query: one query for the list, then one per
+    row. `prefetch_related()` loads every row's related objects in one more query.
+
+    ## Example
+    ```python
+    from shop.models import Customer
+
+    def order_counts():
+        return {customer.name: len(customer.orders.all()) for customer in Customer.objects.all()}
+    ```
+
+    ## Use instead
+    ```python
+    from shop.models import Customer
+
+    def order_counts():
+        return {customer.name: len(customer.orders.all()) for customer in Customer.objects.all().prefetch_related("orders")}
+    ```
+
+    ## Fix safety
+    Safe: the same objects, loaded in one extra query for all rows. Offered where the
+    queryset is built, as for ORM001.
+
+    ## When it does not fire
+    When the queryset already prefetches the relation (`prefetch_related('orders')` or
+    `Prefetch('orders', ...)`), on `.values()` querysets, and when the manager is
+    filtered or counted per row (`customer.orders.filter(...)`, `.count()`), which
+    prefetching does not help: ORM004 reports those. No fix is offered for `iterator()`
+    without `chunk_size`, which ignores prefetching.
+
+    ## References
+    - [Django: `prefetch_related()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#prefetch-related)
+    """
+
+    code = "ORM002"
+    name = "n-plus-one-reverse"
+    fix_applicability = Applicability.SAFE
+
+    def check_loop(self, facts: LoopFacts) -> None:
+        query = facts.query
+        if query.orm != "django":
+            return
+        reads = [r for r in facts.reads if r.many and r.relations[-1].kind == "many" and not is_loaded(query, r)]
+        if not reads:
+            return
+        paths = sorted({read.lookup for read in reads})
+        arguments = ", ".join(f"'{path}'" for path in paths)
+        call = f".prefetch_related({arguments})"
+        fix = None
+        if facts.built_at is not None and not (query.combined or query.unchunked):
+            fix = self.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, "prefetch_related", paths)))
+        self.report(facts.node, reads_message(facts, reads, call), fix)

@@ -1,0 +1,133 @@
+"""ORM003 n-plus-one-sqlalchemy."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from ormlint.diagnostics import Applicability
+from ormlint.fixers.loader_options import add_options, import_edit
+from ormlint.rules._loops import LoopRule, reads_message
+from ormlint.semantic.loops import LoopFacts, is_loaded
+from ormlint.semantic.types import QueryType
+
+
+class NPlusOneSqlalchemy(LoopRule):
+    """
+    ## What it does
+    Finds a loop over SQLAlchemy results (`session.scalars(select(M))`,
+    `session.execute(select(M)).scalars()`, `session.query(M)`, Flask-SQLAlchemy's
+    `M.query`) whose body reads a lazily loaded `relationship()` of each row.
+
+    ## Why is this bad?
+    A relationship with the default `lazy="select"` runs one query the first time it is
+    read on each object: one query for the list, then one per row.
+
+    ## Example
+    ```python
+    from sqlalchemy import select
+    from shop.tables import Post
+
+    def authors(session):
+        return [post.author.name for post in session.scalars(select(Post))]
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy import select
+    from shop.tables import Post
+    from sqlalchemy.orm import joinedload
+
+    def authors(session):
+        return [post.author.name for post in session.scalars(select(Post).options(joinedload(Post.author)))]
+    ```
+
+    ## Fix safety
+    Safe: the same objects, loaded eagerly. The fix adds `.options(selectinload(M.rel))`
+    for collections (and relationships whose direction the source does not state) and
+    `.options(joinedload(M.rel))` for many-to-one, where the statement or query is built,
+    and imports the loader from `sqlalchemy.orm`.
+
+    ## When it does not fire
+    On relationships declared `lazy="selectin"`, `"joined"`, `"subquery"`,
+    `"immediate"`, `"raise"` or `"noload"`, on queries whose options already load the
+    relationship, on column attributes, and on anything the index does not know.
+
+    ## References
+    - [SQLAlchemy: relationship loading techniques](https://docs.sqlalchemy.org/en/20/orm/queryguide/relationships.html)
+    """
+
+    code = "ORM003"
+    name = "n-plus-one-sqlalchemy"
+    fix_applicability = Applicability.SAFE
+
+    def check_loop(self, facts: LoopFacts) -> None:
+        query = facts.query
+        if query.orm != "sqlalchemy":
+            return
+        reads = [r for r in facts.reads if not is_loaded(query, r)]
+        first = {}
+        for read in reads:
+            first.setdefault(read.path[0], read)
+        if not first:
+            return
+        model_name = query.model.rpartition(".")[2]
+        options = []
+        for attribute, read in sorted(first.items()):
+            loader = "joinedload" if read.relations[0].kind == "one" else "selectinload"
+            options.append((loader, attribute))
+        call = ".options(" + ", ".join(f"{loader}({model_name}.{attribute})" for loader, attribute in options) + ")"
+        fix = self._fix(facts, options, call)
+        self.report(facts.node, reads_message(facts, list(first.values()), call), fix)
+
+    def _fix(self, facts: LoopFacts, options, call: str):
+        target = _statement(self.semantic, facts.built_at) if facts.built_at is not None else None
+        module = self.semantic.module_node
+        if target is None or module is None:
+            return None
+        statement, model = target
+        rewritten = statement
+        for loader, attribute in options:
+            rewritten = add_options(rewritten, loader, model, attribute)
+        missing = sorted(
+            {loader for loader, _ in options if self.semantic.qualified_name(cst.Name(loader)) != f"sqlalchemy.orm.{loader}"}
+        )
+        replacements = [(statement, rewritten)]
+        if missing:
+            edit = import_edit(module, missing)
+            if edit is None:
+                return None
+            replacements.append(edit)
+        return self.fix(f"Add `{call}`", *replacements)
+
+
+def _statement(semantic, expression: cst.BaseExpression):
+    """The ``select(M)...`` or ``session.query(M)...`` expression inside the iterable,
+    and the expression naming ``M`` there."""
+    node: Optional[cst.BaseExpression] = expression
+    while node is not None:
+        found = semantic.queryset_type(node)
+        if isinstance(found, QueryType) and found.kind in ("select", "query"):
+            model = _model_argument(node)
+            return (node, model) if model is not None else None
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in ("scalars", "execute") and node.args:
+                node = node.args[0].value
+            else:
+                node = node.func.value
+        else:
+            return None
+    return None
+
+
+def _model_argument(node: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """``Book`` in ``select(Book).where(...)`` or ``session.query(Book).filter(...)``."""
+    while isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and func.attr.value in ("query", "select")):
+            if node.args and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
+                return node.args[0].value
+            return None
+        node = func.value if isinstance(func, cst.Attribute) else None
+    return None

@@ -1,0 +1,80 @@
+"""ORM004 query-in-loop."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ormlint.rules._loops import LoopRule
+from ormlint.semantic.loops import Loop, analyse_loop, queries_per_row
+
+_ADVICE = {
+    "get": "fetch them all at once with `in_bulk()` or one `filter(pk__in=...)`",
+    "count": "count them all at once with `annotate(Count(...))`",
+    "exists": "annotate the rows with `Exists(...)` or fetch the matches at once with `filter(...__in=...)`",
+}
+_DEFAULT_ADVICE = "fetch them all at once with one `filter(...__in=...)` or a `Prefetch(...)`"
+
+
+class QueryInLoop(LoopRule):
+    """
+    ## What it does
+    Finds a read query built from the loop variable on each iteration:
+    `Order.objects.get(pk=order_id)`, `Order.objects.filter(customer=c).first()`,
+    `customer.orders.count()` or `customer.orders.filter(...).exists()` per row.
+
+    ## Why is this bad?
+    One query per iteration: a loop over 1,000 ids sends 1,000 queries where one would
+    do. Prefetching does not help, because each call builds a new query.
+
+    ## Example
+    ```python
+    from shop.models import Order
+
+    def statuses(order_ids):
+        return [Order.objects.get(pk=order_id).status for order_id in order_ids]
+    ```
+
+    ## Use instead
+    ```python
+    from shop.models import Order
+
+    def statuses(order_ids):
+        orders = Order.objects.in_bulk(order_ids)
+        return [orders[order_id].status for order_id in order_ids]
+    ```
+
+    ## Fix safety
+    No fix: the right rewrite (`in_bulk`, one `filter(pk__in=...)`, `Prefetch`,
+    `annotate(Count(...))`) depends on what the loop does with the result. The message
+    says which fits.
+
+    ## When it does not fire
+    On queries that do not depend on the loop variable (ormlint does not move them out of
+    the loop), on writes (`save()`, `create()`, `delete()`: the ORM2xx rules), and in test
+    code by default.
+
+    ## References
+    - [Django: `in_bulk()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#in-bulk)
+    - [Django: database access optimization](https://docs.djangoproject.com/en/stable/topics/db/optimization/)
+    """
+
+    code = "ORM004"
+    name = "query-in-loop"
+
+    def _visit_loop(self, node: Loop) -> None:
+        facts = analyse_loop(self.semantic, node)
+        row_model = facts.query.model if facts is not None and facts.query.orm == "django" else None
+        calls = queries_per_row(self.semantic, node, row_model)
+        if not calls:
+            return
+        module = self.semantic.module_node
+        first = calls[0]
+        method = first.func.attr.value if isinstance(first.func, cst.Attribute) else ""
+        shown = module.code_for_node(first) if module is not None else method
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        more = f" (and {len(calls) - 1} more)" if len(calls) > 1 else ""
+        self.report(
+            node,
+            f"Query per row: `{shown}`{more} runs on every iteration; {_ADVICE.get(method, _DEFAULT_ADVICE)}",
+        )

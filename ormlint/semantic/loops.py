@@ -1,0 +1,251 @@
+"""What a loop does with the rows it iterates: which relations it reads per row, and
+which queries it runs per iteration.
+
+Used by the N+1 rules (ORM001-ORM004). A loop is a ``for`` statement or a comprehension
+(list, set, dict, generator). Reads are attribute chains on the loop variable, or on a
+local alias of it (``b = o.buyer; b.name``), resolved relation by relation through the
+project index, so ``o.customer_id`` or ``o.total`` are never relations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
+
+import libcst as cst
+
+from ormlint.semantic.model import SemanticModel
+from ormlint.semantic.relations import Relation
+from ormlint.semantic.scope import Binding, reads_below
+from ormlint.semantic.types import QueryType
+
+Comprehension = Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp]
+Loop = Union[cst.For, Comprehension]
+
+#: Methods that run a query of their own, whatever was loaded before.
+QUERYING_METHODS = frozenset(
+    {"get", "first", "last", "count", "exists", "aggregate", "earliest", "latest", "in_bulk", "filter", "exclude"}
+)
+_TERMINAL = frozenset({"get", "first", "last", "count", "exists", "aggregate", "earliest", "latest", "in_bulk", "contains"})
+
+
+@dataclass
+class RelationRead:
+    path: Tuple[str, ...]
+    relations: Tuple[Relation, ...]
+
+    @property
+    def lookup(self) -> str:
+        return "__".join(self.path)
+
+    @property
+    def many(self) -> bool:
+        return self.relations[-1].kind != "one"
+
+    @property
+    def shown(self) -> str:
+        return ".".join(self.path)
+
+
+@dataclass
+class LoopFacts:
+    node: Loop
+    query: QueryType
+    #: The expression the loop iterates (``for x in <iterable>``).
+    iterable: cst.BaseExpression
+    #: Where the query is built, for a fix: the iterable itself, or the value of the one
+    #: assignment of the variable it names; ``None`` when that is not certain.
+    built_at: Optional[cst.BaseExpression]
+    variable: str
+    reads: List[RelationRead] = field(default_factory=list)
+
+
+def loop_parts(node: Loop) -> Optional[Tuple[cst.BaseExpression, cst.BaseExpression, List[cst.CSTNode]]]:
+    """The target, the iterable and the nodes evaluated per row of a loop."""
+    if isinstance(node, cst.For):
+        return node.target, node.iter, [node.body]
+    clause = node.for_in
+    body: List[cst.CSTNode] = list(clause.ifs)
+    if clause.inner_for_in is not None:
+        body.append(clause.inner_for_in)
+    if isinstance(node, cst.DictComp):
+        body += [node.key, node.value]
+    else:
+        body.append(node.elt)
+    return clause.target, clause.iter, body
+
+
+def analyse_loop(semantic: SemanticModel, node: Loop) -> Optional[LoopFacts]:
+    """The facts of a loop over the rows of a query, or ``None`` for any other loop.
+    Computed once per loop, however many rules ask."""
+    key = ("loop", id(node))
+    if key not in semantic.memo:
+        semantic.memo[key] = _analyse_loop(semantic, node)
+    return semantic.memo[key]  # type: ignore[return-value]
+
+
+def _analyse_loop(semantic: SemanticModel, node: Loop) -> Optional[LoopFacts]:
+    parts = loop_parts(node)
+    if parts is None:
+        return None
+    target, iterable, body = parts
+    if not isinstance(target, cst.Name):
+        return None
+    query = semantic.queryset_type(iterable)
+    if query is None or not query.model or not query.yields_instances:
+        return None
+    if query.kind not in ("queryset", "iterator", "query", "result"):
+        return None
+    facts = LoopFacts(node, query, iterable, _built_at(semantic, iterable), target.value)
+    facts.reads = _relation_reads(semantic, query.model, target.value, body)
+    return facts
+
+
+def _built_at(semantic: SemanticModel, iterable: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    if isinstance(iterable, (cst.Call, cst.Subscript)):
+        return iterable
+    if isinstance(iterable, cst.Name):
+        found = semantic.lookup(iterable.value)
+        if found is not None and found[0].kind == "function" and len(found[1]) == 1:
+            binding: Binding = found[1][0]
+            if binding.kind == "assign" and binding.value is not None:
+                return binding.value
+    return None
+
+
+def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: List[cst.CSTNode]) -> List[RelationRead]:
+    index = semantic.index
+    aliases: Dict[str, Tuple[str, Tuple[str, ...], Tuple[Relation, ...]]] = {variable: (model, (), ())}
+    found: Dict[Tuple[str, ...], RelationRead] = {}
+    for node in _walk(body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            chain = _chain(node.value)
+            if chain and chain[0] in aliases:
+                resolved = _resolve(index, aliases[chain[0]], chain[1:])
+                if resolved is not None and resolved[2] and resolved[2][-1].kind == "one":
+                    aliases[node.targets[0].target.value] = resolved
+            continue
+        if not isinstance(node, cst.Attribute):
+            continue
+        chain = _chain(node)
+        if not chain or chain[0] not in aliases:
+            continue
+        resolved = _resolve(index, aliases[chain[0]], chain[1:])
+        if resolved is None or not resolved[2]:
+            continue
+        _, path, relations = resolved
+        last = relations[-1]
+        if last.orm == "django" and last.kind != "one" and chain[len(path) + 1 : len(path) + 2] != ["all"]:
+            # A many relation is read per row through ``.all()``; ``.filter()`` or
+            # ``.count()`` on it run their own query whatever is prefetched (ORM004).
+            continue
+        if path not in found:
+            found[path] = RelationRead(path, relations)
+    # Keep the longest reads: ``order.customer.team`` covers ``order.customer``.
+    paths = list(found)
+    return [
+        read
+        for path, read in found.items()
+        if not any(other != path and other[: len(path)] == path and not found[other].many for other in paths)
+    ]
+
+
+def _resolve(index, start, attributes: List[str]):
+    model, path, relations = start
+    path, relations = list(path), list(relations)
+    for attribute in attributes:
+        relation = index.relation(model, attribute)
+        if relation is None:
+            break
+        path.append(attribute)
+        relations.append(relation)
+        if relation.kind != "one" or relation.target is None:
+            break
+        model = relation.target
+    return model, tuple(path), tuple(relations)
+
+
+def _chain(node: cst.BaseExpression) -> Optional[List[str]]:
+    """``a.b.c`` -> ["a", "b", "c"]; anything else -> ``None``."""
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.insert(0, node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        return [node.value, *parts]
+    return None
+
+
+def _walk(roots: List[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """Nodes of the loop body in source order, outermost first, without nested
+    function and class bodies (they do not run per row)."""
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(reversed(node.children))
+
+
+def is_loaded(query: QueryType, read: RelationRead) -> bool:
+    """Whether the query already loads the relations of ``read`` with its rows."""
+    if read.relations[0].eager_by_default:
+        return True
+    lookup = read.lookup
+    if query.orm == "sqlalchemy":
+        return read.path[0] in query.selected
+    covered = query.selected | query.prefetched
+    if any(path == lookup or path.startswith(lookup + "__") for path in covered):
+        return True
+    if not read.many and query.select_all:
+        return all(r.kind == "one" and not r.reverse and not r.null for r in read.relations)
+    return False
+
+
+def queries_per_row(semantic: SemanticModel, node: Loop, row_model: Optional[str]) -> List[cst.Call]:
+    """Read queries in the loop body built from the loop variable: ``M.objects.get(pk=x)``,
+    ``M.objects.filter(owner=x).first()``, ``x.items.count()``."""
+    parts = loop_parts(node)
+    if parts is None or not isinstance(parts[0], cst.Name):
+        return []
+    variable = parts[0].value
+    found: List[cst.Call] = []
+    inside: Set[int] = set()
+    for child in _walk(parts[2]):
+        if not isinstance(child, cst.Call) or id(child) in inside:
+            continue
+        func = child.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value in _TERMINAL):
+            continue
+        receiver = func.value
+        query = semantic.queryset_type(receiver)
+        per_row = False
+        if query is not None and query.orm == "django":
+            per_row = _mentions(receiver, variable) or _mentions_arguments(child, variable)
+        elif row_model and _related_manager_of(semantic, receiver, variable, row_model):
+            per_row = True
+        if per_row:
+            found.append(child)
+            inside.update(id(n) for n in _walk([child]))
+    return found
+
+
+def _related_manager_of(semantic: SemanticModel, node: cst.BaseExpression, variable: str, row_model: str) -> bool:
+    """``row.lines`` or ``row.lines.filter(...)`` where ``lines`` is a many relation of
+    the loop's rows (known from the loop's iterable)."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("filter", "exclude", "all", "order_by"):
+        node = node.func.value
+    chain = _chain(node) if isinstance(node, cst.Attribute) else None
+    if not chain or chain[0] != variable or len(chain) != 2:
+        return False
+    relation = semantic.index.relation(row_model, chain[1])
+    return relation is not None and relation.kind == "many"
+
+
+def _mentions(node: cst.CSTNode, variable: str) -> bool:
+    return any(name.value == variable for name, _, _ in reads_below(node))
+
+
+def _mentions_arguments(call: cst.Call, variable: str) -> bool:
+    return any(_mentions(arg.value, variable) for arg in call.args)

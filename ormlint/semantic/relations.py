@@ -1,0 +1,183 @@
+"""Relations between models: what ``order.customer`` or ``author.books`` load, and how.
+
+Django: ForeignKey / OneToOneField / ManyToManyField / GenericForeignKey fields, inherited
+from abstract bases, with targets given as classes, ``'app_label.Model'`` strings,
+``'self'`` or ``settings.AUTH_USER_MODEL``, and the reverse accessors Django derives
+(``related_name``, ``<model>_set``, ``'+'``, the reverse one-to-one name). SQLAlchemy:
+``relationship()`` with its target, whether it is a collection, its ``lazy`` strategy and
+``backref``. Nothing is guessed: a target that does not resolve gives no relation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+
+if TYPE_CHECKING:
+    from ormlint.semantic.index import ClassFacts, FieldFacts, ProjectIndex
+
+_DJANGO_FORWARD = {"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey"}
+_DJANGO_MANY = {"ManyToManyField", "ParentalManyToManyField"}
+_SQLALCHEMY = {"relationship", "relation"}
+#: Loading strategies that load a SQLAlchemy relationship with its parent row.
+EAGER_STRATEGIES = frozenset({"selectin", "joined", "subquery", "immediate", "raise", "raise_on_sql", "noload"})
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One attribute of a model that loads other rows.
+
+    ``kind`` is ``one`` (a single related row: ForeignKey, OneToOne either side, a
+    SQLAlchemy many-to-one), ``many`` (a related manager or collection: reverse ForeignKey,
+    ManyToMany, a SQLAlchemy collection), ``generic`` (GenericForeignKey) or, for a
+    SQLAlchemy relationship whose direction the source does not say, ``unknown``.
+    """
+
+    name: str
+    kind: str
+    target: Optional[str]
+    orm: str = "django"
+    null: bool = False
+    lazy: Optional[str] = None
+    reverse: bool = False
+
+    @property
+    def eager_by_default(self) -> bool:
+        return self.orm == "sqlalchemy" and (self.lazy or "select") in EAGER_STRATEGIES
+
+
+def resolve_relations(index: "ProjectIndex", classes: Dict[str, "ClassFacts"]) -> None:
+    labels = _app_labels(classes)
+    user = _auth_user_model(index)
+    if user:
+        resolved = _resolve_string(index, labels, user, None)
+        if resolved:
+            index.user_model = resolved
+    for qualname, model in index.models.items():
+        found = index._class(classes, qualname)
+        if found is None:
+            continue
+        fields: Dict[str, "FieldFacts"] = {}
+        for _, facts in reversed(index.lineage(classes, qualname)):
+            for field_facts in facts.fields:
+                fields[field_facts.name] = field_facts
+        relations = index.relations.setdefault(qualname, {})
+        for field_facts in fields.values():
+            relation = _forward(index, labels, qualname, model.orm, field_facts)
+            if relation is None:
+                continue
+            relations[field_facts.name] = relation
+            if not model.abstract:
+                for reverse_name, reverse in _reverse(qualname, model.orm, field_facts, relation):
+                    index.relations.setdefault(relation.target, {}).setdefault(reverse_name, reverse)
+
+
+def _forward(index, labels, owner: str, orm: str, field_facts) -> Optional[Relation]:
+    kind_name = field_facts.callee.rpartition(".")[2]
+    if orm == "django":
+        if kind_name == "GenericForeignKey":
+            return Relation(field_facts.name, "generic", None)
+        if kind_name not in _DJANGO_FORWARD | _DJANGO_MANY or field_facts.target is None:
+            return None
+        target = _resolve_target(index, labels, field_facts.target, owner)
+        if target is None:
+            return None
+        kind = "many" if kind_name in _DJANGO_MANY else "one"
+        return Relation(field_facts.name, kind, target, null=field_facts.null)
+    if kind_name not in _SQLALCHEMY or field_facts.target is None:
+        return None
+    target = _resolve_target(index, labels, field_facts.target, owner)
+    if target is None:
+        return None
+    if field_facts.uselist is not None:
+        kind = "many" if field_facts.uselist else "one"
+    elif field_facts.collection is not None:
+        kind = "many" if field_facts.collection else "one"
+    else:
+        kind = "unknown"
+    return Relation(field_facts.name, kind, target, orm="sqlalchemy", lazy=field_facts.lazy)
+
+
+def _reverse(owner: str, orm: str, field_facts, relation: Relation) -> List[Tuple[str, Relation]]:
+    if orm == "sqlalchemy":
+        if field_facts.backref:
+            return [(field_facts.backref, Relation(field_facts.backref, "unknown", owner, orm="sqlalchemy", reverse=True))]
+        return []
+    if relation.kind == "generic":
+        return []
+    related_name = field_facts.related_name
+    model_name = owner.rpartition(".")[2].lower()
+    if related_name is not None:
+        if related_name.endswith("+"):
+            return []
+        related_name = related_name.replace("%(class)s", model_name).replace("%(app_label)s", "")
+    kind_name = field_facts.callee.rpartition(".")[2]
+    if kind_name == "OneToOneField":
+        return [(related_name or model_name, Relation(related_name or model_name, "one", owner, reverse=True))]
+    name = related_name or f"{model_name}_set"
+    return [(name, Relation(name, "many", owner, reverse=True))]
+
+
+def _resolve_target(index, labels, target: str, owner: str) -> Optional[str]:
+    if target.startswith("'"):
+        return _resolve_string(index, labels, target[1:], owner)
+    if target.endswith("settings.AUTH_USER_MODEL"):
+        return index.user_model
+    model = index.model(target)
+    return model.qualname if model else None
+
+
+def _resolve_string(index, labels, text: str, owner: Optional[str]) -> Optional[str]:
+    """``'self'``, ``'Model'`` (same app), ``'app_label.Model'``, or a dotted path."""
+    if text == "self":
+        return owner
+    if "." not in text:
+        if owner is None:
+            return None
+        app = _app_package(owner)
+        same_app = [q for q in index.models if q.rpartition(".")[2] == text and _app_package(q) == app]
+        if len(same_app) == 1:
+            return same_app[0]
+        anywhere = [q for q in index.models if q.rpartition(".")[2] == text]
+        return anywhere[0] if len(anywhere) == 1 else None
+    label, _, name = text.rpartition(".")
+    matching = [
+        q
+        for q, info in index.models.items()
+        if q.rpartition(".")[2] == name and _label_of(q, labels) == label
+    ]
+    if len(matching) == 1:
+        return matching[0]
+    model = index.model(text)
+    return model.qualname if model else None
+
+
+def _app_package(qualname: str) -> str:
+    """``shop.models.order.Order`` and ``shop.models.Order`` belong to the app ``shop``."""
+    module = qualname.rpartition(".")[0]
+    parts = module.split(".")
+    if "models" in parts:
+        return ".".join(parts[: parts.index("models")])
+    return ".".join(parts[:-1]) or module
+
+
+def _label_of(qualname: str, labels: Dict[str, str]) -> str:
+    if qualname.startswith("django.contrib."):
+        return qualname.split(".")[2]
+    package = _app_package(qualname)
+    return labels.get(package, package.rpartition(".")[2])
+
+
+def _app_labels(classes: Dict[str, "ClassFacts"]) -> Dict[str, str]:
+    """App package -> label, from ``AppConfig`` subclasses that set ``label``."""
+    labels: Dict[str, str] = {}
+    for facts in classes.values():
+        constants = dict(facts.constants)
+        if "name" in constants and "label" in constants and any(b.endswith("AppConfig") for b in facts.bases):
+            labels[constants["name"]] = constants["label"]
+    return labels
+
+
+def _auth_user_model(index) -> Optional[str]:
+    values = {m.auth_user_model for m in index.modules.values() if m.auth_user_model}
+    return values.pop() if len(values) == 1 else None

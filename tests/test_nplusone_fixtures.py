@@ -1,0 +1,79 @@
+"""The N+1 rules (ORM001-ORM004) report exactly the loops marked ``# error: ORMxxx`` in the
+``loops.py`` files of the Django and SQLAlchemy fixture projects, on the loop's first line,
+and nothing anywhere else (the ``# ok:`` loops, the models, the other modules).
+
+The fixtures are checked from a copy in a temporary folder: below ``tests/`` the default
+per-file-ignores turn ORM004 off, which would hide the ORM004 marks.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECTS = [FIXTURES / "django_project", FIXTURES / "sqlalchemy_project"]
+ERROR = re.compile(r"#\s*error:\s*(ORM\d{3})")
+FIXABLE = {"ORM001", "ORM002", "ORM003"}
+
+
+def expected_findings(root: Path):
+    found = set()
+    for path in sorted(root.rglob("loops.py")):
+        for row, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            match = ERROR.search(line)
+            if match:
+                found.add((path.relative_to(root).as_posix(), row, match.group(1)))
+    return found
+
+
+def ormlint_json(root: Path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "ormlint", "--no-cache", "--select", "ORM0", "--output-format", "json", str(root)],
+        capture_output=True, text=True,
+    )
+    assert completed.returncode in (0, 1), completed.stdout + completed.stderr
+    return json.loads(completed.stdout)
+
+
+def relative(filename: str, root: Path) -> str:
+    return Path(filename).resolve().relative_to(root.resolve()).as_posix()
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory):
+    # A folder name without ``test``: per-file-ignores match ``*/test_*.py`` on the full path.
+    base = tmp_path_factory.mktemp("nplusone")
+    return {project.name: Path(shutil.copytree(project, base / project.name)) for project in PROJECTS}
+
+
+def test_marks_cover_every_rule():
+    codes = {code for project in PROJECTS for _, _, code in expected_findings(project)}
+    assert codes == {"ORM001", "ORM002", "ORM003", "ORM004"}
+    django = expected_findings(FIXTURES / "django_project")
+    assert {path for path, _, _ in django} == {"store/loops.py"}
+    assert len(django) >= 12
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_reports_exactly_the_marked_loops(copies, project):
+    root = copies[project.name]
+    found = {(relative(d["filename"], root), d["location"]["row"], d["code"]) for d in ormlint_json(root)}
+    assert found == expected_findings(project)
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_n_plus_one_findings_carry_a_fix_and_query_in_loop_does_not(copies, project):
+    root = copies[project.name]
+    findings = [d for d in ormlint_json(root) if d["code"] != "ORM000"]
+    assert findings, "no N+1 finding at all"
+    for d in findings:
+        where = (relative(d["filename"], root), d["location"]["row"], d["code"])
+        if d["code"] in FIXABLE:
+            assert d["fix"] is not None and d["fix"]["edits"], where
+        else:
+            assert d["fix"] is None, where
