@@ -68,6 +68,6 @@ class NPlusOneForward(LoopRule):
         arguments = ", ".join(f"'{path}'" for path in paths)
         call = f".select_related({arguments})"
         fix = None
-        if facts.built_at is not None and not (query.restricted or query.combined or query.select_all):
+        if facts.built_at is not None and query.kind in ("queryset", "iterator") and not (query.restricted or query.combined or query.select_all):
             fix = self.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, "select_related", paths)))
         self.report(facts.node, reads_message(facts, reads, call), fix)

@@ -66,6 +66,6 @@ class NPlusOneReverse(LoopRule):
         arguments = ", ".join(f"'{path}'" for path in paths)
         call = f".prefetch_related({arguments})"
         fix = None
-        if facts.built_at is not None and not (query.combined or query.unchunked):
+        if facts.built_at is not None and query.kind in ("queryset", "iterator") and not (query.combined or query.unchunked):
             fix = self.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, "prefetch_related", paths)))
         self.report(facts.node, reads_message(facts, reads, call), fix)

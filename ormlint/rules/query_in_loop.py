@@ -70,7 +70,7 @@ class QueryInLoop(LoopRule):
         module = self.semantic.module_node
         first = calls[0]
         method = first.func.attr.value if isinstance(first.func, cst.Attribute) else ""
-        shown = module.code_for_node(first) if module is not None else method
+        shown = " ".join((module.code_for_node(first) if module is not None else method).split())
         if len(shown) > 60:
             shown = shown[:57] + "..."
         more = f" (and {len(calls) - 1} more)" if len(calls) > 1 else ""

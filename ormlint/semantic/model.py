@@ -18,6 +18,7 @@ from ormlint.semantic.scope import Binding, Scope
 from ormlint.semantic.types import (
     FlaskDatabase,
     HttpClient,
+    Instance,
     ModelClass,
     QueryType,
     Session,
@@ -59,6 +60,9 @@ SQLALCHEMY_SESSION_FACTORIES = frozenset(
 )
 DJANGO_QUERYSET_CLASSES = frozenset({"django.db.models.QuerySet", "django.db.models.query.QuerySet"})
 GET_USER_MODEL = frozenset({"django.contrib.auth.get_user_model"})
+DJANGO_GET_OBJECT = frozenset({"django.shortcuts.get_object_or_404"})
+#: Queryset methods that return one row.
+_DJANGO_ROW_METHODS = frozenset({"get", "first", "last", "earliest", "latest"})
 SQLALCHEMY_SELECT = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlalchemy.sql.expression.select"})
 #: SQLAlchemy loader options that load a relationship with its parent rows.
 SQLALCHEMY_LOADERS = frozenset(
@@ -274,20 +278,44 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return _BOTTOM
         self._resolving.add(key)
         try:
-            result = _join([self._type_of_binding(b, owner) for b in bindings])
+            result = _join([self._type_of_binding(b, owner, name) for b in bindings])
         finally:
             self._resolving.discard(key)
         self._types[key] = result
         return result
 
-    def _type_of_binding(self, binding: Binding, owner: Scope) -> Optional[Type]:
+    def _type_of_binding(self, binding: Binding, owner: Scope, name: str) -> Optional[Type]:
         if binding.kind in ("assign", "with") and binding.value is not None:
             return self.type_of(binding.value, owner)
+        if binding.kind == "for" and binding.value is not None:
+            rows = self.type_of(binding.value, owner.parent if owner.kind == "comprehension" else owner)
+            if isinstance(rows, QueryType) and rows.model and rows.yields_instances and rows.kind != "rows":
+                return Instance(rows.model, rows.orm)
+            return None
         if binding.kind == "param" and binding.annotation is not None:
             return self._type_of_annotation(binding.annotation, owner)
+        if binding.kind == "param":
+            return self._type_of_self(name, owner)
         if binding.kind in ("import", "class") and binding.qualname:
             return self._type_of_qualname(binding.qualname)
         return None
+
+    def _type_of_self(self, name: str, owner: Scope) -> Optional[Type]:
+        """``self`` in a method of a model class is an instance of that model."""
+        node = owner.node
+        parent = owner.parent
+        if not isinstance(node, cst.FunctionDef) or parent is None or parent.kind != "class":
+            return None
+        params = node.params.params
+        if not params or params[0].name.value != name or node.params.posonly_params:
+            return None
+        if any(_decorator_name(d) in ("staticmethod", "classmethod") for d in node.decorators):
+            return None
+        class_scope = parent
+        if class_scope.parent is None or class_scope.parent.kind != "module":
+            return None
+        model = self.index.model(f"{self.module}.{class_scope.node.name.value}")
+        return Instance(model.qualname, model.orm) if model is not None else None
 
     def _type_of_qualname(self, qualname: str) -> Optional[Type]:
         model = self.index.model(qualname)
@@ -332,6 +360,15 @@ class SemanticModel(cst.BatchableCSTVisitor):
             if model.orm == "sqlalchemy" and attribute == "query" and model.query_property:
                 return QueryType("sqlalchemy", model.qualname, "query")
             return None
+        if isinstance(owner, Instance):
+            relation = self.index.relation(owner.qualname, attribute)
+            if relation is None or relation.target is None:
+                return None
+            if relation.kind == "one":
+                return Instance(relation.target, relation.orm)
+            if relation.kind == "many" and relation.orm == "django":
+                return QueryType("django", relation.target, "manager")
+            return None
         if isinstance(owner, FlaskDatabase) and attribute == "session":
             return Session()
         qualname = self.qualified_name(node, scope)
@@ -345,6 +382,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 return receiver
             method = func.attr.value
             if isinstance(receiver, QueryType):
+                if receiver.orm == "django" and method in _DJANGO_ROW_METHODS and receiver.yields_instances:
+                    return Instance(receiver.model, "django")
                 return _query_method(receiver, method, node)
             if method in ("scalars", "execute") and node.args:
                 statement = self.type_of(node.args[0].value, scope)
@@ -366,6 +405,12 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return Session()
         if qualname in SQLALCHEMY_SESSION_FACTORIES:
             return SessionFactory()
+        if qualname in DJANGO_GET_OBJECT and node.args:
+            model = self.type_of(node.args[0].value, scope)
+            if isinstance(model, ModelClass) and model.orm == "django":
+                return Instance(model.qualname, "django")
+            if isinstance(model, QueryType) and model.orm == "django":
+                return Instance(model.model, "django")
         if qualname in GET_USER_MODEL:
             return ModelClass(self.index.user_model, "django")
         if qualname in SQLALCHEMY_SELECT and node.args and not node.args[0].keyword:
@@ -564,6 +609,15 @@ def _callee_name(call: cst.Call) -> Optional[str]:
     if isinstance(func, cst.Attribute):
         return func.attr.value
     return None
+
+
+def _decorator_name(decorator: cst.Decorator) -> str:
+    node = decorator.decorator
+    if isinstance(node, cst.Call):
+        node = node.func
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else ""
 
 
 def _is_slice(node: cst.Subscript) -> bool:

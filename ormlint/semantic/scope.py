@@ -21,8 +21,9 @@ class Binding:
 
     ``kind`` is ``assign`` (``value`` is the expression), ``param`` (``annotation`` may be
     set), ``import`` (``qualname``), ``class`` / ``def`` (``qualname``), ``with`` (``value``
-    is the context manager), ``global`` (look in the module scope) or ``opaque`` (for-loop
-    targets, ``except ... as``, unpacking, augmented assignment: nothing is known).
+    is the context manager), ``for`` (``value`` is the iterable), ``global`` (look in the
+    module scope) or ``opaque`` (``except ... as``, unpacking, augmented assignment:
+    nothing is known).
     """
 
     kind: str
@@ -115,7 +116,7 @@ class Scope:
         else:  # a comprehension: its ``for`` targets are local to it
             clause = getattr(node, "for_in", None)
             while clause is not None:
-                self._bind_target(clause.target, Binding("opaque"))
+                self._bind_target(clause.target, Binding("for", value=clause.iter))
                 clause = clause.inner_for_in
 
     def _collect_from_block(self, body: cst.BaseSuite) -> None:
@@ -133,7 +134,7 @@ class Scope:
                 qualname = f"{self.module}.{statement.name.value}" if self.kind == "module" else None
                 self._bind(statement.name.value, Binding(kind, qualname=qualname))
             elif isinstance(statement, (cst.For,)):
-                self._bind_target(statement.target, Binding("opaque"))
+                self._bind_target(statement.target, Binding("for", value=statement.iter))
                 self._collect_from_block(statement.body)
                 if statement.orelse:
                     self._collect_from_block(statement.orelse.body)

@@ -75,10 +75,19 @@ class FlaskDatabase:
 
 
 @dataclass(frozen=True)
+class Instance:
+    """One row: an instance of the model ``qualname`` (``Order.objects.get(...)``, a loop
+    variable over a queryset, ``self`` in a model's method)."""
+
+    qualname: str
+    orm: str
+
+
+@dataclass(frozen=True)
 class HttpClient:
     """A ``requests.Session`` or an ``httpx.Client`` / ``AsyncClient`` instance."""
 
     library: str  # "requests" or "httpx"
 
 
-Type = Union[ModelClass, QueryType, Session, SessionFactory, FlaskDatabase, HttpClient]
+Type = Union[ModelClass, QueryType, Instance, Session, SessionFactory, FlaskDatabase, HttpClient]
