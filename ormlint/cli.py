@@ -146,3 +146,35 @@ def rules() -> None:
     for found in ALL_RULES:
         fixable = "-" if found.fix_applicability is None else found.fix_applicability.value
         click.echo(f"{found.code}  {found.name:<28} fix: {fixable:<8} {found.summary()}")
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
+@click.option("--no-cache", is_flag=True, help="Rebuild the index without the cache.")
+def index(path: Path, no_cache: bool) -> None:
+    """Print what ormlint knows about the project at PATH: models, managers, relations."""
+    from ormlint.cache import IndexCache
+    from ormlint.semantic.index import ProjectIndex, find_project_root
+
+    root = find_project_root(path) or path.resolve()
+    built = ProjectIndex.build(root, cache=None if no_cache else IndexCache.for_root(root))
+    click.echo(f"project root: {root}")
+    click.echo(f"user model: {built.user_model}")
+    for name in sorted(built.session_factories):
+        click.echo(f"session factory: {name}")
+    for name in sorted(built.flask_databases):
+        click.echo(f"flask-sqlalchemy: {name}")
+    for qualname, model in sorted(built.models.items()):
+        if qualname.startswith("django.contrib."):
+            continue
+        flags = ", ".join(f for f, on in (("abstract", model.abstract), ("Model.query", model.query_property)) if on)
+        click.echo(f"\n{qualname} ({model.orm}{', ' + flags if flags else ''})")
+        if model.orm == "django":
+            click.echo(f"  managers: {', '.join(sorted(m for m in model.managers if not m.startswith('_')))}")
+        for name, relation in sorted(built.relations.get(qualname, {}).items()):
+            details = [relation.kind, "reverse" if relation.reverse else "forward"]
+            if relation.null:
+                details.append("null")
+            if relation.lazy:
+                details.append(f"lazy={relation.lazy}")
+            click.echo(f"  {name} -> {relation.target or '?'} ({', '.join(details)})")

@@ -105,3 +105,56 @@ def test_subclass_of_flask_sqlalchemy_third_party_bases_and_inherited_managers(t
     assert index.model("core.models.Event").query_property
     assert "visible" in index.model("wiki.models.Article").managers
     assert index.model("wiki.models.Node").orm == "django"
+
+
+def test_relations_reverse_accessors_and_the_user_model(tmp_path):
+    write(
+        tmp_path,
+        {
+            "manage.py": "",
+            "site/__init__.py": "",
+            "site/settings.py": "AUTH_USER_MODEL = 'people.Person'\n",
+            "people/__init__.py": "",
+            "people/apps.py": "from django.apps import AppConfig\n\nclass PeopleConfig(AppConfig):\n    name = 'people'\n    label = 'people'\n",
+            "people/models.py": "from django.contrib.auth.models import AbstractUser\n\nclass Person(AbstractUser):\n    pass\n",
+            "shop/__init__.py": "",
+            "shop/apps.py": "from django.apps import AppConfig\n\nclass ShopConfig(AppConfig):\n    name = 'shop'\n    label = 'store'\n",
+            "shop/models.py": (
+                "from django.conf import settings\nfrom django.db import models\n\n"
+                "class Owned(models.Model):\n"
+                "    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name='%(class)s_owned', null=True)\n"
+                "    class Meta:\n        abstract = True\n\n"
+                "class Order(Owned):\n    parent = models.ForeignKey('self', models.CASCADE)\n"
+                "    tags = models.ManyToManyField('store.Tag', related_name='+')\n\n"
+                "class Tag(models.Model):\n    pass\n\n"
+                "class Line(models.Model):\n    order = models.ForeignKey(Order, models.CASCADE)\n"
+                "    detail = models.OneToOneField('Detail', models.CASCADE)\n\n"
+                "class Detail(models.Model):\n    pass\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.user_model == "people.models.Person"
+    relations = {name: (r.kind, r.target, r.reverse, r.null) for name, r in index.relations["shop.models.Order"].items()}
+    assert relations == {
+        "owner": ("one", "people.models.Person", False, True),
+        "parent": ("one", "shop.models.Order", False, False),
+        "tags": ("many", "shop.models.Tag", False, False),
+        "order_set": ("many", "shop.models.Order", True, False),
+        "line_set": ("many", "shop.models.Line", True, False),
+    }
+    assert "order_owned" in index.relations["people.models.Person"]
+    assert index.relations["shop.models.Detail"]["line"].kind == "one"
+    assert index.relations.get("shop.models.Tag", {}) == {}  # related_name='+'
+
+
+def test_index_command_prints_what_it_knows(tmp_path):
+    from click.testing import CliRunner
+
+    from ormlint.cli import main
+
+    write(tmp_path, {"setup.cfg": "", "shop/__init__.py": "", "shop/models.py": "from django.db import models\n\nclass A(models.Model):\n    b = models.ForeignKey('B', models.CASCADE, null=True)\n\nclass B(models.Model):\n    pass\n"})
+    output = CliRunner().invoke(main, ["index", "--no-cache", str(tmp_path)]).output
+    assert "shop.models.A (django)" in output
+    assert "  b -> shop.models.B (one, forward, null)" in output
+    assert "  a_set -> shop.models.A (many, reverse)" in output

@@ -190,7 +190,7 @@ def _walk(roots: List[cst.CSTNode]) -> Iterator[cst.CSTNode]:
 
 def is_loaded(query: QueryType, read: RelationRead) -> bool:
     """Whether the query already loads the relations of ``read`` with its rows."""
-    if read.relations[0].eager_by_default:
+    if read.relations[0].eager_by_default or query.fetch_mode:
         return True
     lookup = read.lookup
     if query.orm == "sqlalchemy":

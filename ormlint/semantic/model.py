@@ -510,6 +510,7 @@ def _join(types: List[object]) -> Optional[Type]:
                 select_all=all(t.select_all for t in known),  # type: ignore[union-attr]
                 restricted=any(t.restricted for t in known),  # type: ignore[union-attr]
                 unchunked=any(t.unchunked for t in known),  # type: ignore[union-attr]
+                fetch_mode=all(t.fetch_mode for t in known),  # type: ignore[union-attr]
             )
     return None
 
@@ -538,6 +539,8 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
                 changes["restricted"] = True
         elif method in ("only", "defer"):
             changes["restricted"] = True
+        elif method == "fetch_mode":
+            changes["fetch_mode"] = True
         return receiver.derive(
             yields_instances=receiver.yields_instances and method not in _DJANGO_NON_INSTANCE,
             combined=receiver.combined or method in _DJANGO_COMBINATORS,

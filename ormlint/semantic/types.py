@@ -51,6 +51,9 @@ class QueryType:
     restricted: bool = False
     #: ``iterator()`` without ``chunk_size``: ``prefetch_related`` is ignored.
     unchunked: bool = False
+    #: Django 6.1's ``fetch_mode(...)``: lazy relations are fetched for all peers at once
+    #: (or raise), so reading them per row is no N+1.
+    fetch_mode: bool = False
 
     def derive(self, kind: Optional[str] = None, **changes) -> "QueryType":
         default = "queryset" if self.orm == "django" else self.kind
