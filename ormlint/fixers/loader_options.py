@@ -44,9 +44,14 @@ def import_edit(module: cst.Module, loaders: Sequence[str]) -> Optional[Tuple[cs
                     return None
                 names = list(small.names)
                 present = {_alias_name(a) for a in names}
-                names[-1] = names[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                names += [cst.ImportAlias(name=cst.Name(loader)) for loader in loaders if loader not in present]
-                names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                missing = [loader for loader in loaders if loader not in present]
+                if not missing:
+                    return None
+                trailing = names[-1].comma
+                separator = _separator(small)
+                names[-1] = names[-1].with_changes(comma=separator)
+                names += [cst.ImportAlias(name=cst.Name(loader), comma=separator) for loader in missing]
+                names[-1] = names[-1].with_changes(comma=trailing)
                 return small, module.code_for_node(small.with_changes(names=names))
             if isinstance(small, (cst.Import, cst.ImportFrom)):
                 last_import = small
@@ -54,6 +59,17 @@ def import_edit(module: cst.Module, loaders: Sequence[str]) -> Optional[Tuple[cs
         return None
     text = module.code_for_node(last_import)
     return last_import, f"{text}{module.default_newline}from sqlalchemy.orm import {', '.join(loaders)}"
+
+
+def _separator(node: cst.ImportFrom) -> cst.Comma:
+    """The comma between names as this import writes it: one name per line stays so."""
+    names = list(node.names)
+    for alias in names[:-1]:
+        if isinstance(alias.comma, cst.Comma):
+            return alias.comma
+    if node.lpar is not None and isinstance(node.lpar.whitespace_after, cst.ParenthesizedWhitespace):
+        return cst.Comma(whitespace_after=node.lpar.whitespace_after)
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
 def _module_name(node: cst.ImportFrom) -> str:

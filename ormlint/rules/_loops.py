@@ -7,7 +7,7 @@ from typing import List
 import libcst as cst
 
 from ormlint.rules.base import Rule
-from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_loop
+from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_loop, comprehension_clauses
 
 
 class LoopRule(Rule):
@@ -31,9 +31,10 @@ class LoopRule(Rule):
         self._visit_loop(node)
 
     def _visit_loop(self, node: Loop) -> None:
-        facts = analyse_loop(self.semantic, node)
-        if facts is not None:
-            self.check_loop(facts)
+        for clause in comprehension_clauses(node):
+            facts = analyse_loop(self.semantic, node, clause)
+            if facts is not None:
+                self.check_loop(facts)
 
     def check_loop(self, facts: LoopFacts) -> None:
         raise NotImplementedError

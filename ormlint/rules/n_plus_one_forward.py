@@ -44,8 +44,10 @@ class NPlusOneForward(LoopRule):
     ## When it does not fire
     When the queryset already loads the relation (`select_related('customer')`,
     `select_related()` for non-null foreign keys, `prefetch_related`), on `.values()` /
-    `.values_list()` querysets, on `order.customer_id` (no query), and on anything the
-    project index does not know as a relation. No fix is offered when the queryset uses
+    `.values_list()` querysets, on `order.customer_id` and on assignments such as
+    `order.customer = c` (no query), on querysets that come from a parameter (the caller
+    may have loaded the relation), and on anything the project index does not know as a
+    relation. No fix is offered when the queryset uses
     `only()` / `defer()`, comes from several assignments, or uses `select_related()`
     without arguments.
 

@@ -42,7 +42,9 @@ class NPlusOneReverse(LoopRule):
 
     ## When it does not fire
     When the queryset already prefetches the relation (`prefetch_related('orders')` or
-    `Prefetch('orders', ...)`), on `.values()` querysets, and when the manager is
+    `Prefetch('orders', ...)`), on `.values()` querysets, on querysets that come from a
+    parameter (the caller may have prefetched), on `.all().delete()` and
+    `.all().update()` (writes), and when the manager is
     filtered or counted per row (`customer.orders.filter(...)`, `.count()`), which
     prefetching does not help: ORM004 reports those. No fix is offered for `iterator()`
     without `chunk_size`, which ignores prefetching.

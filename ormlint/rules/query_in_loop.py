@@ -63,8 +63,8 @@ class QueryInLoop(LoopRule):
 
     def _visit_loop(self, node: Loop) -> None:
         facts = analyse_loop(self.semantic, node)
-        row_model = facts.query.model if facts is not None and facts.query.orm == "django" else None
-        calls = queries_per_row(self.semantic, node, row_model)
+        rows = facts.query if facts is not None and facts.query.orm == "django" else None
+        calls = queries_per_row(self.semantic, node, rows)
         if not calls:
             return
         module = self.semantic.module_node

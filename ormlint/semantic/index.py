@@ -576,7 +576,7 @@ def _field_facts(name: str, callee: str, call: ast.Call, annotation: Optional[as
         target=target,
         related_name=_constant(keywords.get("related_name")) or _constant(keywords.get("back_populates")),
         null=_constant(keywords.get("null")) is True,
-        lazy=_constant(keywords.get("lazy")),
+        lazy=_lazy(_constant(keywords.get("lazy"))),
         uselist=_constant(keywords.get("uselist")),
         backref=_constant(backref),
         collection=collection,
@@ -610,6 +610,15 @@ def _mapped_annotation(node: ast.expr, names: Dict[str, str]) -> Optional[Tuple[
             return collection, None
         inner = inner.slice
     return collection, _relation_target(inner, names)
+
+
+def _lazy(value) -> Optional[str]:
+    """SQLAlchemy's ``lazy=``: ``False`` means ``"joined"`` and ``True`` ``"select"``."""
+    if value is True:
+        return "select"
+    if value is False:
+        return "joined"
+    return value if isinstance(value, str) else None
 
 
 def _constant(node: Optional[ast.expr]):

@@ -60,11 +60,14 @@ class LoopFacts:
     reads: List[RelationRead] = field(default_factory=list)
 
 
-def loop_parts(node: Loop) -> Optional[Tuple[cst.BaseExpression, cst.BaseExpression, List[cst.CSTNode]]]:
-    """The target, the iterable and the nodes evaluated per row of a loop."""
+def loop_parts(
+    node: Loop, clause: Optional[cst.CompFor] = None
+) -> Optional[Tuple[cst.BaseExpression, cst.BaseExpression, List[cst.CSTNode]]]:
+    """The target, the iterable and the nodes evaluated per row of a loop: a ``for``
+    statement, or one ``for`` clause of a comprehension (the first by default)."""
     if isinstance(node, cst.For):
         return node.target, node.iter, [node.body]
-    clause = node.for_in
+    clause = clause or node.for_in
     body: List[cst.CSTNode] = list(clause.ifs)
     if clause.inner_for_in is not None:
         body.append(clause.inner_for_in)
@@ -75,24 +78,36 @@ def loop_parts(node: Loop) -> Optional[Tuple[cst.BaseExpression, cst.BaseExpress
     return clause.target, clause.iter, body
 
 
-def analyse_loop(semantic: SemanticModel, node: Loop) -> Optional[LoopFacts]:
+def analyse_loop(semantic: SemanticModel, node: Loop, clause: Optional[cst.CompFor] = None) -> Optional[LoopFacts]:
     """The facts of a loop over the rows of a query, or ``None`` for any other loop.
     Computed once per loop, however many rules ask."""
-    key = ("loop", id(node))
+    key = ("loop", id(clause or node))
     if key not in semantic.memo:
-        semantic.memo[key] = _analyse_loop(semantic, node)
+        semantic.memo[key] = _analyse_loop(semantic, node, clause)
     return semantic.memo[key]  # type: ignore[return-value]
 
 
-def _analyse_loop(semantic: SemanticModel, node: Loop) -> Optional[LoopFacts]:
-    parts = loop_parts(node)
+def comprehension_clauses(node: Loop) -> List[Optional[cst.CompFor]]:
+    """Each ``for`` of a comprehension is a loop of its own; a ``for`` statement is one."""
+    if isinstance(node, cst.For):
+        return [None]
+    clauses: List[Optional[cst.CompFor]] = []
+    clause: Optional[cst.CompFor] = node.for_in
+    while clause is not None:
+        clauses.append(clause)
+        clause = clause.inner_for_in
+    return clauses
+
+
+def _analyse_loop(semantic: SemanticModel, node: Loop, clause: Optional[cst.CompFor]) -> Optional[LoopFacts]:
+    parts = loop_parts(node, clause)
     if parts is None:
         return None
     target, iterable, body = parts
     if not isinstance(target, cst.Name):
         return None
     query = semantic.queryset_type(iterable)
-    if query is None or not query.model or not query.yields_instances:
+    if query is None or not query.model or not query.yields_instances or query.partial:
         return None
     if query.kind not in ("queryset", "iterator", "query", "result"):
         return None
@@ -117,7 +132,11 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
     index = semantic.index
     aliases: Dict[str, Tuple[str, Tuple[str, ...], Tuple[Relation, ...]]] = {variable: (model, (), ())}
     found: Dict[Tuple[str, ...], RelationRead] = {}
-    for node in _walk(body):
+    written: Set[int] = set()
+    for node, parent, grandparent in _walk_with_parents(body, variable):
+        if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            written.update(id(t) for t in targets)
         if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             chain = _chain(node.value)
             if chain and chain[0] in aliases:
@@ -130,15 +149,27 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
         chain = _chain(node)
         if not chain or chain[0] not in aliases:
             continue
-        resolved = _resolve(index, aliases[chain[0]], chain[1:])
-        if resolved is None or not resolved[2]:
+        if id(node) in written:
+            # ``row.customer = c`` sets the relation without loading it; only what
+            # leads up to the assigned attribute is read.
+            chain = chain[:-1]
+        start = aliases[chain[0]]
+        resolved = _resolve(index, start, chain[1:])
+        if resolved is None or len(resolved[2]) == len(start[2]):
             continue
         _, path, relations = resolved
         last = relations[-1]
-        if last.orm == "django" and last.kind != "one" and chain[len(path) + 1 : len(path) + 2] != ["all"]:
+        if last.orm == "django" and last.kind != "one":
             # A many relation is read per row through ``.all()``; ``.filter()`` or
-            # ``.count()`` on it run their own query whatever is prefetched (ORM004).
-            continue
+            # ``.count()`` on it run their own query whatever is prefetched (ORM004),
+            # and ``.all().delete()`` / ``.update()`` write.
+            after = 1 + len(path) - len(start[1])
+            if chain[after : after + 1] != ["all"] or len(chain) > after + 1:
+                continue
+            if _called_then(node, parent, grandparent) in ("delete", "update"):
+                continue
+        if last.orm == "sqlalchemy" and last.lazy in ("dynamic", "write_only"):
+            continue  # a query object per read: no loader option applies (ORM004's kind)
         if path not in found:
             found[path] = RelationRead(path, relations)
     # Keep the longest reads: ``order.customer.team`` covers ``order.customer``.
@@ -148,6 +179,34 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
         for path, read in found.items()
         if not any(other != path and other[: len(path)] == path and not found[other].many for other in paths)
     ]
+
+
+def _comprehension_targets(node: cst.CSTNode) -> Set[str]:
+    clause = getattr(node, "for_in", None) if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)) else None
+    names: Set[str] = set()
+    while clause is not None:
+        names.update(name.value for name, _, _ in reads_below(clause.target))
+        clause = clause.inner_for_in
+    return names
+
+
+def _called_then(node: cst.Attribute, parent, grandparent) -> Optional[str]:
+    """For ``x.rel.all().delete()``: the method called on the result of ``x.rel.all()``."""
+    if isinstance(parent, cst.Call) and parent.func is node and isinstance(grandparent, cst.Attribute) and grandparent.value is parent:
+        return grandparent.attr.value
+    return None
+
+
+def _walk_with_parents(roots: List[cst.CSTNode], variable: Optional[str] = None):
+    stack = [(root, None, None) for root in reversed(roots)]
+    while stack:
+        node, parent, grandparent = stack.pop()
+        if variable is not None and variable in _comprehension_targets(node):
+            continue  # a nested comprehension with its own variable of that name
+        yield node, parent, grandparent
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend((child, node, parent) for child in reversed(node.children))
 
 
 def _resolve(index, start, attributes: List[str]):
@@ -192,6 +251,8 @@ def is_loaded(query: QueryType, read: RelationRead) -> bool:
     """Whether the query already loads the relations of ``read`` with its rows."""
     if read.relations[0].eager_by_default or query.fetch_mode:
         return True
+    if read.path[0] in query.known and len(read.path) == 1:
+        return True
     lookup = read.lookup
     if query.orm == "sqlalchemy":
         return read.path[0] in query.selected
@@ -203,7 +264,7 @@ def is_loaded(query: QueryType, read: RelationRead) -> bool:
     return False
 
 
-def queries_per_row(semantic: SemanticModel, node: Loop, row_model: Optional[str]) -> List[cst.Call]:
+def queries_per_row(semantic: SemanticModel, node: Loop, rows: Optional[QueryType]) -> List[cst.Call]:
     """Read queries in the loop body built from the loop variable: ``M.objects.get(pk=x)``,
     ``M.objects.filter(owner=x).first()``, ``x.items.count()``."""
     parts = loop_parts(node)
@@ -219,28 +280,43 @@ def queries_per_row(semantic: SemanticModel, node: Loop, row_model: Optional[str
         if not (isinstance(func, cst.Attribute) and func.attr.value in _TERMINAL):
             continue
         receiver = func.value
-        query = semantic.queryset_type(receiver)
-        per_row = False
-        if query is not None and query.orm == "django":
-            per_row = _mentions(receiver, variable) or _mentions_arguments(child, variable)
-        elif row_model and _related_manager_of(semantic, receiver, variable, row_model):
-            per_row = True
+        related = _related_manager(receiver, variable)
+        if related is not None:
+            per_row = rows is not None and _related_manager_of(semantic, related, rows, func.attr.value)
+        else:
+            query = semantic.queryset_type(receiver)
+            per_row = query is not None and query.orm == "django" and (
+                _mentions(receiver, variable) or _mentions_arguments(child, variable)
+            )
         if per_row:
             found.append(child)
             inside.update(id(n) for n in _walk([child]))
     return found
 
 
-def _related_manager_of(semantic: SemanticModel, node: cst.BaseExpression, variable: str, row_model: str) -> bool:
-    """``row.lines`` or ``row.lines.filter(...)`` where ``lines`` is a many relation of
-    the loop's rows (known from the loop's iterable)."""
+def _related_manager(node: cst.BaseExpression, variable: str):
+    """For ``row.lines`` or ``row.lines.filter(...).order_by(...)``: the relation name and
+    whether the manager was filtered; ``None`` for anything else."""
+    filtered = False
     while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("filter", "exclude", "all", "order_by"):
+        filtered = filtered or node.func.attr.value != "all"
         node = node.func.value
     chain = _chain(node) if isinstance(node, cst.Attribute) else None
     if not chain or chain[0] != variable or len(chain) != 2:
+        return None
+    return chain[1], filtered
+
+
+def _related_manager_of(semantic: SemanticModel, related, rows: QueryType, method: str) -> bool:
+    """Whether ``method`` on the related manager of a row runs a query: it does, unless
+    the rows prefetched the relation and ``count()`` / ``exists()`` are answered from the
+    prefetch cache."""
+    name, filtered = related
+    relation = semantic.index.relation(rows.model, name)
+    if relation is None or relation.kind != "many" or relation.orm != "django":
         return False
-    relation = semantic.index.relation(row_model, chain[1])
-    return relation is not None and relation.kind == "many"
+    prefetched = any(p == name or p.startswith(name + "__") for p in rows.prefetched)
+    return not (prefetched and not filtered and method in ("count", "exists"))
 
 
 def _mentions(node: cst.CSTNode, variable: str) -> bool:

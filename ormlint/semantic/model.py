@@ -64,10 +64,11 @@ DJANGO_GET_OBJECT = frozenset({"django.shortcuts.get_object_or_404"})
 #: Queryset methods that return one row.
 _DJANGO_ROW_METHODS = frozenset({"get", "first", "last", "earliest", "latest"})
 SQLALCHEMY_SELECT = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlalchemy.sql.expression.select"})
-#: SQLAlchemy loader options that load a relationship with its parent rows.
+#: SQLAlchemy loader options, and those of them that leave no lazy load per row.
 SQLALCHEMY_LOADERS = frozenset(
     {"selectinload", "joinedload", "subqueryload", "immediateload", "raiseload", "noload", "contains_eager", "lazyload", "defaultload"}
 )
+SQLALCHEMY_EAGER_LOADERS = SQLALCHEMY_LOADERS - {"lazyload", "defaultload"}
 
 _TRUTH_CALLS = frozenset({"builtins.bool"})
 
@@ -87,6 +88,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
         self._default_indent = "    "
         self._indents: List[str] = []
         self.module_node: Optional[cst.Module] = None
+        #: Statements numbered in source order as the traversal meets them, so that a name
+        #: read in a function takes its type from the assignment that precedes the read.
+        self._ordinals: Dict[int, int] = {}
+        self._position = 0
+        self._at: Optional[int] = None
         #: Results that several rules ask for, computed once per node (see ``loops``).
         self.memo: Dict[Tuple[str, int], object] = {}
 
@@ -121,9 +127,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
         return "".join(self._indents)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._statement(node)
         self._enter(node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._statement(node)
         self._enter(node)
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
@@ -162,10 +170,34 @@ class SemanticModel(cst.BatchableCSTVisitor):
     def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
         self._leave(original_node)
 
+    def _statement(self, node: cst.CSTNode) -> None:
+        self._position = len(self._ordinals)
+        self._ordinals[id(node)] = self._position
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._statement(node)
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._statement(node)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._statement(node)
+
+    def visit_With(self, node: cst.With) -> None:
+        self._statement(node)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._statement(node)
+
+    def visit_Match(self, node: cst.Match) -> None:
+        self._statement(node)
+
     def visit_If(self, node: cst.If) -> None:
+        self._statement(node)
         self._truth.add(id(node.test))
 
     def visit_While(self, node: cst.While) -> None:
+        self._statement(node)
         self._truth.add(id(node.test))
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
@@ -271,7 +303,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
         if found is None:
             return None
         owner, bindings = found
-        key = (id(owner.node), name)
+        bindings = self._reaching(bindings, owner, scope)
+        key = (id(owner.node), name, tuple(id(b) for b in bindings))
         if key in self._types:
             return self._types[key]
         if key in self._resolving:  # ``qs = qs.filter()``: the other bindings decide
@@ -284,11 +317,44 @@ class SemanticModel(cst.BatchableCSTVisitor):
         self._types[key] = result
         return result
 
+    def _reaching(self, bindings: List[Binding], owner: Scope, scope: Optional[Scope]) -> List[Binding]:
+        """Inside one function, the binding that last precedes the read: after
+        ``qs = qs.select_related("a")`` the read sees what that assignment loads. A read
+        from a nested function runs later and sees every binding."""
+        current = scope
+        while current is not None and current is not owner:
+            if current.kind != "comprehension":
+                return bindings
+            current = current.parent
+        if owner.kind != "function" or len(bindings) < 2:
+            return bindings
+        at = self._at if self._at is not None else self._position
+        preceding = []
+        for binding in bindings:
+            ordinal = -1 if binding.kind == "param" else self._ordinals.get(id(binding.statement), None)
+            if ordinal is not None and ordinal < at:
+                preceding.append((ordinal, binding))
+        if not preceding:
+            return bindings
+        return [max(preceding, key=lambda pair: pair[0])[1]]
+
     def _type_of_binding(self, binding: Binding, owner: Scope, name: str) -> Optional[Type]:
+        saved = self._at
+        if binding.statement is not None and id(binding.statement) in self._ordinals:
+            self._at = self._ordinals[id(binding.statement)]
+        try:
+            return self._type_of_bound_value(binding, owner, name)
+        finally:
+            self._at = saved
+
+    def _type_of_bound_value(self, binding: Binding, owner: Scope, name: str) -> Optional[Type]:
         if binding.kind in ("assign", "with") and binding.value is not None:
             return self.type_of(binding.value, owner)
         if binding.kind == "for" and binding.value is not None:
-            rows = self.type_of(binding.value, owner.parent if owner.kind == "comprehension" else owner)
+            # A comprehension's first iterable is evaluated in the enclosing scope, the
+            # others inside the comprehension, where the earlier loop variables live.
+            first = owner.kind == "comprehension" and owner.node.for_in.iter is binding.value
+            rows = self.type_of(binding.value, owner.parent if first else owner)
             if isinstance(rows, QueryType) and rows.model and rows.yields_instances and rows.kind != "rows":
                 return Instance(rows.model, rows.orm)
             return None
@@ -335,7 +401,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 if isinstance(element, cst.Index):
                     model = self.type_of(element.value, scope)
                     if isinstance(model, ModelClass) and model.orm == "django":
-                        return QueryType("django", model.qualname, "queryset")
+                        return QueryType("django", model.qualname, "queryset", partial=True)
             return None
         qualname = self.qualified_name(annotation, scope)
         if qualname in SQLALCHEMY_SESSIONS:
@@ -367,7 +433,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
             if relation.kind == "one":
                 return Instance(relation.target, relation.orm)
             if relation.kind == "many" and relation.orm == "django":
-                return QueryType("django", relation.target, "manager")
+                known = frozenset({relation.field}) if relation.field else frozenset()
+                return QueryType("django", relation.target, "manager", known=known)
             return None
         if isinstance(owner, FlaskDatabase) and attribute == "session":
             return Session()
@@ -511,6 +578,8 @@ def _join(types: List[object]) -> Optional[Type]:
                 restricted=any(t.restricted for t in known),  # type: ignore[union-attr]
                 unchunked=any(t.unchunked for t in known),  # type: ignore[union-attr]
                 fetch_mode=all(t.fetch_mode for t in known),  # type: ignore[union-attr]
+                partial=any(t.partial for t in known),  # type: ignore[union-attr]
+                known=frozenset.intersection(*(t.known for t in known)),  # type: ignore[union-attr]
             )
     return None
 
@@ -525,6 +594,8 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
             return None
         changes = {}
         if method == "select_related":
+            if len(call.args) == 1 and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == "None":
+                return receiver.derive(selected=frozenset(), select_all=False)  # clears the list
             paths = _string_arguments(call)
             if paths is None:
                 return receiver.derive(restricted=True)
@@ -590,13 +661,14 @@ def _prefetch_paths(call: cst.Call) -> Optional[List[str]]:
 
 def _loader_paths(call: cst.Call) -> List[str]:
     """``options(selectinload(Book.author).joinedload(...), joinedload("tags"))`` ->
-    ["author", "tags"]: the first relationship of each loader chain."""
+    ["author", "tags"]: the first relationship of each loader chain, when its loader loads
+    it (``lazyload`` and ``defaultload`` leave it lazy)."""
     paths = []
     for arg in call.args:
         value = arg.value
         while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in SQLALCHEMY_LOADERS and isinstance(value.func.value, cst.Call):
             value = value.func.value
-        if isinstance(value, cst.Call) and _callee_name(value) in SQLALCHEMY_LOADERS and value.args:
+        if isinstance(value, cst.Call) and _callee_name(value) in SQLALCHEMY_EAGER_LOADERS and value.args:
             first = value.args[0].value
             if isinstance(first, cst.Attribute):
                 paths.append(first.attr.value)

@@ -40,6 +40,9 @@ class Relation:
     null: bool = False
     lazy: Optional[str] = None
     reverse: bool = False
+    #: For a reverse relation, the forward field it mirrors (``customer`` for
+    #: ``customer.orders``): rows fetched through it already know that relation.
+    field: Optional[str] = None
 
     @property
     def eager_by_default(self) -> bool:
@@ -113,9 +116,11 @@ def _reverse(owner: str, orm: str, field_facts, relation: Relation) -> List[Tupl
         related_name = related_name.replace("%(class)s", model_name).replace("%(app_label)s", "")
     kind_name = field_facts.callee.rpartition(".")[2]
     if kind_name == "OneToOneField":
-        return [(related_name or model_name, Relation(related_name or model_name, "one", owner, reverse=True))]
+        name = related_name or model_name
+        return [(name, Relation(name, "one", owner, reverse=True, field=field_facts.name))]
     name = related_name or f"{model_name}_set"
-    return [(name, Relation(name, "many", owner, reverse=True))]
+    field = field_facts.name if kind_name not in _DJANGO_MANY else None
+    return [(name, Relation(name, "many", owner, reverse=True, field=field))]
 
 
 def _resolve_target(index, labels, target: str, owner: str) -> Optional[str]:

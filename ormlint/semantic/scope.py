@@ -7,7 +7,7 @@ where a rule found a candidate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 import libcst as cst
@@ -30,6 +30,8 @@ class Binding:
     value: Optional[cst.BaseExpression] = None
     annotation: Optional[cst.BaseExpression] = None
     qualname: Optional[str] = None
+    #: The statement that binds the name, which orders bindings within a function.
+    statement: Optional[cst.CSTNode] = None
 
 
 #: A read of a name, with its parent and grandparent nodes for context.
@@ -54,6 +56,7 @@ class Scope:
         self.is_package = is_package
         self._bindings: Optional[Dict[str, List[Binding]]] = None
         self._uses: Optional[Dict[str, List[Use]]] = None
+        self._statement: Optional[cst.CSTNode] = None
 
     @property
     def kind(self) -> str:
@@ -84,6 +87,8 @@ class Scope:
 
     def _bind(self, name: str, binding: Binding) -> None:
         assert self._bindings is not None
+        if self._statement is not None and binding.kind != "param":
+            binding = replace(binding, statement=self._statement)
         self._bindings.setdefault(name, []).append(binding)
 
     def _bind_target(self, target: cst.BaseExpression, binding: Binding) -> None:
@@ -123,10 +128,12 @@ class Scope:
         if isinstance(body, cst.IndentedBlock):
             self._collect_from_statements(body.body)
         elif isinstance(body, cst.SimpleStatementSuite):
+            self._statement = body
             self._collect_small(body.body)
 
     def _collect_from_statements(self, statements: Iterable[cst.CSTNode]) -> None:
         for statement in statements:
+            self._statement = statement
             if isinstance(statement, cst.SimpleStatementLine):
                 self._collect_small(statement.body)
             elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):

@@ -54,6 +54,12 @@ class QueryType:
     #: Django 6.1's ``fetch_mode(...)``: lazy relations are fetched for all peers at once
     #: (or raise), so reading them per row is no N+1.
     fetch_mode: bool = False
+    #: Relations every row already holds: ``customer.orders.all()`` sets each order's
+    #: ``customer`` without a query.
+    known: FrozenSet[str] = frozenset()
+    #: Rows that come from outside the function (a parameter annotated ``QuerySet[M]``):
+    #: what the caller loaded is unknown, so the N+1 rules stay silent.
+    partial: bool = False
 
     def derive(self, kind: Optional[str] = None, **changes) -> "QueryType":
         default = "queryset" if self.orm == "django" else self.kind

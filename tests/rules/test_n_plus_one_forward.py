@@ -1,0 +1,1092 @@
+"""ORM001 n-plus-one-forward: a loop over a Django queryset reads a ForeignKey / OneToOne
+relation of each row that the queryset does not load."""
+
+import pytest
+
+from harness import assert_fixes, check, make_project, marked_rows, rows
+
+#: More relations than the shared models have: a OneToOne (forward and reverse), a
+#: nullable ForeignKey, an 'app_label.Model' string target, 'self', a ManyToMany, an
+#: abstract base declaring a ForeignKey and a GenericForeignKey.
+EXTRA_MODELS = '''
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from shop.models import Customer
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Profile(models.Model):
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="profile")
+    region = models.ForeignKey(Region, null=True, on_delete=models.SET_NULL)
+    bio = models.TextField()
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Line(models.Model):
+    order = models.ForeignKey("shop.Order", on_delete=models.CASCADE, related_name="lines")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE)
+    parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE, related_name="children")
+    tags = models.ManyToManyField(Tag, related_name="lines")
+    quantity = models.IntegerField()
+
+
+class Owned(models.Model):
+    owner = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="%(class)s_items")
+
+    class Meta:
+        abstract = True
+
+
+class Note(Owned):
+    text = models.TextField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+'''
+
+
+def project(tmp_path):
+    make_project(tmp_path, {"shop/extra.py": EXTRA_MODELS})
+    return tmp_path
+
+
+def diagnostics(tmp_path, code):
+    return check(project(tmp_path), code, "ORM001")
+
+
+def fixes(tmp_path, before, after):
+    assert_fixes(project(tmp_path), before, after, "ORM001")
+
+
+# -- must fire ---------------------------------------------------------------------------
+
+
+FIRES = [
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():  # error: ORM001
+                print(order.customer.name)
+        """,
+        id="for-all",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.filter(status='x').exclude(status='y').order_by('id'):  # error: ORM001
+                print(order.customer)
+        """,
+        id="for-filter-chain-bare-relation",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            return [order.customer.name for order in Order.objects.all()]  # error: ORM001
+        """,
+        id="list-comprehension",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            return {order.customer.name for order in Order.objects.all()}  # error: ORM001
+        """,
+        id="set-comprehension",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            return {order.pk: order.customer.name for order in Order.objects.all()}  # error: ORM001
+        """,
+        id="dict-comprehension",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            return sum(len(order.customer.name) for order in Order.objects.all())  # error: ORM001
+        """,
+        id="generator-expression",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            return [  # error: ORM001
+                order.status
+                for order in Order.objects.all()
+                if order.customer.name
+            ]
+        """,
+        id="comprehension-condition-reported-where-it-starts",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            orders = Order.objects.filter(status='x')
+            for order in orders:  # error: ORM001
+                print(order.customer.name)
+        """,
+        id="assigned-queryset",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.archived.all():  # error: ORM001
+                print(order.customer.name)
+        """,
+        id="extra-manager",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():  # error: ORM001
+                customer = order.customer
+                print(customer.name)
+        """,
+        id="alias",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(flag):
+            for order in Order.objects.all():  # error: ORM001
+                if flag:
+                    with open('x') as handle:
+                        handle.write(order.customer.name)
+        """,
+        id="read-nested-in-body",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all()[:10]:  # error: ORM001
+                print(order.customer.name)
+        """,
+        id="sliced",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all().iterator(chunk_size=100):  # error: ORM001
+                print(order.customer.name)
+        """,
+        id="iterator",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.select_related():  # error: ORM001
+                print(order.customer.profile.bio)
+        """,
+        id="select-all-does-not-cover-reverse-one-to-one",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Profile
+
+        def f():
+            for profile in Profile.objects.select_related():  # error: ORM001
+                print(profile.region.name)
+        """,
+        id="select-all-nullable-fk",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Profile
+
+        def f():
+            for profile in Profile.objects.all():  # error: ORM001
+                print(profile.customer.name)
+        """,
+        id="one-to-one-forward",
+    ),
+    pytest.param(
+        """
+        from shop.models import Customer
+
+        def f():
+            for customer in Customer.objects.all():  # error: ORM001
+                print(customer.profile.bio)
+        """,
+        id="one-to-one-reverse",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Line
+
+        def f():
+            for line in Line.objects.all():  # error: ORM001
+                print(line.order.status)
+        """,
+        id="app-label-string-target",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Line
+
+        def f():
+            for line in Line.objects.all():  # error: ORM001
+                print(line.parent.quantity)
+        """,
+        id="self-target",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Note
+
+        def f():
+            for note in Note.objects.all():  # error: ORM001
+                print(note.owner.name)
+        """,
+        id="fk-inherited-from-abstract-base",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Line
+
+        def f():
+            for line in Line.objects.select_related('region'):  # error: ORM001
+                print(line.order.customer.name)
+        """,
+        id="chain-through-two-fks",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.prefetch_related('customer__orders'):
+                pass
+            for order in Order.objects.select_related('customer'):  # error: ORM001
+                print(order.customer.profile.bio)
+        """,
+        id="second-loop-only",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order, Customer
+
+        def f():
+            for customer in Customer.objects.all():
+                for order in Order.objects.filter(status='x'):  # error: ORM001
+                    print(order.customer.name)
+        """,
+        id="inner-loop",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        for order in Order.objects.all():  # error: ORM001
+            print(order.customer.name)
+        """,
+        id="module-level",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.only('status'):  # error: ORM001
+                print(order.customer.name)
+        """,
+        id="only",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.select_related('customer').select_related(None):  # error: ORM001
+                print(order.customer.name)
+        """,
+        id="select-related-none-clears-the-list",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            return [line.region.name for order in Order.objects.all() for line in order.lines.all()]  # error: ORM001
+        """,
+        id="inner-for-of-nested-comprehension",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", FIRES)
+def test_fires(tmp_path, code):
+    assert rows(diagnostics(tmp_path, code)) == sorted(marked_rows(code))
+
+
+def test_one_finding_per_loop_naming_every_relation(tmp_path):
+    code = """
+    from shop.extra import Line
+
+    def f():
+        for line in Line.objects.all():
+            print(line.order.status, line.region.name, line.order.pk)
+    """
+    found = diagnostics(tmp_path, code)
+    assert rows(found) == [(5, "ORM001")]
+    message = found[0].message
+    assert "`line.order`" in message and "`line.region`" in message
+    assert "select_related('order', 'region')" in message
+
+
+def test_message_names_the_longest_read(tmp_path):
+    code = """
+    from shop.models import Order
+
+    def f():
+        for order in Order.objects.all():
+            print(order.customer.name, order.customer.profile.bio)
+    """
+    found = diagnostics(tmp_path, code)
+    assert rows(found) == [(5, "ORM001")]
+    assert "`order.customer.profile`" in found[0].message
+    assert "select_related('customer__profile')" in found[0].message
+
+
+# -- must not fire -----------------------------------------------------------------------
+
+
+SILENT = [
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.select_related('customer'):
+                print(order.customer.name)
+        """,
+        id="select-related",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            orders = Order.objects.filter(status='x').select_related('customer')
+            for order in orders:
+                print(order.customer.name)
+        """,
+        id="select-related-on-assignment",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.select_related('customer__profile'):
+                print(order.customer.name, order.customer.profile.bio)
+        """,
+        id="select-related-deeper-path",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.prefetch_related('customer'):
+                print(order.customer.name)
+        """,
+        id="prefetch-related",
+    ),
+    pytest.param(
+        """
+        from django.db.models import Prefetch
+        from shop.models import Order, Customer
+
+        def f():
+            for order in Order.objects.prefetch_related(Prefetch('customer', queryset=Customer.objects.all())):
+                print(order.customer.name)
+        """,
+        id="prefetch-object",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.select_related():
+                print(order.customer.name)
+        """,
+        id="select-related-without-arguments-non-null-fk",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Line
+
+        def f():
+            for line in Line.objects.select_related():
+                print(line.order.customer.name, line.region.name)
+        """,
+        id="select-related-without-arguments-non-null-chain",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for row in Order.objects.values('customer', 'status'):
+                print(row.customer)
+        """,
+        id="values",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            return [row.customer for row in Order.objects.values_list('customer', flat=True)]
+        """,
+        id="values-list",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():
+                print(order.customer_id)
+        """,
+        id="fk-id-column",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(orders):
+            for order in orders:
+                print(order.customer.name)
+        """,
+        id="unknown-iterable",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            orders = [Order(status='x'), Order(status='y')]
+            for order in orders:
+                print(order.customer.name)
+        """,
+        id="plain-list",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():
+                pass
+            print(order.customer.name)
+        """,
+        id="read-after-loop",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():
+                print(order.status, order.pk)
+        """,
+        id="non-relation-attribute",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():
+                print(order.get_status_display())
+                order.save()
+        """,
+        id="model-method-call",
+    ),
+    pytest.param(
+        """
+        from shop.models import Customer
+
+        def f():
+            for customer in Customer.objects.all():
+                print(list(customer.orders.all()))
+        """,
+        id="reverse-manager-is-orm002",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Line
+
+        def f():
+            for line in Line.objects.all():
+                print(list(line.tags.all()))
+        """,
+        id="many-to-many-is-orm002",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Note
+
+        def f():
+            for note in Note.objects.all():
+                print(note.content_object)
+        """,
+        id="generic-foreign-key",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            return [lambda: order.customer.name for order in Order.objects.all()]
+        """,
+        id="read-in-lambda-not-per-row",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():
+                def later():
+                    return order.customer.name
+                print(later)
+        """,
+        id="read-in-nested-function-not-per-row",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            order = Order.objects.get(pk=1)
+            print(order.customer.name)
+        """,
+        id="no-loop",
+    ),
+    pytest.param(
+        """
+        from sqlalchemy import select
+        from shop.tables import Post, SessionLocal
+
+        def f():
+            session = SessionLocal()
+            for post in session.scalars(select(Post)):
+                print(post.author.name)
+        """,
+        id="sqlalchemy-is-orm003",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            orders = Order.objects.filter(status='x')
+            orders = orders.select_related('customer')
+            for order in orders:
+                print(order.customer.name)
+        """,
+        id="select-related-added-by-reassignment",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(customer):
+            for order in Order.objects.all():
+                order.customer = customer
+                order.save()
+        """,
+        id="relation-assigned-not-read",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(others):
+            for order in Order.objects.all():
+                print([order.customer for order in others])
+        """,
+        id="name-rebound-by-inner-comprehension",
+    ),
+    pytest.param(
+        """
+        from django.db.models import QuerySet
+        from shop.models import Order
+
+        def f(orders: QuerySet[Order]):
+            for order in orders:
+                print(order.customer.name)
+        """,
+        id="annotated-parameter-loaded-by-caller-unknown",
+    ),
+    pytest.param(
+        """
+        from shop.models import Customer
+
+        def f(pk):
+            customer = Customer.objects.get(pk=pk)
+            for order in customer.orders.all():
+                print(order.customer.name)
+        """,
+        id="back-reference-set-by-related-manager",
+    ),
+    pytest.param(
+        """
+        from shop.models import Customer
+
+        def f():
+            for customer in Customer.objects.prefetch_related('orders'):
+                for order in customer.orders.all():
+                    print(order.customer.name)
+        """,
+        id="back-reference-set-by-prefetch",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", SILENT)
+def test_silent(tmp_path, code):
+    assert rows(diagnostics(tmp_path, code)) == []
+
+
+# -- findings without a fix --------------------------------------------------------------
+
+
+NO_FIX = [
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(flag):
+            orders = Order.objects.all()
+            if flag:
+                orders = orders.filter(status='x')
+            for order in orders:
+                print(order.customer.name)
+        """,
+        id="assigned-twice",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.only('status'):
+                print(order.customer.name)
+        """,
+        id="only",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.defer('status'):
+                print(order.customer.name)
+        """,
+        id="defer",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.filter(status='x').union(Order.objects.filter(status='y')):
+                print(order.customer.name)
+        """,
+        id="union",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Profile
+
+        def f():
+            for profile in Profile.objects.select_related():
+                print(profile.region.name)
+        """,
+        id="select-related-without-arguments-nullable-fk",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", NO_FIX)
+def test_finding_without_fix(tmp_path, code):
+    found = diagnostics(tmp_path, code)
+    assert [d.code for d in found] == ["ORM001"]
+    assert found[0].fix is None
+
+
+def test_fix_is_safe(tmp_path):
+    code = """
+    from shop.models import Order
+
+    def f():
+        for order in Order.objects.all():
+            print(order.customer.name)
+    """
+    (found,) = diagnostics(tmp_path, code)
+    assert found.fix is not None
+    assert found.fix.applicability.value == "safe"
+    assert found.fix.title == "Add `.select_related('customer')`"
+
+
+# -- fixes -------------------------------------------------------------------------------
+
+
+def test_fix_inline_for_iterable(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.filter(status='x'):
+                print(order.customer.name)
+        """,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.filter(status='x').select_related('customer'):
+                print(order.customer.name)
+        """,
+    )
+
+
+def test_fix_uses_double_quotes_when_the_query_has_no_string(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():
+                print(order.customer.name)
+        """,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all().select_related("customer"):
+                print(order.customer.name)
+        """,
+    )
+
+
+def test_fix_single_assignment(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def f():
+            orders = Order.objects.filter(status="open")
+            print("start")
+            for order in orders:
+                print(order.customer.name)
+        """,
+        """
+        from shop.models import Order
+
+        def f():
+            orders = Order.objects.filter(status="open").select_related("customer")
+            print("start")
+            for order in orders:
+                print(order.customer.name)
+        """,
+    )
+
+
+def test_fix_extends_existing_select_related(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.extra import Line
+
+        def f():
+            for line in Line.objects.select_related('order').filter(quantity=1):
+                print(line.order.status, line.region.name)
+        """,
+        """
+        from shop.extra import Line
+
+        def f():
+            for line in Line.objects.select_related('order', 'region').filter(quantity=1):
+                print(line.order.status, line.region.name)
+        """,
+    )
+
+
+def test_fix_chain_through_customer(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():
+                print(order.customer.name, order.customer.profile.region.name)
+        """,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all().select_related("customer__profile__region"):
+                print(order.customer.name, order.customer.profile.region.name)
+        """,
+    )
+
+
+def test_fix_chain_through_order(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.extra import Line
+
+        def f():
+            return [line.order.customer.name for line in Line.objects.filter(quantity=2)]
+        """,
+        """
+        from shop.extra import Line
+
+        def f():
+            return [line.order.customer.name for line in Line.objects.filter(quantity=2).select_related("order__customer")]
+        """,
+    )
+
+
+def test_fix_several_relations_sorted(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.extra import Line
+
+        def f():
+            for line in Line.objects.all():
+                print(line.region.name, line.order.status)
+        """,
+        """
+        from shop.extra import Line
+
+        def f():
+            for line in Line.objects.all().select_related("order", "region"):
+                print(line.region.name, line.order.status)
+        """,
+    )
+
+
+def test_fix_comprehension(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def names():
+            return [order.customer.name for order in Order.objects.filter(status="open")]
+        """,
+        """
+        from shop.models import Order
+
+        def names():
+            return [order.customer.name for order in Order.objects.filter(status="open").select_related("customer")]
+        """,
+    )
+
+
+def test_fix_dict_comprehension(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def names():
+            return {order.pk: order.customer.name for order in Order.objects.all()}
+        """,
+        """
+        from shop.models import Order
+
+        def names():
+            return {order.pk: order.customer.name for order in Order.objects.all().select_related("customer")}
+        """,
+    )
+
+
+def test_fix_slice_goes_after_select_related(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.filter(status='x')[:10]:
+                print(order.customer.name)
+        """,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.filter(status='x').select_related('customer')[:10]:
+                print(order.customer.name)
+        """,
+    )
+
+
+def test_fix_assigned_slice(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def f():
+            recent = Order.objects.order_by("-id")[:10]
+            return [order.customer.name for order in recent]
+        """,
+        """
+        from shop.models import Order
+
+        def f():
+            recent = Order.objects.order_by("-id").select_related("customer")[:10]
+            return [order.customer.name for order in recent]
+        """,
+    )
+
+
+def test_fix_iterator_with_chunk_size(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all().iterator(chunk_size=100):
+                print(order.customer.name)
+        """,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all().select_related("customer").iterator(chunk_size=100):
+                print(order.customer.name)
+        """,
+    )
+
+
+def test_fix_alias(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():
+                c = order.customer
+                print(c.name)
+        """,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all().select_related("customer"):
+                c = order.customer
+                print(c.name)
+        """,
+    )
+
+
+def test_fix_alias_chain(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all():
+                c = order.customer
+                print(c.profile.bio)
+        """,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in Order.objects.all().select_related("customer__profile"):
+                c = order.customer
+                print(c.profile.bio)
+        """,
+    )
+
+
+def test_fix_parenthesised_iterable(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in (Order.objects.all()):
+                print(order.customer.name)
+        """,
+        """
+        from shop.models import Order
+
+        def f():
+            for order in (Order.objects.all().select_related("customer")):
+                print(order.customer.name)
+        """,
+    )
+
+
+def test_fix_nullable_fk_with_explicit_select_related(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.extra import Profile
+
+        def f():
+            for profile in Profile.objects.select_related('customer'):
+                print(profile.region.name)
+        """,
+        """
+        from shop.extra import Profile
+
+        def f():
+            for profile in Profile.objects.select_related('customer', 'region'):
+                print(profile.region.name)
+        """,
+    )
