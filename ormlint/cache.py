@@ -20,7 +20,7 @@ import dataclasses
 
 from ormlint.semantic.index import ClassFacts, FieldFacts, ModuleFacts
 
-FORMAT = f"ormlint-index-{__version__}-3"
+FORMAT = f"ormlint-index-{__version__}-4"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -113,6 +113,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "fields": [dataclasses.asdict(f) for f in c.fields],
                 "constants": [list(p) for p in c.constants],
                 "methods": list(c.methods),
+                "method_reads": [[m, list(chain)] for m, chain in c.method_reads],
             }
             for c in facts.classes
         ],
@@ -138,6 +139,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 fields=tuple(FieldFacts(**f) for f in c["fields"]),
                 constants=pairs(c["constants"]),
                 methods=tuple(str(m) for m in c["methods"]),
+                method_reads=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["method_reads"]),
             )
             for c in data["classes"]
         ),

@@ -143,6 +143,9 @@ class ClassFacts:
     constants: Tuple[Tuple[str, str], ...] = ()
     #: Methods and properties the class defines.
     methods: Tuple[str, ...] = ()
+    #: For each method, the attribute chains it reads on ``self`` (``self.customer.name``
+    #: as ``("customer", "name")``), so a loop calling it per row reads them too.
+    method_reads: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ class ProjectIndex:
     relations: Dict[str, Dict[str, "Relation"]] = field(default_factory=dict)
     #: The model ``settings.AUTH_USER_MODEL`` and ``get_user_model()`` name.
     user_model: str = "django.contrib.auth.models.User"
+    _method_reads: Dict[str, Dict[str, List[Tuple[str, ...]]]] = field(default_factory=dict, repr=False)
     _by_suffix: Dict[str, List[str]] = field(default_factory=dict, repr=False)
     _classes_by_tail: Optional[Dict[str, List[str]]] = field(default=None, repr=False)
 
@@ -317,9 +321,23 @@ class ProjectIndex:
         from ormlint.semantic.relations import resolve_relations
 
         resolve_relations(self, classes)
+        for qualname in self.models:
+            methods: Dict[str, List[Tuple[str, ...]]] = {}
+            for _, facts in reversed(self._lineage(classes, qualname)):
+                own: Dict[str, List[Tuple[str, ...]]] = {}
+                for method, chain in facts.method_reads:
+                    own.setdefault(method, []).append(chain)
+                for method in facts.methods:
+                    methods[method] = own.get(method, [])
+            if methods:
+                self._method_reads[qualname] = methods
 
     def relation(self, model: str, name: str) -> Optional["Relation"]:
         return self.relations.get(model, {}).get(name)
+
+    def method_reads(self, model: str, method: str) -> List[Tuple[str, ...]]:
+        """The ``self`` chains read by ``model.method`` (inherited methods included)."""
+        return self._method_reads.get(model, {}).get(method, [])
 
     def lineage(self, classes: Dict[str, ClassFacts], qualname: str) -> List[Tuple[str, ClassFacts]]:
         return self._lineage(classes, qualname)
@@ -509,6 +527,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
     fields: List[FieldFacts] = []
     constants: List[Tuple[str, str]] = []
     methods: List[str] = []
+    method_reads: List[Tuple[str, Tuple[str, ...]]] = []
     abstract = False
     for statement in node.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -529,6 +548,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
                         fields.append(_field_facts(target.id, callee, value, annotation, names))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.append(statement.name)
+            method_reads.extend((statement.name, chain) for chain in _self_reads(statement))
         elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
             for meta_statement in statement.body:
                 if (
@@ -546,7 +566,47 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
         fields=tuple(fields),
         constants=tuple(constants),
         methods=tuple(methods),
+        method_reads=tuple(method_reads),
     )
+
+
+_MAX_METHOD_READS = 24
+
+
+def _self_reads(function: ast.FunctionDef) -> List[Tuple[str, ...]]:
+    """The distinct maximal ``self.a.b`` chains a method reads (not those it assigns)."""
+    arguments = function.args.posonlyargs + function.args.args
+    if not arguments or any(_decorator(d) in ("staticmethod", "classmethod") for d in function.decorator_list):
+        return []
+    me = arguments[0].arg
+    inner: Set[int] = set()
+    found: List[Tuple[str, ...]] = []
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Attribute) or id(node) in inner:
+            continue
+        chain: List[str] = []
+        current: ast.expr = node
+        while isinstance(current, ast.Attribute):
+            inner.add(id(current))
+            chain.insert(0, current.attr)
+            current = current.value
+        if not (isinstance(current, ast.Name) and current.id == me):
+            continue
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            chain = chain[:-1]
+        if chain and tuple(chain) not in found:
+            found.append(tuple(chain))
+            if len(found) >= _MAX_METHOD_READS:
+                break
+    return found
+
+
+def _decorator(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 _RELATION_CALLEES = ("ForeignKey", "OneToOneField", "ManyToManyField", "GenericForeignKey", "ParentalKey",

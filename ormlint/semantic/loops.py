@@ -144,6 +144,11 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
                 if resolved is not None and resolved[2] and resolved[2][-1].kind == "one":
                     aliases[node.targets[0].target.value] = resolved
             continue
+        shown = _shown_as_text(semantic, node)
+        if shown is not None and shown in aliases:
+            for expanded in _method_reads(index, aliases[shown], "__str__"):
+                found.setdefault(expanded[1], RelationRead(expanded[1], expanded[2]))
+            continue
         if not isinstance(node, cst.Attribute):
             continue
         chain = _chain(node)
@@ -155,7 +160,15 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
             chain = chain[:-1]
         start = aliases[chain[0]]
         resolved = _resolve(index, start, chain[1:])
-        if resolved is None or len(resolved[2]) == len(start[2]):
+        if resolved is None:
+            continue
+        following = chain[1 + len(resolved[1]) - len(start[1]) :]
+        if following:
+            # ``row.display_name`` / ``row.customer.label()``: the model's own method or
+            # property reads relations of its row.
+            for expanded in _method_reads(index, resolved, following[0]):
+                found.setdefault(expanded[1], RelationRead(expanded[1], expanded[2]))
+        if len(resolved[2]) == len(start[2]):
             continue
         _, path, relations = resolved
         last = relations[-1]
@@ -179,6 +192,35 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
         for path, read in found.items()
         if not any(other != path and other[: len(path)] == path and not found[other].many for other in paths)
     ]
+
+
+def _method_reads(index, resolved, method: str, depth: int = 0):
+    """What calling ``method`` on the row at ``resolved`` reads: its ``self`` chains,
+    resolved from there, and those of the ``self`` methods it calls (two levels)."""
+    model, path, relations = resolved
+    results = []
+    for chain in index.method_reads(model, method):
+        inner = _resolve(index, resolved, list(chain))
+        if len(inner[2]) > len(relations) and (inner[2][-1].kind == "one" or inner[2][-1].orm != "django"):
+            results.append(inner)
+        if depth < 2 and chain and chain[0] != method and len(inner[2]) == len(relations):
+            results.extend(_method_reads(index, resolved, chain[0], depth + 1))
+    return results
+
+
+def _shown_as_text(semantic: SemanticModel, node: cst.CSTNode) -> Optional[str]:
+    """The name of a row turned into text: ``str(row)`` or ``f"{row}"``."""
+    if isinstance(node, cst.FormattedStringExpression) and isinstance(node.expression, cst.Name):
+        if node.conversion in (None, "s"):
+            return node.expression.value
+    if (
+        isinstance(node, cst.Call)
+        and len(node.args) == 1
+        and isinstance(node.args[0].value, cst.Name)
+        and semantic.qualified_name(node.func) == "builtins.str"
+    ):
+        return node.args[0].value.value
+    return None
 
 
 def _comprehension_targets(node: cst.CSTNode) -> Set[str]:

@@ -1090,3 +1090,53 @@ def test_fix_nullable_fk_with_explicit_select_related(tmp_path):
                 print(profile.region.name)
         """,
     )
+
+
+MEMBER_MODELS = '''from django.db import models
+from shop.models import Order
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=10)
+
+
+class Member(models.Model):
+    team = models.ForeignKey(Team, models.CASCADE)
+    order = models.ForeignKey(Order, models.CASCADE)
+
+    def __str__(self):
+        return f"{self.team.name}"
+
+    @property
+    def label(self):
+        return self.describe()
+
+    def describe(self):
+        return self.order.status
+
+    def rename(self, name):
+        self.team = None
+        return name
+'''
+
+
+@pytest.mark.parametrize(
+    "loop, expected",
+    [
+        ("[str(m) for m in Member.objects.all()]", "`m.team`"),
+        ("[f'{m}' for m in Member.objects.all()]", "`m.team`"),
+        ("[m.label for m in Member.objects.all()]", "`m.order`"),
+        ("[m.describe() for m in Member.objects.all()]", "`m.order`"),
+        ("[m.rename('x') for m in Member.objects.all()]", None),
+        ("[repr(m) for m in Member.objects.all()]", None),
+        ("[str(m) for m in Member.objects.select_related('team')]", None),
+    ],
+)
+def test_relations_read_by_the_models_own_methods(tmp_path, loop, expected):
+    make_project(tmp_path, {"shop/members.py": MEMBER_MODELS})
+    code = f"from shop.members import Member\n\n\ndef f():\n    return {loop}\n"
+    found = check(tmp_path, code, "ORM001")
+    if expected is None:
+        assert found == []
+    else:
+        assert [d.location.row for d in found] == [5] and expected in found[0].message
