@@ -20,7 +20,7 @@ import dataclasses
 
 from ormlint.semantic.index import ClassFacts, FieldFacts, ModuleFacts
 
-FORMAT = f"ormlint-index-{__version__}-4"
+FORMAT = f"ormlint-index-{__version__}-5"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -114,6 +114,8 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "constants": [list(p) for p in c.constants],
                 "methods": list(c.methods),
                 "method_reads": [[m, list(chain)] for m, chain in c.method_reads],
+                "returned_chains": [[m, list(chain)] for m, chain in c.returned_chains],
+                "manager_querysets": [list(p) for p in c.manager_querysets],
             }
             for c in facts.classes
         ],
@@ -140,6 +142,8 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 constants=pairs(c["constants"]),
                 methods=tuple(str(m) for m in c["methods"]),
                 method_reads=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["method_reads"]),
+                returned_chains=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["returned_chains"]),
+                manager_querysets=pairs(c["manager_querysets"]),
             )
             for c in data["classes"]
         ),

@@ -146,6 +146,12 @@ class ClassFacts:
     #: For each method, the attribute chains it reads on ``self`` (``self.customer.name``
     #: as ``("customer", "name")``), so a loop calling it per row reads them too.
     method_reads: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    #: For methods whose every ``return`` is a chain of calls on ``self`` (a custom
+    #: queryset or manager method), the chain: ``("filter", "select_related:customer")``.
+    returned_chains: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    #: ``objects = Manager.from_queryset(OrderQuerySet)()``: the attribute and the
+    #: queryset class.
+    manager_querysets: Tuple[Tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,6 +203,9 @@ class ProjectIndex:
     #: The model ``settings.AUTH_USER_MODEL`` and ``get_user_model()`` name.
     user_model: str = "django.contrib.auth.models.User"
     _method_reads: Dict[str, Dict[str, List[Tuple[str, ...]]]] = field(default_factory=dict, repr=False)
+    #: For each model, its custom queryset / manager methods that return a queryset, and
+    #: the chain of standard methods each amounts to.
+    queryset_methods: Dict[str, Dict[str, Tuple[str, ...]]] = field(default_factory=dict)
     _by_suffix: Dict[str, List[str]] = field(default_factory=dict, repr=False)
     _classes_by_tail: Optional[Dict[str, List[str]]] = field(default=None, repr=False)
 
@@ -321,6 +330,11 @@ class ProjectIndex:
         from ormlint.semantic.relations import resolve_relations
 
         resolve_relations(self, classes)
+        for qualname, model in self.models.items():
+            if model.orm == "django":
+                custom = self._custom_queryset_methods(classes, qualname, kind_of)
+                if custom:
+                    self.queryset_methods[qualname] = custom
         for qualname in self.models:
             methods: Dict[str, List[Tuple[str, ...]]] = {}
             for _, facts in reversed(self._lineage(classes, qualname)):
@@ -364,6 +378,42 @@ class ProjectIndex:
                 elif callee.endswith(".from_queryset") or kind_of(callee) == "manager":
                     names.add(attribute)
         return frozenset(names)
+
+    def _custom_queryset_methods(self, classes, qualname: str, kind_of) -> Dict[str, Tuple[str, ...]]:
+        """Methods of the model's managers and their querysets that return a queryset of
+        the model, expanded to standard queryset methods (custom ones calling each other
+        are followed)."""
+        sources: List[str] = []
+        for _, class_facts in self._lineage(classes, qualname):
+            for attribute, callee in class_facts.calls:
+                if callee.endswith(".as_manager"):
+                    sources.append(callee[: -len(".as_manager")])
+                elif kind_of(callee) == "manager":
+                    sources.append(callee)
+            sources.extend(queryset for _, queryset in class_facts.manager_querysets)
+        chains: Dict[str, Tuple[str, ...]] = {}
+        for source in sources:
+            for _, facts in reversed(self._lineage(classes, source)):
+                chains.update(facts.returned_chains)
+        from ormlint.semantic.model import DJANGO_QUERYSET_METHODS
+
+        def expand(method: str, depth: int = 0) -> Optional[Tuple[str, ...]]:
+            steps: List[str] = []
+            for step in chains.get(method, ()):
+                name = step.split(":", 1)[0]
+                if name in DJANGO_QUERYSET_METHODS:
+                    steps.append(step)
+                elif name in chains and depth < 4:
+                    inner = expand(name, depth + 1)
+                    if inner is None:
+                        return None
+                    steps.extend(inner)
+                else:
+                    return None
+            return tuple(steps)
+
+        expanded = {method: expand(method) for method in chains if method not in DJANGO_QUERYSET_METHODS}
+        return {method: steps for method, steps in expanded.items() if steps is not None}
 
     def _lineage(self, classes: Dict[str, ClassFacts], qualname: str) -> List[Tuple[str, ClassFacts]]:
         """The class and every base class the project defines, each once."""
@@ -528,6 +578,8 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
     constants: List[Tuple[str, str]] = []
     methods: List[str] = []
     method_reads: List[Tuple[str, Tuple[str, ...]]] = []
+    returned_chains: List[Tuple[str, Tuple[str, ...]]] = []
+    manager_querysets: List[Tuple[str, str]] = []
     abstract = False
     for statement in node.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -544,11 +596,19 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
                 callee = _callee(value, names)
                 if callee:
                     calls.append((target.id, callee))
+                    if callee.endswith(".from_queryset") and isinstance(value, ast.Call):
+                        inner = value.func if isinstance(value.func, ast.Call) else value
+                        queryset = _dotted(inner.args[0], names) if inner.args else None
+                        if queryset:
+                            manager_querysets.append((target.id, queryset))
                     if isinstance(value, ast.Call) and _may_declare_relation(callee):
                         fields.append(_field_facts(target.id, callee, value, annotation, names))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.append(statement.name)
             method_reads.extend((statement.name, chain) for chain in _self_reads(statement))
+            returned = _returned_chain(statement, names)
+            if returned is not None:
+                returned_chains.append((statement.name, returned))
         elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
             for meta_statement in statement.body:
                 if (
@@ -567,6 +627,8 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
         constants=tuple(constants),
         methods=tuple(methods),
         method_reads=tuple(method_reads),
+        returned_chains=tuple(returned_chains),
+        manager_querysets=tuple(manager_querysets),
     )
 
 
@@ -599,6 +661,37 @@ def _self_reads(function: ast.FunctionDef) -> List[Tuple[str, ...]]:
             if len(found) >= _MAX_METHOD_READS:
                 break
     return found
+
+
+def _returned_chain(function: ast.FunctionDef, names: Dict[str, str]) -> Optional[Tuple[str, ...]]:
+    """The call chain on ``self`` that every ``return`` of the method gives, as
+    ``("filter", "select_related:customer")``; ``None`` if returns differ or are not
+    such chains. ``self.get_queryset()`` and ``super().get_queryset()`` start a chain."""
+    returns = [n for n in ast.walk(function) if isinstance(n, ast.Return)]
+    if not returns or any(r.value is None for r in returns):
+        return None
+    chains = {_call_chain(r.value) for r in returns}
+    if len(chains) != 1:
+        return None
+    return chains.pop()
+
+
+def _call_chain(node: ast.expr) -> Optional[Tuple[str, ...]]:
+    steps: List[str] = []
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        method = node.func.attr
+        if method in ("select_related", "prefetch_related"):
+            values = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if len(values) != len(node.args) or node.keywords:
+                return None  # loads something we cannot name
+            method = f"{method}:{','.join(values)}" if values else method
+        steps.insert(0, method)
+        node = node.func.value
+    if isinstance(node, ast.Name) and node.id == "self":
+        return tuple(steps) if steps else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super":
+        return tuple(steps) if steps and steps[0] == "get_queryset" else None
+    return None
 
 
 def _decorator(node: ast.expr) -> str:

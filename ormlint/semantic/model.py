@@ -451,6 +451,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
             if isinstance(receiver, QueryType):
                 if receiver.orm == "django" and method in _DJANGO_ROW_METHODS and receiver.yields_instances:
                     return Instance(receiver.model, "django")
+                custom = self.index.queryset_methods.get(receiver.model, {}).get(method)
+                if receiver.orm == "django" and custom is not None and method not in DJANGO_QUERYSET_METHODS:
+                    return _apply_chain(receiver, custom)
                 return _query_method(receiver, method, node)
             if method in ("scalars", "execute") and node.args:
                 statement = self.type_of(node.args[0].value, scope)
@@ -628,6 +631,26 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
     if receiver.kind == "result" and method in ("all", "unique", "fetchall"):
         return receiver.derive(kind="result")
     return None
+
+
+def _apply_chain(receiver: QueryType, steps) -> QueryType:
+    """The type of a custom queryset method, from the standard methods it amounts to
+    (``"select_related:customer,lines"`` carries its arguments)."""
+    result = receiver.derive()
+    for step in steps:
+        method, _, arguments = step.partition(":")
+        paths = frozenset(a for a in arguments.split(",") if a)
+        if method == "select_related":
+            result = result.derive(selected=result.selected | paths) if paths else result.derive(select_all=True)
+        elif method == "prefetch_related":
+            result = result.derive(prefetched=result.prefetched | paths)
+        elif method in ("only", "defer"):
+            result = result.derive(restricted=True)
+        elif method in _DJANGO_NON_INSTANCE:
+            result = result.derive(yields_instances=False)
+        elif method in _DJANGO_COMBINATORS:
+            result = result.derive(combined=True)
+    return result
 
 
 def _string_arguments(call: cst.Call) -> Optional[List[str]]:

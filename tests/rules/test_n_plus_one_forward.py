@@ -1140,3 +1140,49 @@ def test_relations_read_by_the_models_own_methods(tmp_path, loop, expected):
         assert found == []
     else:
         assert [d.location.row for d in found] == [5] and expected in found[0].message
+
+
+THING_MODELS = '''from django.db import models
+from shop.models import Customer
+
+
+class ThingQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def with_owner(self):
+        return self.active().select_related("owner")
+
+    def names(self):
+        return [t.name for t in self]
+
+
+class ThingManager(models.Manager):
+    def recent(self):
+        return self.get_queryset().order_by("-id")
+
+
+class Thing(models.Model):
+    owner = models.ForeignKey(Customer, models.CASCADE)
+    active = models.BooleanField()
+    objects = ThingQuerySet.as_manager()
+    people = ThingManager()
+    mixed = models.Manager.from_queryset(ThingQuerySet)()
+'''
+
+
+@pytest.mark.parametrize(
+    "iterable, fires",
+    [
+        ("Thing.objects.active()", True),
+        ("Thing.people.recent()", True),
+        ("Thing.mixed.active().order_by('id')", True),
+        ("Thing.objects.with_owner()", False),  # the custom method loads the relation
+        ("Thing.objects.names()", False),  # returns a list, not a queryset
+        ("Thing.objects.unknown()", False),
+    ],
+)
+def test_custom_queryset_and_manager_methods(tmp_path, iterable, fires):
+    make_project(tmp_path, {"shop/things.py": THING_MODELS})
+    code = f"from shop.things import Thing\n\n\ndef f():\n    return [t.owner for t in {iterable}]\n"
+    assert bool(check(tmp_path, code, "ORM001")) is fires
