@@ -349,6 +349,11 @@ class ProjectIndex:
     def relation(self, model: str, name: str) -> Optional["Relation"]:
         return self.relations.get(model, {}).get(name)
 
+    def defines_method(self, qualname: str, method: str) -> bool:
+        """Whether the project class ``qualname`` or one of its project bases defines it."""
+        classes = {f"{m.module}.{c.name}": c for m in self.modules.values() for c in m.classes}
+        return any(method in facts.methods for _, facts in self._lineage(classes, qualname))
+
     def method_reads(self, model: str, method: str) -> List[Tuple[str, ...]]:
         """The ``self`` chains read by ``model.method`` (inherited methods included)."""
         return self._method_reads.get(model, {}).get(method, [])

@@ -109,7 +109,7 @@ def _analyse_loop(semantic: SemanticModel, node: Loop, clause: Optional[cst.Comp
     query = semantic.queryset_type(iterable)
     if query is None or not query.model or not query.yields_instances or query.partial:
         return None
-    if query.kind not in ("queryset", "iterator", "query", "result"):
+    if query.kind not in ("queryset", "iterator", "list", "query", "result"):
         return None
     facts = LoopFacts(node, query, iterable, _built_at(semantic, iterable), target.value)
     facts.reads = _relation_reads(semantic, query.model, target.value, body)

@@ -61,6 +61,7 @@ SQLALCHEMY_SESSION_FACTORIES = frozenset(
 DJANGO_QUERYSET_CLASSES = frozenset({"django.db.models.QuerySet", "django.db.models.query.QuerySet"})
 GET_USER_MODEL = frozenset({"django.contrib.auth.get_user_model"})
 DJANGO_GET_OBJECT = frozenset({"django.shortcuts.get_object_or_404"})
+DJANGO_GET_LIST = frozenset({"django.shortcuts.get_list_or_404"})
 #: Queryset methods that return one row.
 _DJANGO_ROW_METHODS = frozenset({"get", "first", "last", "earliest", "latest"})
 SQLALCHEMY_SELECT = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlalchemy.sql.expression.select"})
@@ -366,6 +367,40 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return self._type_of_qualname(binding.qualname)
         return None
 
+    def _view_queryset(self, name: str, scope: Optional[Scope]) -> Optional[QueryType]:
+        """``self.get_queryset()`` / ``self.queryset`` in a class-based view or DRF view
+        that declares ``queryset = M.objects...`` or ``model = M`` and does not override
+        ``get_queryset`` (in itself or a project base class): what Django's and DRF's
+        ``get_queryset()`` return."""
+        found = self.lookup(name, scope)
+        if found is None or found[0].kind != "function" or [b.kind for b in found[1]] != ["param"]:
+            return None
+        function = found[0].node
+        class_scope = found[0].parent
+        if not isinstance(function, cst.FunctionDef) or class_scope is None or class_scope.kind != "class":
+            return None
+        params = function.params.params
+        if not params or params[0].name.value != name:
+            return None
+        bindings = class_scope.bindings
+        if "get_queryset" in bindings:
+            return None
+        class_node = class_scope.node
+        for base in class_node.bases:
+            qualname = self.qualified_name(base.value, class_scope.parent)
+            if qualname and self.index.defines_method(qualname, "get_queryset"):
+                return None
+        for attribute in ("queryset", "model"):
+            assigned = [b for b in bindings.get(attribute, []) if b.kind == "assign" and b.value is not None]
+            if len(assigned) != 1:
+                continue
+            value = self.type_of(assigned[0].value, class_scope)
+            if attribute == "queryset" and isinstance(value, QueryType) and value.orm == "django":
+                return value.derive()
+            if attribute == "model" and isinstance(value, ModelClass) and value.orm == "django":
+                return QueryType("django", value.qualname, "queryset")
+        return None
+
     def _type_of_self(self, name: str, owner: Scope) -> Optional[Type]:
         """``self`` in a method of a model class is an instance of that model."""
         node = owner.node
@@ -413,6 +448,10 @@ class SemanticModel(cst.BatchableCSTVisitor):
         return None
 
     def _type_of_attribute(self, node: cst.Attribute, scope: Optional[Scope]) -> Optional[Type]:
+        if node.attr.value == "queryset" and isinstance(node.value, cst.Name):
+            view = self._view_queryset(node.value.value, scope)
+            if view is not None:
+                return view
         owner = self.type_of(node.value, scope)
         if owner is _BOTTOM:
             return owner
@@ -443,6 +482,10 @@ class SemanticModel(cst.BatchableCSTVisitor):
 
     def _type_of_call(self, node: cst.Call, scope: Optional[Scope]) -> Optional[Type]:
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get_queryset" and isinstance(func.value, cst.Name):
+            view = self._view_queryset(func.value.value, scope)
+            if view is not None:
+                return view
         if isinstance(func, cst.Attribute):
             receiver = self.type_of(func.value, scope)
             if receiver is _BOTTOM:
@@ -475,6 +518,12 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return Session()
         if qualname in SQLALCHEMY_SESSION_FACTORIES:
             return SessionFactory()
+        if qualname in DJANGO_GET_LIST and node.args:
+            model = self.type_of(node.args[0].value, scope)
+            if isinstance(model, ModelClass) and model.orm == "django":
+                return QueryType("django", model.qualname, "list")
+            if isinstance(model, QueryType) and model.orm == "django" and model.yields_instances:
+                return model.derive(kind="list")
         if qualname in DJANGO_GET_OBJECT and node.args:
             model = self.type_of(node.args[0].value, scope)
             if isinstance(model, ModelClass) and model.orm == "django":

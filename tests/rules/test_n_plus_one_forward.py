@@ -1186,3 +1186,52 @@ def test_custom_queryset_and_manager_methods(tmp_path, iterable, fires):
     make_project(tmp_path, {"shop/things.py": THING_MODELS})
     code = f"from shop.things import Thing\n\n\ndef f():\n    return [t.owner for t in {iterable}]\n"
     assert bool(check(tmp_path, code, "ORM001")) is fires
+
+
+VIEWS = '''from django.shortcuts import get_list_or_404
+from django.views.generic import ListView
+from shop.models import Order
+
+
+class OrderList(ListView):
+    model = Order
+
+    def names(self):
+        return [o.customer.name for o in self.get_queryset()]  # error: ORM001
+
+
+class FromQueryset(ListView):
+    queryset = Order.objects.filter(status="open")
+
+    def names(self):
+        return [o.customer.name for o in self.queryset]  # error: ORM001
+
+
+class Loaded(ListView):
+    queryset = Order.objects.select_related("customer")
+
+    def names(self):
+        return [o.customer.name for o in self.get_queryset()]
+
+
+class Overridden(ListView):
+    model = Order
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("customer")
+
+    def names(self):
+        return [o.customer.name for o in self.get_queryset()]
+
+
+def listed():
+    return [o.customer.name for o in get_list_or_404(Order, status="x")]  # error: ORM001
+'''
+
+
+def test_class_based_views_and_get_list_or_404(tmp_path):
+    found = check(tmp_path, VIEWS, "ORM001")
+    assert set(rows(found)) == marked_rows(VIEWS)
+    fixes = {d.location.row: d.fix for d in found}
+    assert fixes[10].edits[0].content == 'self.get_queryset().select_related("customer")'
+    assert fixes[36] is None  # a list from get_list_or_404 cannot take select_related
