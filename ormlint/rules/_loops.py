@@ -7,7 +7,7 @@ from typing import List
 import libcst as cst
 
 from ormlint.rules.base import Rule
-from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_loop, comprehension_clauses
+from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, comprehension_clauses
 
 
 class LoopRule(Rule):
@@ -29,6 +29,14 @@ class LoopRule(Rule):
 
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
         self._visit_loop(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._visit_callable(node)
+
+    def _visit_callable(self, node: cst.Call) -> None:
+        facts = analyse_callable(self.semantic, node)
+        if facts is not None:
+            self.check_loop(facts)
 
     def _visit_loop(self, node: Loop) -> None:
         for clause in comprehension_clauses(node):

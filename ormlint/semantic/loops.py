@@ -87,6 +87,56 @@ def analyse_loop(semantic: SemanticModel, node: Loop, clause: Optional[cst.CompF
     return semantic.memo[key]  # type: ignore[return-value]
 
 
+#: Functions that call a callable once per item: ``groupby(qs, key=lambda r: r.fk)``.
+_PER_ITEM = {
+    "itertools.groupby": ("key", 1),
+    "builtins.sorted": ("key", None),
+    "builtins.min": ("key", None),
+    "builtins.max": ("key", None),
+    "builtins.map": (None, 0),
+    "builtins.filter": (None, 0),
+}
+
+
+def analyse_callable(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts]:
+    """``groupby(qs, key=lambda r: r.customer)``, ``sorted(qs, key=...)``,
+    ``map(lambda r: r.customer, qs)``: a lambda run on every row is a loop body."""
+    key = ("callable", id(call))
+    if key not in semantic.memo:
+        semantic.memo[key] = _analyse_callable(semantic, call)
+    return semantic.memo[key]  # type: ignore[return-value]
+
+
+def _analyse_callable(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts]:
+    qualname = semantic.qualified_name(call.func)
+    if qualname not in _PER_ITEM:
+        return None
+    keyword, position = _PER_ITEM[qualname]
+    function = iterable = None
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    if keyword is not None:
+        function = next((a.value for a in call.args if a.keyword and a.keyword.value == keyword), None)
+        if function is None and position is not None and len(positional) > position:
+            function = positional[position]
+        iterable = positional[0] if positional else None
+    elif len(positional) == 2:
+        function, iterable = positional
+    if not isinstance(function, cst.Lambda) or iterable is None:
+        return None
+    parameters = function.params.params
+    if len(parameters) != 1:
+        return None
+    query = semantic.queryset_type(iterable)
+    if query is None or not query.model or not query.yields_instances or query.partial:
+        return None
+    if query.kind not in ("queryset", "iterator", "list", "query", "result"):
+        return None
+    variable = parameters[0].name.value
+    facts = LoopFacts(call, query, iterable, _built_at(semantic, iterable), variable)
+    facts.reads = _relation_reads(semantic, query.model, variable, [function.body])
+    return facts
+
+
 def comprehension_clauses(node: Loop) -> List[Optional[cst.CompFor]]:
     """Each ``for`` of a comprehension is a loop of its own; a ``for`` statement is one."""
     if isinstance(node, cst.For):

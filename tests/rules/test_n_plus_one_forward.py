@@ -1236,3 +1236,23 @@ def test_class_based_views_and_get_list_or_404(tmp_path):
     assert fixes[10].edits[0].content == 'self.get_queryset().select_related("customer")'
     listed = max(fixes)
     assert fixes[listed] is None  # a list from get_list_or_404 cannot take select_related
+
+
+@pytest.mark.parametrize(
+    "expression, fires",
+    [
+        ("groupby(Order.objects.order_by('customer'), key=lambda o: o.customer)", True),
+        ("groupby(Order.objects.order_by('customer'), lambda o: o.customer.name)", True),
+        ("sorted(Order.objects.all(), key=lambda o: o.customer.name)", True),
+        ("list(map(lambda o: o.customer, Order.objects.all()))", True),
+        ("groupby(Order.objects.order_by('customer_id'), key=lambda o: o.customer_id)", False),
+        ("sorted(Order.objects.select_related('customer'), key=lambda o: o.customer.name)", False),
+        ("sorted(Order.objects.all(), key=lambda o: o.status)", False),
+    ],
+)
+def test_per_row_callables(tmp_path, expression, fires):
+    code = f"from itertools import groupby\n\nfrom shop.models import Order\n\n\ndef f():\n    return {expression}\n"
+    found = check(tmp_path, code, "ORM001")
+    assert [d.location.row for d in found] == ([7] if fires else [])
+    if fires:
+        assert found[0].fix is not None and "select_related" in found[0].fix.edits[0].content
