@@ -13,7 +13,7 @@ from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callab
 class LoopRule(Rule):
     """A rule that looks at every ``for`` loop and comprehension over query rows."""
 
-    required_text = ("for ",)
+    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(")
 
     def visit_For(self, node: cst.For) -> None:
         self._visit_loop(node)
