@@ -158,3 +158,11 @@ def test_index_command_prints_what_it_knows(tmp_path):
     assert "shop.models.A (django)" in output
     assert "  b -> shop.models.B (one, forward, null)" in output
     assert "  a_set -> shop.models.A (many, reverse)" in output
+
+
+def test_contrib_relations_are_known_and_inherited_by_a_custom_user(tmp_path):
+    write(tmp_path, {"setup.py": "", "people/__init__.py": "", "people/models.py": "from django.contrib.auth.models import AbstractUser\n\nclass Person(AbstractUser):\n    pass\n"})
+    index = ProjectIndex.build(tmp_path)
+    assert index.relation("people.models.Person", "groups").target == "django.contrib.auth.models.Group"
+    assert index.relation("django.contrib.auth.models.User", "user_permissions").kind == "many"
+    assert index.relation("django.contrib.auth.models.Permission", "content_type").kind == "one"

@@ -56,6 +56,7 @@ def resolve_relations(index: "ProjectIndex", classes: Dict[str, "ClassFacts"]) -
         resolved = _resolve_string(index, labels, user, None)
         if resolved:
             index.user_model = resolved
+    _contrib_relations(index, classes)
     for qualname, model in index.models.items():
         found = index._class(classes, qualname)
         if found is None:
@@ -73,6 +74,37 @@ def resolve_relations(index: "ProjectIndex", classes: Dict[str, "ClassFacts"]) -
             if not model.abstract:
                 for reverse_name, reverse in _reverse(qualname, model.orm, field_facts, relation):
                     index.relations.setdefault(relation.target, {}).setdefault(reverse_name, reverse)
+
+
+_PERMISSIONS_MIXINS = ("django.contrib.auth.models.PermissionsMixin", "django.contrib.auth.models.AbstractUser")
+_CONTRIB_RELATIONS = {
+    "django.contrib.auth.models.Group": {"permissions": ("many", "django.contrib.auth.models.Permission")},
+    "django.contrib.auth.models.Permission": {
+        "content_type": ("one", "django.contrib.contenttypes.models.ContentType")
+    },
+    "django.contrib.admin.models.LogEntry": {
+        "content_type": ("one", "django.contrib.contenttypes.models.ContentType")
+    },
+}
+
+
+def _contrib_relations(index, classes) -> None:
+    """The relations of Django's contrib models, whose source is not in the project:
+    ``user.groups``, ``group.permissions``, ``permission.content_type``, and those a
+    custom user model inherits from ``AbstractUser`` / ``PermissionsMixin``."""
+    for model, relations in _CONTRIB_RELATIONS.items():
+        for name, (kind, target) in relations.items():
+            index.relations.setdefault(model, {}).setdefault(name, Relation(name, kind, target))
+    users = {"django.contrib.auth.models.User"}
+    for qualname in index.models:
+        if any(base in _PERMISSIONS_MIXINS for _, facts in index.lineage(classes, qualname) for base in facts.bases):
+            users.add(qualname)
+    for user in users:
+        own = index.relations.setdefault(user, {})
+        own.setdefault("groups", Relation("groups", "many", "django.contrib.auth.models.Group"))
+        own.setdefault("user_permissions", Relation("user_permissions", "many", "django.contrib.auth.models.Permission"))
+    log_user = index.relations.setdefault("django.contrib.admin.models.LogEntry", {})
+    log_user.setdefault("user", Relation("user", "one", index.user_model))
 
 
 def _forward(index, labels, owner: str, orm: str, field_facts) -> Optional[Relation]:
