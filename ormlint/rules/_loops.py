@@ -6,6 +6,7 @@ from typing import List
 
 import libcst as cst
 
+from ormlint.fixers.related import add_related
 from ormlint.rules.base import Rule
 from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, comprehension_clauses
 
@@ -51,3 +52,14 @@ class LoopRule(Rule):
 def reads_message(facts: LoopFacts, reads: List[RelationRead], call: str) -> str:
     shown = ", ".join(f"`{facts.variable}.{read.shown}`" for read in reads)
     return f"Loop reads {shown} on every row: 1 query per row; load with `{call}`"
+
+
+def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], method: str, fixable: bool) -> None:
+    """Report the unloaded ``reads`` of a Django loop and, when ``fixable``, add them to
+    the queryset's ``method`` (``select_related`` / ``prefetch_related``) where it is built."""
+    paths = sorted({read.lookup for read in reads})
+    call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
+    fix = None
+    if fixable and facts.built_at is not None and facts.query.kind in ("queryset", "iterator"):
+        fix = rule.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, method, paths)))
+    rule.report(facts.node, reads_message(facts, reads, call), fix)

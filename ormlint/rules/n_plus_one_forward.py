@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ormlint.diagnostics import Applicability
-from ormlint.fixers.related import add_related
-from ormlint.rules._loops import LoopRule, reads_message
+from ormlint.rules._loops import LoopRule, report_related
 from ormlint.semantic.loops import LoopFacts, is_loaded
 
 
@@ -66,10 +65,4 @@ class NPlusOneForward(LoopRule):
         reads = [r for r in facts.reads if not r.many and r.relations[-1].kind == "one" and not is_loaded(query, r)]
         if not reads:
             return
-        paths = sorted({read.lookup for read in reads})
-        arguments = ", ".join(f"'{path}'" for path in paths)
-        call = f".select_related({arguments})"
-        fix = None
-        if facts.built_at is not None and query.kind in ("queryset", "iterator") and not (query.restricted or query.combined or query.select_all):
-            fix = self.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, "select_related", paths)))
-        self.report(facts.node, reads_message(facts, reads, call), fix)
+        report_related(self, facts, reads, "select_related", not (query.restricted or query.combined or query.select_all))

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ormlint.diagnostics import Applicability
-from ormlint.fixers.related import add_related
-from ormlint.rules._loops import LoopRule, reads_message
+from ormlint.rules._loops import LoopRule, report_related
 from ormlint.semantic.loops import LoopFacts, is_loaded
 
 
@@ -64,10 +63,4 @@ class NPlusOneReverse(LoopRule):
         reads = [r for r in facts.reads if r.many and r.relations[-1].kind == "many" and not is_loaded(query, r)]
         if not reads:
             return
-        paths = sorted({read.lookup for read in reads})
-        arguments = ", ".join(f"'{path}'" for path in paths)
-        call = f".prefetch_related({arguments})"
-        fix = None
-        if facts.built_at is not None and query.kind in ("queryset", "iterator") and not (query.combined or query.unchunked):
-            fix = self.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, "prefetch_related", paths)))
-        self.report(facts.node, reads_message(facts, reads, call), fix)
+        report_related(self, facts, reads, "prefetch_related", not (query.combined or query.unchunked))

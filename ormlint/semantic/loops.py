@@ -126,15 +126,7 @@ def _analyse_callable(semantic: SemanticModel, call: cst.Call) -> Optional[LoopF
     parameters = function.params.params
     if len(parameters) != 1:
         return None
-    query = semantic.queryset_type(iterable)
-    if query is None or not query.model or not query.yields_instances or query.partial:
-        return None
-    if query.kind not in ("queryset", "iterator", "list", "query", "result"):
-        return None
-    variable = parameters[0].name.value
-    facts = LoopFacts(call, query, iterable, _built_at(semantic, iterable), variable)
-    facts.reads = _relation_reads(semantic, query.model, variable, [function.body])
-    return facts
+    return _rows_facts(semantic, call, iterable, parameters[0].name.value, [function.body])
 
 
 def comprehension_clauses(node: Loop) -> List[Optional[cst.CompFor]]:
@@ -156,13 +148,19 @@ def _analyse_loop(semantic: SemanticModel, node: Loop, clause: Optional[cst.Comp
     target, iterable, body = parts
     if not isinstance(target, cst.Name):
         return None
+    return _rows_facts(semantic, node, iterable, target.value, body)
+
+
+def _rows_facts(semantic: SemanticModel, node, iterable, variable: str, body) -> Optional[LoopFacts]:
+    """The facts of running ``body`` once per row of ``iterable`` with the row bound to
+    ``variable``, when ``iterable`` gives model instances from a query built here."""
     query = semantic.queryset_type(iterable)
     if query is None or not query.model or not query.yields_instances or query.partial:
         return None
     if query.kind not in ("queryset", "iterator", "list", "query", "result"):
         return None
-    facts = LoopFacts(node, query, iterable, _built_at(semantic, iterable), target.value)
-    facts.reads = _relation_reads(semantic, query.model, target.value, body)
+    facts = LoopFacts(node, query, iterable, _built_at(semantic, iterable), variable)
+    facts.reads = _relation_reads(semantic, query.model, variable, body)
     return facts
 
 
