@@ -124,6 +124,8 @@ class FieldFacts:
     lazy: Optional[str] = None
     uselist: Optional[bool] = None
     backref: Optional[str] = None
+    #: ``backref("name", lazy="dynamic")``: the loading strategy of the reverse side.
+    backref_lazy: Optional[str] = None
     #: From a ``Mapped[...]`` annotation: whether it declares a collection.
     collection: Optional[bool] = None
 
@@ -726,7 +728,9 @@ def _field_facts(name: str, callee: str, call: ast.Call, annotation: Optional[as
             collection, annotated_target = found
             target = target or annotated_target
     backref = keywords.get("backref")
+    backref_lazy = None
     if isinstance(backref, ast.Call) and backref.args:
+        backref_lazy = _lazy(_constant(next((k.value for k in backref.keywords if k.arg == "lazy"), None)))
         backref = backref.args[0]
     return FieldFacts(
         name=name,
@@ -737,6 +741,7 @@ def _field_facts(name: str, callee: str, call: ast.Call, annotation: Optional[as
         lazy=_lazy(_constant(keywords.get("lazy"))),
         uselist=_constant(keywords.get("uselist")),
         backref=_constant(backref),
+        backref_lazy=backref_lazy,
         collection=collection,
     )
 

@@ -181,6 +181,7 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
     aliases: Dict[str, Tuple[str, Tuple[str, ...], Tuple[Relation, ...]]] = {variable: (model, (), ())}
     found: Dict[Tuple[str, ...], RelationRead] = {}
     written: Set[int] = set()
+    assigned_paths: Set[Tuple[str, ...]] = set()
     for node, parent, grandparent in _walk_with_parents(body, variable):
         if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del)):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
@@ -203,8 +204,11 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
         if not chain or chain[0] not in aliases:
             continue
         if id(node) in written:
-            # ``row.customer = c`` sets the relation without loading it; only what
-            # leads up to the assigned attribute is read.
+            # ``row.customer = c`` sets the relation without loading it, and fills its
+            # cache for what follows; only what leads up to the assigned attribute is read.
+            assigned = _resolve(index, aliases[chain[0]], chain[1:])
+            if assigned is not None and len(assigned[1]) == len(aliases[chain[0]][1]) + len(chain) - 1:
+                assigned_paths.add(assigned[1])
             chain = chain[:-1]
         start = aliases[chain[0]]
         resolved = _resolve(index, start, chain[1:])
@@ -229,10 +233,12 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
                 continue
             if _called_then(node, parent, grandparent) in ("delete", "update"):
                 continue
-        if last.orm == "sqlalchemy" and last.lazy in ("dynamic", "write_only"):
-            continue  # a query object per read: no loader option applies (ORM004's kind)
         if path not in found:
             found[path] = RelationRead(path, relations)
+    for path in list(found):
+        read = found[path]
+        if any(r.queries_on_every_read for r in read.relations) or any(path[: len(a)] == a for a in assigned_paths):
+            del found[path]
     # Keep the longest reads: ``order.customer.team`` covers ``order.customer``.
     paths = list(found)
     return [
@@ -341,10 +347,15 @@ def is_loaded(query: QueryType, read: RelationRead) -> bool:
     """Whether the query already loads the relations of ``read`` with its rows."""
     if read.relations[0].eager_by_default or query.fetch_mode:
         return True
-    if read.path[0] in query.known and len(read.path) == 1:
+    if read.path[0] in query.known:
+        # Rows of ``parent.children.all()`` hold ``parent``: whatever is read beyond it is
+        # one object's, read once, not once per row.
         return True
     lookup = read.lookup
     if query.orm == "sqlalchemy":
+        first = read.relations[0]
+        if query.one_parent and first.kind == "one" and query.one_parent in ("*", first.target):
+            return True
         return read.path[0] in query.selected
     covered = query.selected | query.prefetched
     if any(path == lookup or path.startswith(lookup + "__") for path in covered):

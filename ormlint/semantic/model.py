@@ -494,6 +494,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
             if isinstance(receiver, QueryType):
                 if receiver.orm == "django" and method in _DJANGO_ROW_METHODS and receiver.yields_instances:
                     return Instance(receiver.model, "django")
+                if receiver.orm == "sqlalchemy" and method == "with_parent" and node.args:
+                    # Every row belongs to one parent already in the session: the
+                    # many-to-one back to it is served from the identity map.
+                    parent = self.type_of(node.args[0].value, scope)
+                    return receiver.derive(one_parent=parent.qualname if isinstance(parent, Instance) else "*")
                 custom = self.index.queryset_methods.get(receiver.model, {}).get(method)
                 if receiver.orm == "django" and custom is not None and method not in DJANGO_QUERYSET_METHODS:
                     return _apply_chain(receiver, custom)

@@ -10,12 +10,13 @@ from abstract bases, with targets given as classes, ``'app_label.Model'`` string
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from ormlint.semantic.index import ClassFacts, FieldFacts, ProjectIndex
 
+_COLUMNS = {"Column", "mapped_column"}
 _DJANGO_FORWARD = {"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey"}
 _DJANGO_MANY = {"ManyToManyField", "ParentalManyToManyField"}
 _SQLALCHEMY = {"relationship", "relation"}
@@ -48,6 +49,12 @@ class Relation:
     def eager_by_default(self) -> bool:
         return self.orm == "sqlalchemy" and (self.lazy or "select") in EAGER_STRATEGIES
 
+    @property
+    def queries_on_every_read(self) -> bool:
+        """``lazy="dynamic"`` / ``"write_only"``: a new query object per read, which no
+        loader option can load (a query per row, ORM004's kind, not ORM003's)."""
+        return self.orm == "sqlalchemy" and self.lazy in ("dynamic", "write_only")
+
 
 def resolve_relations(index: "ProjectIndex", classes: Dict[str, "ClassFacts"]) -> None:
     labels = _app_labels(classes)
@@ -62,14 +69,20 @@ def resolve_relations(index: "ProjectIndex", classes: Dict[str, "ClassFacts"]) -
         if found is None:
             continue
         fields: Dict[str, "FieldFacts"] = {}
+        columns = set()
         for _, facts in reversed(index.lineage(classes, qualname)):
             for field_facts in facts.fields:
                 fields[field_facts.name] = field_facts
+            columns.update(name for name, callee in facts.calls if callee.rpartition(".")[2] in _COLUMNS)
         relations = index.relations.setdefault(qualname, {})
         for field_facts in fields.values():
             relation = _forward(index, labels, qualname, model.orm, field_facts)
             if relation is None:
                 continue
+            if relation.kind == "unknown" and f"{field_facts.name}_id" in columns:
+                # ``author_id = Column(ForeignKey(...))`` beside ``author = relationship()``:
+                # the foreign key is on this side, so it is a many-to-one.
+                relation = replace(relation, kind="one")
             relations[field_facts.name] = relation
             if not model.abstract:
                 for reverse_name, reverse in _reverse(qualname, model.orm, field_facts, relation):
@@ -136,7 +149,10 @@ def _forward(index, labels, owner: str, orm: str, field_facts) -> Optional[Relat
 def _reverse(owner: str, orm: str, field_facts, relation: Relation) -> List[Tuple[str, Relation]]:
     if orm == "sqlalchemy":
         if field_facts.backref:
-            return [(field_facts.backref, Relation(field_facts.backref, "unknown", owner, orm="sqlalchemy", reverse=True))]
+            reverse = Relation(
+                field_facts.backref, "unknown", owner, orm="sqlalchemy", lazy=field_facts.backref_lazy, reverse=True
+            )
+            return [(field_facts.backref, reverse)]
         return []
     if relation.kind == "generic":
         return []

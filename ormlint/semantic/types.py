@@ -57,6 +57,9 @@ class QueryType:
     #: Relations every row already holds: ``customer.orders.all()`` sets each order's
     #: ``customer`` without a query.
     known: FrozenSet[str] = frozenset()
+    #: SQLAlchemy ``with_parent(x)``: the class of ``x`` (``"*"`` if unknown), whose
+    #: many-to-one relation back to it finds its target in the session's identity map.
+    one_parent: Optional[str] = None
     #: Rows that come from outside the function (a parameter annotated ``QuerySet[M]``):
     #: what the caller loaded is unknown, so the N+1 rules stay silent.
     partial: bool = False

@@ -1256,3 +1256,23 @@ def test_per_row_callables(tmp_path, expression, fires):
     assert [d.location.row for d in found] == ([7] if fires else [])
     if fires:
         assert found[0].fix is not None and "select_related" in found[0].fix.edits[0].content
+
+
+def test_a_relation_assigned_in_the_loop_is_not_read_from_the_database(tmp_path):
+    make_project(tmp_path, {"shop/members.py": MEMBER_MODELS})
+    code = (
+        "from shop.members import Member\n\n\ndef f(team):\n"
+        "    for m in Member.objects.all():\n"
+        "        m.team = team\n"
+        "        print(str(m))\n"
+    )
+    assert check(tmp_path, code, "ORM001") == []
+
+
+def test_what_a_related_managers_parent_holds_is_read_once(tmp_path):
+    code = (
+        "from shop.models import Customer\n\n\ndef f(pk):\n"
+        "    customer = Customer.objects.get(pk=pk)\n"
+        "    return [o.customer.name for o in customer.orders.filter(status='x')]\n"
+    )
+    assert check(tmp_path, code, "ORM001") == []

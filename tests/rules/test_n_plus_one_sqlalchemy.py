@@ -929,3 +929,64 @@ def test_fix_is_safe_and_titled(tmp_path):
     assert found.fix is not None
     assert found.fix.applicability.value == "safe"
     assert found.fix.title == "Add `.options(joinedload(Post.author))`"
+
+
+LEGACY_MODELS = '''from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import backref, declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Event(Base):
+    __tablename__ = "events"
+    id = Column(Integer, primary_key=True)
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    id = Column(Integer, primary_key=True)
+    event_id = Column(ForeignKey("events.id"))
+    event = relationship(Event, backref=backref("entries", lazy="dynamic"))
+    logs = relationship("Log", lazy="dynamic")
+    notes = relationship("Note")
+
+    def describe(self):
+        return self.logs.count()
+
+
+class Log(Base):
+    __tablename__ = "logs"
+    id = Column(Integer, primary_key=True)
+    entry_id = Column(ForeignKey("entries.id"))
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id = Column(Integer, primary_key=True)
+    entry_id = Column(ForeignKey("entries.id"))
+'''
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # event_id beside event: a many-to-one, loaded with joinedload
+        ("[e.event for e in session.query(Entry).all()]", "joinedload(Entry.event)"),
+        ("[e.notes for e in session.query(Entry).all()]", "selectinload(Entry.notes)"),
+        # with_parent(event): the many-to-one back to the event is in the identity map
+        ("[e.event for e in session.query(Entry).with_parent(event).all()]", None),
+        ("[e.notes for e in session.query(Entry).with_parent(event).all()]", "selectinload(Entry.notes)"),
+        # lazy="dynamic", directly, through a method, or through a backref
+        ("[e.logs.count() for e in session.query(Entry).all()]", None),
+        ("[e.describe() for e in session.query(Entry).all()]", None),
+        ("[list(v.entries) for v in session.query(Event).all()]", None),
+    ],
+)
+def test_relationship_direction_identity_map_and_dynamic(tmp_path, body, expected):
+    make_project(tmp_path, {"shop/legacy.py": LEGACY_MODELS})
+    code = f"from shop.legacy import Entry, Event\n\n\ndef f(session, event):\n    return {body}\n"
+    found = check(tmp_path, code, "ORM003")
+    if expected is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and expected in found[0].message
