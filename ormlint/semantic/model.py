@@ -357,7 +357,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
             first = owner.kind == "comprehension" and owner.node.for_in.iter is binding.value
             rows = self.type_of(binding.value, owner.parent if first else owner)
             if isinstance(rows, QueryType) and rows.model and rows.yields_instances and rows.kind != "rows":
-                return Instance(rows.model, rows.orm)
+                return Instance(rows.model, rows.orm, from_loop=True)
             return None
         if binding.kind == "param" and binding.annotation is not None:
             return self._type_of_annotation(binding.annotation, owner)
@@ -470,10 +470,10 @@ class SemanticModel(cst.BatchableCSTVisitor):
             if relation is None or relation.target is None:
                 return None
             if relation.kind == "one":
-                return Instance(relation.target, relation.orm)
+                return Instance(relation.target, relation.orm, from_loop=owner.from_loop)
             if relation.kind == "many" and relation.orm == "django":
                 known = frozenset({relation.field}) if relation.field else frozenset()
-                return QueryType("django", relation.target, "manager", known=known)
+                return QueryType("django", relation.target, "manager", known=known, nested=owner.from_loop)
             return None
         if isinstance(owner, FlaskDatabase) and attribute == "session":
             return Session()
@@ -636,6 +636,7 @@ def _join(types: List[object]) -> Optional[Type]:
                 unchunked=any(t.unchunked for t in known),  # type: ignore[union-attr]
                 fetch_mode=all(t.fetch_mode for t in known),  # type: ignore[union-attr]
                 partial=any(t.partial for t in known),  # type: ignore[union-attr]
+                nested=any(t.nested for t in known),  # type: ignore[union-attr]
                 known=frozenset.intersection(*(t.known for t in known)),  # type: ignore[union-attr]
             )
     return None

@@ -60,6 +60,9 @@ class QueryType:
     #: SQLAlchemy ``with_parent(x)``: the class of ``x`` (``"*"`` if unknown), whose
     #: many-to-one relation back to it finds its target in the session's identity map.
     one_parent: Optional[str] = None
+    #: Rows of a related manager of an enclosing loop's row: loading them belongs on the
+    #: outer queryset (a deeper ``prefetch_related`` path), not on this one.
+    nested: bool = False
     #: Rows that come from outside the function (a parameter annotated ``QuerySet[M]``):
     #: what the caller loaded is unknown, so the N+1 rules stay silent.
     partial: bool = False
@@ -93,6 +96,8 @@ class Instance:
 
     qualname: str
     orm: str
+    #: The row of an enclosing loop: its related managers are queried once per row.
+    from_loop: bool = False
 
 
 @dataclass(frozen=True)

@@ -1276,3 +1276,24 @@ def test_what_a_related_managers_parent_holds_is_read_once(tmp_path):
         "    return [o.customer.name for o in customer.orders.filter(status='x')]\n"
     )
     assert check(tmp_path, code, "ORM001") == []
+
+
+def test_no_fix_on_a_related_manager_of_an_enclosing_loops_row(tmp_path):
+    """select_related on customer.orders.all() inside a loop over customers would run a
+    query per customer again, even with prefetch_related('orders') outside."""
+    code = (
+        "from shop.models import Customer\n\n\ndef f():\n"
+        "    for customer in Customer.objects.prefetch_related('orders'):\n"
+        "        for order in customer.orders.all():\n"
+        "            print(order.customer.name)\n"
+    )
+    assert check(tmp_path, code, "ORM001") == []  # rows of customer.orders know their customer
+    make_project(tmp_path, {"shop/members.py": MEMBER_MODELS})
+    nested = (
+        "from shop.members import Team, Member\n\n\ndef f():\n"
+        "    for team in Team.objects.all():\n"
+        "        for member in team.member_set.all():\n"
+        "            print(member.order.status)\n"
+    )
+    found = check(tmp_path, nested, "ORM001")
+    assert [(d.location.row, d.fix) for d in found] == [(6, None)]

@@ -79,3 +79,17 @@ def dashboard(request):
     summary["stale_orders"] = reports.count_stale_orders(days=7)
     summary["backlog"] = reports.has_backlog()
     return JsonResponse(summary)
+
+
+@require_GET
+def recent_orders(request):
+    """The last 50 orders with their customer and quantities, for the staff feed."""
+    orders = Order.objects.filter(status=Order.Status.PAID).order_by("-created")[:50]
+    feed = []
+    for order in orders:  # ORM001
+        feed.append({"id": order.pk, "customer": order.customer.name, "total": str(order.total)})
+    quantities = {  # ORM002
+        order.pk: [line.quantity for line in order.lines.all()]
+        for order in Order.objects.filter(status=Order.Status.PAID)
+    }
+    return JsonResponse({"feed": feed, "quantities": quantities})
