@@ -34,10 +34,7 @@ class IndexCache:
 
     @classmethod
     def for_root(cls, root: Path, directory: Optional[str] = None) -> "IndexCache":
-        folder = Path(directory) if directory else root / DEFAULT_DIRECTORY
-        if not folder.is_absolute():
-            folder = root / folder
-        return cls(folder / "index.json")
+        return cls(cache_folder(root, directory) / "index.json")
 
     def get(self, key: str, stat: os.stat_result, module: str) -> Tuple[bool, Optional[ModuleFacts]]:
         entry = self._entries.get(key)
@@ -76,6 +73,13 @@ class IndexCache:
             self._dirty = False
         except OSError:
             pass  # a cache that cannot be written just means no cache
+
+
+def cache_folder(root: Path, directory: Optional[str] = None) -> Path:
+    """Where a project's caches live: ``cache-dir`` (relative to the root), by default
+    ``.ormlint_cache`` in the project root."""
+    folder = Path(directory) if directory else root / DEFAULT_DIRECTORY
+    return folder if folder.is_absolute() else root / folder
 
 
 def _load(path: Path) -> Dict[str, Any]:

@@ -67,15 +67,18 @@ class Config:
 
     def is_selected(self, code: str, path: Optional[str] = None) -> bool:
         """Whether ``code`` runs on ``path``, as ruff decides: most specific selector wins."""
+        return self.is_selected_globally(code) and (path is None or _best_match(code, self.ignored_in(path)) < 0)
+
+    def is_selected_globally(self, code: str) -> bool:
         selected = _best_match(code, self.select + self.extend_select)
         ignored = _best_match(code, self.ignore)
-        if selected < 0 or (ignored >= 0 and ignored >= selected):
-            return False
-        if path is not None:
-            for pattern, codes in self.per_file_ignores:
-                if _best_match(code, codes) >= 0 and self.matches(pattern, path):
-                    return False
-        return True
+        return selected >= 0 and not (ignored >= 0 and ignored >= selected)
+
+    def ignored_in(self, path: str) -> Tuple[str, ...]:
+        """The codes ``per-file-ignores`` turns off for ``path``."""
+        return tuple(
+            code for pattern, codes in self.per_file_ignores if self.matches(pattern, path) for code in codes
+        )
 
     def is_excluded(self, path: Path) -> bool:
         """Whether a file or folder is excluded by name or by path below the root."""
@@ -95,6 +98,15 @@ class Config:
         if "/" not in pattern:
             return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
         return any(fnmatch.fnmatchcase("/".join(parts[i:]), pattern) for i in range(len(parts)))
+
+    def fingerprint(self) -> str:
+        """Every setting that changes findings, as text: part of each cached result's key."""
+        return repr(
+            (
+                self.select, self.ignore, self.extend_select, self.per_file_ignores,
+                self.default_timeout, self.unsafe_fixes,
+            )
+        )
 
     @property
     def timeout_literal(self) -> str:

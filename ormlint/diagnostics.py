@@ -77,3 +77,19 @@ class Diagnostic:
         if self.fix.applicability is Applicability.SAFE:
             return True
         return unsafe and self.fix.applicability is Applicability.UNSAFE
+
+
+#: The code of a file ormlint could not check: unreadable, undecodable, not Python, or
+#: a bug of ormlint's own.
+SYNTAX_ERROR = "ORM000"
+
+
+def file_error(path: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
+    location = Location(row, column)
+    return Diagnostic(SYNTAX_ERROR, message, path, location, location)
+
+
+def internal_error(path: str, detail: str) -> Diagnostic:
+    """ORM000 for a bug of ormlint's own: the message says so, and the run's exit status
+    becomes 2."""
+    return file_error(path, f"internal error {detail}")

@@ -7,74 +7,29 @@ adapters over :func:`check_source` and :func:`fix_source`.
 from __future__ import annotations
 
 import ast
+import re
+import warnings
 from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Type
+from typing import List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ormlint.cache import IndexCache
 from ormlint.config import Config
-from ormlint.diagnostics import Diagnostic, Edit, Fix, Location
+from ormlint.diagnostics import Diagnostic, Edit, Fix, Location, file_error, internal_error
 from ormlint.rules import Rule, selected_rules
 from ormlint.rules.base import FileContext, Finding
-from ormlint.semantic.index import ProjectIndex, facts_for_source, find_project_root, module_name
+from ormlint.project import Project
+from ormlint.results import FileResult
+from ormlint.semantic.index import ProjectIndex
 from ormlint.semantic.model import SemanticModel
 from ormlint.source import LineIndex, SourceError, SourceFile
 from ormlint.suppression import is_suppressed, parse_noqa
+from ormlint.syntax import traverse
 
-SYNTAX_ERROR = "ORM000"
 #: Enough rounds for fixes that enable further fixes; a fix that never converges stops here.
 MAX_FIX_ROUNDS = 10
-
-
-@dataclass
-class FileResult:
-    path: str
-    diagnostics: List[Diagnostic] = field(default_factory=list)
-    #: The fixed text when fixes were applied, else ``None``.
-    fixed_text: Optional[str] = None
-    fixes_applied: int = 0
-    #: Tracebacks of ormlint's own bugs met on this file (shown with ``--verbose``).
-    internal_errors: List[str] = field(default_factory=list)
-
-
-class Project:
-    """The project index for each project root met in a run, built once per root."""
-
-    def __init__(
-        self, fallback_root: Optional[Path] = None, use_cache: bool = False, cache_dir: Optional[str] = None
-    ) -> None:
-        self._indexes: Dict[Optional[Path], ProjectIndex] = {}
-        #: Where to index when a file lies in no folder with a project marker: the folder
-        #: the user asked to check.
-        self.fallback_root = fallback_root.resolve() if fallback_root else None
-        self.use_cache = use_cache
-        self.cache_dir = cache_dir
-
-    def index_for(self, path: str, source: Optional[SourceFile] = None) -> Tuple[ProjectIndex, str, bool]:
-        root = find_project_root(Path(path)) or self.fallback_root
-        index = self._indexes.get(root)
-        if index is None:
-            cache = IndexCache.for_root(root, self.cache_dir) if self.use_cache and root is not None else None
-            index = self._indexes[root] = ProjectIndex.build(root, cache=cache)
-        module, is_package = module_name(Path(path), root)
-        if source is not None and not _matches_disk(path, source):
-            overlay = facts_for_source(source.text, module, is_package, path)
-            if overlay is not None:
-                index = ProjectIndex.build(None, extra=[*index.modules.values(), overlay])
-        return index, module, is_package
-
-
-def _matches_disk(path: str, source: SourceFile) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read() == source.raw
-    except OSError:
-        return False
 
 
 def check_source(
@@ -165,20 +120,32 @@ def _run_rules(
 ) -> List[Diagnostic]:
     if "\0" in text:
         return [_syntax_error(path, *_null_byte_position(text), "source code cannot contain null bytes")]
-    applicable = [rule for rule in rules if _may_apply(rule, text)]
+    words: Optional[frozenset] = None
+    applicable = []
+    for rule in rules:
+        if not _may_apply(rule, text):
+            continue
+        if rule.needs_orm:
+            if words is None:
+                words = frozenset(a or b for a, b in _WORD.findall(text)) & index.vocabulary
+            if not words:
+                continue
+        applicable.append(rule)
     if not applicable:
-        return []
+        # Nothing to find here, so libcst is spared; Python's own parser still checks
+        # that the file is Python, so that broken files are reported wherever they are.
+        error = _python_syntax_error(path, text)
+        return [error] if error is not None else []
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         return [_parse_error(path, text, error)]
     except RecursionError:
         return [_syntax_error(path, 1, 0, "too deeply nested to parse")]
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     semantic = SemanticModel(index, module_name_, is_package)
     context = FileContext(path=path, config=config, semantic=semantic)
     instances = [rule(context) for rule in applicable]
-    wrapper.visit_batched([semantic, *instances])
+    traverse(module, [semantic, *instances])
     failures = [
         internal_error(path, f"in {rule.code} ({rule.name}), its findings on this file are incomplete")
         for rule in instances
@@ -187,7 +154,7 @@ def _run_rules(
     internal_errors.extend(rule.failure for rule in instances if rule.failure is not None)
     if not context.findings:
         return failures
-    positions = wrapper.resolve(PositionProvider)
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     lines = LineIndex(text)
     return sorted(
         [*(_diagnostic(path, module, finding, positions, lines) for finding in context.findings), *failures],
@@ -202,6 +169,14 @@ def _null_byte_position(text: str) -> Tuple[int, int]:
     return row, offset - (before.rfind("\n") + 1)
 
 
+#: A name used in code the way a model, a session factory or ``get_user_model`` is used:
+#: followed by ``.``, ``(`` or ``[`` (``Order.objects``, ``select(Order)``'s ``select``,
+#: ``class Order(``), or following ``(``, ``[``, ``=`` or ``,`` (``select(Order``,
+#: ``QuerySet[Order``, ``model = Order``), or imported under another name
+#: (``Order as O``). Mentions in prose rarely look like that.
+_WORD = re.compile(r"([A-Za-z_]\w*)(?=\s*[.(\[]|\s+as\b)|[(\[=,]\s*([A-Za-z_]\w*)")
+
+
 def _may_apply(rule: Type[Rule], text: str) -> bool:
     """The cheap text prefilter: a rule needs one of its words in the file to fire."""
     return not rule.required_text or any(word in text for word in rule.required_text)
@@ -211,26 +186,27 @@ def _parse_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnost
     """Report where Python itself sees the error, with its message, which is more precise
     than libcst's (``Missing parentheses in call to 'print'``, the right line). If Python
     parses the file and only libcst does not, say so."""
-    try:
-        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as python_error:
-        return _syntax_error(path, python_error.lineno or 1, max((python_error.offset or 1) - 1, 0), python_error.msg)
-    except (ValueError, RecursionError, MemoryError) as python_error:
-        return _syntax_error(path, 1, 0, str(python_error))
+    found = _python_syntax_error(path, text)
+    if found is not None:
+        return found
     message = f"not supported by the parser: {_first_line(error.message)}"
     return _syntax_error(path, error.raw_line, error.raw_column, message)
 
 
-def internal_error(path: str, detail: str) -> Diagnostic:
-    """ORM000 for a bug of ormlint's own: the message says so, and the run's exit status
-    becomes 2."""
-    location = Location(1, 1)
-    return Diagnostic(SYNTAX_ERROR, f"internal error {detail}", path, location, location)
+def _python_syntax_error(path: str, text: str) -> Optional[Diagnostic]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings are the code's business
+            compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        return _syntax_error(path, error.lineno or 1, max((error.offset or 1) - 1, 0), error.msg)
+    except (ValueError, RecursionError, MemoryError) as error:
+        return _syntax_error(path, 1, 0, str(error))
+    return None
 
 
 def _syntax_error(path: str, row: int, column: int, message: str) -> Diagnostic:
-    location = Location(row, column + 1)
-    return Diagnostic(SYNTAX_ERROR, f"SyntaxError: {message}", path, location, location)
+    return file_error(path, f"SyntaxError: {message}", row, column + 1)
 
 
 def _first_line(message: str) -> str:

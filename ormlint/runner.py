@@ -9,20 +9,24 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-import traceback
-from pathlib import Path
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import click
 
+from ormlint import __version__
+from ormlint.cache import cache_folder
 from ormlint.config import Config
-from ormlint.diagnostics import Diagnostic, Location
+from ormlint.diagnostics import file_error
 from ormlint.discovery import discover
-from ormlint.engine import SYNTAX_ERROR, FileResult, Project, check_source, fix_source, internal_error
 from ormlint.output import Report
+from ormlint.project import Project
+from ormlint.results import FileResult, ResultCache, result_key
 from ormlint.semantic.index import find_project_root
 from ormlint.source import SourceError, SourceFile, WriteError
+from ormlint.workers import check_files, process
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -53,7 +57,7 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     if list(paths) == ["-"]:
         name = options.stdin_filename or "-"
         source = SourceFile.from_bytes(name, sys.stdin.buffer.read())
-        result = _process(source, config, project, fixing)
+        result = process(source, config, project, fixing)
         internal_errors.extend(result.internal_errors)
         report.diagnostics.extend(result.diagnostics)
         report.fixed += result.fixes_applied
@@ -62,26 +66,21 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
         elif options.fix:
             stdin_output = result.fixed_text if result.fixed_text is not None else source.text
     else:
-        for path in discover(paths, config):
-            try:
-                source = SourceFile.read(path)
-            except SourceError as error:
-                report.diagnostics.append(_unreadable(path, str(error)))
-                continue
-            result = _process(source, config, project, fixing)
+        results, sources = _check_paths(paths, config, options, project, fixing, report)
+        for source, result in zip(sources, results):
             internal_errors.extend(result.internal_errors)
             report.diagnostics.extend(result.diagnostics)
             if result.fixed_text is None:
                 continue
             if options.diff:
-                diffs.append(_unified_diff(path, source.text, result.fixed_text))
+                diffs.append(_unified_diff(source.path, source.text, result.fixed_text))
                 report.fixed += result.fixes_applied
                 continue
             try:
                 source.write(result.fixed_text)
                 report.fixed += result.fixes_applied
             except WriteError as error:
-                report.diagnostics.append(_unreadable(path, str(error)))
+                report.diagnostics.append(file_error(source.path, str(error)))
 
     report.diagnostics.sort(key=lambda d: d.sort_key)
     if options.verbose:
@@ -102,6 +101,57 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
 
 
+def _check_paths(
+    paths: Sequence[str], config: Config, options: Options, project: Project, fixing: bool, report: Report
+) -> Tuple[List[FileResult], List[SourceFile]]:
+    """Results for every file below ``paths``, from the result cache when the file, the
+    configuration and the project index are unchanged, else by checking it (on every
+    core when there are many). Unreadable files are reported into ``report`` directly."""
+    sources: List[SourceFile] = []
+    for path in discover(paths, config):
+        try:
+            sources.append(SourceFile.read(path))
+        except SourceError as error:
+            report.diagnostics.append(file_error(path, str(error)))
+    caches: Dict[Optional[Path], ResultCache] = {}
+    keys: List[Optional[str]] = [None] * len(sources)
+    results: List[Optional[FileResult]] = [None] * len(sources)
+    if options.use_cache and not fixing:
+        salt = f"{__version__}|{config.fingerprint()}"
+        for position, source in enumerate(sources):
+            root = project.root_of(source.path)
+            if root is None:
+                continue
+            if root not in caches:
+                caches[root] = ResultCache(cache_folder(root, project.cache_dir) / "results.json")
+            keys[position] = result_key(source.raw, f"{salt}|{project.fingerprint(source.path)}")
+            cached = caches[root].get(source.path, keys[position])
+            if cached is not None:
+                results[position] = FileResult(source.path, cached)
+    pending = [position for position, result in enumerate(results) if result is None]
+    with _progress(len(pending)) as advance:
+        checked = check_files([sources[p] for p in pending], config, project, fixing, progress=advance)
+    for position, result in zip(pending, checked):
+        results[position] = result
+        key = keys[position]
+        if key is not None and not result.internal_errors:
+            caches[project.root_of(sources[position].path)].put(sources[position].path, key, result.diagnostics)
+    for cache in caches.values():
+        cache.save()
+    return [r for r in results if r is not None], sources
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Optional[Callable[[int], None]]]:
+    """A progress bar on standard error for long runs on a terminal; nothing in pipes
+    and CI logs."""
+    if total < 200 or not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    with click.progressbar(length=total, label="Checking", file=sys.stderr) as bar:
+        yield bar.update
+
+
 def _report_root(paths: Sequence[str], config: Config) -> Path:
     """The folder SARIF locations are relative to: the project's root."""
     if config.root is not None:
@@ -120,23 +170,6 @@ def _common_folder(paths: Sequence[str]) -> Optional[Path]:
         return None
 
 
-def _process(source: SourceFile, config: Config, project: Project, fixing: bool) -> FileResult:
-    """Check or fix one file. A bug of ormlint's on one file is reported on that file and
-    the run goes on: the file is left as it was."""
-    try:
-        if fixing:
-            return fix_source(source, config, project, unsafe=config.unsafe_fixes)
-        return check_source(source, config, project)
-    except RecursionError:
-        return FileResult(source.path, [_unreadable(source.path, "too deeply nested to check")])
-    except Exception as error:  # noqa: BLE001 - isolate one file's failure from the run
-        detail = f"in ormlint, file not checked: {type(error).__name__}: {error}"
-        return FileResult(source.path, [internal_error(source.path, detail)], internal_errors=[traceback.format_exc()])
-
-
-def _unreadable(path: str, message: str) -> Diagnostic:
-    start = Location(1, 1)
-    return Diagnostic(SYNTAX_ERROR, message, path, start, start)
 
 
 def _unified_diff(path: str, before: str, after: str) -> str:

@@ -44,7 +44,12 @@ def rule_by_code(code: str) -> Optional[Type[Rule]]:
 
 
 def selected_rules(config: Config, path: Optional[str] = None) -> Tuple[Type[Rule], ...]:
-    return tuple(rule for rule in ALL_RULES if config.is_selected(rule.code, path))
+    ignored = config.ignored_in(path) if path is not None else ()
+    return tuple(
+        rule
+        for rule in ALL_RULES
+        if config.is_selected_globally(rule.code) and not any(rule.code.startswith(i) for i in ignored)
+    )
 
 
 __all__ = ["ALL_RULES", "Rule", "rule_by_code", "selected_rules"]

@@ -14,6 +14,7 @@ from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callab
 class LoopRule(Rule):
     """A rule that looks at every ``for`` loop and comprehension over query rows."""
 
+    needs_orm = True
     required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(")
 
     def visit_For(self, node: cst.For) -> None:

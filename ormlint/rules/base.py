@@ -17,6 +17,7 @@ import libcst as cst
 from ormlint.config import Config
 from ormlint.diagnostics import Applicability
 from ormlint.semantic.model import SemanticModel
+from ormlint.syntax import visitor_names
 
 #: A fix as a rule states it: nodes of the tree and what to put in their place. The
 #: engine turns it into text edits once positions are known.
@@ -57,6 +58,9 @@ class Rule(cst.BatchableCSTVisitor):
     fix_applicability: ClassVar[Optional[Applicability]] = None
     #: Words whose presence in a file's text is necessary for a finding (any of them).
     required_text: ClassVar[Sequence[str]] = ()
+    #: Whether a finding needs a query, hence one of the project index's vocabulary
+    #: words (a model, manager or queryset method name) in the file.
+    needs_orm: ClassVar[bool] = False
 
     def __init__(self, context: FileContext) -> None:
         super().__init__()
@@ -69,7 +73,7 @@ class Rule(cst.BatchableCSTVisitor):
     def get_visitors(self):
         """Every visitor method runs guarded: a bug in this rule stops this rule on this
         file, and the other rules, which share the traversal, go on."""
-        return {name: self._guarded(method) for name, method in super().get_visitors().items()}
+        return {name: self._guarded(getattr(self, name)) for name in visitor_names(type(self))}
 
     def _guarded(self, method):
         def guarded(node: cst.CSTNode) -> None:

@@ -134,6 +134,7 @@ class CountForExistence(Rule):
     code = "ORM101"
     name = "count-for-existence"
     fix_applicability = Applicability.SAFE
+    needs_orm = True
     required_text = ("count", "len")
 
     def visit_Comparison(self, node: cst.Comparison) -> None:

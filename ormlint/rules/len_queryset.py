@@ -55,6 +55,7 @@ class LenQueryset(Rule):
     code = "ORM102"
     name = "len-queryset"
     fix_applicability = Applicability.SAFE
+    needs_orm = True
     required_text = ("len(",)
 
     def __init__(self, context) -> None:

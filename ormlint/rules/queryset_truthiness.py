@@ -59,6 +59,7 @@ class QuerysetTruthiness(Rule):
     code = "ORM103"
     name = "queryset-truthiness"
     fix_applicability = Applicability.SAFE
+    needs_orm = True
 
     def visit_Name(self, node: cst.Name) -> None:
         self._check(node)

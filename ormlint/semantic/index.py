@@ -10,13 +10,20 @@ class-level assignments; nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from ormlint.semantic.django import DJANGO_QUERYSET_METHODS
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
+
+#: Names through which code reaches a query without naming a model class: every other
+#: way in (``Order.objects``, ``QuerySet[Order]``, ``select(Order)``, ``model = Order``)
+#: names the model.
+ORM_ENTRY_POINTS = frozenset({"get_user_model", "Session", "sessionmaker", "scoped_session"})
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "manage.py", ".git")
 
@@ -210,6 +217,7 @@ class ProjectIndex:
     queryset_methods: Dict[str, Dict[str, Tuple[str, ...]]] = field(default_factory=dict)
     _by_suffix: Dict[str, List[str]] = field(default_factory=dict, repr=False)
     _classes_by_tail: Optional[Dict[str, List[str]]] = field(default=None, repr=False)
+    _vocabulary: Optional[FrozenSet[str]] = field(default=None, repr=False)
 
     @classmethod
     def build(cls, root: Optional[Path], extra: Iterable[ModuleFacts] = (), cache=None) -> "ProjectIndex":
@@ -351,6 +359,25 @@ class ProjectIndex:
     def relation(self, model: str, name: str) -> Optional["Relation"]:
         return self.relations.get(model, {}).get(name)
 
+    @property
+    def vocabulary(self) -> FrozenSet[str]:
+        """Names one of which a file must use for the ORM rules to find anything in it: the
+        project's model names, and the few names that lead to a query without naming a
+        model (every manager, queryset method or relation is reached through a model)."""
+        if self._vocabulary is None:
+            words = set(ORM_ENTRY_POINTS)
+            words.update(qualname.rpartition(".")[2] for qualname in self.models)
+            words.update(name.rpartition(".")[2] for name in self.session_factories | self.flask_databases)
+            self._vocabulary = frozenset(words)
+        return self._vocabulary
+
+    def fingerprint(self) -> str:
+        """A digest of the facts of every module, which decide every answer the index gives."""
+        digest = hashlib.sha256()
+        for name in sorted(self.modules):
+            digest.update(repr(self.modules[name]).encode())
+        return digest.hexdigest()
+
     def defines_method(self, qualname: str, method: str) -> bool:
         """Whether the project class ``qualname`` or one of its project bases defines it."""
         classes = {f"{m.module}.{c.name}": c for m in self.modules.values() for c in m.classes}
@@ -402,8 +429,6 @@ class ProjectIndex:
         for source in sources:
             for _, facts in reversed(self._lineage(classes, source)):
                 chains.update(facts.returned_chains)
-        from ormlint.semantic.model import DJANGO_QUERYSET_METHODS
-
         def expand(method: str, depth: int = 0) -> Optional[Tuple[str, ...]]:
             steps: List[str] = []
             for step in chains.get(method, ()):

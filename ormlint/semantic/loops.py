@@ -17,6 +17,7 @@ import libcst as cst
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import Relation
 from ormlint.semantic.scope import Binding, reads_below
+from ormlint.syntax import children
 from ormlint.semantic.types import QueryType
 
 Comprehension = Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp]
@@ -302,7 +303,7 @@ def _walk_with_parents(roots: List[cst.CSTNode], variable: Optional[str] = None)
         yield node, parent, grandparent
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        stack.extend((child, node, parent) for child in reversed(node.children))
+        stack.extend((child, node, parent) for child in reversed(children(node)))
 
 
 def _resolve(index, start, attributes: List[str]):
@@ -340,7 +341,7 @@ def _walk(roots: List[cst.CSTNode]) -> Iterator[cst.CSTNode]:
         yield node
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        stack.extend(reversed(node.children))
+        stack.extend(reversed(children(node)))
 
 
 def is_loaded(query: QueryType, read: RelationRead) -> bool:

@@ -13,8 +13,10 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from ormlint.semantic.django import DJANGO_QUERYSET_METHODS
 from ormlint.semantic.index import ProjectIndex
 from ormlint.semantic.scope import Binding, Scope
+from ormlint.syntax import visitor_names
 from ormlint.semantic.types import (
     FlaskDatabase,
     HttpClient,
@@ -26,15 +28,6 @@ from ormlint.semantic.types import (
     Type,
 )
 
-#: Django ``QuerySet`` (and manager) methods that return another queryset.
-DJANGO_QUERYSET_METHODS = frozenset(
-    {
-        "all", "filter", "exclude", "annotate", "alias", "order_by", "reverse", "distinct",
-        "values", "values_list", "dates", "datetimes", "none", "union", "intersection",
-        "difference", "select_related", "prefetch_related", "extra", "defer", "only", "using",
-        "select_for_update", "complex_filter", "get_queryset", "fetch_mode",
-    }
-)
 _DJANGO_NON_INSTANCE = frozenset({"values", "values_list", "dates", "datetimes"})
 _DJANGO_COMBINATORS = frozenset({"union", "intersection", "difference"})
 
@@ -98,6 +91,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
         self.memo: Dict[Tuple[str, int], object] = {}
 
     # -- traversal ----------------------------------------------------------------------
+
+    def get_visitors(self):
+        return {name: getattr(self, name) for name in visitor_names(type(self))}
 
     def _enter(self, node: cst.CSTNode) -> None:
         scope = Scope(node, self.scope, self.module, self.is_package)

@@ -12,6 +12,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
+from ormlint.syntax import children
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 
 
@@ -245,11 +246,11 @@ def _read_children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
     if isinstance(node, cst.AnnAssign):
         return (*_target_reads(node.target), node.annotation, *(c for c in (node.value,) if c))
     if isinstance(node, (cst.For, cst.CompFor)):
-        rest = [c for c in node.children if c is not node.target]
+        rest = [c for c in children(node) if c is not node.target]
         return (*_target_reads(node.target), *rest)
     if isinstance(node, cst.NamedExpr):
         return (node.value,)
-    return node.children
+    return children(node)
 
 
 def _target_reads(target: cst.BaseExpression) -> Iterator[cst.CSTNode]:

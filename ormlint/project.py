@@ -1,0 +1,65 @@
+"""The project a checked file belongs to, and its index, built once per project root.
+
+Free of libcst, so that a run answered from the cache never imports it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+from ormlint.cache import IndexCache
+from ormlint.semantic.index import ProjectIndex, facts_for_source, find_project_root, module_name
+from ormlint.source import SourceFile
+
+
+class Project:
+    """The project index for each project root met in a run, built once per root."""
+
+    def __init__(
+        self, fallback_root: Optional[Path] = None, use_cache: bool = False, cache_dir: Optional[str] = None
+    ) -> None:
+        self._indexes: Dict[Optional[Path], ProjectIndex] = {}
+        #: Where to index when a file lies in no folder with a project marker: the folder
+        #: the user asked to check.
+        self.fallback_root = fallback_root.resolve() if fallback_root else None
+        self.use_cache = use_cache
+        self.cache_dir = cache_dir
+        self._fingerprints: Dict[Optional[Path], str] = {}
+
+    def arguments(self) -> Dict[str, object]:
+        """What a worker process needs to rebuild this project (from the disk cache)."""
+        return {"fallback_root": self.fallback_root, "use_cache": self.use_cache, "cache_dir": self.cache_dir}
+
+    def root_of(self, path: str) -> Optional[Path]:
+        return find_project_root(Path(path)) or self.fallback_root
+
+    def fingerprint(self, path: str) -> str:
+        """A digest of everything the index knows about the project of ``path``: a file's
+        cached result stays valid only while this is unchanged."""
+        root = self.root_of(path)
+        if root not in self._fingerprints:
+            index, _, _ = self.index_for(path)
+            self._fingerprints[root] = index.fingerprint()
+        return self._fingerprints[root]
+
+    def index_for(self, path: str, source: Optional[SourceFile] = None) -> Tuple[ProjectIndex, str, bool]:
+        root = self.root_of(path)
+        index = self._indexes.get(root)
+        if index is None:
+            cache = IndexCache.for_root(root, self.cache_dir) if self.use_cache and root is not None else None
+            index = self._indexes[root] = ProjectIndex.build(root, cache=cache)
+        module, is_package = module_name(Path(path), root)
+        if source is not None and not _matches_disk(path, source):
+            overlay = facts_for_source(source.text, module, is_package, path)
+            if overlay is not None:
+                index = ProjectIndex.build(None, extra=[*index.modules.values(), overlay])
+        return index, module, is_package
+
+
+def _matches_disk(path: str, source: SourceFile) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() == source.raw
+    except OSError:
+        return False

@@ -1,0 +1,77 @@
+"""The prefilter and the result cache make ormlint fast; these tests prove they never
+change what it finds."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from harness import make_project
+from ormlint.cli import main
+from ormlint.rules import ALL_RULES
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECTS = [
+    ROOT / "examples" / "shop",
+    ROOT / "tests" / "fixtures" / "django_project",
+    ROOT / "tests" / "fixtures" / "sqlalchemy_project",
+]
+
+
+def findings(*arguments):
+    result = CliRunner().invoke(main, ["--output-format", "json", *arguments])
+    return json.loads(result.output)
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_the_prefilter_never_hides_a_finding(project, tmp_path, monkeypatch):
+    copy = shutil.copytree(project, tmp_path / "copy")
+    monkeypatch.chdir(copy)
+    filtered = findings("--no-cache", ".")
+    for rule in ALL_RULES:
+        monkeypatch.setattr(rule, "needs_orm", False)
+        monkeypatch.setattr(rule, "required_text", ())
+    assert findings("--no-cache", ".") == filtered
+    assert filtered
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_cached_results_equal_fresh_ones(project, tmp_path, monkeypatch):
+    copy = shutil.copytree(project, tmp_path / "copy")
+    monkeypatch.chdir(copy)
+    fresh = findings("--no-cache", ".")
+    assert findings(".") == fresh  # writes the cache
+    assert (copy / ".ormlint_cache" / "results.json").exists()
+    assert findings(".") == fresh  # reads it
+
+
+def test_a_model_changed_in_one_file_updates_the_findings_of_another(tmp_path, monkeypatch):
+    view = "from shop.models import Order\n\n\ndef f():\n    return [o.customer for o in Order.objects.all()]\n"
+    make_project(tmp_path, {"shop/views.py": view})
+    monkeypatch.chdir(tmp_path)
+    assert [d["code"] for d in findings(".")] == ["ORM001"]
+    models = tmp_path / "shop" / "models.py"
+    models.write_text(models.read_text().replace("customer = models.ForeignKey", "customer_ref = models.ForeignKey"))
+    assert findings(".") == []  # views.py is unchanged, but `customer` is no longer a relation
+
+
+def test_a_changed_setting_invalidates_cached_results(tmp_path, monkeypatch):
+    make_project(tmp_path, {"shop/client.py": "import requests\n\nrequests.get('u')\n"})
+    monkeypatch.chdir(tmp_path)
+    assert [d["code"] for d in findings(".")] == ["ORM301"]
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\nignore = ['ORM301']\n")
+    assert findings(".") == []
+
+
+def test_many_files_are_checked_in_parallel_with_the_same_output(tmp_path, monkeypatch):
+    from ormlint import workers
+
+    files = {f"shop/v{i}.py": f"from shop.models import Order\n\n\ndef f{i}():\n    return Order.objects.count() > {i % 2}\n" for i in range(40)}
+    make_project(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    parallel = findings("--no-cache", ".")
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 10**6)
+    assert findings("--no-cache", ".") == parallel
+    assert len(parallel) == 20
