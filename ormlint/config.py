@@ -82,8 +82,17 @@ class Config:
 
     def is_excluded(self, path: Path) -> bool:
         """Whether a file or folder is excluded by name or by path below the root."""
-        patterns = self.exclude + self.extend_exclude
-        return any(self.matches(pattern, str(path)) for pattern in patterns)
+        parts = _relative_parts(path, self.root)
+        return any(_matches_parts(pattern, parts) for pattern in self.exclude + self.extend_exclude)
+
+    def is_excluded_name(self, name: str) -> bool:
+        """Whether a folder or file of this name is excluded wherever it is (patterns
+        without ``/``): the cheap test for a walk that has already checked the parents."""
+        return any("/" not in p and fnmatch.fnmatchcase(name, p.rstrip("/")) for p in self.exclude + self.extend_exclude)
+
+    @property
+    def has_path_patterns(self) -> bool:
+        return any("/" in p.rstrip("/") for p in self.exclude + self.extend_exclude)
 
     def matches(self, pattern: str, path: str) -> bool:
         """Whether ``pattern`` matches ``path``, as ruff's globs do, but within the project.
@@ -93,11 +102,7 @@ class Config:
         is taken relative to the configuration's folder (or the working directory), so the
         folders above the project never match.
         """
-        parts = _relative_parts(Path(path), self.root)
-        pattern = pattern.rstrip("/")
-        if "/" not in pattern:
-            return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
-        return any(fnmatch.fnmatchcase("/".join(parts[i:]), pattern) for i in range(len(parts)))
+        return _matches_parts(pattern, _relative_parts(Path(path), self.root))
 
     def fingerprint(self) -> str:
         """Every setting that changes findings, as text: part of each cached result's key."""
@@ -112,6 +117,13 @@ class Config:
     def timeout_literal(self) -> str:
         value = self.default_timeout
         return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _matches_parts(pattern: str, parts: Tuple[str, ...]) -> bool:
+    pattern = pattern.rstrip("/")
+    if "/" not in pattern:
+        return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
+    return any(fnmatch.fnmatchcase("/".join(parts[i:]), pattern) for i in range(len(parts)))
 
 
 def _relative_parts(path: Path, root: Optional[Path]) -> Tuple[str, ...]:

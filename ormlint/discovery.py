@@ -46,7 +46,10 @@ def _excluded(path: Path, config: Config) -> bool:
 
 
 def _walk(top: Path, config: Config) -> Iterator[str]:
+    """The ``.py`` files below ``top``. Folder and file names are tested against the
+    name patterns as the walk meets them; full-path patterns only when there are any."""
     seen: Set[str] = set()
+    by_path = config.has_path_patterns
     for directory, subdirectories, files in os.walk(top, followlinks=True):
         real = os.path.realpath(directory)
         if real in seen:  # a symbolic link loop
@@ -54,10 +57,12 @@ def _walk(top: Path, config: Config) -> Iterator[str]:
             continue
         seen.add(real)
         subdirectories[:] = sorted(
-            name for name in subdirectories if not config.is_excluded(Path(directory, name))
+            name
+            for name in subdirectories
+            if not config.is_excluded_name(name) and not (by_path and config.is_excluded(Path(directory, name)))
         )
         for name in files:
-            if name.endswith(".py"):
-                candidate = Path(directory, name)
-                if not config.is_excluded(candidate):
-                    yield os.path.normpath(str(candidate))
+            if name.endswith(".py") and not config.is_excluded_name(name):
+                candidate = os.path.join(directory, name)
+                if not (by_path and config.is_excluded(Path(candidate))):
+                    yield os.path.normpath(candidate)

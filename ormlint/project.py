@@ -6,7 +6,7 @@ Free of libcst, so that a run answered from the cache never imports it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 from ormlint.cache import IndexCache
 from ormlint.semantic.index import ProjectIndex, facts_for_source, find_project_root, module_name
@@ -26,6 +26,8 @@ class Project:
         self.use_cache = use_cache
         self.cache_dir = cache_dir
         self._fingerprints: Dict[Optional[Path], str] = {}
+        #: How to read many files for the index: ``map``, or a process pool's.
+        self.mapper: Callable = map
 
     def arguments(self) -> Dict[str, object]:
         """What a worker process needs to rebuild this project (from the disk cache)."""
@@ -48,7 +50,7 @@ class Project:
         index = self._indexes.get(root)
         if index is None:
             cache = IndexCache.for_root(root, self.cache_dir) if self.use_cache and root is not None else None
-            index = self._indexes[root] = ProjectIndex.build(root, cache=cache)
+            index = self._indexes[root] = ProjectIndex.build(root, cache=cache, mapper=self.mapper)
         module, is_package = module_name(Path(path), root)
         if source is not None and not _matches_disk(path, source):
             overlay = facts_for_source(source.text, module, is_package, path)

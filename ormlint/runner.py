@@ -26,7 +26,7 @@ from ormlint.project import Project
 from ormlint.results import FileResult, ResultCache, result_key
 from ormlint.semantic.index import find_project_root
 from ormlint.source import SourceError, SourceFile, WriteError
-from ormlint.workers import check_files, process
+from ormlint.workers import check_files, open_pool, process
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -113,24 +113,29 @@ def _check_paths(
             sources.append(SourceFile.read(path))
         except SourceError as error:
             report.diagnostics.append(file_error(path, str(error)))
-    caches: Dict[Optional[Path], ResultCache] = {}
-    keys: List[Optional[str]] = [None] * len(sources)
-    results: List[Optional[FileResult]] = [None] * len(sources)
-    if options.use_cache and not fixing:
-        salt = f"{__version__}|{config.fingerprint()}"
-        for position, source in enumerate(sources):
-            root = project.root_of(source.path)
-            if root is None:
-                continue
-            if root not in caches:
-                caches[root] = ResultCache(cache_folder(root, project.cache_dir) / "results.json")
-            keys[position] = result_key(source.raw, f"{salt}|{project.fingerprint(source.path)}")
-            cached = caches[root].get(source.path, keys[position])
-            if cached is not None:
-                results[position] = FileResult(source.path, cached)
-    pending = [position for position, result in enumerate(results) if result is None]
-    with _progress(len(pending)) as advance:
-        checked = check_files([sources[p] for p in pending], config, project, fixing, progress=advance)
+    pool = open_pool(len(sources), project)
+    try:
+        caches: Dict[Optional[Path], ResultCache] = {}
+        keys: List[Optional[str]] = [None] * len(sources)
+        results: List[Optional[FileResult]] = [None] * len(sources)
+        if options.use_cache and not fixing:
+            salt = f"{__version__}|{config.fingerprint()}"
+            for position, source in enumerate(sources):
+                root = project.root_of(source.path)
+                if root is None:
+                    continue
+                if root not in caches:
+                    caches[root] = ResultCache(cache_folder(root, project.cache_dir) / "results.json")
+                keys[position] = result_key(source.raw, f"{salt}|{project.fingerprint(source.path)}")
+                cached = caches[root].get(source.path, keys[position])
+                if cached is not None:
+                    results[position] = FileResult(source.path, cached)
+        pending = [position for position, result in enumerate(results) if result is None]
+        with _progress(len(pending)) as advance:
+            checked = check_files([sources[p] for p in pending], config, project, fixing, pool, advance)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     for position, result in zip(pending, checked):
         results[position] = result
         key = keys[position]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import traceback
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from ormlint.config import Config
 from ormlint.diagnostics import file_error, internal_error
@@ -24,43 +24,57 @@ PARALLEL_THRESHOLD = 24
 _project: Optional[Project] = None
 
 
+def open_pool(count: int, project: Project) -> Optional[ProcessPoolExecutor]:
+    """A process pool for ``count`` files, or ``None`` when one process is as fast."""
+    jobs = os.cpu_count() or 1
+    if jobs < 2 or count < PARALLEL_THRESHOLD:
+        return None
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project.arguments(),))
+    project.mapper = lambda function, *items: pool.map(function, *items, chunksize=32)
+    return pool
+
+
 def check_files(
     sources: Sequence[SourceFile],
     config: Config,
     project: Project,
     fixing: bool,
-    jobs: Optional[int] = None,
+    pool: Optional[ProcessPoolExecutor] = None,
     progress: Optional[Callable[[int], None]] = None,
 ) -> List[FileResult]:
-    """Check or fix every source; results in the order of ``sources``."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs < 2 or len(sources) < PARALLEL_THRESHOLD:
+    """Check or fix every source, in ``pool`` if given; results in the order of ``sources``."""
+    if pool is None or len(sources) < PARALLEL_THRESHOLD:
         results = []
         for source in sources:
             results.append(process(source, config, project, fixing))
             if progress:
                 progress(1)
         return results
-    for source in sources:  # build (and cache) each project's index once, in the parent
+    for source in sources:  # build and cache each project's index in the parent, once
         project.index_for(source.path)
-    arguments = project.arguments()
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(arguments,)) as pool:
-        results = []
-        chunk = max(1, min(16, len(sources) // (jobs * 8)))
-        for result in pool.map(_work, sources, [config] * len(sources), [fixing] * len(sources), chunksize=chunk):
-            results.append(result)
-            if progress:
-                progress(1)
-        return results
+    results = []
+    chunk = max(1, min(16, len(sources) // ((os.cpu_count() or 1) * 8)))
+    for result in pool.map(_work, sources, [config] * len(sources), [fixing] * len(sources), chunksize=chunk):
+        results.append(result)
+        if progress:
+            progress(1)
+    return results
+
+
+_arguments: Dict[str, object] = {}
 
 
 def _start_worker(arguments: Dict[str, object]) -> None:
-    global _project
-    _project = Project(**arguments)  # type: ignore[arg-type]
+    """Remember how to build the project; it is built at the first file, after the parent
+    has written the index cache, so a worker loads the index instead of rebuilding it."""
+    global _arguments, _project
+    _arguments, _project = arguments, None
 
 
 def _work(source: SourceFile, config: Config, fixing: bool) -> FileResult:
-    assert _project is not None
+    global _project
+    if _project is None:
+        _project = Project(**_arguments)  # type: ignore[arg-type]
     return process(source, config, _project, fixing)
 
 

@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
@@ -220,14 +220,27 @@ class ProjectIndex:
     _vocabulary: Optional[FrozenSet[str]] = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, root: Optional[Path], extra: Iterable[ModuleFacts] = (), cache=None) -> "ProjectIndex":
-        """Index the project below ``root``; ``cache`` (an ``IndexCache``) spares reading
-        the files that did not change since the last run."""
+    def build(
+        cls, root: Optional[Path], extra: Iterable[ModuleFacts] = (), cache=None, mapper: Callable = map
+    ) -> "ProjectIndex":
+        """Index the project below ``root``. ``cache`` (an ``IndexCache``) spares reading
+        the files that did not change since the last run; ``mapper`` (``map``, or a process
+        pool's) reads the others."""
         facts: Dict[str, ModuleFacts] = {}
         if root is not None:
-            seen = set()
+            seen: Set[str] = set()
+            unread: List[Tuple[Path, Optional[Tuple[str, os.stat_result, str]]]] = []
             for path in iter_project_files(root):
-                module_facts = _cached_facts(path, root, cache, seen)
+                hit, module_facts, entry = _cached_facts(path, root, cache, seen)
+                if hit:
+                    if module_facts is not None:
+                        facts[module_facts.module] = module_facts
+                else:
+                    unread.append((path, entry))
+            read = mapper(facts_for_file, [path for path, _ in unread], [root] * len(unread))
+            for (path, entry), module_facts in zip(unread, read):
+                if cache is not None and entry is not None:
+                    cache.put(entry[0], entry[1], entry[2], module_facts)
                 if module_facts is not None:
                     facts[module_facts.module] = module_facts
             if cache is not None:
@@ -518,21 +531,19 @@ def module_name(path: Path, root: Optional[Path] = None) -> Tuple[str, bool]:
     return ".".join(parts), is_package
 
 
-def _cached_facts(path: Path, root: Path, cache, seen: Set[str]) -> Optional[ModuleFacts]:
+def _cached_facts(path: Path, root: Path, cache, seen: Set[str]):
+    """``(found in the cache, its facts, the cache entry to fill if not)``."""
     if cache is None:
-        return facts_for_file(path, root)
+        return False, None, None
     try:
         stat = path.stat()
     except OSError:
-        return None
+        return True, None, None
     key = os.path.relpath(path, root)
     seen.add(key)
     module, _ = module_name(path, root)
     hit, facts = cache.get(key, stat, module)
-    if not hit:
-        facts = facts_for_file(path, root)
-        cache.put(key, stat, module, facts)
-    return facts
+    return hit, facts, (key, stat, module)
 
 
 def facts_for_file(path: Path, root: Optional[Path]) -> Optional[ModuleFacts]:
