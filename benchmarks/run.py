@@ -1,0 +1,205 @@
+"""Benchmark ormlint against the parse floor and the tools users would otherwise run.
+
+    python benchmarks/run.py              # downloads pinned sdists into benchmarks/.downloads/
+    python benchmarks/run.py --runs 5     # more runs per measurement (medians are reported)
+
+Times, on each corpus: ormlint cold (no cache), ormlint warm (nothing changed), ormlint
+after one changed file (the pre-commit case), flake8 with the plugin on one file (the
+editor case), the libcst parse-only floor of the same tree on every core, and, when they
+are installed, ruff, semgrep, pylint and bandit with their closest rules. One table:
+median wall seconds, files per second, peak memory, findings, ratio to the floor.
+Timings live here, never in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+HERE = Path(__file__).resolve().parent
+DOWNLOADS = HERE / ".downloads"
+#: name -> (PyPI requirement, folder inside the archive to check)
+CORPORA = {
+    "django": ("Django==5.2.19", "."),
+    "pretalx": ("pretalx==2025.2.2", "src/pretalx"),
+    "indico": ("indico==3.2.9", "indico"),
+}
+
+
+def fetch(name: str) -> Path:
+    """Download and unpack a pinned distribution once; return the folder to check."""
+    requirement, inner = CORPORA[name]
+    target = DOWNLOADS / name
+    if not target.exists():
+        archive_dir = DOWNLOADS / f"{name}-archive"
+        archive_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-d", str(archive_dir), requirement],
+            check=False, capture_output=True,
+        )
+        archives = list(archive_dir.iterdir())
+        if not archives:  # no sdist that builds here: take the wheel, which holds the sources
+            subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(archive_dir), requirement],
+                check=True, capture_output=True,
+            )
+            archives = list(archive_dir.iterdir())
+        unpack = DOWNLOADS / f"{name}-unpacked"
+        archive = archives[0]
+        if archive.suffix == ".whl" or archive.suffix == ".zip":
+            with zipfile.ZipFile(archive) as handle:
+                handle.extractall(unpack)
+        else:
+            with tarfile.open(archive) as handle:
+                handle.extractall(unpack)
+        roots = [p for p in unpack.iterdir() if p.is_dir()]
+        base = roots[0] if len(roots) == 1 and not (unpack / inner).exists() else unpack
+        shutil.move(str(base), target)
+    folder = target / inner
+    return folder if folder.exists() else target
+
+
+def measure(command: List[str], cwd: Path, runs: int, setup=None) -> Tuple[float, int, str]:
+    """Median wall seconds, peak memory (KiB, the process tree) and the last output."""
+    times, peak, output = [], 0, ""
+    for _ in range(runs):
+        if setup:
+            setup()
+        wrapped = ["/usr/bin/time", "-f", "%M", *command] if Path("/usr/bin/time").exists() else command
+        start = time.perf_counter()
+        completed = subprocess.run(wrapped, cwd=cwd, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        output = completed.stdout
+        if wrapped is not command:
+            try:
+                peak = max(peak, int(completed.stderr.strip().splitlines()[-1]))
+            except (ValueError, IndexError):
+                pass
+    return statistics.median(times), peak, output
+
+
+def _parse_one(path: str) -> None:
+    import libcst
+
+    try:
+        libcst.parse_module(Path(path).read_bytes())
+    except Exception:  # noqa: BLE001 - the floor counts the attempt
+        pass
+
+
+def parse_floor(files: List[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            list(pool.map(_parse_one, files, chunksize=16))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def python_files(folder: Path) -> List[str]:
+    return [str(p) for p in folder.rglob("*.py")]
+
+
+def count_json(output: str) -> Optional[int]:
+    try:
+        return len(json.loads(output))
+    except ValueError:
+        return None
+
+
+def count_lines(output: str) -> int:
+    return sum(1 for line in output.splitlines() if line.strip())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), help="default: all")
+    arguments = parser.parse_args()
+    ormlint = [sys.executable, "-m", "ormlint", "--exit-zero", "--output-format", "json"]
+    rows = []
+    for name in arguments.corpus or sorted(CORPORA):
+        folder = fetch(name)
+        files = python_files(folder)
+        cache = folder / ".ormlint_cache"
+        floor = parse_floor(files, arguments.runs)
+        rows.append((name, "libcst parse floor (all cores)", floor, 0, None, len(files), floor))
+
+        def clear():
+            shutil.rmtree(cache, ignore_errors=True)
+
+        seconds, peak, output = measure([*ormlint, "--no-cache", "."], folder, arguments.runs)
+        rows.append((name, "ormlint cold (--no-cache)", seconds, peak, count_json(output), len(files), floor))
+        measure([*ormlint, "."], folder, 1, setup=clear)
+        seconds, peak, output = measure([*ormlint, "."], folder, arguments.runs)
+        rows.append((name, "ormlint warm (nothing changed)", seconds, peak, count_json(output), len(files), floor))
+
+        changed = Path(sorted(files)[len(files) // 2])
+        original = changed.read_bytes()
+
+        def touch():
+            changed.write_bytes(original + f"\n# benchmark {time.time()}\n".encode())
+
+        seconds, peak, output = measure([*ormlint, "."], folder, arguments.runs, setup=touch)
+        changed.write_bytes(original)
+        rows.append((name, "ormlint, one file changed", seconds, peak, count_json(output), len(files), floor))
+
+        view = next((f for f in files if f.endswith("views.py")), files[0])
+        seconds, peak, output = measure([sys.executable, "-m", "flake8", "--select", "ORM", view], folder, arguments.runs)
+        rows.append((name, "flake8 + plugin, one file", seconds, peak, count_lines(output), 1, floor))
+
+        for label, command in _others(folder):
+            seconds, peak, output = measure(command, folder, arguments.runs)
+            rows.append((name, label, seconds, peak, count_lines(output), len(files), floor))
+    _print(rows)
+    return 0
+
+
+def _which(tool: str) -> Optional[str]:
+    """A tool on the PATH or beside this Python (an activated or not virtual environment)."""
+    beside = Path(sys.executable).parent / tool
+    return shutil.which(tool) or (str(beside) if beside.exists() else None)
+
+
+def _others(folder: Path):
+    """The tools a user would otherwise run, when installed."""
+    ruff, semgrep, pylint, bandit = (_which(t) for t in ("ruff", "semgrep", "pylint", "bandit"))
+    if ruff:
+        yield "ruff --select S113", [ruff, "check", "--no-cache", "--exit-zero", "--select", "S113", "--output-format", "concise", "."]
+        yield "ruff --select ALL", [ruff, "check", "--no-cache", "--exit-zero", "--select", "ALL", "--output-format", "concise", "."]
+    if semgrep:
+        yield "semgrep (requests timeout, django perf)", [
+            semgrep, "--metrics=off", "--disable-version-check", "--config", "p/django", "--quiet", "."
+        ]
+    if pylint:
+        yield "pylint missing-timeout", [pylint, "--disable=all", "--enable=missing-timeout", "--exit-zero", "."]
+    if bandit:
+        yield "bandit -t B113", [bandit, "-q", "-r", "-t", "B113", "--exit-zero", "."]
+
+
+def _print(rows) -> None:
+    header = f"{'corpus':<9} {'measurement':<40} {'median s':>9} {'files/s':>9} {'peak MB':>8} {'findings':>9} {'x floor':>8}"
+    print(header)
+    print("-" * len(header))
+    for corpus, label, seconds, peak, findings, files, floor in rows:
+        rate = f"{files / seconds:,.0f}" if seconds else "-"
+        memory = f"{peak / 1024:,.0f}" if peak else "-"
+        found = "-" if findings is None else str(findings)
+        print(f"{corpus:<9} {label:<40} {seconds:>9.2f} {rate:>9} {memory:>8} {found:>9} {seconds / floor:>8.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
