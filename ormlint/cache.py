@@ -30,7 +30,7 @@ class IndexCache:
         self._entries: Dict[str, Any] = {}
         self._dirty = False
         if path is not None:
-            self._entries = _load(path)
+            self._entries = load_entries(path, FORMAT)
 
     @classmethod
     def for_root(cls, root: Path, directory: Optional[str] = None) -> "IndexCache":
@@ -61,18 +61,9 @@ class IndexCache:
             self._dirty = True
 
     def save(self) -> None:
-        if self.path is None or not self._dirty:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _gitignore(self.path.parent)
-            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".index-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"format": FORMAT, "files": self._entries}, handle, separators=(",", ":"))
-            os.replace(temporary, self.path)
+        if self.path is not None and self._dirty:
+            save_entries(self.path, FORMAT, self._entries)
             self._dirty = False
-        except OSError:
-            pass  # a cache that cannot be written just means no cache
 
 
 def cache_folder(root: Path, directory: Optional[str] = None) -> Path:
@@ -82,16 +73,31 @@ def cache_folder(root: Path, directory: Optional[str] = None) -> Path:
     return folder if folder.is_absolute() else root / folder
 
 
-def _load(path: Path) -> Dict[str, Any]:
+def load_entries(path: Path, format: str) -> Dict[str, Any]:
+    """The per-file entries of a cache file, or nothing if it is missing, corrupt or of
+    another format (another ormlint version)."""
     try:
         with open(path, encoding="utf-8") as handle:
             document = json.load(handle)
     except (OSError, ValueError):
         return {}
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
+    if not isinstance(document, dict) or document.get("format") != format:
         return {}
     files = document.get("files")
     return files if isinstance(files, dict) else {}
+
+
+def save_entries(path: Path, format: str, entries: Dict[str, Any]) -> None:
+    """Write a cache file atomically; a cache that cannot be written just means no cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _gitignore(path.parent)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"format": format, "files": entries}, handle, separators=(",", ":"))
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 def _gitignore(folder: Path) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ormlint import __version__
+from ormlint.cache import load_entries, save_entries
 from ormlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 
 FORMAT = f"ormlint-results-{__version__}-1"
@@ -40,7 +38,7 @@ class ResultCache:
         self._entries: Dict[str, Any] = {}
         self._dirty = False
         if path is not None:
-            self._entries = _load(path)
+            self._entries = load_entries(path, FORMAT)
 
     def get(self, name: str, key: str) -> Optional[List[Diagnostic]]:
         entry = self._entries.get(name)
@@ -56,33 +54,15 @@ class ResultCache:
         self._dirty = True
 
     def save(self) -> None:
-        if self.path is None or not self._dirty:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".results-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"format": FORMAT, "files": self._entries}, handle, separators=(",", ":"))
-            os.replace(temporary, self.path)
-        except OSError:
-            pass
+        if self.path is not None and self._dirty:
+            save_entries(self.path, FORMAT, self._entries)
+            self._dirty = False
 
 
 def result_key(raw: bytes, salt: str) -> str:
     """What a file's result depends on: its bytes and the run's salt (version,
     configuration and the fingerprint of the project index)."""
     return hashlib.sha256(salt.encode() + b"\0" + raw).hexdigest()
-
-
-def _load(path: Path) -> Dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(document, dict) or document.get("format") != FORMAT or not isinstance(document.get("files"), dict):
-        return {}
-    return document["files"]
 
 
 def diagnostic_to_json(diagnostic: Diagnostic) -> Dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Callable, Dict, Iterable, Iterator, List, Sequence, Tuple, Type
+from typing import Callable, Dict, Iterable, Iterator, List, Sequence, Tuple
 
 import libcst as cst
 

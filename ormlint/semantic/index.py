@@ -15,9 +15,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS
+
+if TYPE_CHECKING:
+    from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 
 #: Names through which code reaches a query without naming a model class: every other
