@@ -63,6 +63,52 @@ class Post(Base):
 SessionLocal = sessionmaker()
 '''
 
+#: More relations for the N+1 rules' tests: OneToOne, nullable ForeignKey, ManyToMany,
+#: GenericForeignKey, and chains through them (written to shop/extra.py by those tests).
+EXTRA_DJANGO_MODELS = '''
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from shop.models import Customer
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Profile(models.Model):
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="profile")
+    region = models.ForeignKey(Region, null=True, on_delete=models.SET_NULL)
+    bio = models.TextField()
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Line(models.Model):
+    order = models.ForeignKey("shop.Order", on_delete=models.CASCADE, related_name="lines")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE)
+    parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE, related_name="children")
+    tags = models.ManyToManyField(Tag, related_name="lines")
+    quantity = models.IntegerField()
+
+
+class Owned(models.Model):
+    owner = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="%(class)s_items")
+
+    class Meta:
+        abstract = True
+
+
+class Note(Owned):
+    text = models.TextField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+'''
+
 _MARK = re.compile(r"#\s*error:\s*(?P<codes>ORM\d{3}(?:\s*,\s*ORM\d{3})*)")
 
 

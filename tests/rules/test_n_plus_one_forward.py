@@ -3,54 +3,12 @@ relation of each row that the queryset does not load."""
 
 import pytest
 
-from harness import assert_fixes, check, make_project, marked_rows, rows
+from harness import EXTRA_DJANGO_MODELS, assert_fixes, check, make_project, marked_rows, rows
 
 #: More relations than the shared models have: a OneToOne (forward and reverse), a
 #: nullable ForeignKey, an 'app_label.Model' string target, 'self', a ManyToMany, an
 #: abstract base declaring a ForeignKey and a GenericForeignKey.
-EXTRA_MODELS = '''
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
-from django.db import models
-
-from shop.models import Customer
-
-
-class Region(models.Model):
-    name = models.CharField(max_length=50)
-
-
-class Profile(models.Model):
-    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="profile")
-    region = models.ForeignKey(Region, null=True, on_delete=models.SET_NULL)
-    bio = models.TextField()
-
-
-class Tag(models.Model):
-    name = models.CharField(max_length=50)
-
-
-class Line(models.Model):
-    order = models.ForeignKey("shop.Order", on_delete=models.CASCADE, related_name="lines")
-    region = models.ForeignKey(Region, on_delete=models.CASCADE)
-    parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE, related_name="children")
-    tags = models.ManyToManyField(Tag, related_name="lines")
-    quantity = models.IntegerField()
-
-
-class Owned(models.Model):
-    owner = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="%(class)s_items")
-
-    class Meta:
-        abstract = True
-
-
-class Note(Owned):
-    text = models.TextField()
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveIntegerField()
-    content_object = GenericForeignKey("content_type", "object_id")
-'''
+EXTRA_MODELS = EXTRA_DJANGO_MODELS
 
 
 def project(tmp_path):

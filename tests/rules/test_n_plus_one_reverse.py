@@ -3,53 +3,11 @@ ManyToMany manager of each row through ``.all()`` without prefetching it."""
 
 import pytest
 
-from harness import assert_fixes, check, make_project, marked_rows, rows
+from harness import EXTRA_DJANGO_MODELS, assert_fixes, check, make_project, marked_rows, rows
 
 #: Reverse managers with and without ``related_name``, ManyToMany both ways, 'self', a
 #: OneToOne, an abstract base's ``%(class)s`` related name and a GenericForeignKey.
-EXTRA_MODELS = '''
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
-from django.db import models
-
-from shop.models import Customer
-
-
-class Region(models.Model):
-    name = models.CharField(max_length=50)
-
-
-class Profile(models.Model):
-    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="profile")
-    region = models.ForeignKey(Region, null=True, on_delete=models.SET_NULL)
-    bio = models.TextField()
-
-
-class Tag(models.Model):
-    name = models.CharField(max_length=50)
-
-
-class Line(models.Model):
-    order = models.ForeignKey("shop.Order", on_delete=models.CASCADE, related_name="lines")
-    region = models.ForeignKey(Region, on_delete=models.CASCADE)
-    parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE, related_name="children")
-    tags = models.ManyToManyField(Tag, related_name="lines")
-    quantity = models.IntegerField()
-
-
-class Owned(models.Model):
-    owner = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="%(class)s_items")
-
-    class Meta:
-        abstract = True
-
-
-class Note(Owned):
-    text = models.TextField()
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveIntegerField()
-    content_object = GenericForeignKey("content_type", "object_id")
-'''
+EXTRA_MODELS = EXTRA_DJANGO_MODELS
 
 
 def project(tmp_path):
