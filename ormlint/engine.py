@@ -7,6 +7,7 @@ adapters over :func:`check_source` and :func:`fix_source`.
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 import re
 import warnings
 from collections import Counter
@@ -24,7 +25,7 @@ from ormlint.project import Project
 from ormlint.results import FileResult
 from ormlint.semantic.index import ProjectIndex
 from ormlint.semantic.model import SemanticModel
-from ormlint.source import LineIndex, SourceError, SourceFile
+from ormlint.source import LineIndex, SourceFile
 from ormlint.suppression import is_suppressed, parse_noqa
 from ormlint.syntax import traverse
 
@@ -77,7 +78,7 @@ def fix_source(
             break
         text = new_text
         applied += count
-        current = SourceFile(source.path, text, source.encoding, source.raw)
+        current = replace(source, text=text)
         result = check_source(current, config, project, rules)
     result.fixed_text = text if applied else None
     result.fixes_applied = applied
@@ -287,8 +288,4 @@ def _without_parentheses(node: cst.CSTNode) -> cst.CSTNode:
     return node
 
 
-def read_source(path: str) -> SourceFile:
-    return SourceFile.read(path)
-
-
-__all__ = ["FileResult", "Project", "SourceError", "check_source", "fix_source", "apply_fixes", "parses"]
+__all__ = ["FileResult", "Project", "check_source", "fix_source", "apply_fixes", "parses"]

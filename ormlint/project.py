@@ -52,7 +52,7 @@ class Project:
             cache = IndexCache.for_root(root, self.cache_dir) if self.use_cache and root is not None else None
             index = self._indexes[root] = ProjectIndex.build(root, cache=cache, mapper=self.mapper)
         module, is_package = module_name(Path(path), root)
-        if source is not None and not _matches_disk(path, source):
+        if source is not None and not source.on_disk and not _matches_disk(path, source):
             overlay = facts_for_source(source.text, module, is_package, path)
             if overlay is not None:
                 index = ProjectIndex.build(None, extra=[*index.modules.values(), overlay])

@@ -13,7 +13,7 @@ import re
 import stat
 import tempfile
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import List
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -33,6 +33,9 @@ class SourceFile:
     text: str
     encoding: str
     raw: bytes
+    #: ``raw`` was read from ``path`` by this run, so the project index (built from the
+    #: files on disk) describes this very text and need not be checked against it.
+    on_disk: bool = False
 
     @classmethod
     def read(cls, path: str) -> "SourceFile":
@@ -43,7 +46,7 @@ class SourceFile:
             raise SourceError("is a directory, not a Python file") from None
         except OSError as error:
             raise SourceError(f"cannot read file: {error.strerror or error}") from None
-        return cls.from_bytes(path, raw)
+        return replace(cls.from_bytes(path, raw), on_disk=True)
 
     @classmethod
     def from_bytes(cls, path: str, raw: bytes) -> "SourceFile":

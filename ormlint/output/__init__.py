@@ -7,8 +7,6 @@ from typing import List
 
 from ormlint.diagnostics import Diagnostic
 
-FORMATS = ("text", "json", "github", "sarif")
-
 
 @dataclass
 class Report:

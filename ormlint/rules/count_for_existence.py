@@ -2,87 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
-
 import libcst as cst
 
 from ormlint.diagnostics import Applicability
 from ormlint.fixers.exists import django_exists, sqlalchemy_exists
+from ormlint.rules._existence import counted_query, existence_test
 from ormlint.rules.base import Rule
-from ormlint.semantic.model import SemanticModel
-from ormlint.semantic.types import QueryType
-
-#: ``count OP literal`` that means "there is at least one" (True) or "there is none" (False).
-_COUNT_ON_LEFT = {
-    (cst.GreaterThan, "0"): True,
-    (cst.NotEqual, "0"): True,
-    (cst.GreaterThanEqual, "1"): True,
-    (cst.Equal, "0"): False,
-    (cst.LessThan, "1"): False,
-    (cst.LessThanEqual, "0"): False,
-}
-#: ``literal OP count``, the same tests written the other way round.
-_COUNT_ON_RIGHT = {
-    (cst.LessThan, "0"): True,
-    (cst.NotEqual, "0"): True,
-    (cst.LessThanEqual, "1"): True,
-    (cst.Equal, "0"): False,
-    (cst.GreaterThan, "1"): False,
-    (cst.GreaterThanEqual, "0"): False,
-}
-
-
-def existence_test(node: cst.Comparison) -> Optional[Tuple[cst.BaseExpression, bool]]:
-    """For ``x > 0``, ``0 == x`` and the like: ``x`` and whether the test means "some".
-
-    Only a two-operand comparison with the integer 0 or 1 qualifies.
-    """
-    if len(node.comparisons) != 1:
-        return None
-    target = node.comparisons[0]
-    operator = type(target.operator)
-    if isinstance(target.comparator, cst.Integer):
-        meaning = _COUNT_ON_LEFT.get((operator, target.comparator.value))
-        if meaning is not None:
-            return node.left, meaning
-    if isinstance(node.left, cst.Integer):
-        meaning = _COUNT_ON_RIGHT.get((operator, node.left.value))
-        if meaning is not None:
-            return target.comparator, meaning
-    return None
-
-
-def counted_query(semantic: SemanticModel, node: cst.BaseExpression) -> Optional[Tuple[str, cst.BaseExpression, QueryType]]:
-    """``("count", qs, type)`` for ``qs.count()`` and ``("len", qs, type)`` for ``len(qs)``
-    when ``qs`` is a query the semantic model knows."""
-    if not isinstance(node, cst.Call):
-        return None
-    func = node.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "count" and not node.args:
-        query = semantic.queryset_type(func.value)
-        if query is not None and query.countable:
-            return "count", func.value, query
-        return None
-    if len(node.args) == 1 and not node.args[0].keyword and not node.args[0].star:
-        if semantic.qualified_name(func) == "builtins.len":
-            argument = node.args[0].value
-            query = semantic.queryset_type(argument)
-            if query is not None and query.orm == "django" and query.kind == "queryset":
-                return "len", argument, query
-    return None
-
-
-def rows_are_needed(semantic: SemanticModel, queryset: cst.BaseExpression) -> bool:
-    """Whether a ``len()`` or truth test of ``queryset`` is justified because the rows it
-    loads are used as well, or might be: the queryset is a local variable read elsewhere in
-    the function, or is not a local variable at all (a parameter, a global, an attribute),
-    so its cache may be read by code we cannot see. Inline queryset expressions are never
-    reused."""
-    if isinstance(queryset, cst.Name):
-        if not semantic.local_queryset_variable(queryset):
-            return True
-        return semantic.rows_used_elsewhere(queryset)
-    return not isinstance(queryset, (cst.Call, cst.Subscript))
 
 
 class CountForExistence(Rule):
@@ -153,7 +78,7 @@ class CountForExistence(Rule):
         if found is None:
             return
         form, query, query_type = found
-        if form == "len" and rows_are_needed(self.semantic, query):
+        if form == "len" and self.semantic.rows_needed(query):
             return
         what = "`len()`" if form == "len" else "`count()`"
         cost = "loads every row" if form == "len" else "counts every matching row"

@@ -9,7 +9,7 @@ import libcst as cst
 from ormlint.diagnostics import Applicability
 from ormlint.fixers.count import django_count
 from ormlint.rules.base import Rule
-from ormlint.rules.count_for_existence import counted_query, existence_test, rows_are_needed
+from ormlint.rules._existence import counted_query, existence_test
 
 
 class LenQueryset(Rule):
@@ -74,7 +74,7 @@ class LenQueryset(Rule):
         if found is None or found[0] != "len":
             return
         _, queryset, _ = found
-        if rows_are_needed(self.semantic, queryset):
+        if self.semantic.rows_needed(queryset):
             return
         self.report(
             node,

@@ -8,7 +8,6 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers import bare
 from ormlint.fixers.exists import django_exists
 from ormlint.rules.base import Rule
-from ormlint.rules.count_for_existence import rows_are_needed
 
 
 class QuerysetTruthiness(Rule):
@@ -76,7 +75,7 @@ class QuerysetTruthiness(Rule):
         query = self.semantic.queryset_type(original_node)
         if query is None or query.orm != "django" or query.kind != "queryset":
             return
-        if rows_are_needed(self.semantic, original_node):
+        if self.semantic.rows_needed(original_node):
             return
         fix = None
         if not query.combined:

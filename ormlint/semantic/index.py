@@ -219,6 +219,8 @@ class ProjectIndex:
     #: the chain of standard methods each amounts to.
     queryset_methods: Dict[str, Dict[str, Tuple[str, ...]]] = field(default_factory=dict)
     _by_suffix: Dict[str, List[str]] = field(default_factory=dict, repr=False)
+    #: Every class statement of the project by qualified name, models or not.
+    classes: Dict[str, ClassFacts] = field(default_factory=dict, repr=False)
     _classes_by_tail: Optional[Dict[str, List[str]]] = field(default=None, repr=False)
     _vocabulary: Optional[FrozenSet[str]] = field(default=None, repr=False)
 
@@ -286,7 +288,7 @@ class ProjectIndex:
     # -- resolution ---------------------------------------------------------------------
 
     def _resolve(self) -> None:
-        classes: Dict[str, ClassFacts] = {}
+        classes = self.classes
         for module_facts in self.modules.values():
             for class_facts in module_facts.classes:
                 classes[f"{module_facts.module}.{class_facts.name}"] = class_facts
@@ -295,7 +297,7 @@ class ProjectIndex:
                 qualified = f"{module_facts.module}.{name}"
                 if callee in SESSION_FACTORIES:
                     self.session_factories.add(qualified)
-                elif self._derives_from(classes, callee, FLASK_SQLALCHEMY):
+                elif self._derives_from(callee, FLASK_SQLALCHEMY):
                     # ``db = SQLAlchemy()``, or a project's subclass of it.
                     self.flask_databases.add(qualified)
 
@@ -321,7 +323,7 @@ class ProjectIndex:
                 return "sqlalchemy-base"
             if qualname.endswith(".Model") and self.canonical(qualname[: -len(".Model")]) in self.flask_databases:
                 return "flask-model"
-            class_facts = self._class(classes, qualname)
+            class_facts = self._class(qualname)
             if class_facts is None or qualname in seen:
                 return None
             result = None
@@ -340,14 +342,14 @@ class ProjectIndex:
             kind = kind_of(qualname)
             if kind == "django":
                 self.models[qualname] = ModelInfo(
-                    qualname, "django", self._managers(classes, qualname, kind_of), class_facts.abstract
+                    qualname, "django", self._managers(qualname, kind_of), class_facts.abstract
                 )
             elif kind == "sqlalchemy":
                 self.models[qualname] = ModelInfo(
                     qualname,
                     "sqlalchemy",
                     abstract=class_facts.abstract,
-                    query_property=self._has_query_property(qualname, classes, kind_of),
+                    query_property=self._has_query_property(qualname, kind_of),
                 )
         for qualname, abstract in CONTRIB_MODELS.items():
             self.models.setdefault(qualname, ModelInfo(qualname, "django", frozenset({"objects"}), abstract))
@@ -355,15 +357,15 @@ class ProjectIndex:
             self._by_suffix.setdefault(qualname.rpartition(".")[2], []).append(qualname)
         from ormlint.semantic.relations import resolve_relations
 
-        resolve_relations(self, classes)
+        resolve_relations(self)
         for qualname, model in self.models.items():
             if model.orm == "django":
-                custom = self._custom_queryset_methods(classes, qualname, kind_of)
+                custom = self._custom_queryset_methods(qualname, kind_of)
                 if custom:
                     self.queryset_methods[qualname] = custom
         for qualname in self.models:
             methods: Dict[str, List[Tuple[str, ...]]] = {}
-            for _, facts in reversed(self._lineage(classes, qualname)):
+            for _, facts in reversed(self.lineage(qualname)):
                 own: Dict[str, List[Tuple[str, ...]]] = {}
                 for method, chain in facts.method_reads:
                     own.setdefault(method, []).append(chain)
@@ -396,17 +398,14 @@ class ProjectIndex:
 
     def defines_method(self, qualname: str, method: str) -> bool:
         """Whether the project class ``qualname`` or one of its project bases defines it."""
-        classes = {f"{m.module}.{c.name}": c for m in self.modules.values() for c in m.classes}
-        return any(method in facts.methods for _, facts in self._lineage(classes, qualname))
+        return any(method in facts.methods for _, facts in self.lineage(qualname))
 
     def method_reads(self, model: str, method: str) -> List[Tuple[str, ...]]:
         """The ``self`` chains read by ``model.method`` (inherited methods included)."""
         return self._method_reads.get(model, {}).get(method, [])
 
-    def lineage(self, classes: Dict[str, ClassFacts], qualname: str) -> List[Tuple[str, ClassFacts]]:
-        return self._lineage(classes, qualname)
-
-    def _class(self, classes: Dict[str, ClassFacts], qualname: str) -> Optional[Tuple[str, ClassFacts]]:
+    def _class(self, qualname: str) -> Optional[Tuple[str, ClassFacts]]:
+        classes = self.classes
         qualname = self.canonical(qualname)
         found = classes.get(qualname)
         if found is not None:
@@ -418,10 +417,10 @@ class ProjectIndex:
         match = _suffix_match(qualname, self._classes_by_tail.get(qualname.rpartition(".")[2], []))
         return (match, classes[match]) if match else None
 
-    def _managers(self, classes: Dict[str, ClassFacts], qualname: str, kind_of) -> FrozenSet[str]:
+    def _managers(self, qualname: str, kind_of) -> FrozenSet[str]:
         """The manager attributes of a model, its own and those it inherits."""
         names = {"objects", "_default_manager", "_base_manager"}
-        for _, class_facts in self._lineage(classes, qualname):
+        for _, class_facts in self.lineage(qualname):
             for attribute, callee in class_facts.calls:
                 if callee.endswith(".as_manager") and kind_of(callee[: -len(".as_manager")]) == "queryset":
                     names.add(attribute)
@@ -429,12 +428,12 @@ class ProjectIndex:
                     names.add(attribute)
         return frozenset(names)
 
-    def _custom_queryset_methods(self, classes, qualname: str, kind_of) -> Dict[str, Tuple[str, ...]]:
+    def _custom_queryset_methods(self, qualname: str, kind_of) -> Dict[str, Tuple[str, ...]]:
         """Methods of the model's managers and their querysets that return a queryset of
         the model, expanded to standard queryset methods (custom ones calling each other
         are followed)."""
         sources: List[str] = []
-        for _, class_facts in self._lineage(classes, qualname):
+        for _, class_facts in self.lineage(qualname):
             for attribute, callee in class_facts.calls:
                 if callee.endswith(".as_manager"):
                     sources.append(callee[: -len(".as_manager")])
@@ -443,7 +442,7 @@ class ProjectIndex:
             sources.extend(queryset for _, queryset in class_facts.manager_querysets)
         chains: Dict[str, Tuple[str, ...]] = {}
         for source in sources:
-            for _, facts in reversed(self._lineage(classes, source)):
+            for _, facts in reversed(self.lineage(source)):
                 chains.update(facts.returned_chains)
         def expand(method: str, depth: int = 0) -> Optional[Tuple[str, ...]]:
             steps: List[str] = []
@@ -463,12 +462,12 @@ class ProjectIndex:
         expanded = {method: expand(method) for method in chains if method not in DJANGO_QUERYSET_METHODS}
         return {method: steps for method, steps in expanded.items() if steps is not None}
 
-    def _lineage(self, classes: Dict[str, ClassFacts], qualname: str) -> List[Tuple[str, ClassFacts]]:
+    def lineage(self, qualname: str) -> List[Tuple[str, ClassFacts]]:
         """The class and every base class the project defines, each once."""
         found: List[Tuple[str, ClassFacts]] = []
         pending, seen = [qualname], set()
         while pending:
-            current = self._class(classes, pending.pop())
+            current = self._class(pending.pop())
             if current is None or current[0] in seen:
                 continue
             seen.add(current[0])
@@ -476,14 +475,14 @@ class ProjectIndex:
             pending.extend(current[1].bases)
         return found
 
-    def _derives_from(self, classes: Dict[str, ClassFacts], qualname: str, targets: FrozenSet[str]) -> bool:
+    def _derives_from(self, qualname: str, targets: FrozenSet[str]) -> bool:
         if qualname in targets:
             return True
-        return any(base in targets for _, facts in self._lineage(classes, qualname) for base in facts.bases)
+        return any(base in targets for _, facts in self.lineage(qualname) for base in facts.bases)
 
-    def _has_query_property(self, qualname: str, classes: Dict[str, ClassFacts], kind_of) -> bool:
+    def _has_query_property(self, qualname: str, kind_of) -> bool:
         """Flask-SQLAlchemy models and classes with ``query = Session.query_property()``."""
-        for current, facts in self._lineage(classes, qualname):
+        for current, facts in self.lineage(qualname):
             if any(kind_of(base) == "flask-model" for base in facts.bases):
                 return True
             if any(attribute == "query" and callee.endswith(".query_property") for attribute, callee in facts.calls):

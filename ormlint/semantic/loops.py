@@ -23,10 +23,6 @@ from ormlint.semantic.types import QueryType
 Comprehension = Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp]
 Loop = Union[cst.For, Comprehension]
 
-#: Methods that run a query of their own, whatever was loaded before.
-QUERYING_METHODS = frozenset(
-    {"get", "first", "last", "count", "exists", "aggregate", "earliest", "latest", "in_bulk", "filter", "exclude"}
-)
 _TERMINAL = frozenset({"get", "first", "last", "count", "exists", "aggregate", "earliest", "latest", "in_bulk", "contains"})
 
 

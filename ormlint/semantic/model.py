@@ -563,16 +563,20 @@ class SemanticModel(cst.BatchableCSTVisitor):
 
     # -- local use of a variable ------------------------------------------------------------
 
-    def local_queryset_variable(self, node: cst.BaseExpression) -> bool:
-        """Whether ``node`` is a name bound only by assignments in the current function."""
-        if not isinstance(node, cst.Name):
-            return False
-        found = self.lookup(node.value)
-        if found is None or found[0].kind != "function":
-            return False
-        return all(b.kind == "assign" for b in found[1])
+    def rows_needed(self, queryset: cst.BaseExpression) -> bool:
+        """Whether a ``len()`` or truth test of ``queryset`` is justified because the rows it
+        loads are used as well, or might be: the queryset is a local variable read elsewhere
+        in the function, or is not a local variable at all (a parameter, a global, an
+        attribute), so its cache may be read by code we cannot see. Inline queryset
+        expressions are never reused."""
+        if not isinstance(queryset, cst.Name):
+            return not isinstance(queryset, (cst.Call, cst.Subscript))
+        found = self.lookup(queryset.value)
+        if found is None or found[0].kind != "function" or not all(b.kind == "assign" for b in found[1]):
+            return True
+        return self._rows_used_elsewhere(queryset)
 
-    def rows_used_elsewhere(self, node: cst.Name) -> bool:
+    def _rows_used_elsewhere(self, node: cst.Name) -> bool:
         """Whether the rows of the queryset variable ``node`` are read anywhere else in its
         function: iterated, indexed, passed on, returned, ``len()``-ed or tested.
 

@@ -56,21 +56,21 @@ class Relation:
         return self.orm == "sqlalchemy" and self.lazy in ("dynamic", "write_only")
 
 
-def resolve_relations(index: "ProjectIndex", classes: Dict[str, "ClassFacts"]) -> None:
-    labels = _app_labels(classes)
+def resolve_relations(index: "ProjectIndex") -> None:
+    labels = _app_labels(index.classes)
     user = _auth_user_model(index)
     if user:
         resolved = _resolve_string(index, labels, user, None)
         if resolved:
             index.user_model = resolved
-    _contrib_relations(index, classes)
+    _contrib_relations(index)
     for qualname, model in index.models.items():
-        found = index._class(classes, qualname)
+        found = index._class(qualname)
         if found is None:
             continue
         fields: Dict[str, "FieldFacts"] = {}
         columns = set()
-        for _, facts in reversed(index.lineage(classes, qualname)):
+        for _, facts in reversed(index.lineage(qualname)):
             for field_facts in facts.fields:
                 fields[field_facts.name] = field_facts
             columns.update(name for name, callee in facts.calls if callee.rpartition(".")[2] in _COLUMNS)
@@ -101,7 +101,7 @@ _CONTRIB_RELATIONS = {
 }
 
 
-def _contrib_relations(index, classes) -> None:
+def _contrib_relations(index) -> None:
     """The relations of Django's contrib models, whose source is not in the project:
     ``user.groups``, ``group.permissions``, ``permission.content_type``, and those a
     custom user model inherits from ``AbstractUser`` / ``PermissionsMixin``."""
@@ -110,7 +110,7 @@ def _contrib_relations(index, classes) -> None:
             index.relations.setdefault(model, {}).setdefault(name, Relation(name, kind, target))
     users = {"django.contrib.auth.models.User"}
     for qualname in index.models:
-        if any(base in _PERMISSIONS_MIXINS for _, facts in index.lineage(classes, qualname) for base in facts.bases):
+        if any(base in _PERMISSIONS_MIXINS for _, facts in index.lineage(qualname) for base in facts.bases):
             users.add(qualname)
     for user in users:
         own = index.relations.setdefault(user, {})
@@ -196,7 +196,7 @@ def _resolve_string(index, labels, text: str, owner: Optional[str]) -> Optional[
     label, _, name = text.rpartition(".")
     matching = [
         q
-        for q, info in index.models.items()
+        for q in index.models
         if q.rpartition(".")[2] == name and _label_of(q, labels) == label
     ]
     if len(matching) == 1:
