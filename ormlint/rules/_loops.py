@@ -61,6 +61,6 @@ def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], 
     paths = sorted({read.lookup for read in reads})
     call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
     fix = None
-    if fixable and facts.built_at is not None and facts.query.kind in ("queryset", "iterator") and not facts.query.nested:
+    if fixable and facts.built_at is not None and facts.query.kind in ("queryset", "iterator") and not facts.query.prefetched_rows:
         fix = rule.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, method, paths)))
     rule.report(facts.node, reads_message(facts, reads, call), fix)

@@ -46,10 +46,10 @@ class NPlusOneForward(LoopRule):
     `.values_list()` querysets, on `order.customer_id` and on assignments such as
     `order.customer = c` (no query), on querysets that come from a parameter (the caller
     may have loaded the relation), and on anything the project index does not know as a
-    relation. No fix is offered when the rows are those of a related manager of an
-    enclosing loop's row (`for line in order.lines.all()` inside a loop over orders),
-    where the fix belongs on the outer queryset as `prefetch_related('lines__product')`,
-    nor when the queryset uses
+    relation. No fix is offered when the rows are those an enclosing loop prefetched
+    (`for line in order.lines.all()` inside a loop over `prefetch_related('lines')`):
+    changing that queryset would discard the prefetch, and the fix belongs on the outer
+    queryset as `prefetch_related('lines__product')`. Nor when the queryset uses
     `only()` / `defer()`, comes from several assignments, or uses `select_related()`
     without arguments.
 

@@ -9,7 +9,7 @@ imports, the project index and local data flow; when any link is unknown the ans
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -353,7 +353,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
             first = owner.kind == "comprehension" and owner.node.for_in.iter is binding.value
             rows = self.type_of(binding.value, owner.parent if first else owner)
             if isinstance(rows, QueryType) and rows.model and rows.yields_instances and rows.kind != "rows":
-                return Instance(rows.model, rows.orm, from_loop=True)
+                return Instance(rows.model, rows.orm, prefetched=rows.prefetched)
             return None
         if binding.kind == "param" and binding.annotation is not None:
             return self._type_of_annotation(binding.annotation, owner)
@@ -466,10 +466,14 @@ class SemanticModel(cst.BatchableCSTVisitor):
             if relation is None or relation.target is None:
                 return None
             if relation.kind == "one":
-                return Instance(relation.target, relation.orm, from_loop=owner.from_loop)
+                return Instance(relation.target, relation.orm, prefetched=_below(owner.prefetched, attribute))
             if relation.kind == "many" and relation.orm == "django":
                 known = frozenset({relation.field}) if relation.field else frozenset()
-                return QueryType("django", relation.target, "manager", known=known, nested=owner.from_loop)
+                prefetched = any(p == attribute or p.startswith(attribute + "__") for p in owner.prefetched)
+                return QueryType(
+                    "django", relation.target, "manager", known=known,
+                    prefetched=_below(owner.prefetched, attribute), prefetched_rows=prefetched,
+                )
             return None
         if isinstance(owner, FlaskDatabase) and attribute == "session":
             return Session()
@@ -636,7 +640,7 @@ def _join(types: List[object]) -> Optional[Type]:
                 unchunked=any(t.unchunked for t in known),  # type: ignore[union-attr]
                 fetch_mode=all(t.fetch_mode for t in known),  # type: ignore[union-attr]
                 partial=any(t.partial for t in known),  # type: ignore[union-attr]
-                nested=any(t.nested for t in known),  # type: ignore[union-attr]
+                prefetched_rows=any(t.prefetched_rows for t in known),  # type: ignore[union-attr]
                 known=frozenset.intersection(*(t.known for t in known)),  # type: ignore[union-attr]
             )
     return None
@@ -762,6 +766,12 @@ def _callee_name(call: cst.Call) -> Optional[str]:
     if isinstance(func, cst.Attribute):
         return func.attr.value
     return None
+
+
+def _below(paths: FrozenSet[str], attribute: str) -> FrozenSet[str]:
+    """The prefetch paths that continue past ``attribute``: ``lines__product`` -> ``product``."""
+    prefix = attribute + "__"
+    return frozenset(p[len(prefix):] for p in paths if p.startswith(prefix))
 
 
 def _decorator_name(decorator: cst.Decorator) -> str:

@@ -60,9 +60,11 @@ class QueryType:
     #: SQLAlchemy ``with_parent(x)``: the class of ``x`` (``"*"`` if unknown), whose
     #: many-to-one relation back to it finds its target in the session's identity map.
     one_parent: Optional[str] = None
-    #: Rows of a related manager of an enclosing loop's row: loading them belongs on the
-    #: outer queryset (a deeper ``prefetch_related`` path), not on this one.
-    nested: bool = False
+    #: Rows a prefetch of the enclosing loop's queryset already holds (``order.lines.all()``
+    #: under ``prefetch_related('lines')``): changing this queryset would discard the
+    #: prefetched rows, so loading more belongs on the outer queryset
+    #: (``prefetch_related('lines__product')``).
+    prefetched_rows: bool = False
     #: Rows that come from outside the function (a parameter annotated ``QuerySet[M]``):
     #: what the caller loaded is unknown, so the N+1 rules stay silent.
     partial: bool = False
@@ -96,8 +98,8 @@ class Instance:
 
     qualname: str
     orm: str
-    #: The row of an enclosing loop: its related managers are queried once per row.
-    from_loop: bool = False
+    #: For a row of a loop, the relation paths its queryset prefetched.
+    prefetched: FrozenSet[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -1237,8 +1237,8 @@ def test_what_a_related_managers_parent_holds_is_read_once(tmp_path):
 
 
 def test_no_fix_on_a_related_manager_of_an_enclosing_loops_row(tmp_path):
-    """select_related on customer.orders.all() inside a loop over customers would run a
-    query per customer again, even with prefetch_related('orders') outside."""
+    """select_related on customer.orders.all() inside a loop over customers that
+    prefetched them would discard the prefetch and run a query per customer again."""
     code = (
         "from shop.models import Customer\n\n\ndef f():\n"
         "    for customer in Customer.objects.prefetch_related('orders'):\n"
@@ -1249,9 +1249,12 @@ def test_no_fix_on_a_related_manager_of_an_enclosing_loops_row(tmp_path):
     make_project(tmp_path, {"shop/members.py": MEMBER_MODELS})
     nested = (
         "from shop.members import Team, Member\n\n\ndef f():\n"
-        "    for team in Team.objects.all():\n"
+        "    for team in Team.objects.prefetch_related('member_set'):\n"
         "        for member in team.member_set.all():\n"
         "            print(member.order.status)\n"
     )
     found = check(tmp_path, nested, "ORM001")
     assert [(d.location.row, d.fix) for d in found] == [(6, None)]
+    # Without the outer prefetch, each team's members are one query anyway: fix there.
+    found = check(tmp_path, nested.replace(".prefetch_related('member_set')", ".all()"), "ORM001")
+    assert found[0].fix.edits[0].content == "team.member_set.all().select_related(\"order\")"
