@@ -14,11 +14,11 @@ from collections import Counter
 from typing import List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ormlint.config import Config
 from ormlint.diagnostics import Diagnostic, Edit, Fix, Location, file_error, internal_error
+from ormlint.fixers import bare, comments, render
 from ormlint.rules import Rule, selected_rules
 from ormlint.rules.base import FileContext, Finding
 from ormlint.project import Project
@@ -248,44 +248,9 @@ def _keeps_comments(replacements) -> bool:
         if isinstance(new, str):
             continue
         # A node's own parentheses lie outside the replaced text, and so do their comments.
-        if Counter(_comments(_without_parentheses(old))) - Counter(_comments(_without_parentheses(new))):
+        if Counter(comments(bare(old))) - Counter(comments(bare(new))):
             return False
     return True
-
-
-def _comments(node: cst.CSTNode) -> List[str]:
-    found: List[str] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Comment):
-            found.append(current.value)
-        else:
-            stack.extend(current.children)
-    return found
-
-
-def render(module: cst.Module, node: cst.CSTNode, indentation: str) -> str:
-    """The code of a replacement node, indented for the statement it goes into.
-
-    ``Module.code_for_node`` renders a node as if it stood at the top level, which loses
-    the indentation of continuation lines inside brackets; libcst's code generator takes
-    the indentation as state, so we give it the statement's.
-    """
-    state = CodegenState(
-        default_indent=module.default_indent,
-        default_newline=module.default_newline,
-        indent_tokens=[indentation] if indentation else [],
-    )
-    _without_parentheses(node)._codegen(state)
-    return "".join(state.tokens)
-
-
-def _without_parentheses(node: cst.CSTNode) -> cst.CSTNode:
-    """Positions exclude a node's own parentheses, so its replacement must too."""
-    if getattr(node, "lpar", None) or getattr(node, "rpar", None):
-        return node.with_changes(lpar=(), rpar=())
-    return node
 
 
 __all__ = ["FileResult", "Project", "check_source", "fix_source", "apply_fixes", "parses"]

@@ -4,7 +4,10 @@ A rule decides *whether* to fix; a fixer decides *how*. Replacement nodes reuse 
 original subtrees, so the formatting and comments inside them survive.
 """
 
+from typing import List
+
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 
 def bare(node: cst.BaseExpression) -> cst.BaseExpression:
@@ -16,3 +19,34 @@ def bare(node: cst.BaseExpression) -> cst.BaseExpression:
     if getattr(node, "lpar", None) or getattr(node, "rpar", None):
         return node.with_changes(lpar=(), rpar=())
     return node
+
+
+def render(module: cst.Module, node: cst.CSTNode, indentation: str) -> str:
+    """The code of a replacement node, indented for the statement it goes into.
+
+    ``Module.code_for_node`` renders a node as if it stood at the top level, which loses
+    the indentation of continuation lines inside brackets; libcst's code generator takes
+    the indentation as state, so we give it the statement's. Positions exclude a node's
+    own parentheses, so the rendered replacement does too.
+    """
+    state = CodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        indent_tokens=[indentation] if indentation else [],
+    )
+    bare(node)._codegen(state)
+    return "".join(state.tokens)
+
+
+
+def comments(node: cst.CSTNode) -> List[str]:
+    """Every comment inside ``node``, so that a fix can prove it keeps them all."""
+    found: List[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            found.append(current.value)
+        else:
+            stack.extend(current.children)
+    return found
