@@ -20,7 +20,7 @@ import dataclasses
 
 from ormlint.semantic.index import ClassFacts, FieldFacts, ModuleFacts
 
-FORMAT = f"ormlint-index-{__version__}-6"
+FORMAT = f"ormlint-index-{__version__}-7"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -126,12 +126,14 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "method_reads": [[m, list(chain)] for m, chain in c.method_reads],
                 "returned_chains": [[m, list(chain)] for m, chain in c.returned_chains],
                 "manager_querysets": [list(p) for p in c.manager_querysets],
+                "field_flags": [list(p) for p in c.field_flags],
             }
             for c in facts.classes
         ],
         "calls": [list(p) for p in facts.calls],
         "aliases": [list(p) for p in facts.aliases],
         "auth_user_model": facts.auth_user_model,
+        "save_receivers": list(facts.save_receivers),
     }
 
 
@@ -154,10 +156,12 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 method_reads=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["method_reads"]),
                 returned_chains=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["returned_chains"]),
                 manager_querysets=pairs(c["manager_querysets"]),
+                field_flags=pairs(c["field_flags"]),
             )
             for c in data["classes"]
         ),
         calls=pairs(data["calls"]),
         aliases=pairs(data["aliases"]),
         auth_user_model=data["auth_user_model"],
+        save_receivers=tuple(str(s) for s in data["save_receivers"]),
     )

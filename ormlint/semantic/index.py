@@ -40,7 +40,8 @@ _SKIPPED_FOLDERS = frozenset(
 
 #: Text that a file must contain to define anything the index records.
 _INTERESTING = re.compile(
-    rb"^[ \t]*class[ \t]+\w+[ \t]*\(|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(|AUTH_USER_MODEL",
+    rb"^[ \t]*class[ \t]+\w+[ \t]*\(|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(|AUTH_USER_MODEL"
+    rb"|pre_save|post_save",
     re.MULTILINE,
 )
 
@@ -164,6 +165,10 @@ class ClassFacts:
     #: ``objects = Manager.from_queryset(OrderQuerySet)()``: the attribute and the
     #: queryset class.
     manager_querysets: Tuple[Tuple[str, str], ...] = ()
+    #: Fields declared with a flag that matters to bulk writes, as (field, flag):
+    #: ``auto_now`` (``save()`` sets it, ``bulk_update`` does not) and ``primary_key``
+    #: (``bulk_update`` refuses it).
+    field_flags: Tuple[Tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,7 +183,10 @@ class ModuleFacts:
     aliases: Tuple[Tuple[str, str], ...] = ()
     #: ``AUTH_USER_MODEL = "app.Model"`` when the module (a settings file) sets it.
     auth_user_model: Optional[str] = None
-
+    #: The senders of the ``pre_save`` / ``post_save`` receivers the module connects, as
+    #: qualified names or ``'app_label.Model`` strings; ``*`` for a receiver of every
+    #: model or one whose sender the source does not name for certain.
+    save_receivers: Tuple[str, ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -223,6 +231,7 @@ class ProjectIndex:
     classes: Dict[str, ClassFacts] = field(default_factory=dict, repr=False)
     _classes_by_tail: Optional[Dict[str, List[str]]] = field(default=None, repr=False)
     _vocabulary: Optional[FrozenSet[str]] = field(default=None, repr=False)
+    _receivers: Optional[List[Tuple[str, str]]] = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -399,6 +408,85 @@ class ProjectIndex:
     def defines_method(self, qualname: str, method: str) -> bool:
         """Whether the project class ``qualname`` or one of its project bases defines it."""
         return any(method in facts.methods for _, facts in self.lineage(qualname))
+
+    # -- bulk writes --------------------------------------------------------------------
+
+    def model_fields(self, qualname: str) -> FrozenSet[str]:
+        """The columns of a Django model that ``bulk_update`` can write: its fields, its
+        own and inherited, by name and, for a foreign key, by ``<name>_id``; not the
+        primary key, many-to-many fields or generic relations."""
+        fields: Set[str] = set()
+        excluded: Set[str] = {"id", "pk"}
+        for _, facts in self.lineage(qualname):
+            excluded.update(name for name, flag in facts.field_flags if flag == "primary_key")
+            for name, callee in facts.calls:
+                kind = callee.rpartition(".")[2]
+                if kind in _FOREIGN_KEYS:
+                    fields.update((name, f"{name}_id"))
+                elif kind.endswith("Field") and kind not in _NOT_COLUMNS:
+                    fields.add(name)
+        return frozenset(fields - excluded)
+
+    def plain_objects(self, qualname: str) -> bool:
+        """Whether ``Model.objects`` is Django's own manager: declared as ``Manager()``, or
+        implied because the model declares no manager. A custom default manager may
+        filter rows out, and a bulk write through it would skip them."""
+        model = self.models.get(qualname)
+        if model is None:
+            return False
+        declared = {
+            attribute: callee
+            for _, facts in reversed(self.lineage(qualname))
+            for attribute, callee in facts.calls
+            if attribute in model.managers
+        }
+        if "objects" in declared:
+            return declared["objects"] in DJANGO_MANAGER_BASES
+        return not declared
+
+    def bulk_write_blockers(self, qualname: str, update: bool) -> List[str]:
+        """Why a bulk write could not stand in for ``save()`` per row of the model: it
+        skips ``save()`` overrides and ``pre_save`` / ``post_save`` receivers; with
+        ``update``, also ``auto_now`` (``bulk_update`` leaves it), and otherwise
+        multi-table inheritance (``bulk_create`` refuses it). Empty when nothing does."""
+        name = qualname.rpartition(".")[2]
+        lineage = self.lineage(qualname)
+        if not lineage:
+            return [f"`{name}` is not defined in the project, so its `save()` cannot be read"]
+        reasons: List[str] = []
+        for owner, facts in lineage:
+            shown = f"`{name}`" if owner == qualname else f"its base `{owner.rpartition('.')[2]}`"
+            if "save" in facts.methods:
+                reasons.append(f"{shown} overrides `save()`")
+            for base in facts.bases:
+                if self._class(base) is None and base not in DJANGO_MODEL_BASES and base != "object":
+                    reasons.append(f"{shown} derives from `{base}`, whose `save()` ormlint cannot read")
+            if update:
+                reasons.extend(
+                    f"`{name}.{field}` has `auto_now=True`, which `bulk_update()` does not set"
+                    for field, flag in facts.field_flags
+                    if flag == "auto_now"
+                )
+            elif owner != qualname and not facts.abstract and owner in self.models:
+                reasons.append(f"`{name}` inherits from the concrete model `{owner.rpartition('.')[2]}`")
+        lineage_names = {owner for owner, _ in lineage}
+        for module, sender in self._save_receivers():
+            if sender == "*" or sender in lineage_names:
+                reasons.append(f"`{module}` connects a `pre_save`/`post_save` receiver that applies to `{name}`")
+        return list(dict.fromkeys(reasons))
+
+    def _save_receivers(self) -> List[Tuple[str, str]]:
+        """(module, model) for every save receiver of the project; ``*`` as the model when
+        the sender is missing or does not resolve to one model."""
+        if self._receivers is None:
+            from ormlint.semantic.relations import resolve_model_reference
+
+            self._receivers = []
+            for module_facts in self.modules.values():
+                for sender in module_facts.save_receivers:
+                    model = None if sender == "*" else resolve_model_reference(self, sender)
+                    self._receivers.append((module_facts.module, model or "*"))
+        return self._receivers
 
     def method_reads(self, model: str, method: str) -> List[Tuple[str, ...]]:
         """The ``self`` chains read by ``model.method`` (inherited methods included)."""
@@ -592,6 +680,9 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
                 # ``Base = declarative_base()`` names ``module.Base``; ``Model = db.Model``
                 # is an alias of what it refers to.
                 names[target.id] = _dotted(statement.value, names) or f"{module}.{target.id}"
+    mentions_signals = "pre_save" in source or "post_save" in source if isinstance(source, str) else (
+        b"pre_save" in source or b"post_save" in source
+    )
     return ModuleFacts(
         module=module,
         path=path,
@@ -599,7 +690,62 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         calls=tuple(calls),
         aliases=tuple(sorted(aliases.items())),
         auth_user_model=auth_user_model if isinstance(auth_user_model, str) else None,
+        save_receivers=_save_receivers(tree, module, is_package) if mentions_signals else (),
     )
+
+
+_SAVE_SIGNALS = ("pre_save", "post_save")
+
+
+def _save_receivers(tree: ast.Module, module: str, is_package: bool) -> Tuple[str, ...]:
+    """The senders of every ``pre_save`` / ``post_save`` receiver in the module:
+    ``@receiver(post_save, sender=Order)`` and ``post_save.connect(handler, sender=Order)``,
+    wherever they are (``AppConfig.ready()`` often imports the model locally, so imports
+    anywhere in the module name the sender)."""
+    names: Dict[str, str] = {
+        node.name: f"{module}.{node.name}" for node in tree.body if isinstance(node, ast.ClassDef)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(import_bindings((a.name, a.asname) for a in node.names))
+        elif isinstance(node, ast.ImportFrom):
+            base = resolve_relative(node.module, node.level, module, is_package)
+            names.update(from_import_bindings(base, ((a.name, a.asname) for a in node.names)))
+    senders: List[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "connect" and _is_save_signal(func.value):
+            sender = _keyword(node, "sender")
+            if sender is None and len(node.args) > 1:
+                sender = node.args[1]
+            senders.append(_sender(sender, names))
+        elif (_dotted(func, names) or "").rpartition(".")[2] == "receiver" and node.args:
+            signals = node.args[0].elts if isinstance(node.args[0], (ast.List, ast.Tuple)) else [node.args[0]]
+            if any(_is_save_signal(signal) for signal in signals):
+                senders.append(_sender(_keyword(node, "sender"), names))
+    return tuple(sorted(set(senders)))
+
+
+def _is_save_signal(node: ast.expr) -> bool:
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+    return name in _SAVE_SIGNALS
+
+
+def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _sender(node: Optional[ast.expr], names: Dict[str, str]) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return "'" + node.value
+    head = node
+    while isinstance(head, ast.Attribute):
+        head = head.value
+    if isinstance(head, ast.Name) and head.id in names:
+        return _dotted(node, names) or "*"
+    return "*"
 
 
 def _module_statements(body: List[ast.stmt]) -> Iterable[ast.stmt]:
@@ -625,6 +771,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
     method_reads: List[Tuple[str, Tuple[str, ...]]] = []
     returned_chains: List[Tuple[str, Tuple[str, ...]]] = []
     manager_querysets: List[Tuple[str, str]] = []
+    field_flags: List[Tuple[str, str]] = []
     abstract = False
     for statement in node.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -648,6 +795,10 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
                             manager_querysets.append((target.id, queryset))
                     if isinstance(value, ast.Call) and _may_declare_relation(callee):
                         fields.append(_field_facts(target.id, callee, value, annotation, names))
+                    if isinstance(value, ast.Call):
+                        field_flags.extend(
+                            (target.id, flag) for flag in _FIELD_FLAGS if _constant(_keyword(value, flag)) is True
+                        )
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.append(statement.name)
             method_reads.extend((statement.name, chain) for chain in _self_reads(statement))
@@ -674,9 +825,13 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
         method_reads=tuple(method_reads),
         returned_chains=tuple(returned_chains),
         manager_querysets=tuple(manager_querysets),
+        field_flags=tuple(field_flags),
     )
 
 
+_FIELD_FLAGS = ("auto_now", "primary_key")
+_FOREIGN_KEYS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey"})
+_NOT_COLUMNS = frozenset({"ManyToManyField", "ParentalManyToManyField", "GeneratedField", "AutoField", "BigAutoField", "SmallAutoField"})
 _MAX_METHOD_READS = 24
 
 

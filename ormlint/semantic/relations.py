@@ -171,6 +171,11 @@ def _reverse(owner: str, orm: str, field_facts, relation: Relation) -> List[Tupl
     return [(name, Relation(name, "many", owner, reverse=True, field=field))]
 
 
+def resolve_model_reference(index: "ProjectIndex", reference: str) -> Optional[str]:
+    """The model a qualified name or a quoted ``'app_label.Model`` names, or ``None``."""
+    return _resolve_target(index, _app_labels(index.classes), reference, owner="")
+
+
 def _resolve_target(index, labels, target: str, owner: str) -> Optional[str]:
     if target.startswith("'"):
         return _resolve_string(index, labels, target[1:], owner)
