@@ -6,7 +6,10 @@ from typing import Optional, Tuple, Type
 
 from ormlint.config import Config
 from ormlint.rules.base import Rule
+from ormlint.rules.commit_in_loop import CommitInLoop
 from ormlint.rules.count_for_existence import CountForExistence
+from ormlint.rules.create_in_loop import CreateInLoop
+from ormlint.rules.delete_in_loop import DeleteInLoop
 from ormlint.rules.len_queryset import LenQueryset
 from ormlint.rules.n_plus_one_forward import NPlusOneForward
 from ormlint.rules.n_plus_one_reverse import NPlusOneReverse
@@ -14,13 +17,17 @@ from ormlint.rules.n_plus_one_sqlalchemy import NPlusOneSqlalchemy
 from ormlint.rules.query_in_loop import QueryInLoop
 from ormlint.rules.queryset_truthiness import QuerysetTruthiness
 from ormlint.rules.request_without_timeout import RequestWithoutTimeout
+from ormlint.rules.save_in_loop import SaveInLoop
 from ormlint.rules.timeout_none import TimeoutNone
 from ormlint.rules.urlopen_without_timeout import UrlopenWithoutTimeout
 
 ALL_RULES: Tuple[Type[Rule], ...] = tuple(
     sorted(
         (
+            CommitInLoop,
             CountForExistence,
+            CreateInLoop,
+            DeleteInLoop,
             LenQueryset,
             NPlusOneForward,
             NPlusOneReverse,
@@ -28,6 +35,7 @@ ALL_RULES: Tuple[Type[Rule], ...] = tuple(
             QueryInLoop,
             QuerysetTruthiness,
             RequestWithoutTimeout,
+            SaveInLoop,
             TimeoutNone,
             UrlopenWithoutTimeout,
         ),

@@ -1,0 +1,82 @@
+"""What the write-loop rules (ORM201-ORM204) share: showing code in a message, saying why a
+fix is withheld, and naming what a bulk write needs (the model, its manager, a variable)."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Set
+
+import libcst as cst
+
+from ormlint.rules.base import Rule
+from ormlint.semantic.model import SemanticModel
+from ormlint.semantic.types import ModelClass
+from ormlint.syntax import children
+
+
+class WriteRule(Rule):
+    needs_orm = True
+
+    def shown(self, node: cst.CSTNode, limit: int = 60) -> str:
+        module = self.semantic.module_node
+        text = " ".join(module.code_for_node(node).split()) if module is not None else ""
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    @staticmethod
+    def not_fixed(reasons: List[str]) -> str:
+        return f" (not fixed: {'; '.join(reasons)})" if reasons else ""
+
+
+def short(qualname: str) -> str:
+    return qualname.rpartition(".")[2]
+
+
+def model_reference(semantic: SemanticModel, model: str) -> Optional[str]:
+    """The name the model class goes by where the rule is looking, if it is its own
+    short name (``Order`` after ``from shop.models import Order``)."""
+    name = short(model)
+    found = semantic.index.model(semantic.qualified_name(cst.Name(name)))
+    return name if found is not None and found.qualname == model else None
+
+
+def manager_for(semantic: SemanticModel, model: str, iterable: cst.BaseExpression) -> Optional[str]:
+    """The manager a bulk write of ``model``'s rows should go through: the one the loop
+    reads its rows from (``Order.archived.filter(...)``), else the model's plain
+    ``objects``. ``None`` when neither can be named here."""
+    node = iterable
+    while True:
+        if isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Attribute):
+            owner = semantic.type_of(node.value)
+            if isinstance(owner, ModelClass) and owner.qualname == model and isinstance(node.value, cst.Name):
+                info = semantic.index.model(model)
+                if info is not None and node.attr.value in info.managers and not node.attr.value.startswith("_"):
+                    return f"{node.value.value}.{node.attr.value}"
+            node = node.value
+        else:
+            break
+    reference = model_reference(semantic, model)
+    if reference is not None and semantic.index.plain_objects(model):
+        return f"{reference}.objects"
+    return None
+
+
+def unused_name(semantic: SemanticModel, base: str) -> str:
+    """``base``, or ``base_2``, ``base_3``... whichever no name in the module uses."""
+    key = ("names", 0)
+    if key not in semantic.memo:
+        names: Set[str] = set()
+        stack: List[cst.CSTNode] = [semantic.module_node] if semantic.module_node is not None else []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name):
+                names.add(node.value)
+            stack.extend(children(node))
+        semantic.memo[key] = names
+    used = semantic.memo[key]
+    candidate, number = base, 2
+    while candidate in used:  # type: ignore[operator]
+        candidate, number = f"{base}_{number}", number + 1
+    return candidate

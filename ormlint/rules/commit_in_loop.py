@@ -1,0 +1,110 @@
+"""ORM204 commit-in-loop."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ormlint.rules._writes import WriteRule
+from ormlint.semantic.types import Instance, Session
+from ormlint.syntax import children
+from ormlint.semantic.writes import loop_variables, per_item, per_iteration_calls, unconditional
+
+#: Session methods that add, change or remove rows.
+_SESSION_WRITES = frozenset({"add", "add_all", "delete", "merge", "execute", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings"})
+
+
+class CommitInLoop(WriteRule):
+    """
+    ## What it does
+    Finds a SQLAlchemy `session.commit()` or `session.flush()` on every iteration of a
+    loop that adds, changes or deletes rows.
+
+    ## Why is this bad?
+    Each commit ends a transaction: a round trip, a disk sync on most databases, and
+    every object in the session expired, so the next access reloads it. Each flush sends
+    the pending rows of one iteration on their own instead of batching them. Committing
+    once after the loop writes the same rows in one transaction.
+
+    ## Example
+    ```python
+    from shop.tables import SessionLocal, User
+
+    def import_users(names):
+        session = SessionLocal()
+        for name in names:
+            session.add(User(name=name))
+            session.commit()
+    ```
+
+    ## Use instead
+    ```python
+    from shop.tables import SessionLocal, User
+
+    def import_users(names):
+        session = SessionLocal()
+        for name in names:
+            session.add(User(name=name))
+        session.commit()
+    ```
+
+    ## Fix safety
+    No fix: committing once changes what a failure in the middle of the loop leaves
+    behind (nothing, instead of the rows before it), which only the author can decide.
+
+    ## When it does not fire
+    When the commit is conditional (`if i % 1000 == 0: session.commit()`, deliberate
+    batches) or inside a `try` block (deliberate per-row error handling), when the loop
+    does not write, in a retry loop that stops at its first success, and in test code by
+    default.
+
+    ## References
+    - [SQLAlchemy: session basics, committing](https://docs.sqlalchemy.org/en/20/orm/session_basics.html#committing)
+    """
+
+    code = "ORM204"
+    name = "commit-in-loop"
+    required_text = (".commit(", ".flush(")
+
+    def visit_For(self, node: cst.For) -> None:
+        if node.asynchronous:
+            return
+        for call in per_iteration_calls(node, ("commit", "flush")):
+            if not isinstance(self.semantic.type_of(call.func.value), Session):
+                continue
+            if not unconditional(node, call) or not per_item(node, call) or not self._writes(node):
+                continue
+            method = call.func.attr.value
+            cost = "one transaction per row" if method == "commit" else "the rows sent one iteration at a time"
+            self.report(
+                call,
+                f"`{self.shown(call)}` on every iteration: {cost}; {method} once after the loop",
+            )
+
+    def _writes(self, loop: cst.For) -> bool:
+        """Whether the loop adds, changes or deletes rows: a session write, or a change to
+        an attribute of a mapped row it iterates."""
+        for call in per_iteration_calls(loop, _SESSION_WRITES):
+            if isinstance(self.semantic.type_of(call.func.value), Session):
+                return True
+        variables = loop_variables(loop)
+        for statement in _assignments(loop.body):
+            for target in statement:
+                if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value in variables:
+                    row = self.semantic.type_of(target.value)
+                    if isinstance(row, Instance) and row.orm == "sqlalchemy":
+                        return True
+        return False
+
+
+def _assignments(block: cst.CSTNode):
+    """The targets of every assignment in a loop body (not in nested functions)."""
+    stack = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Assign):
+            yield [t.target for t in node.targets]
+        elif isinstance(node, cst.AugAssign):
+            yield [node.target]
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(children(node))

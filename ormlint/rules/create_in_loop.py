@@ -1,0 +1,213 @@
+"""ORM202 create-in-loop."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from ormlint.diagnostics import Applicability
+from ormlint.fixers.bulk import bulk_create_call
+from ormlint.rules._writes import WriteRule, short
+from ormlint.semantic.types import ModelClass, QueryType
+from ormlint.semantic.writes import per_item, per_iteration_calls
+from ormlint.syntax import children
+
+_UPSERT_ADVICE = {
+    "get_or_create": "fetch the existing rows with one `filter(...__in=...)` and create the missing ones with "
+    "`bulk_create(..., ignore_conflicts=True)`",
+    "update_or_create": "write them at once with `bulk_create(..., update_conflicts=True, unique_fields=[...], "
+    "update_fields=[...])`",
+}
+
+
+class CreateInLoop(WriteRule):
+    """
+    ## What it does
+    Finds a row created on every iteration of a loop: `M.objects.create(...)` whose result
+    is not used, `M(...).save()`, or an instance built in the loop with `M(...)` and
+    saved there. Also `get_or_create()` and `update_or_create()` per iteration.
+
+    ## Why is this bad?
+    Each `create()` is an INSERT of its own: importing 10,000 rows sends 10,000 queries.
+    `bulk_create()` inserts them all in one query (or one per `batch_size`).
+    `get_or_create()` costs one or two queries per item; `bulk_create()` with
+    `ignore_conflicts` or `update_conflicts` does the same work for all items at once.
+
+    ## Example
+    ```python
+    from shop.models import Customer
+
+    def import_customers(names):
+        for name in names:
+            Customer.objects.create(name=name)
+    ```
+
+    ## Use instead
+    ```python
+    from shop.models import Customer
+
+    def import_customers(names):
+        Customer.objects.bulk_create([Customer(name=name) for name in names])
+    ```
+
+    ## Fix safety
+    Unsafe, so applied only with `--unsafe-fixes`: `bulk_create()` does not call the
+    model's `save()` and sends no `pre_save` / `post_save` signals. The fix is offered
+    only when the loop body is that one statement, the model and its bases are in the
+    project with no `save()` override, no `pre_save` / `post_save` receiver in the project
+    names the model (or no model), the model is not a multi-table inheritance child
+    (which `bulk_create()` refuses), and the manager does not override `create()`.
+    `auto_now` and `auto_now_add` fields are no obstacle: `bulk_create()` sets them as
+    `save()` does. `get_or_create()` and `update_or_create()` are reported without a fix,
+    because their conflict handling depends on the table's unique constraints.
+
+    ## When it does not fire
+    When the created object is used afterwards (`order = Order.objects.create(...)`
+    followed by reads of `order`), in a retry loop that stops at its first success, and
+    in test code by default (building rows one by one is what fixtures do).
+
+    ## References
+    - [Django: `bulk_create()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#bulk-create)
+    """
+
+    code = "ORM202"
+    name = "create-in-loop"
+    fix_applicability = Applicability.UNSAFE
+    required_text = ("create(", ".save(")
+
+    def visit_For(self, node: cst.For) -> None:
+        if node.asynchronous:
+            return
+        built = self._built_in_body(node)
+        for call in per_iteration_calls(node, ("create", "get_or_create", "update_or_create", "save")):
+            if not per_item(node, call):
+                continue
+            method = call.func.attr.value
+            receiver = call.func.value
+            if method in _UPSERT_ADVICE:
+                if self._django_query(receiver) is not None:
+                    self.report(
+                        call,
+                        f"`{self.shown(call)}` on every iteration: 1-2 queries per item; {_UPSERT_ADVICE[method]}",
+                    )
+            elif method == "create":
+                query = self._django_query(receiver)
+                if query is not None and query.model and self._result_unused(node, call):
+                    self._report_create(node, call, query.model, receiver, call.args)
+            elif isinstance(receiver, cst.Call) and self._constructed_model(receiver) is not None and not call.args:
+                self._report_create(node, call, self._constructed_model(receiver), None, receiver.args)
+            elif isinstance(receiver, cst.Name) and receiver.value in built:
+                self._report_create(node, call, built[receiver.value], None, None)
+
+    def _report_create(self, loop: cst.For, call: cst.Call, model: str, manager: Optional[cst.BaseExpression], arguments) -> None:
+        shown_model = short(model)
+        target = self.shown(loop.target, 20)
+        suggestion = f"{shown_model}.objects.bulk_create([{shown_model}(...) for {target} in ...])"
+        reasons, fix = self._fix(loop, call, model, manager, arguments)
+        self.report(
+            call,
+            f"`{self.shown(call)}` on every iteration: 1 INSERT per item; create them at once with `{suggestion}`"
+            + self.not_fixed(reasons),
+            fix,
+        )
+
+    def _fix(self, loop, call, model, manager, arguments) -> Tuple[List[str], Optional[object]]:
+        single = _single_statement(loop)
+        if loop.orelse is not None or single is None or single.value is not call or arguments is None:
+            return ["the loop body does more than create the row"], None
+        if any(a.keyword is None and a.star != "**" for a in arguments):
+            return ["the model is built with positional arguments"], None
+        model_expression, manager_expression, reasons = self._model_and_manager(call, model, manager)
+        reasons += self.semantic.index.bulk_write_blockers(model, update=False)
+        if reasons or model_expression is None or manager_expression is None:
+            return reasons, None
+        replacement = bulk_create_call(loop, manager_expression, model_expression, arguments)
+        return [], self.fix("Create the rows with one `bulk_create()`", (loop, replacement))
+
+    def _model_and_manager(self, call: cst.Call, model: str, manager: Optional[cst.BaseExpression]):
+        """The class to build each object with and the manager to insert them through."""
+        index = self.semantic.index
+        if manager is None:  # ``M(...).save()``
+            constructor = call.func.value.func
+            if not index.plain_objects(model):
+                return None, None, [f"`{short(model)}`'s default manager is custom"]
+            return constructor, cst.Attribute(value=constructor, attr=cst.Name("objects")), []
+        if not (isinstance(manager, cst.Attribute) and isinstance(self.semantic.type_of(manager.value), ModelClass)):
+            return None, None, ["it creates through a related manager, which `bulk_create()` does not link"]
+        if _manager_overrides_create(index, model, manager.attr.value):
+            return None, None, [f"the manager `{manager.attr.value}` overrides `create()`"]
+        return manager.value, manager, []
+
+    def _django_query(self, receiver: cst.BaseExpression) -> Optional[QueryType]:
+        query = self.semantic.queryset_type(receiver)
+        return query if query is not None and query.orm == "django" and query.kind in ("manager", "queryset") else None
+
+    def _constructed_model(self, call: cst.Call) -> Optional[str]:
+        callee = self.semantic.type_of(call.func)
+        return callee.qualname if isinstance(callee, ModelClass) and callee.orm == "django" else None
+
+    def _built_in_body(self, loop: cst.For):
+        """Names the body binds to a new model instance (``order = Order(...)``), each
+        bound once."""
+        built = {}
+        seen = set()
+        for statement in _statements(loop.body):
+            for small in getattr(statement, "body", ()):
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                    name = small.targets[0].target.value
+                    model = self._constructed_model(small.value) if isinstance(small.value, cst.Call) else None
+                    if name in seen:
+                        built.pop(name, None)
+                    elif model is not None:
+                        built[name] = model
+                    seen.add(name)
+        return built
+
+    @staticmethod
+    def _result_unused(loop: cst.For, call: cst.Call) -> bool:
+        return any(
+            isinstance(small, cst.Expr) and small.value is call
+            for statement in _statements(loop.body)
+            for small in getattr(statement, "body", ())
+        )
+
+
+def _statements(block: cst.BaseSuite):
+    """The simple statements of a block, and of the blocks nested in it (not nested
+    loops, functions or classes)."""
+    stack = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            yield node
+        elif isinstance(node, (cst.IndentedBlock,)):
+            stack.extend(reversed(node.body))
+        elif isinstance(node, (cst.If, cst.Try, cst.With)):
+            stack.extend(reversed([n for n in children(node) if isinstance(n, (cst.BaseSuite, cst.If, cst.Else, cst.ExceptHandler, cst.Finally))]))
+        elif isinstance(node, (cst.Else, cst.ExceptHandler, cst.Finally)):
+            stack.append(node.body)
+
+
+def _single_statement(loop: cst.For) -> Optional[cst.Expr]:
+    body = loop.body
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    if len(statements) != 1:
+        return None
+    small = getattr(statements[0], "body", ())
+    if isinstance(small, (list, tuple)) and len(small) == 1 and isinstance(small[0], cst.Expr):
+        return small[0]
+    return None
+
+
+def _manager_overrides_create(index, model: str, attribute: str) -> bool:
+    for _, facts in index.lineage(model):
+        for name, callee in facts.calls:
+            if name == attribute:
+                source = callee[: -len(".as_manager")] if callee.endswith(".as_manager") else callee
+                if index.defines_method(source, "create"):
+                    return True
+        for name, queryset in facts.manager_querysets:
+            if name == attribute and index.defines_method(queryset, "create"):
+                return True
+    return False

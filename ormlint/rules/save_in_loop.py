@@ -1,0 +1,285 @@
+"""ORM201 save-in-loop."""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from ormlint.diagnostics import Applicability
+from ormlint.fixers.bulk import bulk_update_loop
+from ormlint.rules._writes import WriteRule, manager_for, model_reference, short, unused_name
+from ormlint.semantic.types import Instance, QueryType
+from ormlint.semantic.writes import mentions, per_iteration_calls, row_instance
+from ormlint.syntax import children
+
+#: Calls a field's new value may make without reading the database.
+_PURE_FUNCTIONS = frozenset(
+    {
+        *(f"builtins.{name}" for name in (
+            "abs", "bool", "dict", "float", "int", "len", "list", "max", "min", "repr", "round",
+            "set", "sorted", "str", "sum", "tuple",
+        )),
+        "datetime.date.today",
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "datetime.timedelta",
+        "decimal.Decimal",
+        "django.utils.text.slugify",
+        "django.utils.timezone.now",
+        "uuid.uuid4",
+    }
+)
+_PURE_METHODS = frozenset(
+    {"capitalize", "casefold", "format", "isoformat", "join", "lower", "lstrip", "replace", "rstrip", "split", "strip", "title", "upper"}
+)
+
+
+class SaveInLoop(WriteRule):
+    """
+    ## What it does
+    Finds `obj.save()` called on every row of a loop over a queryset: on the loop
+    variable, on a row it relates to (`order.customer.save()`), or on a row the loop
+    fetches by the loop variable.
+
+    ## Why is this bad?
+    Each `save()` is an UPDATE of its own, so a loop over 10,000 rows sends 10,000
+    queries. `bulk_update()` writes the changed fields of all the rows in one query (or
+    one per `batch_size`). When every row gets the same value, `QuerySet.update()` does
+    it in one query without loading the rows at all.
+
+    ## Example
+    ```python
+    from shop.models import Order
+
+    def archive(customer):
+        for order in Order.objects.filter(customer=customer):
+            order.status = "archived"
+            order.save()
+    ```
+
+    ## Use instead
+    ```python
+    from shop.models import Order
+
+    def archive(customer):
+        orders = list(Order.objects.filter(customer=customer))
+        for order in orders:
+            order.status = "archived"
+        Order.objects.bulk_update(orders, ["status"])
+    ```
+
+    ## Fix safety
+    Unsafe, so applied only with `--unsafe-fixes`: `bulk_update()` does not call the
+    model's `save()`, sends no `pre_save` / `post_save` signals, and does not set
+    `auto_now` fields, and the rows are written after the loop rather than during it.
+    The fix is offered only when all of these hold, and otherwise the message says which
+    one does not:
+    - the loop body only assigns fields of the row (with values computed without
+      queries) and then calls `save()` (or `save(update_fields=[...])`), with no `else`;
+    - the model, its bases and its fields are in the project: no `save()` override, no
+      `auto_now` field, no base class ormlint cannot read;
+    - no `pre_save` / `post_save` receiver in the project names the model, or no model;
+    - the model is imported in the file, and the manager to write through is its plain
+      `objects` or the one the loop reads from.
+
+    An iterable that is not already a variable is bound to one first
+    (`orders = list(...)`), so that `bulk_update()` receives the instances the loop
+    changed. Receivers that third-party apps connect at run time (audit logs, search
+    indexes) cannot be seen; check for them before applying the fix.
+
+    ## When it does not fire
+    On a single `save()` outside a loop, on saves of an object that is the same on every
+    iteration (a retry loop that saves one object until it succeeds), on loops over
+    anything not known to be query rows, and in test code by default.
+
+    ## References
+    - [Django: `bulk_update()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#bulk-update)
+    - [Django: `update()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#update)
+    """
+
+    code = "ORM201"
+    name = "save-in-loop"
+    fix_applicability = Applicability.UNSAFE
+    required_text = (".save(",)
+
+    def visit_For(self, node: cst.For) -> None:
+        if node.asynchronous:
+            return
+        for call in per_iteration_calls(node, ("save",)):
+            receiver = call.func.value
+            instance = row_instance(self.semantic, node, receiver)
+            if instance is not None:
+                self._report(node, call, receiver, instance)
+
+    def _report(self, loop: cst.For, call: cst.Call, receiver: cst.BaseExpression, instance: Instance) -> None:
+        model = instance.qualname
+        rows = self.semantic.queryset_type(loop.iter)
+        shape = self._shape(loop, call, receiver, model, rows)
+        fields, reasons = shape if shape is not None else ([], [])
+        reasons = reasons + self.semantic.index.bulk_write_blockers(model, update=True)
+        fix = None
+        plural = rows_name(self.semantic, model, loop)
+        manager = manager_for(self.semantic, model, loop.iter)
+        if not reasons and fields and manager is None:
+            reasons.append(f"`{short(model)}` is not imported here, or its default manager is custom")
+        if not reasons and fields and manager is not None:
+            hoist = not isinstance(loop.iter, cst.Name)
+            name = plural if hoist else loop.iter.value
+            module = self.semantic.module_node
+            text = bulk_update_loop(module, loop, self.semantic.indentation, manager, name, fields, hoist)
+            if text is not None:
+                fix = self.fix(f"Save the rows with one `{manager}.bulk_update()` after the loop", (loop, text))
+        own_row = isinstance(receiver, cst.Name) and receiver.value == getattr(loop.target, "value", None)
+        rows_shown = _rows_shown(loop, plural) if own_row else "<changed rows>"
+        bulk = f"{manager or short(model) + '.objects'}.bulk_update({rows_shown}, {_listed(fields)})"
+        advice = "save them at once" if own_row else "collect the changed rows and save them at once"
+        message = f"`{self.shown(receiver)}.save()` on every row: 1 query per row; {advice} with `{bulk}`"
+        same = self._same_for_every_row(loop, call, fields, rows)
+        if same is not None:
+            message += f"; every row gets the same value, so `{same}` is one query"
+        self.report(call, message + self.not_fixed(reasons), fix)
+
+    def _shape(
+        self, loop: cst.For, call: cst.Call, receiver: cst.BaseExpression, model: str, rows: Optional[QueryType]
+    ) -> Optional[Tuple[List[str], List[str]]]:
+        """The fields the loop sets before saving the row, and why the loop cannot become a
+        ``bulk_update()`` when it cannot."""
+        variable = loop.target.value if isinstance(loop.target, cst.Name) else None
+        if variable is None or not (isinstance(receiver, cst.Name) and receiver.value == variable):
+            return [], [f"it saves `{self.shown(receiver)}`, not the row the loop iterates"]
+        if rows is None or rows.kind not in ("queryset", "list", "iterator") or rows.model != model:
+            return [], ["the loop's rows do not come from one queryset of the model"]
+        if loop.orelse is not None or not isinstance(loop.body, cst.IndentedBlock):
+            return [], ["the loop has an `else` clause or a one-line body"]
+        statements = list(loop.body.body)
+        last = statements[-1]
+        if not (isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 and isinstance(last.body[0], cst.Expr) and last.body[0].value is call):
+            return [], ["the body does more than set fields of the row and then save it"]
+        assigned: List[str] = []
+        values: List[cst.BaseExpression] = []
+        for statement in statements[:-1]:
+            target_value = _field_assignment(statement, variable)
+            if target_value is None:
+                return [], ["the body does more than set fields of the row and then save it"]
+            assigned.append(target_value[0])
+            values.append(target_value[1])
+        update_fields = _update_fields(call)
+        if update_fields is None:
+            return [], ["`save()` takes arguments other than a literal `update_fields`"]
+        fields = list(dict.fromkeys(update_fields or assigned))
+        if not fields:
+            return [], ["nothing is assigned before `save()`, so there are no fields to batch"]
+        reasons: List[str] = []
+        known = self.semantic.index.model_fields(model)
+        unknown = [field for field in fields if field not in known]
+        if unknown:
+            reasons.append(f"`{variable}.{unknown[0]}` is not a field of `{short(model)}` that ormlint can see")
+        for value in values:
+            impure = self._impure_part(value, variable, model)
+            if impure is not None:
+                reasons.append(f"`{impure}` may read what an earlier iteration saved")
+                break
+        return fields, reasons
+
+    def _impure_part(self, value: cst.BaseExpression, variable: str, model: str) -> Optional[str]:
+        """The part of a field's new value that may query the database, if any: a call
+        that is not known to be pure, or a relation of the row."""
+        stack: List[cst.CSTNode] = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.Await, cst.Yield, cst.Lambda)):
+                return self.shown(node)
+            if isinstance(node, cst.Call) and not self._pure_call(node):
+                return self.shown(node.func) + "(...)"
+            if (
+                isinstance(node, cst.Attribute)
+                and isinstance(node.value, cst.Name)
+                and node.value.value == variable
+                and self.semantic.index.relation(model, node.attr.value) is not None
+            ):
+                return self.shown(node)
+            stack.extend(children(node))
+        return None
+
+    def _pure_call(self, call: cst.Call) -> bool:
+        if self.semantic.qualified_name(call.func) in _PURE_FUNCTIONS:
+            return True
+        func = call.func
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _PURE_METHODS
+            and self.semantic.type_of(func.value) is None
+        )
+
+    def _same_for_every_row(
+        self, loop: cst.For, call: cst.Call, fields: Sequence[str], rows: Optional[QueryType]
+    ) -> Optional[str]:
+        """``qs.update(field=value)`` when the loop sets the same values on every row of a
+        queryset it could update instead."""
+        if rows is None or rows.kind != "queryset" or not fields or not isinstance(loop.body, cst.IndentedBlock):
+            return None
+        variable = loop.target.value if isinstance(loop.target, cst.Name) else ""
+        pairs = []
+        for statement in loop.body.body[:-1]:
+            assignment = _field_assignment(statement, variable)
+            if assignment is None or not isinstance(statement.body[0], cst.Assign):
+                return None
+            field, value = assignment
+            if mentions(value, {variable}) or self._impure_part(value, variable, rows.model) is not None:
+                return None
+            if field in fields:
+                pairs.append(f"{field}={self.shown(value, 30)}")
+        if not pairs:
+            return None
+        shown = self.shown(loop.iter)
+        return f"{shown}.update({', '.join(pairs)})" if len(shown) <= 50 else f"<queryset>.update({', '.join(pairs)})"
+
+
+def _field_assignment(statement: cst.CSTNode, variable: str) -> Optional[Tuple[str, cst.BaseExpression]]:
+    """``row.field = value`` (or ``row.field += value``) as a statement of its own."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target = small.targets[0].target
+    elif isinstance(small, cst.AugAssign):
+        target = small.target
+    else:
+        return None
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == variable:
+        return target.attr.value, small.value
+    return None
+
+
+def _update_fields(call: cst.Call) -> Optional[List[str]]:
+    """The literal ``update_fields`` of a ``save()`` call; ``[]`` without arguments;
+    ``None`` for any other argument."""
+    if not call.args:
+        return []
+    if len(call.args) != 1 or call.args[0].keyword is None or call.args[0].keyword.value != "update_fields":
+        return None
+    value = call.args[0].value
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        return None
+    fields = []
+    for element in value.elements:
+        if not isinstance(element.value, cst.SimpleString):
+            return None
+        fields.append(element.value.evaluated_value)
+    return fields if fields else None
+
+
+def rows_name(semantic, model: str, loop: cst.For) -> str:
+    """A fresh variable name for a loop's rows: ``orders`` for ``Order``."""
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", short(model)).lower()
+    return unused_name(semantic, snake + ("_list" if snake.endswith("s") else "s"))
+
+
+def _rows_shown(loop: cst.For, plural: str) -> str:
+    return loop.iter.value if isinstance(loop.iter, cst.Name) else plural
+
+
+def _listed(fields: Sequence[str]) -> str:
+    return "[" + ", ".join(f"'{field}'" for field in fields) + "]" if fields else "[<fields>]"

@@ -1,0 +1,157 @@
+"""What a ``for`` loop writes on each iteration: saves, creates, deletes and commits.
+
+Used by the write-loop rules (ORM201-ORM204). Only ``for`` statements count: their body
+runs once per item. A write inside a nested loop belongs to that loop, and one inside a
+nested function, class or lambda does not run per item at all. A loop that stops at its
+first success (``for attempt in range(3): ... save(); break``) retries one write; it does
+not write once per item.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, List, Optional, Set
+
+import libcst as cst
+
+from ormlint.semantic.model import SemanticModel
+from ormlint.semantic.scope import reads_below
+from ormlint.semantic.types import Instance
+from ormlint.syntax import children
+
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_NESTED_LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def per_iteration_calls(loop: cst.For, methods: Iterable[str]) -> List[cst.Call]:
+    """Calls of ``x.<method>(...)`` for any of ``methods`` that run on every iteration of
+    ``loop`` (under ``if`` or ``try`` too), in source order."""
+    wanted = set(methods)
+    return [
+        node
+        for node in _body_nodes(loop)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in wanted
+    ]
+
+
+def _body_nodes(loop: cst.For) -> Iterator[cst.CSTNode]:
+    stack: List[cst.CSTNode] = [loop.body]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _NESTED_SCOPES + _NESTED_LOOPS):
+            continue
+        stack.extend(reversed(children(node)))
+
+
+def loop_variables(loop: cst.For) -> Set[str]:
+    return {name.value for name, _, _ in reads_below(loop.target)}
+
+
+def bound_in_body(loop: cst.For) -> Set[str]:
+    """Names the loop body assigns on each iteration."""
+    names: Set[str] = set()
+    for node in _body_nodes(loop):
+        targets: List[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            targets = [node.target]
+        elif isinstance(node, (cst.For, cst.WithItem)) and node is not loop:
+            target = node.target if isinstance(node, cst.For) else (node.asname.name if node.asname else None)
+            targets = [target] if target is not None else []
+        for target in targets:
+            if isinstance(target, cst.Name):
+                names.add(target.value)
+            elif isinstance(target, (cst.Tuple, cst.List)):
+                names.update(e.value.value for e in target.elements if isinstance(e.value, cst.Name))
+    return names
+
+
+def mentions(node: cst.CSTNode, names: Set[str]) -> bool:
+    return any(name.value in names for name, _, _ in reads_below(node))
+
+
+def exits_early(loop: cst.For) -> bool:
+    """Whether the body can leave the loop: a ``break`` of this loop or a ``return``."""
+    stack: List[cst.CSTNode] = [loop.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Break, cst.Return)):
+            return True
+        if isinstance(node, _NESTED_SCOPES):
+            continue
+        if isinstance(node, (cst.For, cst.While)):
+            # A ``break`` in an inner loop leaves that loop; a ``return`` leaves them all.
+            stack.extend(n for n in _returns(node))
+            continue
+        stack.extend(children(node))
+    return False
+
+
+def _returns(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Return):
+            yield current
+        elif not isinstance(current, _NESTED_SCOPES):
+            stack.extend(children(current))
+
+
+def per_item(loop: cst.For, write: cst.CSTNode) -> bool:
+    """Whether ``write`` happens once per item rather than being retried: it depends on
+    the item (the loop variable or a name the body binds), or the loop never stops early."""
+    return not exits_early(loop) or mentions(write, loop_variables(loop) | bound_in_body(loop))
+
+
+def row_instance(semantic: SemanticModel, loop: cst.For, receiver: cst.BaseExpression) -> Optional[Instance]:
+    """The Django model instance ``receiver`` is, when it is a different row on every
+    iteration: the loop variable over a query's rows, a row it relates to
+    (``order.customer``), or a row the body fetches with the loop variable
+    (``Order.objects.get(pk=pk)``)."""
+    typed = semantic.type_of(receiver)
+    if not isinstance(typed, Instance) or typed.orm != "django":
+        return None
+    root = receiver
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    if not isinstance(root, cst.Name):
+        return None
+    if isinstance(loop.target, cst.Name) and root.value == loop.target.value:
+        return typed
+    variables = loop_variables(loop)
+    for node in _body_nodes(loop):
+        if (
+            isinstance(node, cst.Assign)
+            and any(isinstance(t.target, cst.Name) and t.target.value == root.value for t in node.targets)
+            and mentions(node.value, variables)
+        ):
+            return typed
+    return None
+
+
+def unconditional(loop: cst.For, call: cst.Call) -> bool:
+    """Whether ``call`` runs on every iteration: its statement stands in the loop body
+    itself or in a ``with`` block there, not under ``if``, ``try`` or a nested loop."""
+    return _contains_unconditionally(loop.body, call)
+
+
+def _contains_unconditionally(block: cst.BaseSuite, call: cst.Call) -> bool:
+    statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
+    for statement in statements:
+        if isinstance(statement, cst.With):
+            if _contains_unconditionally(statement.body, call):
+                return True
+        elif isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            if any(node is call for node in _walk(statement)):
+                return True
+    return False
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, _NESTED_SCOPES):
+            stack.extend(children(current))
