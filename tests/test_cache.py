@@ -50,3 +50,25 @@ def test_cache_dir_setting(project):
     run(".")
     assert (project / "build" / "lint-cache" / "index.json").exists()
     assert (project / "build" / "lint-cache" / ".gitignore").exists()
+
+
+def test_cached_facts_equal_fresh_ones_for_every_kind_of_fact(tmp_path):
+    """Each field of the index's facts survives the JSON cache: receivers, field flags,
+    relations, managers and methods read back equal to the facts parsed from source."""
+    from ormlint.cache import _facts_from_json, _facts_to_json
+    from ormlint.semantic.index import facts_for_source
+
+    source = (
+        "from django.db import models\nfrom django.db.models.signals import post_save\n\n"
+        "class OrderQuerySet(models.QuerySet):\n    def open(self):\n        return self.filter(a=1)\n\n"
+        "class Order(models.Model):\n    code = models.CharField(primary_key=True)\n"
+        "    updated = models.DateTimeField(auto_now=True)\n"
+        "    customer = models.ForeignKey('shop.Customer', null=True, related_name='orders', on_delete=models.CASCADE)\n"
+        "    objects = models.Manager.from_queryset(OrderQuerySet)()\n\n"
+        "    def save(self, *args, **kwargs):\n        return self.customer.name\n\n"
+        "post_save.connect(print, sender=Order)\npost_save.connect(print)\n"
+    )
+    facts = facts_for_source(source, "shop.models", False, "shop/models.py")
+    assert facts.save_receivers == ("*", "shop.models.Order")
+    assert ("updated", "auto_now") in facts.classes[1].field_flags
+    assert _facts_from_json(json.loads(json.dumps(_facts_to_json(facts)))) == facts

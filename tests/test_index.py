@@ -166,3 +166,98 @@ def test_contrib_relations_are_known_and_inherited_by_a_custom_user(tmp_path):
     assert index.relation("people.models.Person", "groups").target == "django.contrib.auth.models.Group"
     assert index.relation("django.contrib.auth.models.User", "user_permissions").kind == "many"
     assert index.relation("django.contrib.auth.models.Permission", "content_type").kind == "one"
+
+
+SIGNAL_MODELS = (
+    "from django.db import models\n\n"
+    "class Plain(models.Model):\n    name = models.CharField(max_length=10)\n\n"
+    "class Connected(models.Model):\n    pass\n\n"
+    "class Positional(models.Model):\n    pass\n\n"
+    "class Labelled(models.Model):\n    pass\n\n"
+    "class Decorated(models.Model):\n    pass\n\n"
+    "class InReady(models.Model):\n    pass\n"
+)
+
+
+def receivers_of(tmp_path, files):
+    write(tmp_path, {"setup.cfg": "", "shop/__init__.py": "", "shop/models.py": SIGNAL_MODELS, **files})
+    index = ProjectIndex.build(tmp_path)
+    return {
+        name: bool(index.bulk_write_blockers(f"shop.models.{name}", update=True))
+        for name in ("Plain", "Connected", "Positional", "Labelled", "Decorated", "InReady")
+    }
+
+
+def test_save_receivers_in_every_form_block_only_their_sender(tmp_path):
+    blocked = receivers_of(
+        tmp_path,
+        {
+            # A module without classes is still read for its receivers.
+            "shop/signals.py": (
+                "from django.db.models import signals\n"
+                "from django.db.models.signals import post_save, pre_save\n"
+                "from django.dispatch import receiver\n"
+                "from shop.models import Connected, Positional\n\n"
+                "def handler(sender, **kwargs):\n    pass\n\n"
+                "post_save.connect(handler, sender=Connected)\n"
+                "signals.pre_save.connect(handler, Positional)\n"
+                "pre_save.connect(handler, sender='shop.Labelled')\n\n"
+                "@receiver([pre_save, post_save], sender='shop.models.Decorated')\n"
+                "def decorated(sender, **kwargs):\n    pass\n"
+            ),
+            "shop/apps.py": (
+                "from django.apps import AppConfig\n\n"
+                "class ShopConfig(AppConfig):\n    name = 'shop'\n\n"
+                "    def ready(self):\n"
+                "        from django.db.models.signals import post_save\n"
+                "        from .models import InReady\n"
+                "        post_save.connect(print, sender=InReady)\n"
+            ),
+        },
+    )
+    assert blocked == {
+        "Plain": False, "Connected": True, "Positional": True, "Labelled": True, "Decorated": True, "InReady": True,
+    }
+
+
+def test_a_receiver_of_every_model_or_an_unknown_sender_blocks_all(tmp_path):
+    assert all(receivers_of(tmp_path, {"shop/signals.py": "from django.db.models.signals import post_save\n\npost_save.connect(print)\n"}).values())
+    assert all(
+        receivers_of(
+            tmp_path / "other",
+            {"shop/signals.py": "from django.db.models.signals import pre_save\n\ndef hook(model):\n    pre_save.connect(print, sender=model)\n"},
+        ).values()
+    )
+
+
+def test_other_signals_do_not_block(tmp_path):
+    blocked = receivers_of(
+        tmp_path,
+        {"shop/signals.py": "from django.db.models.signals import post_delete, m2m_changed\n\npost_delete.connect(print)\nm2m_changed.connect(print)\n"},
+    )
+    assert not any(blocked.values())
+
+
+def test_model_fields_for_bulk_update(tmp_path):
+    write(
+        tmp_path,
+        {
+            "setup.cfg": "",
+            "shop/__init__.py": "",
+            "shop/models.py": (
+                "from django.db import models\n\n"
+                "class Base(models.Model):\n    created = models.DateTimeField(auto_now_add=True)\n"
+                "    class Meta:\n        abstract = True\n\n"
+                "class Tag(models.Model):\n    pass\n\n"
+                "class Item(Base):\n    code = models.CharField(primary_key=True, max_length=5)\n"
+                "    owner = models.ForeignKey('auth.User', on_delete=models.CASCADE)\n"
+                "    tags = models.ManyToManyField(Tag)\n    price = models.DecimalField()\n"
+                "    objects = models.Manager()\n\n"
+                "    @property\n    def label(self):\n        return self.code\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.model_fields("shop.models.Item") == {"created", "owner", "owner_id", "price"}
+    assert index.plain_objects("shop.models.Item") and index.plain_objects("shop.models.Tag")
+    assert index.bulk_write_blockers("shop.models.Item", update=True) == []

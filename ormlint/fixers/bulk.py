@@ -50,7 +50,8 @@ def bulk_update_loop(
     # The save's own comment lines go with the statement that replaces it; its trailing
     # comment stays where it is, after the replaced text.
     statements.append(save.with_changes(body=[cst.Expr(bulk)]))
-    if Counter(comments(loop)) - Counter(c for s in statements for c in comments(s)):
+    # The loop's own comment lines lie before the replaced text and stay there.
+    if Counter(comments(loop.with_changes(leading_lines=()))) - Counter(c for s in statements for c in comments(s)):
         return None
     text = "".join(render(module, statement, indentation) for statement in statements)
     trailing = render(module, save.trailing_whitespace, "")
@@ -59,8 +60,16 @@ def bulk_update_loop(
     return text[len(indentation) : len(text) - len(trailing)]
 
 
-def bulk_create_call(loop: cst.For, manager: cst.BaseExpression, model: cst.BaseExpression, arguments: Sequence[cst.Arg]) -> cst.Call:
-    """``<manager>.bulk_create([<model>(<arguments>) for <target> in <iterable>])``: one
+def bulk_create_loop(
+    module: cst.Module,
+    loop: cst.For,
+    indentation: str,
+    manager: cst.BaseExpression,
+    model: cst.BaseExpression,
+    arguments: Sequence[cst.Arg],
+) -> Optional[str]:
+    """The text that replaces ``loop`` (whose body is one statement creating a row):
+    ``<manager>.bulk_create([<model>(<arguments>) for <target> in <iterable>])``, one
     INSERT of the objects the loop created one by one."""
     iterable = loop.iter
     if isinstance(iterable, (cst.IfExp, cst.Lambda, cst.NamedExpr, cst.Tuple)) and not iterable.lpar:
@@ -69,7 +78,14 @@ def bulk_create_call(loop: cst.For, manager: cst.BaseExpression, model: cst.Base
         elt=cst.Call(func=model, args=list(arguments)),
         for_in=cst.CompFor(target=loop.target, iter=iterable),
     )
-    return cst.Call(func=cst.Attribute(value=manager, attr=cst.Name("bulk_create")), args=[cst.Arg(objects)])
+    call = cst.Call(func=cst.Attribute(value=manager, attr=cst.Name("bulk_create")), args=[cst.Arg(objects)])
+    body = loop.body
+    statement = body.body[-1] if isinstance(body, cst.IndentedBlock) else body
+    # The statement's trailing comment lies after the replaced text and stays there.
+    kept = comments(call) + comments(getattr(statement, "trailing_whitespace", cst.TrailingWhitespace()))
+    if Counter(comments(loop.with_changes(leading_lines=()))) - Counter(kept):
+        return None
+    return render(module, call, indentation)
 
 
 def _quote_of(node: cst.CSTNode) -> str:

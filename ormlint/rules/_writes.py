@@ -3,18 +3,47 @@ fix is withheld, and naming what a bulk write needs (the model, its manager, a v
 
 from __future__ import annotations
 
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from ormlint.rules.base import Rule
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.types import ModelClass
+from ormlint.semantic.writes import per_iteration_calls
 from ormlint.syntax import children
 
 
 class WriteRule(Rule):
+    """A rule about calls that write on every iteration of a ``for`` loop.
+
+    Each loop's per-iteration calls of ``methods`` are noted when the loop is entered and
+    checked when the traversal reaches them, so that names read there have the types
+    they have at that point (``for row in ...`` binds ``row`` anew in every loop)."""
+
     needs_orm = True
+    #: The methods whose calls the rule looks at.
+    methods: Tuple[str, ...] = ()
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._pending: Dict[int, Tuple[cst.For, str]] = {}
+
+    def visit_For(self, node: cst.For) -> None:
+        if node.asynchronous:
+            return
+        for call in per_iteration_calls(node, self.methods):
+            self._pending[id(call)] = (node, self.semantic.indentation)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        pending = self._pending.pop(id(node), None)
+        if pending is not None:
+            self.check_write(pending[0], node, pending[1])
+
+    def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
+        """Look at ``call``, which runs on every iteration of ``loop``; ``indentation`` is
+        the loop statement's."""
+        raise NotImplementedError
 
     def shown(self, node: cst.CSTNode, limit: int = 60) -> str:
         module = self.semantic.module_node
@@ -22,8 +51,12 @@ class WriteRule(Rule):
         return text if len(text) <= limit else text[: limit - 3] + "..."
 
     @staticmethod
-    def not_fixed(reasons: List[str]) -> str:
-        return f" (not fixed: {'; '.join(reasons)})" if reasons else ""
+    def not_fixed(reasons: List[str], shown: int = 2) -> str:
+        """Why the fix is withheld: the first reasons, and how many more there are."""
+        if not reasons:
+            return ""
+        more = f"; and {len(reasons) - shown} more" if len(reasons) > shown else ""
+        return f" (not fixed: {'; '.join(reasons[:shown])}{more})"
 
 
 def short(qualname: str) -> str:

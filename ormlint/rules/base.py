@@ -86,8 +86,13 @@ class Rule(cst.BatchableCSTVisitor):
 
         return guarded
 
-    def report(self, node: cst.CSTNode, message: str, fix: Optional[PendingFix] = None) -> None:
-        self.context.findings.append(Finding(self.code, node, message, fix, self.semantic.indentation))
+    def report(
+        self, node: cst.CSTNode, message: str, fix: Optional[PendingFix] = None, indentation: Optional[str] = None
+    ) -> None:
+        """Report ``node``; a fix that replaces an enclosing statement gives that
+        statement's ``indentation`` (by default, the one being visited)."""
+        chosen = self.semantic.indentation if indentation is None else indentation
+        self.context.findings.append(Finding(self.code, node, message, fix, chosen))
 
     def fix(self, title: str, *replacements: Replacement, applicability: Optional[Applicability] = None) -> PendingFix:
         chosen = applicability or self.fix_applicability

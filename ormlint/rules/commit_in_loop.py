@@ -65,20 +65,16 @@ class CommitInLoop(WriteRule):
     name = "commit-in-loop"
     required_text = (".commit(", ".flush(")
 
-    def visit_For(self, node: cst.For) -> None:
-        if node.asynchronous:
+    methods = ("commit", "flush")
+
+    def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
+        if not isinstance(self.semantic.type_of(call.func.value), Session):
             return
-        for call in per_iteration_calls(node, ("commit", "flush")):
-            if not isinstance(self.semantic.type_of(call.func.value), Session):
-                continue
-            if not unconditional(node, call) or not per_item(node, call) or not self._writes(node):
-                continue
-            method = call.func.attr.value
-            cost = "one transaction per row" if method == "commit" else "the rows sent one iteration at a time"
-            self.report(
-                call,
-                f"`{self.shown(call)}` on every iteration: {cost}; {method} once after the loop",
-            )
+        if not unconditional(loop, call) or not per_item(loop, call) or not self._writes(loop):
+            return
+        method = call.func.attr.value
+        cost = "one transaction per row" if method == "commit" else "the rows sent one iteration at a time"
+        self.report(call, f"`{self.shown(call)}` on every iteration: {cost}; {method} once after the loop")
 
     def _writes(self, loop: cst.For) -> bool:
         """Whether the loop adds, changes or deletes rows: a session write, or a change to

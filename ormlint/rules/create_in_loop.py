@@ -7,10 +7,10 @@ from typing import List, Optional, Tuple
 import libcst as cst
 
 from ormlint.diagnostics import Applicability
-from ormlint.fixers.bulk import bulk_create_call
+from ormlint.fixers.bulk import bulk_create_loop
 from ormlint.rules._writes import WriteRule, short
 from ormlint.semantic.types import ModelClass, QueryType
-from ormlint.semantic.writes import per_item, per_iteration_calls
+from ormlint.semantic.writes import per_item
 from ormlint.syntax import children
 
 _UPSERT_ADVICE = {
@@ -76,43 +76,47 @@ class CreateInLoop(WriteRule):
     fix_applicability = Applicability.UNSAFE
     required_text = ("create(", ".save(")
 
-    def visit_For(self, node: cst.For) -> None:
-        if node.asynchronous:
-            return
-        built = self._built_in_body(node)
-        for call in per_iteration_calls(node, ("create", "get_or_create", "update_or_create", "save")):
-            if not per_item(node, call):
-                continue
-            method = call.func.attr.value
-            receiver = call.func.value
-            if method in _UPSERT_ADVICE:
-                if self._django_query(receiver) is not None:
-                    self.report(
-                        call,
-                        f"`{self.shown(call)}` on every iteration: 1-2 queries per item; {_UPSERT_ADVICE[method]}",
-                    )
-            elif method == "create":
-                query = self._django_query(receiver)
-                if query is not None and query.model and self._result_unused(node, call):
-                    self._report_create(node, call, query.model, receiver, call.args)
-            elif isinstance(receiver, cst.Call) and self._constructed_model(receiver) is not None and not call.args:
-                self._report_create(node, call, self._constructed_model(receiver), None, receiver.args)
-            elif isinstance(receiver, cst.Name) and receiver.value in built:
-                self._report_create(node, call, built[receiver.value], None, None)
+    methods = ("create", "get_or_create", "update_or_create", "save")
 
-    def _report_create(self, loop: cst.For, call: cst.Call, model: str, manager: Optional[cst.BaseExpression], arguments) -> None:
+    def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
+        if not per_item(loop, call):
+            return
+        method = call.func.attr.value
+        receiver = call.func.value
+        if method in _UPSERT_ADVICE:
+            if self._django_query(receiver) is not None:
+                self.report(
+                    call, f"`{self.shown(call)}` on every iteration: 1-2 queries per item; {_UPSERT_ADVICE[method]}"
+                )
+        elif method == "create":
+            query = self._django_query(receiver)
+            if query is not None and query.model and self._result_unused(loop, call):
+                self._report_create(loop, call, indentation, query.model, receiver, call.args)
+        elif isinstance(receiver, cst.Call) and not call.args:
+            model = self._constructed_model(receiver)
+            if model is not None:
+                self._report_create(loop, call, indentation, model, None, receiver.args)
+        elif isinstance(receiver, cst.Name):
+            model = self._built_in_body(loop).get(receiver.value)
+            if model is not None:
+                self._report_create(loop, call, indentation, model, None, None)
+
+    def _report_create(
+        self, loop: cst.For, call: cst.Call, indentation: str, model: str, manager: Optional[cst.BaseExpression], arguments
+    ) -> None:
         shown_model = short(model)
         target = self.shown(loop.target, 20)
         suggestion = f"{shown_model}.objects.bulk_create([{shown_model}(...) for {target} in ...])"
-        reasons, fix = self._fix(loop, call, model, manager, arguments)
+        reasons, fix = self._fix(loop, call, indentation, model, manager, arguments)
         self.report(
             call,
             f"`{self.shown(call)}` on every iteration: 1 INSERT per item; create them at once with `{suggestion}`"
             + self.not_fixed(reasons),
             fix,
+            indentation,
         )
 
-    def _fix(self, loop, call, model, manager, arguments) -> Tuple[List[str], Optional[object]]:
+    def _fix(self, loop, call, indentation, model, manager, arguments) -> Tuple[List[str], Optional[object]]:
         single = _single_statement(loop)
         if loop.orelse is not None or single is None or single.value is not call or arguments is None:
             return ["the loop body does more than create the row"], None
@@ -122,8 +126,11 @@ class CreateInLoop(WriteRule):
         reasons += self.semantic.index.bulk_write_blockers(model, update=False)
         if reasons or model_expression is None or manager_expression is None:
             return reasons, None
-        replacement = bulk_create_call(loop, manager_expression, model_expression, arguments)
-        return [], self.fix("Create the rows with one `bulk_create()`", (loop, replacement))
+        module = self.semantic.module_node
+        text = bulk_create_loop(module, loop, indentation, manager_expression, model_expression, arguments)
+        if text is None:
+            return ["a comment in the loop would be lost"], None
+        return [], self.fix("Create the rows with one `bulk_create()`", (loop, text))
 
     def _model_and_manager(self, call: cst.Call, model: str, manager: Optional[cst.BaseExpression]):
         """The class to build each object with and the manager to insert them through."""

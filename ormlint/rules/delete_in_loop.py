@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ormlint.rules._writes import WriteRule
-from ormlint.semantic.writes import per_iteration_calls, row_instance
+from ormlint.semantic.writes import row_instance
 
 
 class DeleteInLoop(WriteRule):
@@ -55,21 +55,20 @@ class DeleteInLoop(WriteRule):
     name = "delete-in-loop"
     required_text = (".delete(",)
 
-    def visit_For(self, node: cst.For) -> None:
-        if node.asynchronous:
+    methods = ("delete",)
+
+    def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
+        receiver = call.func.value
+        if row_instance(self.semantic, loop, receiver) is None:
             return
-        for call in per_iteration_calls(node, ("delete",)):
-            receiver = call.func.value
-            if row_instance(self.semantic, node, receiver) is None:
-                continue
-            own_row = isinstance(receiver, cst.Name) and isinstance(node.target, cst.Name) and receiver.value == node.target.value
-            rows = self.semantic.queryset_type(node.iter)
-            if own_row and rows is not None and rows.kind == "queryset":
-                advice = f"delete them at once with `{self.shown(node.iter, 50)}.delete()`"
-            else:
-                advice = "delete the rows at once with one `QuerySet.delete()`"
-            self.report(
-                call,
-                f"`{self.shown(receiver)}.delete()` on every row: 1 or more queries per row; {advice} "
-                "(it sends the same signals, but skips a `delete()` override)",
-            )
+        own_row = isinstance(receiver, cst.Name) and isinstance(loop.target, cst.Name) and receiver.value == loop.target.value
+        rows = self.semantic.queryset_type(loop.iter)
+        if own_row and rows is not None and rows.kind == "queryset":
+            advice = f"delete them at once with `{self.shown(loop.iter, 50)}.delete()`"
+        else:
+            advice = "delete the rows at once with one `QuerySet.delete()`"
+        self.report(
+            call,
+            f"`{self.shown(receiver)}.delete()` on every row: 1 or more queries per row; {advice} "
+            "(it sends the same signals, but skips a `delete()` override)",
+        )

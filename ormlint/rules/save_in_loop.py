@@ -9,9 +9,9 @@ import libcst as cst
 
 from ormlint.diagnostics import Applicability
 from ormlint.fixers.bulk import bulk_update_loop
-from ormlint.rules._writes import WriteRule, manager_for, model_reference, short, unused_name
-from ormlint.semantic.types import Instance, QueryType
-from ormlint.semantic.writes import mentions, per_iteration_calls, row_instance
+from ormlint.rules._writes import WriteRule, manager_for, short, unused_name
+from ormlint.semantic.types import QueryType
+from ormlint.semantic.writes import mentions, row_instance
 from ormlint.syntax import children
 
 #: Calls a field's new value may make without reading the database.
@@ -104,16 +104,13 @@ class SaveInLoop(WriteRule):
     fix_applicability = Applicability.UNSAFE
     required_text = (".save(",)
 
-    def visit_For(self, node: cst.For) -> None:
-        if node.asynchronous:
-            return
-        for call in per_iteration_calls(node, ("save",)):
-            receiver = call.func.value
-            instance = row_instance(self.semantic, node, receiver)
-            if instance is not None:
-                self._report(node, call, receiver, instance)
+    methods = ("save",)
 
-    def _report(self, loop: cst.For, call: cst.Call, receiver: cst.BaseExpression, instance: Instance) -> None:
+    def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
+        receiver = call.func.value
+        instance = row_instance(self.semantic, loop, receiver)
+        if instance is None:
+            return
         model = instance.qualname
         rows = self.semantic.queryset_type(loop.iter)
         shape = self._shape(loop, call, receiver, model, rows)
@@ -128,8 +125,10 @@ class SaveInLoop(WriteRule):
             hoist = not isinstance(loop.iter, cst.Name)
             name = plural if hoist else loop.iter.value
             module = self.semantic.module_node
-            text = bulk_update_loop(module, loop, self.semantic.indentation, manager, name, fields, hoist)
-            if text is not None:
+            text = bulk_update_loop(module, loop, indentation, manager, name, fields, hoist)
+            if text is None:
+                reasons.append("a comment in the loop would be lost")
+            else:
                 fix = self.fix(f"Save the rows with one `{manager}.bulk_update()` after the loop", (loop, text))
         own_row = isinstance(receiver, cst.Name) and receiver.value == getattr(loop.target, "value", None)
         rows_shown = _rows_shown(loop, plural) if own_row else "<changed rows>"
@@ -139,7 +138,7 @@ class SaveInLoop(WriteRule):
         same = self._same_for_every_row(loop, call, fields, rows)
         if same is not None:
             message += f"; every row gets the same value, so `{same}` is one query"
-        self.report(call, message + self.not_fixed(reasons), fix)
+        self.report(call, message + self.not_fixed(reasons), fix, indentation)
 
     def _shape(
         self, loop: cst.For, call: cst.Call, receiver: cst.BaseExpression, model: str, rows: Optional[QueryType]
