@@ -34,7 +34,7 @@ DEFAULT_EXCLUDE = (
 #: off in test code.
 DEFAULT_PER_FILE_IGNORES: Tuple[Tuple[str, Tuple[str, ...]], ...] = tuple(
     (pattern, ("ORM004", "ORM2"))
-    for pattern in ("tests/*", "test_*.py", "*_test.py", "conftest.py")
+    for pattern in ("tests/*", "tests.py", "test_*.py", "*_test.py", "conftest.py")
 )
 
 _CODE_SELECTOR = re.compile(r"^(ALL|ORM\d{0,3})$")

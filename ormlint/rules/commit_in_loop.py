@@ -70,7 +70,7 @@ class CommitInLoop(WriteRule):
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
         if not isinstance(self.semantic.type_of(call.func.value), Session):
             return
-        if not unconditional(loop, call) or not per_item(loop, call) or not self._writes(loop):
+        if not unconditional(loop, call) or not per_item(self.semantic, loop, call) or not self._writes(loop):
             return
         method = call.func.attr.value
         cost = "one transaction per row" if method == "commit" else "the rows sent one iteration at a time"

@@ -79,7 +79,7 @@ class CreateInLoop(WriteRule):
     methods = ("create", "get_or_create", "update_or_create", "save")
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
-        if not per_item(loop, call):
+        if not per_item(self.semantic, loop, call):
             return
         method = call.func.attr.value
         receiver = call.func.value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ormlint.rules._writes import WriteRule
-from ormlint.semantic.writes import row_instance
+from ormlint.semantic.writes import row_instance, unconditional
 
 
 class DeleteInLoop(WriteRule):
@@ -63,10 +63,10 @@ class DeleteInLoop(WriteRule):
             return
         own_row = isinstance(receiver, cst.Name) and isinstance(loop.target, cst.Name) and receiver.value == loop.target.value
         rows = self.semantic.queryset_type(loop.iter)
-        if own_row and rows is not None and rows.kind == "queryset":
+        if own_row and rows is not None and rows.kind == "queryset" and unconditional(loop, call):
             advice = f"delete them at once with `{self.shown(loop.iter, 50)}.delete()`"
         else:
-            advice = "delete the rows at once with one `QuerySet.delete()`"
+            advice = "filter the rows to delete and delete them at once with one `QuerySet.delete()`"
         self.report(
             call,
             f"`{self.shown(receiver)}.delete()` on every row: 1 or more queries per row; {advice} "

@@ -149,7 +149,7 @@ class SaveInLoop(WriteRule):
         if variable is None or not (isinstance(receiver, cst.Name) and receiver.value == variable):
             return [], [f"it saves `{self.shown(receiver)}`, not the row the loop iterates"]
         if rows is None or rows.kind not in ("queryset", "list", "iterator") or rows.model != model:
-            return [], ["the loop's rows do not come from one queryset of the model"]
+            return [], [f"ormlint cannot tell that the rows come from one queryset of `{short(model)}`"]
         if loop.orelse is not None or not isinstance(loop.body, cst.IndentedBlock):
             return [], ["the loop has an `else` clause or a one-line body"]
         statements = list(loop.body.body)
@@ -178,7 +178,7 @@ class SaveInLoop(WriteRule):
         for value in values:
             impure = self._impure_part(value, variable, model)
             if impure is not None:
-                reasons.append(f"`{impure}` may read what an earlier iteration saved")
+                reasons.append(f"the new value `{impure}` may run a query")
                 break
         return fields, reasons
 

@@ -98,10 +98,26 @@ def _returns(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             stack.extend(children(current))
 
 
-def per_item(loop: cst.For, write: cst.CSTNode) -> bool:
-    """Whether ``write`` happens once per item rather than being retried: it depends on
-    the item (the loop variable or a name the body binds), or the loop never stops early."""
+def per_item(semantic: SemanticModel, loop: cst.For, write: cst.CSTNode) -> bool:
+    """Whether ``write`` happens once per item of several rather than being retried: the
+    loop has more than one item for all we know, and the write depends on the item (the
+    loop variable or a name the body binds) or the loop never stops early."""
+    if _at_most_one_item(semantic, loop.iter):
+        return False
     return not exits_early(loop) or mentions(write, loop_variables(loop) | bound_in_body(loop))
+
+
+def _at_most_one_item(semantic: SemanticModel, iterable: cst.BaseExpression) -> bool:
+    """A literal tuple, list or set of one element or none, or a local name bound once to
+    one: the loop body runs at most once."""
+    if isinstance(iterable, cst.Name):
+        found = semantic.lookup(iterable.value)
+        if found is None or len(found[1]) != 1 or found[1][0].kind != "assign" or found[1][0].value is None:
+            return False
+        iterable = found[1][0].value
+    return isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and len(iterable.elements) <= 1 and not any(
+        isinstance(e, cst.StarredElement) for e in iterable.elements
+    )
 
 
 def row_instance(semantic: SemanticModel, loop: cst.For, receiver: cst.BaseExpression) -> Optional[Instance]:
@@ -125,9 +141,19 @@ def row_instance(semantic: SemanticModel, loop: cst.For, receiver: cst.BaseExpre
             isinstance(node, cst.Assign)
             and any(isinstance(t.target, cst.Name) and t.target.value == root.value for t in node.targets)
             and mentions(node.value, variables)
+            and not _creates(node.value)
         ):
             return typed
     return None
+
+
+def _creates(node: cst.BaseExpression) -> bool:
+    """``M.objects.create(...)`` and its kin make a new row, which is no fetched one."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("create", "get_or_create", "update_or_create")
+    )
 
 
 def unconditional(loop: cst.For, call: cst.Call) -> bool:

@@ -162,6 +162,23 @@ SILENT = [
         """,
         id="built-not-saved-and-nested-function",
     ),
+    pytest.param(
+        """
+        from shop.models import Customer
+
+        TRACKED = ("name",)
+
+        def log(customer):
+            for field in ("name",):
+                customer.invoices.create(number=field)
+            only = ["x"]
+            for name in only:
+                Customer.objects.create(name=name)
+            for name in []:
+                Customer(name=name).save()
+        """,
+        id="literal-of-at-most-one-item",
+    ),
 ]
 
 

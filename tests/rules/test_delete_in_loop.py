@@ -125,3 +125,17 @@ def test_message_names_the_queryset_to_delete(tmp_path):
     assert "`Invoice.objects.filter(paid=True).delete()`" in found.message
     assert "skips a `delete()` override" in found.message
     assert found.fix is None
+
+
+def test_a_conditional_delete_is_not_told_to_delete_everything(tmp_path):
+    code = """
+    from shop.billing import Invoice
+
+    def purge():
+        for invoice in Invoice.objects.all():
+            if invoice.total > 10:
+                invoice.delete()
+    """
+    (found,) = diagnostics(tmp_path, code)
+    assert "Invoice.objects.all().delete()" not in found.message
+    assert "filter the rows to delete" in found.message
