@@ -10,8 +10,30 @@ import libcst as cst
 from ormlint.rules.base import Rule
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.types import ModelClass
-from ormlint.semantic.writes import per_iteration_calls
+from ormlint.semantic.writes import per_iteration_calls, runs_once
 from ormlint.syntax import children
+
+
+#: Calls a field's new value may make without reading the database.
+_PURE_FUNCTIONS = frozenset(
+    {
+        *(f"builtins.{name}" for name in (
+            "abs", "bool", "dict", "float", "int", "len", "list", "max", "min", "repr", "round",
+            "set", "sorted", "str", "sum", "tuple",
+        )),
+        "datetime.date.today",
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "datetime.timedelta",
+        "decimal.Decimal",
+        "django.utils.text.slugify",
+        "django.utils.timezone.now",
+        "uuid.uuid4",
+    }
+)
+_PURE_METHODS = frozenset(
+    {"capitalize", "casefold", "format", "isoformat", "join", "lower", "lstrip", "replace", "rstrip", "split", "strip", "title", "upper"}
+)
 
 
 class WriteRule(Rule):
@@ -33,7 +55,8 @@ class WriteRule(Rule):
         if node.asynchronous:
             return
         for call in per_iteration_calls(node, self.methods):
-            self._pending[id(call)] = (node, self.semantic.indentation)
+            if not runs_once(node, call):
+                self._pending[id(call)] = (node, self.semantic.indentation)
 
     def visit_Call(self, node: cst.Call) -> None:
         pending = self._pending.pop(id(node), None)
@@ -49,6 +72,36 @@ class WriteRule(Rule):
         module = self.semantic.module_node
         text = " ".join(module.code_for_node(node).split()) if module is not None else ""
         return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    def impure_part(self, value: cst.BaseExpression, variable: str, model: str) -> Optional[str]:
+        """The part of a value computed per row that may query the database, if any: a
+        call not known to be pure, or a relation of the row ``variable`` (of ``model``)."""
+        stack: List[cst.CSTNode] = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.Await, cst.Yield, cst.Lambda)):
+                return self.shown(node)
+            if isinstance(node, cst.Call) and not self._pure_call(node):
+                return self.shown(node, 40) if len(self.shown(node, 41)) <= 40 else self.shown(node.func) + "(...)"
+            if (
+                isinstance(node, cst.Attribute)
+                and isinstance(node.value, cst.Name)
+                and node.value.value == variable
+                and self.semantic.index.relation(model, node.attr.value) is not None
+            ):
+                return self.shown(node)
+            stack.extend(children(node))
+        return None
+
+    def _pure_call(self, call: cst.Call) -> bool:
+        if self.semantic.qualified_name(call.func) in _PURE_FUNCTIONS:
+            return True
+        func = call.func
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _PURE_METHODS
+            and self.semantic.type_of(func.value) is None
+        )
 
     @staticmethod
     def not_fixed(reasons: List[str], shown: int = 2) -> str:

@@ -80,16 +80,51 @@ class CommitInLoop(WriteRule):
         """Whether the loop adds, changes or deletes rows: a session write, or a change to
         an attribute of a mapped row it iterates."""
         for call in per_iteration_calls(loop, _SESSION_WRITES):
-            if isinstance(self.semantic.type_of(call.func.value), Session):
+            if not isinstance(self.semantic.type_of(call.func.value), Session):
+                continue
+            if call.func.attr.value != "execute" or (call.args and _writes_rows(call.args[0].value)):
                 return True
-        variables = loop_variables(loop)
+        rows = loop_variables(loop) | self._fetched_in_body(loop)
         for statement in _assignments(loop.body):
             for target in statement:
-                if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value in variables:
+                if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value in rows:
                     row = self.semantic.type_of(target.value)
-                    if isinstance(row, Instance) and row.orm == "sqlalchemy":
+                    if target.value.value not in loop_variables(loop) or (isinstance(row, Instance) and row.orm == "sqlalchemy"):
                         return True
         return False
+
+    def _fetched_in_body(self, loop: cst.For):
+        """Names the body binds to a row it loads by primary key: ``session.get(M, pk)``."""
+        names = set()
+        for call in per_iteration_calls(loop, ("get",)):
+            if isinstance(self.semantic.type_of(call.func.value), Session):
+                names.update(_assigned_names(loop.body, call))
+        return names
+
+
+def _writes_rows(statement: cst.BaseExpression) -> bool:
+    """An ``insert()`` / ``update()`` / ``delete()`` statement (``text()`` SQL is unknown)."""
+    stack = [statement]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            if name in ("insert", "update", "delete"):
+                return True
+        stack.extend(children(node))
+    return False
+
+
+def _assigned_names(block: cst.CSTNode, value: cst.CSTNode):
+    """The names assigned ``value`` itself in ``block``."""
+    stack = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Assign) and node.value is value:
+            yield from (t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+        elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(node))
 
 
 def _assignments(block: cst.CSTNode):

@@ -10,7 +10,7 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.bulk import bulk_create_loop
 from ormlint.rules._writes import WriteRule, short
 from ormlint.semantic.types import ModelClass, QueryType
-from ormlint.semantic.writes import per_item
+from ormlint.semantic.writes import loop_variables, per_item
 from ormlint.syntax import children
 
 _UPSERT_ADVICE = {
@@ -122,6 +122,13 @@ class CreateInLoop(WriteRule):
             return ["the loop body does more than create the row"], None
         if any(a.keyword is None and a.star != "**" for a in arguments):
             return ["the model is built with positional arguments"], None
+        for argument in arguments:
+            impure = self.impure_part(argument.value, "", model)
+            if impure is not None:
+                return [f"the value `{impure}` may run a query, and would run before every insert"], None
+        leaked = self._used_after(loop)
+        if leaked is not None:
+            return [f"`{leaked}` is read outside the loop, and a comprehension would not set it"], None
         model_expression, manager_expression, reasons = self._model_and_manager(call, model, manager)
         reasons += self.semantic.index.bulk_write_blockers(model, update=False)
         if reasons or model_expression is None or manager_expression is None:
@@ -145,6 +152,17 @@ class CreateInLoop(WriteRule):
         if _manager_overrides_create(index, model, manager.attr.value):
             return None, None, [f"the manager `{manager.attr.value}` overrides `create()`"]
         return manager.value, manager, []
+
+    def _used_after(self, loop: cst.For) -> Optional[str]:
+        """A loop variable read outside the loop, which a comprehension would not bind."""
+        inside = {id(node) for node in _walk(loop)}
+        for name in loop_variables(loop):
+            found = self.semantic.lookup(name)
+            if found is None:
+                continue
+            if any(id(use) not in inside for use, _, _ in found[0].uses(name)):
+                return name
+        return None
 
     def _django_query(self, receiver: cst.BaseExpression) -> Optional[QueryType]:
         query = self.semantic.queryset_type(receiver)
@@ -178,6 +196,14 @@ class CreateInLoop(WriteRule):
             for statement in _statements(loop.body)
             for small in getattr(statement, "body", ())
         )
+
+
+def _walk(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(children(current))
 
 
 def _statements(block: cst.BaseSuite):

@@ -63,8 +63,11 @@ class DeleteInLoop(WriteRule):
             return
         own_row = isinstance(receiver, cst.Name) and isinstance(loop.target, cst.Name) and receiver.value == loop.target.value
         rows = self.semantic.queryset_type(loop.iter)
-        if own_row and rows is not None and rows.kind == "queryset" and unconditional(loop, call):
-            advice = f"delete them at once with `{self.shown(loop.iter, 50)}.delete()`"
+        shown = self.shown(loop.iter, 51)
+        if own_row and rows is not None and rows.kind == "queryset" and unconditional(loop, call) and len(shown) <= 50:
+            advice = f"delete them at once with `{shown}.delete()`"
+        elif own_row and rows is not None and rows.kind == "queryset" and unconditional(loop, call):
+            advice = "delete them at once with the queryset's `.delete()`"
         else:
             advice = "filter the rows to delete and delete them at once with one `QuerySet.delete()`"
         self.report(

@@ -12,29 +12,6 @@ from ormlint.fixers.bulk import bulk_update_loop
 from ormlint.rules._writes import WriteRule, manager_for, short, unused_name
 from ormlint.semantic.types import QueryType
 from ormlint.semantic.writes import mentions, row_instance
-from ormlint.syntax import children
-
-#: Calls a field's new value may make without reading the database.
-_PURE_FUNCTIONS = frozenset(
-    {
-        *(f"builtins.{name}" for name in (
-            "abs", "bool", "dict", "float", "int", "len", "list", "max", "min", "repr", "round",
-            "set", "sorted", "str", "sum", "tuple",
-        )),
-        "datetime.date.today",
-        "datetime.datetime.now",
-        "datetime.datetime.utcnow",
-        "datetime.timedelta",
-        "decimal.Decimal",
-        "django.utils.text.slugify",
-        "django.utils.timezone.now",
-        "uuid.uuid4",
-    }
-)
-_PURE_METHODS = frozenset(
-    {"capitalize", "casefold", "format", "isoformat", "join", "lower", "lstrip", "replace", "rstrip", "split", "strip", "title", "upper"}
-)
-
 
 class SaveInLoop(WriteRule):
     """
@@ -122,7 +99,9 @@ class SaveInLoop(WriteRule):
         if not reasons and fields and manager is None:
             reasons.append(f"`{short(model)}` is not imported here, or its default manager is custom")
         if not reasons and fields and manager is not None:
-            hoist = not isinstance(loop.iter, cst.Name)
+            # A name of a queryset or list gives the same instances again; an iterator
+            # would be used up by the loop, so its rows are listed first.
+            hoist = not isinstance(loop.iter, cst.Name) or rows is None or rows.kind == "iterator"
             name = plural if hoist else loop.iter.value
             module = self.semantic.module_node
             text = bulk_update_loop(module, loop, indentation, manager, name, fields, hoist)
@@ -131,7 +110,7 @@ class SaveInLoop(WriteRule):
             else:
                 fix = self.fix(f"Save the rows with one `{manager}.bulk_update()` after the loop", (loop, text))
         own_row = isinstance(receiver, cst.Name) and receiver.value == getattr(loop.target, "value", None)
-        rows_shown = _rows_shown(loop, plural) if own_row else "<changed rows>"
+        rows_shown = _rows_shown(loop, plural, rows) if own_row else "<changed rows>"
         bulk = f"{manager or short(model) + '.objects'}.bulk_update({rows_shown}, {_listed(fields)})"
         advice = "save them at once" if own_row else "collect the changed rows and save them at once"
         message = f"`{self.shown(receiver)}.save()` on every row: 1 query per row; {advice} with `{bulk}`"
@@ -176,41 +155,11 @@ class SaveInLoop(WriteRule):
         if unknown:
             reasons.append(f"`{variable}.{unknown[0]}` is not a field of `{short(model)}` that ormlint can see")
         for value in values:
-            impure = self._impure_part(value, variable, model)
+            impure = self.impure_part(value, variable, model)
             if impure is not None:
                 reasons.append(f"the new value `{impure}` may run a query")
                 break
         return fields, reasons
-
-    def _impure_part(self, value: cst.BaseExpression, variable: str, model: str) -> Optional[str]:
-        """The part of a field's new value that may query the database, if any: a call
-        that is not known to be pure, or a relation of the row."""
-        stack: List[cst.CSTNode] = [value]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (cst.Await, cst.Yield, cst.Lambda)):
-                return self.shown(node)
-            if isinstance(node, cst.Call) and not self._pure_call(node):
-                return self.shown(node.func) + "(...)"
-            if (
-                isinstance(node, cst.Attribute)
-                and isinstance(node.value, cst.Name)
-                and node.value.value == variable
-                and self.semantic.index.relation(model, node.attr.value) is not None
-            ):
-                return self.shown(node)
-            stack.extend(children(node))
-        return None
-
-    def _pure_call(self, call: cst.Call) -> bool:
-        if self.semantic.qualified_name(call.func) in _PURE_FUNCTIONS:
-            return True
-        func = call.func
-        return (
-            isinstance(func, cst.Attribute)
-            and func.attr.value in _PURE_METHODS
-            and self.semantic.type_of(func.value) is None
-        )
 
     def _same_for_every_row(
         self, loop: cst.For, call: cst.Call, fields: Sequence[str], rows: Optional[QueryType]
@@ -226,7 +175,7 @@ class SaveInLoop(WriteRule):
             if assignment is None or not isinstance(statement.body[0], cst.Assign):
                 return None
             field, value = assignment
-            if mentions(value, {variable}) or self._impure_part(value, variable, rows.model) is not None:
+            if mentions(value, {variable}) or self.impure_part(value, variable, rows.model) is not None:
                 return None
             if field in fields:
                 pairs.append(f"{field}={self.shown(value, 30)}")
@@ -276,8 +225,10 @@ def rows_name(semantic, model: str, loop: cst.For) -> str:
     return unused_name(semantic, snake + ("_list" if snake.endswith("s") else "s"))
 
 
-def _rows_shown(loop: cst.For, plural: str) -> str:
-    return loop.iter.value if isinstance(loop.iter, cst.Name) else plural
+def _rows_shown(loop: cst.For, plural: str, rows: Optional[QueryType]) -> str:
+    if isinstance(loop.iter, cst.Name) and rows is not None and rows.kind != "iterator":
+        return loop.iter.value
+    return plural
 
 
 def _listed(fields: Sequence[str]) -> str:

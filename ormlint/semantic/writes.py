@@ -43,6 +43,38 @@ def _body_nodes(loop: cst.For) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(children(node)))
 
 
+def runs_once(loop: cst.For, call: cst.Call) -> bool:
+    """Whether the loop ends right after ``call``: a ``break``, ``return`` or ``raise``
+    follows it in its own block (``if found: x.save(); break``, ``try: x.save(); break``),
+    so the write happens once, not once per item."""
+    stack: List[cst.CSTNode] = [loop.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _NESTED_SCOPES + _NESTED_LOOPS):
+            continue
+        if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            statements = list(node.body)
+            for position, statement in enumerate(statements):
+                if isinstance(statement, cst.BaseCompoundStatement) or not any(n is call for n in _walk(statement)):
+                    continue
+                after = statements[position + 1 :]
+                if isinstance(statement, cst.SimpleStatementLine):
+                    smalls = list(statement.body)
+                    inside = next(i for i, small in enumerate(smalls) if any(n is call for n in _walk(small)))
+                    after = smalls[inside + 1 :] + after
+                return any(_exits(later) for later in after)
+        stack.extend(children(node))
+    return False
+
+
+def _exits(statement: cst.CSTNode) -> bool:
+    if isinstance(statement, (cst.Break, cst.Return, cst.Raise)):
+        return True
+    if isinstance(statement, cst.SimpleStatementLine):
+        return any(isinstance(small, (cst.Break, cst.Return, cst.Raise)) for small in statement.body)
+    return False
+
+
 def loop_variables(loop: cst.For) -> Set[str]:
     return {name.value for name, _, _ in reads_below(loop.target)}
 
