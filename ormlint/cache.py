@@ -13,14 +13,14 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ormlint import __version__
 import dataclasses
 
 from ormlint.semantic.index import ClassFacts, FieldFacts, ModuleFacts
 
-FORMAT = f"ormlint-index-{__version__}-7"
+FORMAT = f"ormlint-index-{__version__}-8"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -127,6 +127,8 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "returned_chains": [[m, list(chain)] for m, chain in c.returned_chains],
                 "manager_querysets": [list(p) for p in c.manager_querysets],
                 "field_flags": [list(p) for p in c.field_flags],
+                "parameter_reads": _parameter_reads_to_json(c.parameter_reads),
+                "static_methods": list(c.static_methods),
             }
             for c in facts.classes
         ],
@@ -134,6 +136,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         "aliases": [list(p) for p in facts.aliases],
         "auth_user_model": facts.auth_user_model,
         "save_receivers": list(facts.save_receivers),
+        "parameter_reads": _parameter_reads_to_json(facts.parameter_reads),
     }
 
 
@@ -157,6 +160,8 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 returned_chains=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["returned_chains"]),
                 manager_querysets=pairs(c["manager_querysets"]),
                 field_flags=pairs(c["field_flags"]),
+                parameter_reads=_parameter_reads_from_json(c["parameter_reads"]),
+                static_methods=tuple(str(m) for m in c["static_methods"]),
             )
             for c in data["classes"]
         ),
@@ -164,4 +169,13 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
         aliases=pairs(data["aliases"]),
         auth_user_model=data["auth_user_model"],
         save_receivers=tuple(str(s) for s in data["save_receivers"]),
+        parameter_reads=_parameter_reads_from_json(data["parameter_reads"]),
     )
+
+
+def _parameter_reads_to_json(reads) -> List[Any]:
+    return [[function, parameter, position, list(chain)] for function, parameter, position, chain in reads]
+
+
+def _parameter_reads_from_json(items) -> Tuple[Tuple[str, str, int, Tuple[str, ...]], ...]:
+    return tuple((str(f), str(p), int(i), tuple(str(a) for a in chain)) for f, p, i, chain in items)

@@ -121,16 +121,15 @@ def _run_rules(
 ) -> List[Diagnostic]:
     if "\0" in text:
         return [_syntax_error(path, *_null_byte_position(text), "source code cannot contain null bytes")]
-    words: Optional[frozenset] = None
+    used: Optional[frozenset] = None
     applicable = []
     for rule in rules:
-        if not _may_apply(rule, text):
+        if rule.needs_orm or rule.follows_calls:
+            used = frozenset(a or b for a, b in _WORD.findall(text)) if used is None else used
+        if not _may_apply(rule, text, used, index):
             continue
-        if rule.needs_orm:
-            if words is None:
-                words = frozenset(a or b for a, b in _WORD.findall(text)) & index.vocabulary
-            if not words:
-                continue
+        if rule.needs_orm and not used & index.vocabulary:
+            continue
         applicable.append(rule)
     if not applicable:
         # Nothing to find here, so libcst is spared; Python's own parser still checks
@@ -178,9 +177,12 @@ def _null_byte_position(text: str) -> Tuple[int, int]:
 _WORD = re.compile(r"([A-Za-z_]\w*)(?=\s*[.(\[]|\s+as\b)|[(\[=,]\s*([A-Za-z_]\w*)")
 
 
-def _may_apply(rule: Type[Rule], text: str) -> bool:
-    """The cheap text prefilter: a rule needs one of its words in the file to fire."""
-    return not rule.required_text or any(word in text for word in rule.required_text)
+def _may_apply(rule: Type[Rule], text: str, used: Optional[frozenset], index: ProjectIndex) -> bool:
+    """The cheap text prefilter: a rule needs one of its words in the file to fire, or,
+    for a rule that follows rows into calls, a call of a project function that loops."""
+    if not rule.required_text or any(word in text for word in rule.required_text):
+        return True
+    return rule.follows_calls and used is not None and bool(used & index.looping_functions)
 
 
 def _parse_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnostic:

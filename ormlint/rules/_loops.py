@@ -15,6 +15,7 @@ class LoopRule(Rule):
     """A rule that looks at every ``for`` loop and comprehension over query rows."""
 
     needs_orm = True
+    follows_calls = True
     required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(")
 
     def visit_For(self, node: cst.For) -> None:
@@ -51,6 +52,9 @@ class LoopRule(Rule):
 
 
 def reads_message(facts: LoopFacts, reads: List[RelationRead], call: str) -> str:
+    if facts.via is not None:
+        shown = ", ".join(f"`.{read.shown}`" for read in reads)
+        return f"`{facts.via}()` loops over these rows and reads {shown} of every row: 1 query per row; load with `{call}`"
     shown = ", ".join(f"`{facts.variable}.{read.shown}`" for read in reads)
     return f"Loop reads {shown} on every row: 1 query per row; load with `{call}`"
 
@@ -63,4 +67,4 @@ def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], 
     fix = None
     if fixable and facts.built_at is not None and facts.query.kind in ("queryset", "iterator") and not facts.query.prefetched_rows:
         fix = rule.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, method, paths)))
-    rule.report(facts.node, reads_message(facts, reads, call), fix)
+    rule.report(facts.reported_at, reads_message(facts, reads, call), fix)

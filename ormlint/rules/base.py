@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import traceback
 from dataclasses import dataclass, field
-from typing import ClassVar, List, Optional, Sequence, Tuple, Union
+from typing import ClassVar, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -61,6 +61,9 @@ class Rule(cst.BatchableCSTVisitor):
     #: Whether a finding needs a query, hence one of the project index's vocabulary
     #: words (a model, manager or queryset method name) in the file.
     needs_orm: ClassVar[bool] = False
+    #: Whether the rule also looks into calls of the project's functions that loop over
+    #: an argument, so that a call of one is reason enough to check a file.
+    follows_calls: ClassVar[bool] = False
 
     def __init__(self, context: FileContext) -> None:
         super().__init__()
@@ -69,6 +72,7 @@ class Rule(cst.BatchableCSTVisitor):
         self.config = context.config
         #: The traceback of a bug of this rule's on this file, if it hit one.
         self.failure: Optional[str] = None
+        self._reported: Set[Tuple[int, str]] = set()
 
     def get_visitors(self):
         """Every visitor method runs guarded: a bug in this rule stops this rule on this
@@ -91,6 +95,10 @@ class Rule(cst.BatchableCSTVisitor):
     ) -> None:
         """Report ``node``; a fix that replaces an enclosing statement gives that
         statement's ``indentation`` (by default, the one being visited)."""
+        key = (id(node), message)
+        if key in self._reported:  # the same rows passed to a function from several places
+            return
+        self._reported.add(key)
         chosen = self.semantic.indentation if indentation is None else indentation
         self.context.findings.append(Finding(self.code, node, message, fix, chosen))
 

@@ -14,6 +14,11 @@ class NPlusOneForward(LoopRule):
     OneToOne relation of each row (`order.customer.name`, `line.order.customer`) that
     the queryset does not already load.
 
+    The loop may be in another function: rows passed to a function or method of the
+    project that loops over that argument (`customer_names(orders)`, `self.render(qs)`)
+    are read there, and reported and fixed where the query is built. A function that
+    slices or rebinds the argument before looping is not followed.
+
     ## Why is this bad?
     Each read of an unloaded relation runs one query: a loop over 10,000 orders that reads
     `order.customer` sends 10,001 queries. `select_related()` loads the related rows in

@@ -15,6 +15,11 @@ class NPlusOneReverse(LoopRule):
     `for tag in product.tags.all()`, `customer.order_set.all()`) that the queryset does
     not already prefetch.
 
+    The loop may be in another function: rows passed to a function or method of the
+    project that loops over that argument (`customer_names(orders)`, `self.render(qs)`)
+    are read there, and reported and fixed where the query is built. A function that
+    slices or rebinds the argument before looping is not followed.
+
     ## Why is this bad?
     Each row's related manager runs its own query: one query for the list, then one per
     row. `prefetch_related()` loads every row's related objects in one more query.

@@ -20,6 +20,11 @@ class NPlusOneSqlalchemy(LoopRule):
     `session.execute(select(M)).scalars()`, `session.query(M)`, Flask-SQLAlchemy's
     `M.query`) whose body reads a lazily loaded `relationship()` of each row.
 
+    The loop may be in another function: rows passed to a function or method of the
+    project that loops over that argument (`customer_names(orders)`, `self.render(qs)`)
+    are read there, and reported and fixed where the query is built. A function that
+    slices or rebinds the argument before looping is not followed.
+
     ## Why is this bad?
     A relationship with the default `lazy="select"` runs one query the first time it is
     read on each object: one query for the list, then one per row.
@@ -79,7 +84,7 @@ class NPlusOneSqlalchemy(LoopRule):
             options.append((loader, attribute))
         call = ".options(" + ", ".join(f"{loader}({model_name}.{attribute})" for loader, attribute in options) + ")"
         fix = self._fix(facts, options, call)
-        self.report(facts.node, reads_message(facts, list(first.values()), call), fix)
+        self.report(facts.reported_at, reads_message(facts, list(first.values()), call), fix)
 
     def _fix(self, facts: LoopFacts, options, call: str):
         target = _statement(self.semantic, facts.built_at) if facts.built_at is not None else None

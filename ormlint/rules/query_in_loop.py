@@ -60,6 +60,7 @@ class QueryInLoop(LoopRule):
 
     code = "ORM004"
     name = "query-in-loop"
+    follows_calls = False
 
     def _visit_callable(self, node: cst.Call) -> None:
         """Per-row callables are the N+1 rules' concern; queries in them are rare."""

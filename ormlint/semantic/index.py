@@ -40,8 +40,8 @@ _SKIPPED_FOLDERS = frozenset(
 
 #: Text that a file must contain to define anything the index records.
 _INTERESTING = re.compile(
-    rb"^[ \t]*class[ \t]+\w+[ \t]*\(|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(|AUTH_USER_MODEL"
-    rb"|pre_save|post_save",
+    rb"^[ \t]*class[ \t]|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(|AUTH_USER_MODEL"
+    rb"|pre_save|post_save|^(?:async[ \t]+)?def[ \t]",
     re.MULTILINE,
 )
 
@@ -169,6 +169,11 @@ class ClassFacts:
     #: ``auto_now`` (``save()`` sets it, ``bulk_update`` does not) and ``primary_key``
     #: (``bulk_update`` refuses it).
     field_flags: Tuple[Tuple[str, str], ...] = ()
+    #: For methods that loop over a parameter, what each item reads: (method, parameter,
+    #: position, chain); see ``_parameter_loop_reads``.
+    parameter_reads: Tuple[Tuple[str, str, int, Tuple[str, ...]], ...] = ()
+    #: Methods declared ``@staticmethod`` or ``@classmethod``.
+    static_methods: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,8 @@ class ModuleFacts:
     #: qualified names or ``'app_label.Model`` strings; ``*`` for a receiver of every
     #: model or one whose sender the source does not name for certain.
     save_receivers: Tuple[str, ...] = ()
+    #: The same as ``ClassFacts.parameter_reads``, for the module's functions.
+    parameter_reads: Tuple[Tuple[str, str, int, Tuple[str, ...]], ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -232,6 +239,7 @@ class ProjectIndex:
     _classes_by_tail: Optional[Dict[str, List[str]]] = field(default=None, repr=False)
     _vocabulary: Optional[FrozenSet[str]] = field(default=None, repr=False)
     _receivers: Optional[List[Tuple[str, str]]] = field(default=None, repr=False)
+    _looping: Optional[FrozenSet[str]] = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -398,6 +406,15 @@ class ProjectIndex:
             self._vocabulary = frozenset(words)
         return self._vocabulary
 
+    @property
+    def looping_functions(self) -> FrozenSet[str]:
+        """The names of the project's functions and methods that loop over an argument."""
+        if self._looping is None:
+            names = {read[0] for facts in self.modules.values() for read in facts.parameter_reads}
+            names.update(read[0] for facts in self.classes.values() for read in facts.parameter_reads)
+            self._looping = frozenset(names)
+        return self._looping
+
     def fingerprint(self) -> str:
         """A digest of the facts of every module, which decide every answer the index gives."""
         digest = hashlib.sha256()
@@ -452,7 +469,7 @@ class ProjectIndex:
         name = qualname.rpartition(".")[2]
         lineage = self.lineage(qualname)
         if not lineage:
-            return [f"`{name}` is not defined in the project, so its `save()` cannot be read"]
+            return [f"ormlint cannot read `{name}`'s `save()`: its source is not in the project"]
         reasons: List[str] = []
         for owner, facts in lineage:
             shown = f"`{name}`" if owner == qualname else f"its base `{owner.rpartition('.')[2]}`"
@@ -491,6 +508,25 @@ class ProjectIndex:
     def method_reads(self, model: str, method: str) -> List[Tuple[str, ...]]:
         """The ``self`` chains read by ``model.method`` (inherited methods included)."""
         return self._method_reads.get(model, {}).get(method, [])
+
+    def parameter_reads(self, qualname: str, via_class: bool = False) -> List[Tuple[str, int, Tuple[str, ...]]]:
+        """What the project function or method ``qualname`` reads on each item of the
+        parameters it loops over: (parameter, position, chain). A method is looked up in
+        its class and the class's project bases; called through the class itself
+        (``via_class``), only a static or class method's positions line up."""
+        module, _, name = self.canonical(qualname).rpartition(".")
+        facts = self.modules.get(module)
+        if facts is not None:
+            return [(p, i, c) for f, p, i, c in facts.parameter_reads if f == name]
+        owner = self._class(module)
+        if owner is None:
+            return []
+        for _, class_facts in self.lineage(owner[0]):
+            if name in class_facts.methods:
+                if via_class and name not in class_facts.static_methods:
+                    return []
+                return [(p, i, c) for f, p, i, c in class_facts.parameter_reads if f == name]
+        return []
 
     def _class(self, qualname: str) -> Optional[Tuple[str, ClassFacts]]:
         classes = self.classes
@@ -657,6 +693,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     classes: List[ClassFacts] = []
     calls: List[Tuple[str, str]] = []
     aliases: Dict[str, str] = {}
+    parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     auth_user_model = None
     for statement in _module_statements(tree.body):
         if isinstance(statement, ast.Import):
@@ -669,6 +706,8 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         elif isinstance(statement, ast.ClassDef):
             names[statement.name] = f"{module}.{statement.name}"
             classes.append(_class_facts(statement, names))
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, method=False))
         elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
             target = statement.targets[0]
             callee = _callee(statement.value, names)
@@ -691,6 +730,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         aliases=tuple(sorted(aliases.items())),
         auth_user_model=auth_user_model if isinstance(auth_user_model, str) else None,
         save_receivers=_save_receivers(tree, module, is_package) if mentions_signals else (),
+        parameter_reads=tuple(parameter_reads),
     )
 
 
@@ -772,6 +812,8 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
     returned_chains: List[Tuple[str, Tuple[str, ...]]] = []
     manager_querysets: List[Tuple[str, str]] = []
     field_flags: List[Tuple[str, str]] = []
+    parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
+    static_methods: List[str] = []
     abstract = False
     for statement in node.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -802,6 +844,9 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.append(statement.name)
             method_reads.extend((statement.name, chain) for chain in _self_reads(statement))
+            parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, method=True))
+            if {_decorator(d) for d in statement.decorator_list} & {"staticmethod", "classmethod"}:
+                static_methods.append(statement.name)
             returned = _returned_chain(statement, names)
             if returned is not None:
                 returned_chains.append((statement.name, returned))
@@ -826,6 +871,8 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
         returned_chains=tuple(returned_chains),
         manager_querysets=tuple(manager_querysets),
         field_flags=tuple(field_flags),
+        parameter_reads=tuple(parameter_reads),
+        static_methods=tuple(static_methods),
     )
 
 
@@ -840,27 +887,79 @@ def _self_reads(function: ast.FunctionDef) -> List[Tuple[str, ...]]:
     arguments = function.args.posonlyargs + function.args.args
     if not arguments or any(_decorator(d) in ("staticmethod", "classmethod") for d in function.decorator_list):
         return []
-    me = arguments[0].arg
+    return _chains_on([function], arguments[0].arg)
+
+
+def _chains_on(roots: List[ast.AST], name: str) -> List[Tuple[str, ...]]:
+    """The distinct maximal ``name.a.b`` chains read below ``roots`` (not those assigned);
+    ``("__str__",)`` where ``name`` is turned into text (``str(name)``, ``f"{name}"``)."""
     inner: Set[int] = set()
     found: List[Tuple[str, ...]] = []
-    for node in ast.walk(function):
-        if not isinstance(node, ast.Attribute) or id(node) in inner:
-            continue
-        chain: List[str] = []
-        current: ast.expr = node
-        while isinstance(current, ast.Attribute):
-            inner.add(id(current))
-            chain.insert(0, current.attr)
-            current = current.value
-        if not (isinstance(current, ast.Name) and current.id == me):
-            continue
-        if isinstance(node.ctx, (ast.Store, ast.Del)):
-            chain = chain[:-1]
-        if chain and tuple(chain) not in found:
-            found.append(tuple(chain))
-            if len(found) >= _MAX_METHOD_READS:
-                break
+    for root in roots:
+        for node in ast.walk(root):
+            chain: List[str] = []
+            if isinstance(node, ast.FormattedValue) and isinstance(node.value, ast.Name) and node.value.id == name:
+                chain = ["__str__"]
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "str"
+                and len(node.args) == 1
+                and isinstance(node.args[0], ast.Name)
+                and node.args[0].id == name
+            ):
+                chain = ["__str__"]
+            elif isinstance(node, ast.Attribute) and id(node) not in inner:
+                current: ast.expr = node
+                while isinstance(current, ast.Attribute):
+                    inner.add(id(current))
+                    chain.insert(0, current.attr)
+                    current = current.value
+                if not (isinstance(current, ast.Name) and current.id == name):
+                    continue
+                if isinstance(node.ctx, (ast.Store, ast.Del)):
+                    chain = chain[:-1]
+            if chain and tuple(chain) not in found:
+                found.append(tuple(chain))
+                if len(found) >= _MAX_METHOD_READS:
+                    return found
     return found
+
+
+def _parameter_loop_reads(function: ast.FunctionDef, method: bool) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:
+    """For each parameter the function loops over as it is (``for row in rows:`` or a
+    comprehension over ``rows``), the chains read on each item: what a caller passing a
+    queryset there makes every row read. A parameter the function rebinds is left out,
+    since the function may load its relations itself (``rows = rows.select_related()``).
+
+    Positions count the arguments a caller passes: ``self`` / ``cls`` of a method are not
+    counted; ``-1`` is keyword-only."""
+    arguments = function.args.posonlyargs + function.args.args
+    decorators = {_decorator(d) for d in function.decorator_list}
+    if method and "staticmethod" not in decorators:
+        arguments = arguments[1:]
+    positions = {a.arg: i for i, a in enumerate(arguments)}
+    positions.update({a.arg: -1 for a in function.args.kwonlyargs})
+    rebound: Set[str] = set()
+    loops: List[Tuple[str, str, List[ast.AST]]] = []
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
+            targets = node.targets if isinstance(node, ast.Assign) else [
+                node.optional_vars if isinstance(node, ast.withitem) else node.target
+            ]
+            rebound.update(t.id for target in targets if target is not None for t in ast.walk(target) if isinstance(t, ast.Name))
+        if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.iter, ast.Name) and isinstance(node.target, ast.Name):
+            loops.append((node.iter.id, node.target.id, list(node.body)))
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            first = node.generators[0]
+            if isinstance(first.iter, ast.Name) and isinstance(first.target, ast.Name):
+                parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+                loops.append((first.iter.id, first.target.id, parts + list(first.ifs) + node.generators[1:]))
+    found: List[Tuple[str, int, Tuple[str, ...]]] = []
+    for parameter, variable, body in loops:
+        if parameter in positions and parameter not in rebound:
+            found.extend((parameter, positions[parameter], chain) for chain in _chains_on(body, variable))
+    return tuple(dict.fromkeys(found))
 
 
 def _returned_chain(function: ast.FunctionDef, names: Dict[str, str]) -> Optional[Tuple[str, ...]]:

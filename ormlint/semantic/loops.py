@@ -55,6 +55,16 @@ class LoopFacts:
     built_at: Optional[cst.BaseExpression]
     variable: str
     reads: List[RelationRead] = field(default_factory=list)
+    #: For rows passed to a project function that loops over them: its name as called.
+    via: Optional[str] = None
+
+    @property
+    def reported_at(self) -> cst.CSTNode:
+        """A loop is reported where it starts; rows a function loops over, where the
+        query is built (or passed, when that is elsewhere), which is where the fix goes."""
+        if self.via is None:
+            return self.node
+        return self.built_at if self.built_at is not None else self.iterable
 
 
 def loop_parts(
@@ -107,7 +117,7 @@ def analyse_callable(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFa
 def _analyse_callable(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts]:
     qualname = semantic.qualified_name(call.func)
     if qualname not in _PER_ITEM:
-        return None
+        return _helper_facts(semantic, call, qualname)
     keyword, position = _PER_ITEM[qualname]
     function = iterable = None
     positional = [a.value for a in call.args if a.keyword is None and not a.star]
@@ -124,6 +134,80 @@ def _analyse_callable(semantic: SemanticModel, call: cst.Call) -> Optional[LoopF
     if len(parameters) != 1:
         return None
     return _rows_facts(semantic, call, iterable, parameters[0].name.value, [function.body])
+
+
+def _helper_facts(semantic: SemanticModel, call: cst.Call, qualname: Optional[str]) -> Optional[LoopFacts]:
+    """Rows passed to a project function (or a method of the class at hand) that loops
+    over that parameter: what the function reads on each item is read on each row."""
+    func = call.func
+    if qualname is not None and not qualname.startswith("builtins."):
+        reads = semantic.index.parameter_reads(qualname, via_class=isinstance(func, cst.Attribute))
+    else:
+        own = _own_method(semantic, func)
+        reads = semantic.index.parameter_reads(own) if own is not None else []
+    if not reads:
+        return None
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    for parameter, position in dict.fromkeys((p, i) for p, i, _ in reads):
+        argument = keywords.get(parameter)
+        if argument is None and 0 <= position < len(positional):
+            argument = positional[position]
+        if argument is None:
+            continue
+        query = semantic.queryset_type(argument)
+        if query is None or not query.model or not query.yields_instances or query.partial:
+            continue
+        if query.kind not in ("queryset", "iterator", "list", "query", "result"):
+            continue
+        chains = [chain for p, _, chain in reads if p == parameter]
+        shown = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "the function")
+        facts = LoopFacts(call, query, argument, _built_at(semantic, argument), parameter, via=shown)
+        facts.reads = _chain_reads(semantic.index, query.model, chains)
+        return facts
+    return None
+
+
+def _own_method(semantic: SemanticModel, func: cst.BaseExpression) -> Optional[str]:
+    """``self.helper`` / ``cls.helper`` in a method of a module-level class: the
+    qualified name of ``helper`` in that class."""
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+        return None
+    found = semantic.lookup(func.value.value)
+    if found is None or found[0].kind != "function" or [b.kind for b in found[1]] != ["param"]:
+        return None
+    function, class_scope = found[0].node, found[0].parent
+    if not isinstance(function, cst.FunctionDef) or class_scope is None or class_scope.kind != "class":
+        return None
+    params = function.params.params
+    if not params or params[0].name.value != func.value.value or class_scope.parent is None or class_scope.parent.kind != "module":
+        return None
+    return f"{semantic.module}.{class_scope.node.name.value}.{func.attr.value}"
+
+
+def _chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[RelationRead]:
+    """The relation reads that attribute ``chains`` on a row of ``model`` amount to, as
+    ``_relation_reads`` finds them in a loop body here."""
+    start = (model, (), ())
+    found: Dict[Tuple[str, ...], RelationRead] = {}
+    for chain in chains:
+        resolved = _resolve(index, start, list(chain))
+        following = list(chain[len(resolved[1]) :])
+        if following:
+            for expanded in _method_reads(index, resolved, following[0]):
+                found.setdefault(expanded[1], RelationRead(expanded[1], expanded[2]))
+        _, path, relations = resolved
+        if not relations:
+            continue
+        if relations[-1].orm == "django" and relations[-1].kind != "one" and following != ["all"]:
+            continue
+        found.setdefault(path, RelationRead(path, relations))
+    kept = {p: r for p, r in found.items() if not any(rel.queries_on_every_read for rel in r.relations)}
+    return [
+        read
+        for path, read in kept.items()
+        if not any(other != path and other[: len(path)] == path and not kept[other].many for other in kept)
+    ]
 
 
 def comprehension_clauses(node: Loop) -> List[Optional[cst.CompFor]]:
