@@ -50,3 +50,14 @@ def comments(node: cst.CSTNode) -> List[str]:
         else:
             stack.extend(current.children)
     return found
+
+
+def quote_of(node: cst.CSTNode) -> str:
+    """The quote the code at hand uses for strings: single if it does, double otherwise."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.SimpleString):
+            return "'" if current.value.lstrip("rbuRBU").startswith("'") else '"'
+        stack.extend(current.children)
+    return '"'

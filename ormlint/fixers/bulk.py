@@ -12,7 +12,7 @@ from typing import List, Optional, Sequence
 
 import libcst as cst
 
-from ormlint.fixers import bare, comments, render
+from ormlint.fixers import bare, comments, quote_of, render
 
 
 def bulk_update_loop(
@@ -44,7 +44,7 @@ def bulk_update_loop(
             body=loop.body.with_changes(body=loop.body.body[:-1]),
         )
     )
-    quote = _quote_of(loop)
+    quote = quote_of(loop)
     listed_fields = ", ".join(f"{quote}{field}{quote}" for field in fields)
     bulk = cst.parse_expression(f"{manager}.bulk_update({rows}, [{listed_fields}])")
     # The save's own comment lines go with the statement that replaces it; its trailing
@@ -86,14 +86,3 @@ def bulk_create_loop(
     if Counter(comments(loop.with_changes(leading_lines=()))) - Counter(kept):
         return None
     return render(module, call, indentation)
-
-
-def _quote_of(node: cst.CSTNode) -> str:
-    """The quote the loop uses for strings: single if it does, else double."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.SimpleString):
-            return "'" if current.value.lstrip("rbuRBU").startswith("'") else '"'
-        stack.extend(current.children)
-    return '"'

@@ -6,14 +6,16 @@ chain, before a slice (``qs[:10]``) or ``.iterator()``, which cannot be followed
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Tuple, Union
 
 import libcst as cst
+
+from ormlint.fixers import quote_of
 
 
 def add_related(expression: cst.BaseExpression, method: str, paths: Iterable[str]) -> cst.BaseExpression:
     paths = list(paths)
-    quote = _quote_of(expression)
+    quote = quote_of(expression)
     existing = _existing_call(expression, method)
     if existing is not None:
         args = list(existing.args)
@@ -60,12 +62,23 @@ def _arguments(paths, quote: str):
     ]
 
 
-def _quote_of(expression: cst.BaseExpression) -> str:
-    """The quote the expression already uses for strings; double quotes otherwise."""
-    stack = [expression]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.SimpleString):
-            return "'" if node.quote.startswith("'") else '"'
-        stack.extend(node.children)
-    return '"'
+def select_related_setting(
+    module: cst.Module, display: cst.Assign, select: Optional[cst.Assign], paths: Iterable[str], indentation: str
+) -> Tuple[cst.CSTNode, Union[cst.CSTNode, str]]:
+    """A ModelAdmin's ``list_select_related`` with ``paths``: the literal extended, or, when
+    the class has none, one written just before ``list_display``. The paths must then be
+    every relation the columns read, since an explicit setting turns off Django's own
+    ``select_related()``."""
+    paths = list(paths)
+    quote = quote_of(display.value)
+    if select is not None:
+        value = select.value
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        elements = [e.with_changes(comma=separator) for e in value.elements]
+        added = [cst.Element(cst.SimpleString(f"{quote}{path}{quote}"), comma=separator) for path in paths]
+        last = cst.Comma() if isinstance(value, cst.Tuple) and len(elements) + len(added) == 1 else cst.MaybeSentinel.DEFAULT
+        added[-1] = added[-1].with_changes(comma=last)
+        return value, value.with_changes(elements=elements + added)
+    listed = ", ".join(f"{quote}{path}{quote}" for path in paths)
+    setting = f"list_select_related = ({listed},)" if len(paths) == 1 else f"list_select_related = ({listed})"
+    return display, f"{setting}\n{indentation}{module.code_for_node(display)}"

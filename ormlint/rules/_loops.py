@@ -8,6 +8,7 @@ import libcst as cst
 
 from ormlint.fixers.related import add_related
 from ormlint.rules.base import Rule
+from ormlint.semantic.admin import AdminFacts, analyse_admin
 from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, comprehension_clauses
 
 
@@ -16,7 +17,7 @@ class LoopRule(Rule):
 
     needs_orm = True
     follows_calls = True
-    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(")
+    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin")
 
     def visit_For(self, node: cst.For) -> None:
         self._visit_loop(node)
@@ -35,6 +36,14 @@ class LoopRule(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         self._visit_callable(node)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        facts = analyse_admin(self.semantic, node)
+        if facts is not None:
+            self.check_admin(facts)
+
+    def check_admin(self, facts: AdminFacts) -> None:
+        """A ModelAdmin's change list reads its columns on every row."""
 
     def _visit_callable(self, node: cst.Call) -> None:
         facts = analyse_callable(self.semantic, node)
@@ -68,3 +77,9 @@ def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], 
     if fixable and facts.built_at is not None and facts.query.kind in ("queryset", "iterator") and not facts.query.prefetched_rows:
         fix = rule.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, method, paths)))
     rule.report(facts.reported_at, reads_message(facts, reads, call), fix)
+
+
+def columns_message(facts: AdminFacts, reads: List[RelationRead], advice: str) -> str:
+    admin = facts.node.name.value
+    shown = ", ".join(f"`{read.shown}` (column `{facts.columns[read.lookup]}`)" for read in reads)
+    return f"The change list of `{admin}` reads {shown} on every row: 1 query per row; {advice}"

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from ormlint.diagnostics import Applicability
-from ormlint.rules._loops import LoopRule, report_related
+import libcst as cst
+
+from ormlint.fixers.related import select_related_setting
+from ormlint.rules._loops import LoopRule, columns_message, report_related
+from ormlint.semantic.admin import AdminFacts
 from ormlint.semantic.loops import LoopFacts, is_loaded
+
+
+def _longest(paths):
+    """``customer__team`` covers ``customer``."""
+    return [p for p in paths if not any(other != p and other.startswith(p + "__") for other in paths)]
 
 
 class NPlusOneForward(LoopRule):
@@ -18,6 +27,12 @@ class NPlusOneForward(LoopRule):
     project that loops over that argument (`customer_names(orders)`, `self.render(qs)`)
     are read there, and reported and fixed where the query is built. A function that
     slices or rebinds the argument before looping is not followed.
+
+    In the Django admin, the columns of a `ModelAdmin`'s change list (`list_display`:
+    relation fields shown through their `__str__`, `'relation__field'` lookups, admin and
+    model methods) are read on every row; what `list_select_related` (or Django's own
+    `select_related()` when a ForeignKey column is shown) does not load is reported on
+    `list_display`, and the fix writes or extends `list_select_related`.
 
     ## Why is this bad?
     Each read of an unloaded relation runs one query: a loop over 10,000 orders that reads
@@ -65,6 +80,27 @@ class NPlusOneForward(LoopRule):
     code = "ORM001"
     name = "n-plus-one-forward"
     fix_applicability = Applicability.SAFE
+
+    def check_admin(self, facts: AdminFacts) -> None:
+        query = facts.query
+        reads = [r for r in facts.reads if not r.many and r.relations[-1].kind == "one" and not is_loaded(query, r)]
+        if not reads:
+            return
+        forward = sorted({r.lookup for r in facts.reads if not r.many and r.relations[-1].kind == "one"})
+        missing = sorted({r.lookup for r in reads})
+        # An explicit setting turns Django's own select_related() off, so a new one lists
+        # every relation the columns read; an existing one gains what it lacks.
+        paths = _longest(forward if facts.list_select_related is None else missing)
+        listed = ", ".join(f"'{path}'" for path in paths)
+        fix = None
+        select = facts.list_select_related
+        if facts.list_display is not None and (select is None or isinstance(select.value, (cst.List, cst.Tuple))):
+            body = facts.node.body
+            indentation = self.semantic.indentation + (body.indent if isinstance(body, cst.IndentedBlock) and body.indent is not None else self.semantic.module_node.default_indent)
+            old, new = select_related_setting(self.semantic.module_node, facts.list_display, select, paths, indentation)
+            fix = self.fix(f"Add {listed} to `list_select_related`", (old, new))
+        where = facts.list_display if facts.list_display is not None else facts.node.name
+        self.report(where, columns_message(facts, reads, f"load with `list_select_related = ({listed},)`"), fix)
 
     def check_loop(self, facts: LoopFacts) -> None:
         query = facts.query

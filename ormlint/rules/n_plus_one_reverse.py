@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ormlint.diagnostics import Applicability
-from ormlint.rules._loops import LoopRule, report_related
+from ormlint.rules._loops import LoopRule, columns_message, report_related
+from ormlint.semantic.admin import AdminFacts
 from ormlint.semantic.loops import LoopFacts, is_loaded
 
 
@@ -19,6 +20,10 @@ class NPlusOneReverse(LoopRule):
     project that loops over that argument (`customer_names(orders)`, `self.render(qs)`)
     are read there, and reported and fixed where the query is built. A function that
     slices or rebinds the argument before looping is not followed.
+
+    In the Django admin, a change list column that reads a many-valued relation of each
+    row (`obj.tags.all()`) is reported on `list_display`, without a fix: prefetching
+    belongs in the admin's `get_queryset()`.
 
     ## Why is this bad?
     Each row's related manager runs its own query: one query for the list, then one per
@@ -60,6 +65,15 @@ class NPlusOneReverse(LoopRule):
     code = "ORM002"
     name = "n-plus-one-reverse"
     fix_applicability = Applicability.SAFE
+
+    def check_admin(self, facts: AdminFacts) -> None:
+        reads = [r for r in facts.reads if r.many and r.relations[-1].kind == "many" and not is_loaded(facts.query, r)]
+        if not reads:
+            return
+        listed = ", ".join(f"'{path}'" for path in sorted({r.lookup for r in reads}))
+        advice = f"prefetch them in `get_queryset()`: `super().get_queryset(request).prefetch_related({listed})`"
+        where = facts.list_display if facts.list_display is not None else facts.node.name
+        self.report(where, columns_message(facts, reads, advice))
 
     def check_loop(self, facts: LoopFacts) -> None:
         query = facts.query
