@@ -20,7 +20,7 @@ import dataclasses
 
 from ormlint.semantic.index import ClassFacts, FieldFacts, ModuleFacts
 
-FORMAT = f"ormlint-index-{__version__}-8"
+FORMAT = f"ormlint-index-{__version__}-9"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -126,7 +126,9 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "method_reads": [[m, list(chain)] for m, chain in c.method_reads],
                 "returned_chains": [[m, list(chain)] for m, chain in c.returned_chains],
                 "manager_querysets": [list(p) for p in c.manager_querysets],
-                "field_flags": [list(p) for p in c.field_flags],
+                "call_options": [list(p) for p in c.call_options],
+                "meta": [list(p) for p in c.meta],
+                "argument_reads": [[m, list(chain)] for m, chain in c.argument_reads],
                 "parameter_reads": _parameter_reads_to_json(c.parameter_reads),
                 "static_methods": list(c.static_methods),
             }
@@ -159,7 +161,9 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 method_reads=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["method_reads"]),
                 returned_chains=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["returned_chains"]),
                 manager_querysets=pairs(c["manager_querysets"]),
-                field_flags=pairs(c["field_flags"]),
+                call_options=tuple((str(a), str(b), str(v)) for a, b, v in c["call_options"]),
+                meta=pairs(c["meta"]),
+                argument_reads=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["argument_reads"]),
                 parameter_reads=_parameter_reads_from_json(c["parameter_reads"]),
                 static_methods=tuple(str(m) for m in c["static_methods"]),
             )

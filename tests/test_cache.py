@@ -66,9 +66,16 @@ def test_cached_facts_equal_fresh_ones_for_every_kind_of_fact(tmp_path):
         "    customer = models.ForeignKey('shop.Customer', null=True, related_name='orders', on_delete=models.CASCADE)\n"
         "    objects = models.Manager.from_queryset(OrderQuerySet)()\n\n"
         "    def save(self, *args, **kwargs):\n        return self.customer.name\n\n"
-        "post_save.connect(print, sender=Order)\npost_save.connect(print)\n"
+        "post_save.connect(print, sender=Order)\npost_save.connect(print)\n\n"
+        "class OrderSerializer(Serializer):\n    lines = LineSerializer(many=True, source='lines')\n"
+        "    class Meta:\n        model = Order\n        fields = ['id', 'lines']\n        depth = 1\n\n"
+        "    def get_label(self, order):\n        return order.customer.name\n"
     )
     facts = facts_for_source(source, "shop.models", False, "shop/models.py")
     assert facts.save_receivers == ("*", "shop.models.Order")
-    assert ("updated", "auto_now") in facts.classes[1].field_flags
+    assert ("updated", "auto_now", "True") in facts.classes[1].call_options
+    serializer = facts.classes[2]
+    assert serializer.meta == (("model", "shop.models.Order"), ("fields", "id,lines"), ("depth", "1"))
+    assert ("lines", "many", "True") in serializer.call_options
+    assert serializer.argument_reads == (("get_label", ("customer", "name")),)
     assert _facts_from_json(json.loads(json.dumps(_facts_to_json(facts)))) == facts

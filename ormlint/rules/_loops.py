@@ -9,6 +9,7 @@ import libcst as cst
 from ormlint.fixers.related import add_related
 from ormlint.rules.base import Rule
 from ormlint.semantic.admin import AdminFacts, analyse_admin
+from ormlint.semantic.drf import ViewFacts, analyse_view
 from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, comprehension_clauses
 
 
@@ -17,7 +18,7 @@ class LoopRule(Rule):
 
     needs_orm = True
     follows_calls = True
-    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin")
+    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class")
 
     def visit_For(self, node: cst.For) -> None:
         self._visit_loop(node)
@@ -38,12 +39,31 @@ class LoopRule(Rule):
         self._visit_callable(node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        facts = analyse_admin(self.semantic, node)
-        if facts is not None:
-            self.check_admin(facts)
+        admin = analyse_admin(self.semantic, node)
+        if admin is not None:
+            self.check_admin(admin)
+        view = analyse_view(self.semantic, node)
+        if view is not None:
+            self.check_view(view)
 
     def check_admin(self, facts: AdminFacts) -> None:
         """A ModelAdmin's change list reads its columns on every row."""
+
+    def check_view(self, facts: ViewFacts) -> None:
+        """A DRF list view serializes every row of its queryset."""
+
+    def report_view(self, facts: ViewFacts, reads: List[RelationRead], method: str, fixable: bool) -> None:
+        # ``lines__region`` loads ``lines`` too.
+        reads = [r for r in reads if not any(o.lookup.startswith(r.lookup + "__") for o in reads)]
+        paths = sorted({read.lookup for read in reads})
+        call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
+        shown = ", ".join(f"`{read.shown}` (field `{facts.fields[read.lookup]}`)" for read in reads)
+        message = (
+            f"`{facts.node.name.value}` serializes every row with `{facts.serializer}`, which reads {shown}: "
+            f"1 query per row; load with `{call}`"
+        )
+        fix = self.fix(f"Add `{call}`", (facts.queryset, add_related(facts.queryset, method, paths))) if fixable else None
+        self.report(facts.queryset, message, fix)
 
     def _visit_callable(self, node: cst.Call) -> None:
         facts = analyse_callable(self.semantic, node)

@@ -8,6 +8,7 @@ import libcst as cst
 from ormlint.fixers.related import select_related_setting
 from ormlint.rules._loops import LoopRule, columns_message, report_related
 from ormlint.semantic.admin import AdminFacts
+from ormlint.semantic.drf import ViewFacts
 from ormlint.semantic.loops import LoopFacts, is_loaded
 
 
@@ -33,6 +34,13 @@ class NPlusOneForward(LoopRule):
     model methods) are read on every row; what `list_select_related` (or Django's own
     `select_related()` when a ForeignKey column is shown) does not load is reported on
     `list_display`, and the fix writes or extends `list_select_related`.
+
+    In Django REST framework, a list view (`ModelViewSet`, `ListAPIView`...) serializes
+    every row of its `queryset` with its `serializer_class`: nested serializers, dotted
+    `source`s, `SerializerMethodField` methods, `StringRelatedField`, many-valued primary
+    key fields and `Meta.depth` read relations of each row. What the queryset does not
+    load is reported on the `queryset` line and fixed there (`select_related` for
+    single-valued paths, `prefetch_related` for paths through a many-valued relation).
 
     ## Why is this bad?
     Each read of an unloaded relation runs one query: a loop over 10,000 orders that reads
@@ -101,6 +109,12 @@ class NPlusOneForward(LoopRule):
             fix = self.fix(f"Add {listed} to `list_select_related`", (old, new))
         where = facts.list_display if facts.list_display is not None else facts.node.name
         self.report(where, columns_message(facts, reads, f"load with `list_select_related = ({listed},)`"), fix)
+
+    def check_view(self, facts: ViewFacts) -> None:
+        query = facts.query
+        reads = [r for r in facts.reads if all(x.kind == "one" for x in r.relations) and not is_loaded(query, r)]
+        if reads:
+            self.report_view(facts, reads, "select_related", not (query.restricted or query.combined or query.select_all))
 
     def check_loop(self, facts: LoopFacts) -> None:
         query = facts.query

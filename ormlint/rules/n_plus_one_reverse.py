@@ -5,6 +5,7 @@ from __future__ import annotations
 from ormlint.diagnostics import Applicability
 from ormlint.rules._loops import LoopRule, columns_message, report_related
 from ormlint.semantic.admin import AdminFacts
+from ormlint.semantic.drf import ViewFacts
 from ormlint.semantic.loops import LoopFacts, is_loaded
 
 
@@ -24,6 +25,13 @@ class NPlusOneReverse(LoopRule):
     In the Django admin, a change list column that reads a many-valued relation of each
     row (`obj.tags.all()`) is reported on `list_display`, without a fix: prefetching
     belongs in the admin's `get_queryset()`.
+
+    In Django REST framework, a list view (`ModelViewSet`, `ListAPIView`...) serializes
+    every row of its `queryset` with its `serializer_class`: nested serializers, dotted
+    `source`s, `SerializerMethodField` methods, `StringRelatedField`, many-valued primary
+    key fields and `Meta.depth` read relations of each row. What the queryset does not
+    load is reported on the `queryset` line and fixed there (`select_related` for
+    single-valued paths, `prefetch_related` for paths through a many-valued relation).
 
     ## Why is this bad?
     Each row's related manager runs its own query: one query for the list, then one per
@@ -74,6 +82,17 @@ class NPlusOneReverse(LoopRule):
         advice = f"prefetch them in `get_queryset()`: `super().get_queryset(request).prefetch_related({listed})`"
         where = facts.list_display if facts.list_display is not None else facts.node.name
         self.report(where, columns_message(facts, reads, advice))
+
+    def check_view(self, facts: ViewFacts) -> None:
+        query = facts.query
+        # A path through a many-valued relation is prefetched, whatever follows it.
+        reads = [
+            r for r in facts.reads
+            if any(x.kind == "many" for x in r.relations) and all(x.kind in ("one", "many") for x in r.relations)
+            and not is_loaded(query, r)
+        ]
+        if reads:
+            self.report_view(facts, reads, "prefetch_related", not query.combined)
 
     def check_loop(self, facts: LoopFacts) -> None:
         query = facts.query

@@ -165,10 +165,17 @@ class ClassFacts:
     #: ``objects = Manager.from_queryset(OrderQuerySet)()``: the attribute and the
     #: queryset class.
     manager_querysets: Tuple[Tuple[str, str], ...] = ()
-    #: Fields declared with a flag that matters to bulk writes, as (field, flag):
-    #: ``auto_now`` (``save()`` sets it, ``bulk_update`` does not) and ``primary_key``
-    #: (``bulk_update`` refuses it).
-    field_flags: Tuple[Tuple[str, str], ...] = ()
+    #: Constant keyword arguments of class-level calls that the rules need, as
+    #: (attribute, keyword, value as text): a model field's ``auto_now`` (``save()`` sets
+    #: it, ``bulk_update`` does not) and ``primary_key`` (``bulk_update`` refuses it); a
+    #: serializer field's ``many``, ``source``, ``slug_field`` and ``method_name``.
+    call_options: Tuple[Tuple[str, str, str], ...] = ()
+    #: A nested ``class Meta``'s ``model`` (qualified), ``fields`` / ``exclude`` (names
+    #: joined by commas, or ``__all__``) and ``depth``.
+    meta: Tuple[Tuple[str, str], ...] = ()
+    #: For methods taking an object after ``self`` (``get_total(self, obj)``), the chains
+    #: they read on it.
+    argument_reads: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     #: For methods that loop over a parameter, what each item reads: (method, parameter,
     #: position, chain); see ``_parameter_loop_reads``.
     parameter_reads: Tuple[Tuple[str, str, int, Tuple[str, ...]], ...] = ()
@@ -435,7 +442,7 @@ class ProjectIndex:
         fields: Set[str] = set()
         excluded: Set[str] = {"id", "pk"}
         for _, facts in self.lineage(qualname):
-            excluded.update(name for name, flag in facts.field_flags if flag == "primary_key")
+            excluded.update(name for name, option, value in facts.call_options if option == "primary_key" and value == "True")
             for name, callee in facts.calls:
                 kind = callee.rpartition(".")[2]
                 if kind in _FOREIGN_KEYS:
@@ -481,8 +488,8 @@ class ProjectIndex:
             if update:
                 reasons.extend(
                     f"`{name}.{field}` has `auto_now=True`, which `bulk_update()` does not set"
-                    for field, flag in facts.field_flags
-                    if flag == "auto_now"
+                    for field, option, value in facts.call_options
+                    if option == "auto_now" and value == "True"
                 )
             elif owner != qualname and not facts.abstract and owner in self.models:
                 reasons.append(f"`{name}` inherits from the concrete model `{owner.rpartition('.')[2]}`")
@@ -811,7 +818,9 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
     method_reads: List[Tuple[str, Tuple[str, ...]]] = []
     returned_chains: List[Tuple[str, Tuple[str, ...]]] = []
     manager_querysets: List[Tuple[str, str]] = []
-    field_flags: List[Tuple[str, str]] = []
+    call_options: List[Tuple[str, str, str]] = []
+    meta: List[Tuple[str, str]] = []
+    argument_reads: List[Tuple[str, Tuple[str, ...]]] = []
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     static_methods: List[str] = []
     abstract = False
@@ -838,8 +847,10 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
                     if isinstance(value, ast.Call) and _may_declare_relation(callee):
                         fields.append(_field_facts(target.id, callee, value, annotation, names))
                     if isinstance(value, ast.Call):
-                        field_flags.extend(
-                            (target.id, flag) for flag in _FIELD_FLAGS if _constant(_keyword(value, flag)) is True
+                        call_options.extend(
+                            (target.id, k.arg, str(k.value.value))
+                            for k in value.keywords
+                            if k.arg in _CALL_OPTIONS and isinstance(k.value, ast.Constant)
                         )
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.append(statement.name)
@@ -847,10 +858,14 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
             parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, method=True))
             if {_decorator(d) for d in statement.decorator_list} & {"staticmethod", "classmethod"}:
                 static_methods.append(statement.name)
+            elif len(statement.args.posonlyargs + statement.args.args) >= 2:
+                argument = (statement.args.posonlyargs + statement.args.args)[1].arg
+                argument_reads.extend((statement.name, chain) for chain in _chains_on([statement], argument))
             returned = _returned_chain(statement, names)
             if returned is not None:
                 returned_chains.append((statement.name, returned))
         elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
+            meta.extend(_meta_options(statement, names))
             for meta_statement in statement.body:
                 if (
                     isinstance(meta_statement, ast.Assign)
@@ -870,13 +885,37 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
         method_reads=tuple(method_reads),
         returned_chains=tuple(returned_chains),
         manager_querysets=tuple(manager_querysets),
-        field_flags=tuple(field_flags),
+        call_options=tuple(call_options),
+        meta=tuple(meta),
+        argument_reads=tuple(argument_reads),
         parameter_reads=tuple(parameter_reads),
         static_methods=tuple(static_methods),
     )
 
 
-_FIELD_FLAGS = ("auto_now", "primary_key")
+_CALL_OPTIONS = frozenset({"auto_now", "primary_key", "many", "source", "slug_field", "method_name"})
+
+
+def _meta_options(meta: ast.ClassDef, names: Dict[str, str]) -> List[Tuple[str, str]]:
+    options: List[Tuple[str, str]] = []
+    for statement in meta.body:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)):
+            continue
+        name, value = statement.targets[0].id, statement.value
+        if name == "model":
+            dotted = _dotted(value, names)
+            if dotted:
+                options.append(("model", dotted))
+        elif name in ("fields", "exclude"):
+            if isinstance(value, ast.Constant) and value.value == "__all__":
+                options.append((name, "__all__"))
+            elif isinstance(value, (ast.List, ast.Tuple)) and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
+            ):
+                options.append((name, ",".join(e.value for e in value.elts)))
+        elif name == "depth" and isinstance(value, ast.Constant) and isinstance(value.value, int):
+            options.append(("depth", str(value.value)))
+    return options
 _FOREIGN_KEYS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey"})
 _NOT_COLUMNS = frozenset({"ManyToManyField", "ParentalManyToManyField", "GeneratedField", "AutoField", "BigAutoField", "SmallAutoField"})
 _MAX_METHOD_READS = 24
