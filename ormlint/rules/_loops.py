@@ -10,6 +10,7 @@ from ormlint.fixers.related import add_related
 from ormlint.rules.base import Rule
 from ormlint.semantic.admin import AdminFacts, analyse_admin
 from ormlint.semantic.drf import ViewFacts, analyse_view
+from ormlint.semantic.rendering import list_view_facts, render_facts
 from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, comprehension_clauses
 
 
@@ -18,7 +19,7 @@ class LoopRule(Rule):
 
     needs_orm = True
     follows_calls = True
-    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class")
+    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class", "render", "TemplateResponse", "ListView")
 
     def visit_For(self, node: cst.For) -> None:
         self._visit_loop(node)
@@ -37,6 +38,8 @@ class LoopRule(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         self._visit_callable(node)
+        for facts in render_facts(self.semantic, node):
+            self.check_loop(facts)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         admin = analyse_admin(self.semantic, node)
@@ -45,6 +48,8 @@ class LoopRule(Rule):
         view = analyse_view(self.semantic, node)
         if view is not None:
             self.check_view(view)
+        for facts in list_view_facts(self.semantic, node):
+            self.check_loop(facts)
 
     def check_admin(self, facts: AdminFacts) -> None:
         """A ModelAdmin's change list reads its columns on every row."""
@@ -83,7 +88,7 @@ class LoopRule(Rule):
 def reads_message(facts: LoopFacts, reads: List[RelationRead], call: str) -> str:
     if facts.via is not None:
         shown = ", ".join(f"`.{read.shown}`" for read in reads)
-        return f"`{facts.via}()` loops over these rows and reads {shown} of every row: 1 query per row; load with `{call}`"
+        return f"{facts.via} loops over these rows and reads {shown} of every row: 1 query per row; load with `{call}`"
     shown = ", ".join(f"`{facts.variable}.{read.shown}`" for read in reads)
     return f"Loop reads {shown} on every row: 1 query per row; load with `{call}`"
 
@@ -91,6 +96,8 @@ def reads_message(facts: LoopFacts, reads: List[RelationRead], call: str) -> str
 def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], method: str, fixable: bool) -> None:
     """Report the unloaded ``reads`` of a Django loop and, when ``fixable``, add them to
     the queryset's ``method`` (``select_related`` / ``prefetch_related``) where it is built."""
+    # ``lines__region`` loads ``lines`` too.
+    reads = [r for r in reads if not any(o.lookup.startswith(r.lookup + "__") for o in reads)]
     paths = sorted({read.lookup for read in reads})
     call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
     fix = None

@@ -42,6 +42,12 @@ class NPlusOneForward(LoopRule):
     load is reported on the `queryset` line and fixed there (`select_related` for
     single-valued paths, `prefetch_related` for paths through a many-valued relation).
 
+    Templates count too: a view that renders a template with query rows in its context
+    (`render(request, "x.html", {"orders": qs})`, `TemplateResponse`, `render_to_string`,
+    a `ListView`, Flask's `render_template`) is reported where the rows are built when the
+    template's `{% for %}` loops (and the `{% include %}`s they name) read relations of
+    each row. Templates are found by name below any `templates` folder of the project.
+
     ## Why is this bad?
     Each read of an unloaded relation runs one query: a loop over 10,000 orders that reads
     `order.customer` sends 10,001 queries. `select_related()` loads the related rows in
@@ -91,10 +97,10 @@ class NPlusOneForward(LoopRule):
 
     def check_admin(self, facts: AdminFacts) -> None:
         query = facts.query
-        reads = [r for r in facts.reads if not r.many and r.relations[-1].kind == "one" and not is_loaded(query, r)]
+        reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
         if not reads:
             return
-        forward = sorted({r.lookup for r in facts.reads if not r.many and r.relations[-1].kind == "one"})
+        forward = sorted({r.lookup for r in facts.reads if r.joinable})
         missing = sorted({r.lookup for r in reads})
         # An explicit setting turns Django's own select_related() off, so a new one lists
         # every relation the columns read; an existing one gains what it lacks.
@@ -112,7 +118,7 @@ class NPlusOneForward(LoopRule):
 
     def check_view(self, facts: ViewFacts) -> None:
         query = facts.query
-        reads = [r for r in facts.reads if all(x.kind == "one" for x in r.relations) and not is_loaded(query, r)]
+        reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
         if reads:
             self.report_view(facts, reads, "select_related", not (query.restricted or query.combined or query.select_all))
 
@@ -120,7 +126,7 @@ class NPlusOneForward(LoopRule):
         query = facts.query
         if query.orm != "django":
             return
-        reads = [r for r in facts.reads if not r.many and r.relations[-1].kind == "one" and not is_loaded(query, r)]
+        reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
         if not reads:
             return
         report_related(self, facts, reads, "select_related", not (query.restricted or query.combined or query.select_all))

@@ -33,6 +33,9 @@ class NPlusOneReverse(LoopRule):
     load is reported on the `queryset` line and fixed there (`select_related` for
     single-valued paths, `prefetch_related` for paths through a many-valued relation).
 
+    Templates count too: a relation the template's `{% for %}` loops read on each row
+    (`{% for line in order.lines.all %}`) is reported where the view builds the rows.
+
     ## Why is this bad?
     Each row's related manager runs its own query: one query for the list, then one per
     row. `prefetch_related()` loads every row's related objects in one more query.
@@ -75,7 +78,7 @@ class NPlusOneReverse(LoopRule):
     fix_applicability = Applicability.SAFE
 
     def check_admin(self, facts: AdminFacts) -> None:
-        reads = [r for r in facts.reads if r.many and r.relations[-1].kind == "many" and not is_loaded(facts.query, r)]
+        reads = [r for r in facts.reads if r.prefetchable and not is_loaded(facts.query, r)]
         if not reads:
             return
         listed = ", ".join(f"'{path}'" for path in sorted({r.lookup for r in reads}))
@@ -86,11 +89,7 @@ class NPlusOneReverse(LoopRule):
     def check_view(self, facts: ViewFacts) -> None:
         query = facts.query
         # A path through a many-valued relation is prefetched, whatever follows it.
-        reads = [
-            r for r in facts.reads
-            if any(x.kind == "many" for x in r.relations) and all(x.kind in ("one", "many") for x in r.relations)
-            and not is_loaded(query, r)
-        ]
+        reads = [r for r in facts.reads if r.prefetchable and not is_loaded(query, r)]
         if reads:
             self.report_view(facts, reads, "prefetch_related", not query.combined)
 
@@ -98,7 +97,7 @@ class NPlusOneReverse(LoopRule):
         query = facts.query
         if query.orm != "django":
             return
-        reads = [r for r in facts.reads if r.many and r.relations[-1].kind == "many" and not is_loaded(query, r)]
+        reads = [r for r in facts.reads if r.prefetchable and not is_loaded(query, r)]
         if not reads:
             return
         report_related(self, facts, reads, "prefetch_related", not (query.combined or query.unchunked))

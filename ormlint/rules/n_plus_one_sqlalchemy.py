@@ -25,6 +25,12 @@ class NPlusOneSqlalchemy(LoopRule):
     are read there, and reported and fixed where the query is built. A function that
     slices or rebinds the argument before looping is not followed.
 
+    Templates count too: a view that renders a template with query rows in its context
+    (`render(request, "x.html", {"orders": qs})`, `TemplateResponse`, `render_to_string`,
+    a `ListView`, Flask's `render_template`) is reported where the rows are built when the
+    template's `{% for %}` loops (and the `{% include %}`s they name) read relations of
+    each row. Templates are found by name below any `templates` folder of the project.
+
     ## Why is this bad?
     A relationship with the default `lazy="select"` runs one query the first time it is
     read on each object: one query for the list, then one per row.

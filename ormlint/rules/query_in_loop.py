@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ormlint.rules._loops import LoopRule
-from ormlint.semantic.loops import Loop, analyse_loop, queries_per_row
+from ormlint.semantic.loops import Loop, LoopFacts, analyse_loop, queries_per_row
 
 _ADVICE = {
     "get": "fetch them all at once with `in_bulk()` or one `filter(pk__in=...)`",
@@ -62,8 +62,8 @@ class QueryInLoop(LoopRule):
     name = "query-in-loop"
     follows_calls = False
 
-    def _visit_callable(self, node: cst.Call) -> None:
-        """Per-row callables are the N+1 rules' concern; queries in them are rare."""
+    def check_loop(self, facts: LoopFacts) -> None:
+        """Rows read in a callable, a function or a template are the N+1 rules' concern."""
 
     def _visit_loop(self, node: Loop) -> None:
         facts = analyse_loop(self.semantic, node)

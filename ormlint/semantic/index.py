@@ -247,6 +247,8 @@ class ProjectIndex:
     _vocabulary: Optional[FrozenSet[str]] = field(default=None, repr=False)
     _receivers: Optional[List[Tuple[str, str]]] = field(default=None, repr=False)
     _looping: Optional[FrozenSet[str]] = field(default=None, repr=False)
+    #: The project's templates by name (``orders/list.html``), each name's files.
+    templates: Dict[str, List[Path]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
@@ -256,10 +258,11 @@ class ProjectIndex:
         the files that did not change since the last run; ``mapper`` (``map``, or a process
         pool's) reads the others."""
         facts: Dict[str, ModuleFacts] = {}
+        templates: Dict[str, List[Path]] = {}
         if root is not None:
             seen: Set[str] = set()
             unread: List[Tuple[Path, Optional[Tuple[str, os.stat_result, str]]]] = []
-            for path in iter_project_files(root):
+            for path in iter_project_files(root, templates):
                 hit, module_facts, entry = _cached_facts(path, root, cache, seen)
                 if hit:
                     if module_facts is not None:
@@ -277,7 +280,7 @@ class ProjectIndex:
                 cache.save()
         for module_facts in extra:
             facts[module_facts.module] = module_facts
-        index = cls(root=root, modules=facts)
+        index = cls(root=root, modules=facts, templates=templates)
         index._resolve()
         return index
 
@@ -423,10 +426,19 @@ class ProjectIndex:
         return self._looping
 
     def fingerprint(self) -> str:
-        """A digest of the facts of every module, which decide every answer the index gives."""
+        """A digest of the facts of every module and of the templates' stamps, which decide
+        every answer the index gives."""
         digest = hashlib.sha256()
         for name in sorted(self.modules):
             digest.update(repr(self.modules[name]).encode())
+        # Templates are read when a view is checked; their stamps stand for their text.
+        for name in sorted(self.templates):
+            for path in self.templates[name]:
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         return digest.hexdigest()
 
     def defines_method(self, qualname: str, method: str) -> bool:
@@ -638,12 +650,22 @@ def find_project_root(path: Path) -> Optional[Path]:
     return None
 
 
-def iter_project_files(root: Path) -> Iterable[Path]:
+_TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".xml", ".jinja", ".jinja2", ".j2")
+
+
+def iter_project_files(root: Path, templates: Optional[Dict[str, List[Path]]] = None) -> Iterable[Path]:
+    """The project's Python files; with ``templates``, its templates are collected there
+    by name (their path below the nearest ``templates`` folder) in the same walk."""
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_FOLDERS and not d.startswith("."))
+        parts = Path(directory).relative_to(root).parts
+        below = len(parts) - 1 - parts[::-1].index("templates") if "templates" in parts else None
         for name in sorted(files):
             if name.endswith(".py"):
                 yield Path(directory, name)
+            elif templates is not None and below is not None and name.endswith(_TEMPLATE_SUFFIXES):
+                key = "/".join(parts[below + 1 :] + (name,))
+                templates.setdefault(key, []).append(Path(directory, name))
 
 
 def module_name(path: Path, root: Optional[Path] = None) -> Tuple[str, bool]:

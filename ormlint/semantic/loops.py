@@ -40,6 +40,17 @@ class RelationRead:
         return self.relations[-1].kind != "one"
 
     @property
+    def joinable(self) -> bool:
+        """Every step is a single related row: ``select_related`` loads the path."""
+        return all(r.kind == "one" for r in self.relations)
+
+    @property
+    def prefetchable(self) -> bool:
+        """Some step is a many-valued relation: ``prefetch_related`` loads the path."""
+        kinds = [r.kind for r in self.relations]
+        return "many" in kinds and all(kind in ("one", "many") for kind in kinds)
+
+    @property
     def shown(self) -> str:
         return ".".join(self.path)
 
@@ -55,7 +66,8 @@ class LoopFacts:
     built_at: Optional[cst.BaseExpression]
     variable: str
     reads: List[RelationRead] = field(default_factory=list)
-    #: For rows passed to a project function that loops over them: its name as called.
+    #: For rows looped over elsewhere, where: a project function they are passed to
+    #: (```render_rows()```) or a template that renders them (``template `x.html` ``).
     via: Optional[str] = None
 
     @property
@@ -162,7 +174,7 @@ def _helper_facts(semantic: SemanticModel, call: cst.Call, qualname: Optional[st
             continue
         chains = [chain for p, _, chain in reads if p == parameter]
         shown = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "the function")
-        facts = LoopFacts(call, query, argument, _built_at(semantic, argument), parameter, via=shown)
+        facts = LoopFacts(call, query, argument, _built_at(semantic, argument), parameter, via=f"`{shown}()`")
         facts.reads = _chain_reads(semantic.index, query.model, chains)
         return facts
     return None

@@ -176,6 +176,11 @@ def resolve_model_reference(index: "ProjectIndex", reference: str) -> Optional[s
     return _resolve_target(index, _app_labels(index.classes), reference, owner="")
 
 
+def app_label(index: "ProjectIndex", qualname: str) -> str:
+    """The app label Django gives the model's app (``AppConfig.label``, or the package)."""
+    return _label_of(qualname, _app_labels(index.classes))
+
+
 def _resolve_target(index, labels, target: str, owner: str) -> Optional[str]:
     if target.startswith("'"):
         return _resolve_string(index, labels, target[1:], owner)
