@@ -16,6 +16,8 @@ def bare(node: cst.BaseExpression) -> cst.BaseExpression:
     A node replaced in place keeps the parentheses written around it in the source (they
     lie outside its position), so a replacement that embeds the node itself must drop them.
     """
+    if isinstance(node, cst.Tuple) and not node.elements:
+        return node  # ``()`` is its parentheses
     if getattr(node, "lpar", None) or getattr(node, "rpar", None):
         return node.with_changes(lpar=(), rpar=())
     return node

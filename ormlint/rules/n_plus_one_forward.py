@@ -114,7 +114,8 @@ class NPlusOneForward(LoopRule):
             old, new = select_related_setting(self.semantic.module_node, facts.list_display, select, paths, indentation)
             fix = self.fix(f"Add {listed} to `list_select_related`", (old, new))
         where = facts.list_display if facts.list_display is not None else facts.node.name
-        self.report(where, columns_message(facts, reads, f"load with `list_select_related = ({listed},)`"), fix)
+        setting = f"({listed},)" if len(paths) == 1 else f"({listed})"
+        self.report(where, columns_message(facts, reads, f"load with `list_select_related = {setting}`"), fix)
 
     def check_view(self, facts: ViewFacts) -> None:
         query = facts.query

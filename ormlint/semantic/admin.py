@@ -80,8 +80,10 @@ def _analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[Admi
     reads: List[RelationRead] = []
     columns: Dict[str, str] = {}
     forward_field_shown = False
+    fields = index.model_fields(model)
     for entry in entries:
-        if entry in methods:
+        # Django looks a column up as a model field first, then as a method.
+        if entry in methods and entry not in fields and index.relation(model, entry) is None:
             found = _method_reads(semantic, model, methods[entry])
         else:
             chain = tuple(entry.split("__"))

@@ -194,6 +194,20 @@ SILENT = [
         """,
         id="count-per-row-is-ORM004s-kind",
     ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            list_display = ("status", "customer")
+
+            def customer(self, obj):
+                return obj.customer.name
+        """,
+        id="a-model-field-wins-over-an-admin-method-of-its-name",
+    ),
 ]
 
 
@@ -281,3 +295,40 @@ def test_select_related_true_is_reported_without_fix(tmp_path):
     """
     (found,) = diagnostics(tmp_path, code)
     assert found.code == "ORM001" and found.fix is None
+
+
+def test_an_empty_setting_loads_nothing_and_is_extended(tmp_path):
+    make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS})
+    before = """
+    from django.contrib import admin
+    from shop.models import Order
+
+    @admin.register(Order)
+    class OrderAdmin(admin.ModelAdmin):
+        list_display = ("status", "customer")
+        list_select_related = ()
+    """
+    after = """
+    from django.contrib import admin
+    from shop.models import Order
+
+    @admin.register(Order)
+    class OrderAdmin(admin.ModelAdmin):
+        list_display = ("status", "customer")
+        list_select_related = ("customer",)
+    """
+    assert fix(tmp_path, textwrap.dedent(before), "ORM001", name=ADMIN) == textwrap.dedent(after)
+
+
+def test_message_lists_two_paths_as_a_tuple(tmp_path):
+    code = """
+    from django.contrib import admin
+    from shop.extra import Line
+
+    @admin.register(Line)
+    class LineAdmin(admin.ModelAdmin):
+        list_display = ("quantity", "parent__region")
+        list_select_related = ["order"]
+    """
+    (found,) = diagnostics(tmp_path, code)
+    assert found.message.endswith("load with `list_select_related = ('parent__region',)`")
