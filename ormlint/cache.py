@@ -20,7 +20,7 @@ import dataclasses
 
 from ormlint.semantic.index import ClassFacts, FieldFacts, ModuleFacts
 
-FORMAT = f"ormlint-index-{__version__}-9"
+FORMAT = f"ormlint-index-{__version__}-10"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -131,6 +131,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "argument_reads": [[m, list(chain)] for m, chain in c.argument_reads],
                 "parameter_reads": _parameter_reads_to_json(c.parameter_reads),
                 "static_methods": list(c.static_methods),
+                "query_methods": [[m, list(chain)] for m, chain in c.query_methods],
             }
             for c in facts.classes
         ],
@@ -166,6 +167,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 argument_reads=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["argument_reads"]),
                 parameter_reads=_parameter_reads_from_json(c["parameter_reads"]),
                 static_methods=tuple(str(m) for m in c["static_methods"]),
+                query_methods=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["query_methods"]),
             )
             for c in data["classes"]
         ),

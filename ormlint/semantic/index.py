@@ -181,6 +181,8 @@ class ClassFacts:
     parameter_reads: Tuple[Tuple[str, str, int, Tuple[str, ...]], ...] = ()
     #: Methods declared ``@staticmethod`` or ``@classmethod``.
     static_methods: Tuple[str, ...] = ()
+    #: Class methods that return a query of the class: (method, chain); see ``_class_query``.
+    query_methods: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -547,6 +549,13 @@ class ProjectIndex:
                 return [(p, i, c) for f, p, i, c in class_facts.parameter_reads if f == name]
         return []
 
+    def class_query(self, model: str, method: str) -> Optional[Tuple[str, ...]]:
+        """The query chain a class method of ``model`` (or of its project bases) returns."""
+        for _, facts in self.lineage(model):
+            if method in facts.methods:
+                return dict(facts.query_methods).get(method)
+        return None
+
     def _class(self, qualname: str) -> Optional[Tuple[str, ClassFacts]]:
         classes = self.classes
         qualname = self.canonical(qualname)
@@ -845,6 +854,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
     argument_reads: List[Tuple[str, Tuple[str, ...]]] = []
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     static_methods: List[str] = []
+    query_methods: List[Tuple[str, Tuple[str, ...]]] = []
     abstract = False
     for statement in node.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -886,6 +896,9 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
             returned = _returned_chain(statement, names)
             if returned is not None:
                 returned_chains.append((statement.name, returned))
+            query = _class_query(statement)
+            if query is not None:
+                query_methods.append((statement.name, query))
         elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
             meta.extend(_meta_options(statement, names))
             for meta_statement in statement.body:
@@ -912,6 +925,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
         argument_reads=tuple(argument_reads),
         parameter_reads=tuple(parameter_reads),
         static_methods=tuple(static_methods),
+        query_methods=tuple(query_methods),
     )
 
 
@@ -1037,6 +1051,20 @@ def _returned_chain(function: ast.FunctionDef, names: Dict[str, str]) -> Optiona
 
 
 def _call_chain(node: ast.expr) -> Optional[Tuple[str, ...]]:
+    found = _steps(node)
+    if found is None:
+        return None
+    root, steps = found
+    if isinstance(root, ast.Name) and root.id == "self":
+        return tuple(steps) if steps else None
+    if isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "super":
+        return tuple(steps) if steps and steps[0] == "get_queryset" else None
+    return None
+
+
+def _steps(node: ast.expr) -> Optional[Tuple[ast.expr, List[str]]]:
+    """The expression a chain of method calls starts from, and the methods in order
+    (``select_related`` / ``prefetch_related`` with their literal arguments)."""
     steps: List[str] = []
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         method = node.func.attr
@@ -1047,11 +1075,38 @@ def _call_chain(node: ast.expr) -> Optional[Tuple[str, ...]]:
             method = f"{method}:{','.join(values)}" if values else method
         steps.insert(0, method)
         node = node.func.value
-    if isinstance(node, ast.Name) and node.id == "self":
-        return tuple(steps) if steps else None
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super":
-        return tuple(steps) if steps and steps[0] == "get_queryset" else None
-    return None
+    return node, steps
+
+
+def _class_query(function: ast.FunctionDef) -> Optional[Tuple[str, ...]]:
+    """For a classmethod whose every ``return`` is a query of its own class
+    (``cls.objects.filter(...)``, ``cls.query.filter(...)``, ``select(cls).where(...)``):
+    where the query starts (``objects``, ``query`` or ``select``), then the methods."""
+    arguments = function.args.posonlyargs + function.args.args
+    if not arguments or "classmethod" not in {_decorator(d) for d in function.decorator_list}:
+        return None
+    me = arguments[0].arg
+    returns = [n for n in ast.walk(function) if isinstance(n, ast.Return)]
+    chains = set()
+    for statement in returns:
+        found = _steps(statement.value) if statement.value is not None else None
+        if found is None:
+            return None
+        root, steps = found
+        if isinstance(root, ast.Attribute) and isinstance(root.value, ast.Name) and root.value.id == me and root.attr in ("objects", "query"):
+            chains.add((root.attr, *steps))
+        elif (
+            isinstance(root, ast.Call)
+            and isinstance(root.func, ast.Name)
+            and root.func.id == "select"
+            and len(root.args) == 1
+            and isinstance(root.args[0], ast.Name)
+            and root.args[0].id == me
+        ):
+            chains.add(("select", *steps))
+        else:
+            return None
+    return chains.pop() if len(chains) == 1 else None
 
 
 def _decorator(node: ast.expr) -> str:

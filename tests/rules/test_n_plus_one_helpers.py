@@ -290,3 +290,66 @@ def test_rows_passed_from_several_places_are_reported_once(tmp_path):
         return customer_names(orders)
     """
     assert rows(diagnostics(tmp_path, code)) == [(6, "ORM001")]
+
+
+CLASS_QUERIES = '''
+from django.db import models
+from sqlalchemy import ForeignKey, select
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+
+from shop.models import Customer
+from shop.tables import Base, User
+
+
+class Ticket(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    status = models.CharField(max_length=10)
+
+    @classmethod
+    def open(cls):
+        return cls.objects.filter(status="open").order_by("pk")
+
+    @classmethod
+    def open_with_customers(cls):
+        return cls.objects.filter(status="open").select_related("customer")
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user: Mapped["User"] = relationship()
+
+    @classmethod
+    def recent(cls):
+        return select(cls).order_by(cls.id.desc())
+
+    @classmethod
+    def recent_with_users(cls):
+        return select(cls).options(joinedload(cls.user))
+'''
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        pytest.param("[t.customer.name for t in Ticket.open()]", [(9, "ORM001")], id="django-class-method"),
+        pytest.param("[t.customer.name for t in Ticket.open_with_customers()]", [], id="django-class-method-that-loads"),
+        pytest.param("[e.user.name for e in session.scalars(Entry.recent())]", [(9, "ORM003")], id="sqlalchemy-class-method"),
+        pytest.param("[e.user.name for e in session.scalars(Entry.recent_with_users())]", [], id="sqlalchemy-options-are-unknown"),
+    ],
+)
+def test_class_methods_that_return_a_query_of_their_class(tmp_path, code, expected):
+    make_project(tmp_path, {"shop/support.py": CLASS_QUERIES})
+    view = f"""
+    from shop.support import Entry, Ticket
+    from shop.tables import SessionLocal
+
+
+    def view():
+        session = SessionLocal()
+        return (
+            {code}
+        )
+    """
+    assert rows(check(tmp_path, view, "ORM0")) == expected
