@@ -10,7 +10,7 @@ from typing import Iterable, Optional, Tuple, Union
 
 import libcst as cst
 
-from ormlint.fixers import quote_of
+from ormlint.fixers import quote_of, render
 
 
 def add_related(expression: cst.BaseExpression, method: str, paths: Iterable[str]) -> cst.BaseExpression:
@@ -81,4 +81,4 @@ def select_related_setting(
         return value, value.with_changes(elements=elements + added)
     listed = ", ".join(f"{quote}{path}{quote}" for path in paths)
     setting = f"list_select_related = ({listed},)" if len(paths) == 1 else f"list_select_related = ({listed})"
-    return display, f"{setting}\n{indentation}{module.code_for_node(display)}"
+    return display, f"{setting}\n{indentation}{render(module, display, indentation)}"

@@ -7,7 +7,7 @@ import libcst as cst
 
 from ormlint.fixers.related import select_related_setting
 from ormlint.rules._loops import LoopRule, columns_message, report_related
-from ormlint.semantic.admin import AdminFacts
+from ormlint.semantic.admin import AdminFacts, automatic_select_related
 from ormlint.semantic.drf import ViewFacts
 from ormlint.semantic.loops import LoopFacts, is_loaded
 
@@ -100,15 +100,21 @@ class NPlusOneForward(LoopRule):
         reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
         if not reads:
             return
-        forward = sorted({r.lookup for r in facts.reads if r.joinable})
+        forward = {r.lookup for r in facts.reads if r.joinable}
         missing = sorted({r.lookup for r in reads})
         # An explicit setting turns Django's own select_related() off, so a new one lists
-        # every relation the columns read; an existing one gains what it lacks.
-        paths = _longest(forward if facts.list_select_related is None else missing)
+        # every relation the columns read and everything that call loaded (the page may
+        # read more than ormlint sees); an existing one gains what it lacks.
+        automatic = automatic_select_related(self.semantic.index, facts.model) if query.select_all else []
+        paths = _longest(sorted(forward | set(automatic or ())) if facts.list_select_related is None else missing)
         listed = ", ".join(f"'{path}'" for path in paths)
         fix = None
         select = facts.list_select_related
-        if facts.list_display is not None and (select is None or isinstance(select.value, (cst.List, cst.Tuple))):
+        if (
+            facts.list_display is not None
+            and automatic is not None
+            and (select is None or isinstance(select.value, (cst.List, cst.Tuple)))
+        ):
             body = facts.node.body
             indentation = self.semantic.indentation + (body.indent if isinstance(body, cst.IndentedBlock) and body.indent is not None else self.semantic.module_node.default_indent)
             old, new = select_related_setting(self.semantic.module_node, facts.list_display, select, paths, indentation)

@@ -102,6 +102,26 @@ def _analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[Admi
     return AdminFacts(node, model, query, reads, display, select, columns)
 
 
+def automatic_select_related(index, model: str, depth: int = 5) -> Optional[List[str]]:
+    """What Django's ``select_related()`` without arguments loads: every non-null forward
+    ForeignKey / OneToOne, followed up to five levels. ``None`` when a relation on the way
+    has a target the index does not know."""
+    paths: List[str] = []
+    if depth == 0:
+        return paths
+    for name, relation in sorted(index.relations.get(model, {}).items()):
+        if relation.kind != "one" or relation.reverse or relation.null or relation.orm != "django":
+            continue
+        if relation.target is None:
+            return None
+        inner = automatic_select_related(index, relation.target, depth - 1)
+        if inner is None:
+            return None
+        paths.append(name)
+        paths.extend(f"{name}__{path}" for path in inner)
+    return paths
+
+
 def _derives_from_model_admin(semantic: SemanticModel, node: cst.ClassDef) -> bool:
     """Directly and only: a mixin or project base class may set the change list's query
     or columns in ways the source of this class does not show."""

@@ -169,12 +169,15 @@ def _declared_reads(
     many = options.get("many") == "True"
     if kind == "SerializerMethodField":
         return _chain_reads(index, model, argument_reads.get(options.get("method_name", f"get_{name}"), []))
+    nested = _is_serializer(index, callee)
     if source == "*":
-        inner = serializer_reads(index, callee, model, depth + 1) if index.lineage(callee) else None
+        inner = serializer_reads(index, callee, model, depth + 1) if nested else None
         return [read for read, _ in inner or []]
     path = tuple(source.split("."))
-    if index.lineage(callee):  # a nested serializer of the project
+    if nested:
         return _nested_reads(index, model, path, callee, many, depth)
+    if index.lineage(callee):
+        return []  # a field class of the project: what it reads is its own business
     if kind == "StringRelatedField":
         return _chain_reads(index, model, [path + (("all",) if many else ("__str__",))])
     if kind == "SlugRelatedField" and not many and "slug_field" in options:
@@ -186,6 +189,11 @@ def _declared_reads(
     if not callee.startswith("rest_framework."):
         return []  # a custom field: what it reads is its own business
     return _chain_reads(index, model, [path])
+
+
+def _is_serializer(index: ProjectIndex, qualname: str) -> bool:
+    """A serializer class of the project (not a field class, which the project may also define)."""
+    return any(base in SERIALIZER_BASES for _, facts in index.lineage(qualname) for base in facts.bases)
 
 
 def _nested_reads(
@@ -218,7 +226,8 @@ def _implicit_reads(index: ProjectIndex, model: str, name: str, nesting: int) ->
     if relation.kind == "one" and nesting == 0:
         return []
     reads = [RelationRead((name,), (relation,))]
-    if nesting > 1:
+    if nesting >= 1:
+        # The nested serializer has every field of the target, one level less deep.
         for inner in index.relations.get(relation.target, {}):
             for read in _implicit_reads(index, relation.target, inner, nesting - 1):
                 if not index.relation(relation.target, inner).reverse:

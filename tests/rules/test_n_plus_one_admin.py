@@ -236,6 +236,8 @@ def test_message_names_the_admin_and_the_column(tmp_path):
 
 
 def test_fix_writes_list_select_related_with_every_relation_shown(tmp_path):
+    """Showing ``order`` made Django call ``select_related()``, which loaded every non-null
+    relation (``order__customer``, ``region``); the explicit setting keeps them."""
     make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS})
     before = """
     from django.contrib import admin
@@ -253,7 +255,7 @@ def test_fix_writes_list_select_related_with_every_relation_shown(tmp_path):
     @admin.register(Line)
     class LineAdmin(admin.ModelAdmin):
         # Columns.
-        list_select_related = ("order", "parent")
+        list_select_related = ("order__customer", "parent", "region")
         list_display = ("quantity", "order", "parent__quantity")  # shown
     """
     assert fix(tmp_path, textwrap.dedent(before), "ORM001", name=ADMIN) == textwrap.dedent(after)
@@ -332,3 +334,31 @@ def test_message_lists_two_paths_as_a_tuple(tmp_path):
     """
     (found,) = diagnostics(tmp_path, code)
     assert found.message.endswith("load with `list_select_related = ('parent__region',)`")
+
+
+def test_a_multi_line_list_display_keeps_its_indentation(tmp_path):
+    make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS})
+    before = """
+    from django.contrib import admin
+    from shop.extra import Profile
+
+    @admin.register(Profile)
+    class ProfileAdmin(admin.ModelAdmin):
+        list_display = (
+            "bio",
+            "region",
+        )
+    """
+    after = """
+    from django.contrib import admin
+    from shop.extra import Profile
+
+    @admin.register(Profile)
+    class ProfileAdmin(admin.ModelAdmin):
+        list_select_related = ("customer", "region")
+        list_display = (
+            "bio",
+            "region",
+        )
+    """
+    assert fix(tmp_path, textwrap.dedent(before), "ORM001", name=ADMIN) == textwrap.dedent(after)

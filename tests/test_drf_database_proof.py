@@ -1,0 +1,255 @@
+"""The N+1 fixes of Django REST framework list views, proven on a real SQLite database.
+
+Every list view of the Django fixture's ``store/api.py`` is called through its URL
+(``rest_framework.test.APIClient``) on seeded data at two sizes, before and after
+``ormlint --fix --select ORM0``. The JSON must be equal; a view marked ``# error:`` must send
+more queries for more rows before the fix and as many at both sizes after it; the ``# ok:``
+views send as many at both sizes already and are left alone by the fix, which rewrites
+exactly the marked ``queryset = ...`` lines.
+
+The tests marked "fixture" check the fixture itself (every view is routed and has one mark,
+the marked views really query per row and the ``# ok:`` ones do not); they need no rule.
+"""
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_drf_fixtures import API, FIXTURE, marks
+
+SIZES = (5, 50)
+
+#: What the fix must append to each marked view's queryset: method -> relations.
+EXPECTED_FIXES = {
+    "OrderViewSet": {"select_related": {"customer"}},
+    "OrderLinesView": {"prefetch_related": {"lines__product"}},
+    "LineCustomerView": {"select_related": {"order__customer"}},
+    "OrderLabelView": {"select_related": {"customer"}},
+    "ProductTagLabelsViewSet": {"prefetch_related": {"tags"}},
+    "ProductView": {"prefetch_related": {"tags"}},
+    "OrderLineDepthView": {"select_related": {"order", "product"}, "prefetch_related": {"product__tags"}},
+}
+
+RUNNER = r"""
+import datetime, json, sys
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+call_command("migrate", run_syncdb=True, verbosity=0)
+from django.contrib.auth import get_user_model
+from store.models import Address, Customer, Order, OrderLine, Product, Profile, Tag
+
+rows = int(sys.argv[1])
+tags = [Tag.objects.create(name="tag%d" % i) for i in range(3)]
+products = []
+for i in range(rows):
+    product = Product.objects.create(name="product%03d" % i)
+    product.tags.set([tags[i % 3], tags[(i + 1) % 3]])
+    products.append(product)
+for i in range(rows):
+    user = get_user_model().objects.create(username="user%03d" % i)
+    customer = Customer.objects.create(name="customer%03d" % i)
+    Profile.objects.create(customer=customer, bio="bio %d" % i)
+    Address.objects.create(customer=customer, city="city%03d" % i)
+    for j in range(2):
+        order = Order.objects.create(
+            customer=customer, created_by=user, status=("open", "closed")[j], total=10 * i + j
+        )
+        OrderLine.objects.create(order=order, product=products[i], quantity=j + 1)
+        OrderLine.objects.create(order=order, product=products[(i + 1) % rows], quantity=j + 3)
+# ``auto_now_add`` stamps the time of the run; the two runs compared must serialize the same.
+stamp = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+for model in (Customer, Product, Order):
+    model.objects.update(created=stamp)
+
+
+def patterns(resolver):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from patterns(pattern)
+        else:
+            yield pattern
+
+
+urls = {}
+for pattern in patterns(get_resolver()):
+    view = getattr(pattern.callback, "cls", None)
+    actions = getattr(pattern.callback, "actions", None) or {"get": "list"}
+    if view is not None and view.__module__ == "store.api" and actions.get("get") == "list":
+        urls.setdefault(view.__name__, reverse(pattern.name))
+
+client = APIClient()
+report = {}
+for name, url in sorted(urls.items()):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    report[name] = {
+        "url": url,
+        "status": response.status_code,
+        "json": response.json() if response.status_code == 200 else response.content.decode(),
+        "queries": len(context.captured_queries),
+    }
+print(json.dumps(report))
+"""
+
+
+def views(source: str):
+    """The classes of ``store/api.py``: name -> (first row, last row, source text)."""
+    tree = ast.parse(source)
+    return {
+        node.name: (node.lineno, node.end_lineno, ast.get_source_segment(source, node))
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+    }
+
+
+def view_marks():
+    """Each view of ``store/api.py`` -> its marks: [(row, ("error", {codes}) or ("ok", reason))]."""
+    found = marks(FIXTURE / API)
+    return {
+        name: [(row, found[row]) for row in range(first, last + 1) if row in found]
+        for name, (first, last, _) in views((FIXTURE / API).read_text(encoding="utf-8")).items()
+    }
+
+
+def error_codes(name: str):
+    ((_, (kind, value)),) = view_marks()[name]
+    return value if kind == "error" else set()
+
+
+_reports = {}
+
+
+def run_views(root: Path, rows: int) -> dict:
+    key = (str(root), rows)
+    if key not in _reports:
+        completed = subprocess.run(
+            [sys.executable, "-c", RUNNER, str(rows)],
+            cwd=root, capture_output=True, text=True,
+            env=dict(os.environ, PYTHONPATH=str(root), DJANGO_SETTINGS_MODULE="project.settings"),
+        )
+        assert completed.returncode == 0, completed.stderr
+        _reports[key] = json.loads(completed.stdout)
+    return _reports[key]
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory):
+    """The fixture copied twice, in folders without ``test`` in their path: (original,
+    fixed), the second after ``ormlint --fix --select ORM0``."""
+    original = Path(shutil.copytree(FIXTURE, tmp_path_factory.mktemp("drf-original") / FIXTURE.name))
+    fixed = Path(shutil.copytree(FIXTURE, tmp_path_factory.mktemp("drf-fixed") / FIXTURE.name))
+    completed = subprocess.run(
+        [sys.executable, "-m", "ormlint", "--no-cache", "--fix", "--select", "ORM0", str(fixed)],
+        capture_output=True, text=True,
+    )
+    assert completed.returncode in (0, 1), completed.stdout + completed.stderr
+    return original, fixed
+
+
+# --- The fixture itself ---------------------------------------------------------------------
+
+
+def test_fixture_every_view_has_one_mark_and_the_fixes_are_listed():
+    found = view_marks()
+    assert found
+    for name, view in found.items():
+        assert len(view) == 1, (name, view)
+    assert {name for name in found if error_codes(name)} == set(EXPECTED_FIXES)
+    for name, methods in EXPECTED_FIXES.items():
+        wanted = {"select_related": "ORM001", "prefetch_related": "ORM002"}
+        assert {wanted[method] for method in methods} == error_codes(name), name
+
+
+@pytest.mark.parametrize("rows", SIZES)
+def test_fixture_every_view_is_routed_and_lists_every_row(copies, rows):
+    original, _ = copies
+    report = run_views(original, rows)
+    assert set(report) == set(view_marks())
+    for name, result in report.items():
+        assert result["status"] == 200, (name, result)
+        assert isinstance(result["json"], list) and result["json"], (name, result)
+
+
+def test_fixture_marked_views_query_per_row_and_ok_views_do_not(copies):
+    original, _ = copies
+    small, large = (run_views(original, rows) for rows in SIZES)
+    for name in view_marks():
+        if error_codes(name):
+            assert large[name]["queries"] > small[name]["queries"], (name, small[name]["queries"], large[name]["queries"])
+        else:
+            assert large[name]["queries"] == small[name]["queries"], (name, small[name]["queries"], large[name]["queries"])
+
+
+# --- The fixes ------------------------------------------------------------------------------
+
+
+def test_fix_rewrites_exactly_the_marked_queryset_lines(copies):
+    original, fixed = copies
+    before_source, after_source = ((root / API).read_text(encoding="utf-8") for root in copies)
+    before_lines, after_lines = before_source.splitlines(), after_source.splitlines()
+    assert len(before_lines) == len(after_lines)
+    changed = {row for row, (old, new) in enumerate(zip(before_lines, after_lines), start=1) if old != new}
+    marked = {row for row, (kind, _) in marks(original / API).items() if kind == "error"}
+    before, after = views(before_source), views(after_source)
+    assert set(before) == set(after)
+    problems = {}
+    for name in before:
+        if not error_codes(name):
+            if before[name] != after[name]:
+                problems[name] = ("an ok view was changed", after[name][2])
+            continue
+        (assignment,) = [
+            node for node in ast.parse(after[name][2]).body[0].body
+            if isinstance(node, ast.Assign) and [t.id for t in node.targets] == ["queryset"]
+        ]
+        calls = {}
+        for node in ast.walk(assignment.value):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                calls.setdefault(node.func.attr, []).append({arg.value for arg in node.args if isinstance(arg, ast.Constant)})
+        # One call per method, naming the relations as strings.
+        written = {method: calls[method] for method in ("select_related", "prefetch_related") if method in calls}
+        wanted = {method: [relations] for method, relations in EXPECTED_FIXES[name].items()}
+        if written != wanted:
+            problems[name] = (f"wrote {written}, expected {wanted}", ast.unparse(assignment))
+    assert problems == {}
+    assert changed == marked
+
+
+@pytest.mark.parametrize("rows", SIZES)
+def test_fixed_views_return_the_same_json(copies, rows):
+    original, fixed = copies
+    before, after = run_views(original, rows), run_views(fixed, rows)
+    assert set(before) == set(after)
+    for name in before:
+        assert before[name]["status"] == after[name]["status"] == 200, (name, after[name])
+        assert before[name]["json"] == after[name]["json"], name
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FIXES))
+def test_fixed_views_no_longer_query_per_row(copies, name):
+    original, fixed = copies
+    small, large = SIZES
+    before = {rows: run_views(original, rows)[name]["queries"] for rows in SIZES}
+    after = {rows: run_views(fixed, rows)[name]["queries"] for rows in SIZES}
+    assert before[large] > before[small], (name, before)
+    assert after[large] == after[small], (name, before, after)
+    assert after[large] < before[large], (name, before, after)
+
+
+def test_ok_views_stay_flat_after_the_fix(copies):
+    _, fixed = copies
+    small, large = (run_views(fixed, rows) for rows in SIZES)
+    for name in view_marks():
+        if not error_codes(name):
+            assert large[name]["queries"] == small[name]["queries"], name
