@@ -79,8 +79,10 @@ def _analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[Admi
     index = semantic.index
     reads: List[RelationRead] = []
     columns: Dict[str, str] = {}
-    forward_field_shown = False
     fields = index.model_fields(model)
+    # A foreign key column makes Django call select_related(), whether or not ormlint
+    # knows where the key leads.
+    forward_field_shown = bool(_unresolved_keys(index, model) & set(entries))
     for entry in entries:
         # Django looks a column up as a model field first, then as a method.
         if entry in methods and entry not in fields and index.relation(model, entry) is None:
@@ -109,6 +111,8 @@ def automatic_select_related(index, model: str, depth: int = 5) -> Optional[List
     paths: List[str] = []
     if depth == 0:
         return paths
+    if _unresolved_keys(index, model):
+        return None
     for name, relation in sorted(index.relations.get(model, {}).items()):
         if relation.kind != "one" or relation.reverse or relation.null or relation.orm != "django":
             continue
@@ -120,6 +124,17 @@ def automatic_select_related(index, model: str, depth: int = 5) -> Optional[List
         paths.append(name)
         paths.extend(f"{name}__{path}" for path in inner)
     return paths
+
+
+def _unresolved_keys(index, model: str) -> Set[str]:
+    """Foreign keys of the model whose target the index does not know (a third-party
+    model): Django follows them, ormlint cannot."""
+    return {
+        name
+        for _, facts in index.lineage(model)
+        for name, callee in facts.calls
+        if callee.rpartition(".")[2] in ("ForeignKey", "OneToOneField") and index.relation(model, name) is None
+    }
 
 
 def _derives_from_model_admin(semantic: SemanticModel, node: cst.ClassDef) -> bool:

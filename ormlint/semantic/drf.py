@@ -176,7 +176,7 @@ def _declared_reads(
     path = tuple(source.split("."))
     if nested:
         return _nested_reads(index, model, path, callee, many, depth)
-    if index.lineage(callee):
+    if index.lineage(callee) and not callee.startswith("rest_framework."):
         return []  # a field class of the project: what it reads is its own business
     if kind == "StringRelatedField":
         return _chain_reads(index, model, [path + (("all",) if many else ("__str__",))])

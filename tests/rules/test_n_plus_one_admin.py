@@ -362,3 +362,37 @@ def test_a_multi_line_list_display_keeps_its_indentation(tmp_path):
         )
     """
     assert fix(tmp_path, textwrap.dedent(before), "ORM001", name=ADMIN) == textwrap.dedent(after)
+
+
+def test_a_key_to_a_model_outside_the_project_still_makes_django_select_related(tmp_path):
+    """``template`` leads to a model ormlint cannot see; showing it makes Django call
+    ``select_related()``, which loads ``customer``, so only the nullable ``region`` is
+    reported, and no fix is offered since the automatic load cannot be listed in full."""
+    make_project(
+        tmp_path,
+        {
+            "shop/extra.py": EXTRA_DJANGO_MODELS,
+            "shop/mail.py": (
+                "from django.db import models\nfrom post_office.models import EmailTemplate\n"
+                "from shop.models import Customer\nfrom shop.extra import Region\n\n"
+                "class Mailing(models.Model):\n"
+                "    template = models.ForeignKey(EmailTemplate, on_delete=models.CASCADE)\n"
+                "    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n"
+                "    region = models.ForeignKey(Region, null=True, on_delete=models.CASCADE)\n"
+            ),
+        },
+    )
+    code = """
+    from django.contrib import admin
+    from shop.mail import Mailing
+
+    @admin.register(Mailing)
+    class MailingAdmin(admin.ModelAdmin):
+        list_display = ("template", "who", "region")
+
+        def who(self, obj):
+            return obj.customer.name
+    """
+    (found,) = check(tmp_path, code, "ORM001", name=ADMIN)
+    assert "`region`" in found.message and "`customer`" not in found.message
+    assert found.fix is None
