@@ -36,7 +36,8 @@ class NPlusOneForward(LoopRule):
     `list_display`, and the fix writes or extends `list_select_related`.
 
     In Django REST framework, a list view (`ModelViewSet`, `ListAPIView`...) serializes
-    every row of its `queryset` with its `serializer_class`: nested serializers, dotted
+    every row of its `queryset` (or of a `get_queryset()` that only returns one) with its
+    `serializer_class` (or `get_serializer_class()`'s one return): nested serializers, dotted
     `source`s, `SerializerMethodField` methods, `StringRelatedField`, many-valued primary
     key fields and `Meta.depth` read relations of each row. What the queryset does not
     load is reported on the `queryset` line and fixed there (`select_related` for

@@ -47,6 +47,8 @@ LIST_VIEWS = frozenset(
 _VIEW_OVERRIDES = frozenset(
     {"get_queryset", "get_serializer_class", "get_serializer", "list", "filter_queryset", "paginate_queryset"}
 )
+#: Methods that may stand for an attribute when they only return its value.
+_ONE_RETURN = {"get_queryset": "queryset", "get_serializer_class": "serializer_class"}
 _PK_FIELDS = frozenset({"PrimaryKeyRelatedField", "HyperlinkedRelatedField", "HyperlinkedIdentityField"})
 _MAX_DEPTH = 3
 
@@ -78,11 +80,20 @@ def _analyse_view(semantic: SemanticModel, node: cst.ClassDef) -> Optional[ViewF
     assignments: Dict[str, List[cst.BaseExpression]] = {}
     for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
         if isinstance(statement, cst.FunctionDef) and statement.name.value in _VIEW_OVERRIDES:
-            return None
+            # ``def get_queryset(self): return Order.objects...`` and
+            # ``def get_serializer_class(self): return OrderSerializer`` say it all in one
+            # return; anything more decides at run time.
+            returned = _single_return(statement) if statement.name.value in _ONE_RETURN else None
+            if returned is None:
+                return None
+            assignments[_ONE_RETURN[statement.name.value]] = [returned]
+            continue
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                    assignments.setdefault(small.targets[0].target.value, []).append(small.value)
+                    name = small.targets[0].target.value
+                    if not (name in assignments and name in _ONE_RETURN.values()):
+                        assignments.setdefault(name, []).append(small.value)
     querysets, serializers = assignments.get("queryset", []), assignments.get("serializer_class", [])
     if len(querysets) != 1 or len(serializers) != 1:
         return None
@@ -104,6 +115,18 @@ def _analyse_view(semantic: SemanticModel, node: cst.ClassDef) -> Optional[ViewF
             fields[read.lookup] = name
             reads.append(read)
     return ViewFacts(node, query, querysets[0], serializer.rpartition(".")[2], reads, fields)
+
+
+def _single_return(function: cst.FunctionDef) -> Optional[cst.BaseExpression]:
+    """The value of a method whose body is one ``return`` (after a docstring)."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    statements = [s for s in body if not (isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], cst.Expr) and isinstance(s.body[0].value, cst.SimpleString))]
+    if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+        return None
+    small = statements[0].body
+    if len(small) != 1 or not isinstance(small[0], cst.Return) or small[0].value is None:
+        return None
+    return small[0].value
 
 
 def serializer_reads(index: ProjectIndex, serializer: str, model: str, depth: int = 0) -> Optional[List[FieldRead]]:

@@ -134,6 +134,19 @@ FIRES = [
     ),
     pytest.param(view("generics.ListAPIView", "Line.objects.all()", "LineDepthSerializer", "  # error: ORM001"), id="depth"),
     pytest.param(view("generics.ListAPIView", "Profile.objects.all()", "ProfileSerializer", "  # error: ORM001"), id="slug-related"),
+    pytest.param(
+        view(
+            "generics.ListAPIView", "Order.archived.select_related('customer')", "CustomerSerializer",
+            extra=(
+                "        def get_queryset(self):\n"
+                "            \"\"\"Open orders.\"\"\"\n"
+                "            return Order.archived.filter(status='open')  # error: ORM001\n\n"
+                "        def get_serializer_class(self):\n"
+                "            return serializers.OrderLabelSerializer\n"
+            ),
+        ),
+        id="one-return-get-queryset-and-get-serializer-class",
+    ),
 ]
 
 
@@ -158,7 +171,14 @@ SILENT = [
             "generics.ListAPIView", "Order.archived.all()", "OrderSerializer",
             extra="        def get_queryset(self):\n            return Order.archived.select_related('customer')\n",
         ),
-        id="own-get-queryset",
+        id="own-get-queryset-that-loads",
+    ),
+    pytest.param(
+        view(
+            "generics.ListAPIView", "Order.archived.all()", "OrderSerializer",
+            extra="        def get_queryset(self):\n            rows = Order.archived.all()\n            return rows\n",
+        ),
+        id="get-queryset-deciding-at-run-time",
     ),
     pytest.param(view("generics.RetrieveAPIView", "Order.archived.all()", "OrderSerializer"), id="one-object-is-no-list"),
     pytest.param(view("generics.ListAPIView", "Order.archived.all()", "CustomFieldSerializer"), id="custom-field"),
