@@ -1,6 +1,7 @@
 """Add SQLAlchemy loader options to a query, and the import they need.
 
-``select(Book)`` becomes ``select(Book).options(joinedload(Book.author))``;
+``select(Book)`` becomes ``select(Book).options(joinedload(Book.author))``, and a path
+``selectinload(Author.books).selectinload(Book.tags)``;
 ``session.query(Book).all()`` becomes ``session.query(Book).options(...).all()``; the
 loader is imported from ``sqlalchemy.orm``, extending an existing import when there is one.
 """
@@ -12,10 +13,15 @@ from typing import Optional, Sequence, Tuple
 import libcst as cst
 
 
-def add_options(statement: cst.BaseExpression, loader: str, model: cst.BaseExpression, attribute: str) -> cst.Call:
-    option = cst.Call(
-        func=cst.Name(loader), args=[cst.Arg(value=cst.Attribute(value=model, attr=cst.Name(attribute)))]
-    )
+def add_options(statement: cst.BaseExpression, chain: Sequence[Tuple[str, cst.BaseExpression, str]]) -> cst.Call:
+    """``statement.options(<loader>(<owner>.<attribute>).<loader>(...)...)``: one loader
+    chain from (loader, owner class, attribute) steps, added to an existing ``options()``."""
+    option: Optional[cst.BaseExpression] = None
+    for loader, owner, attribute in chain:
+        argument = [cst.Arg(value=cst.Attribute(value=owner, attr=cst.Name(attribute)))]
+        func = cst.Name(loader) if option is None else cst.Attribute(value=option, attr=cst.Name(loader))
+        option = cst.Call(func=func, args=argument)
+    assert option is not None
     existing = statement if _is_options_call(statement) else None
     if existing is not None:
         args = list(existing.args)

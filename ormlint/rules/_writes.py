@@ -116,14 +116,6 @@ def short(qualname: str) -> str:
     return qualname.rpartition(".")[2]
 
 
-def model_reference(semantic: SemanticModel, model: str) -> Optional[str]:
-    """The name the model class goes by where the rule is looking, if it is its own
-    short name (``Order`` after ``from shop.models import Order``)."""
-    name = short(model)
-    found = semantic.index.model(semantic.qualified_name(cst.Name(name)))
-    return name if found is not None and found.qualname == model else None
-
-
 def manager_for(semantic: SemanticModel, model: str, iterable: cst.BaseExpression) -> Optional[str]:
     """The manager a bulk write of ``model``'s rows should go through: the one the loop
     reads its rows from (``Order.archived.filter(...)``), else the model's plain
@@ -143,7 +135,7 @@ def manager_for(semantic: SemanticModel, model: str, iterable: cst.BaseExpressio
             node = node.value
         else:
             break
-    reference = model_reference(semantic, model)
+    reference = semantic.model_name(model)
     if reference is not None and semantic.index.plain_objects(model):
         return f"{reference}.objects"
     return None

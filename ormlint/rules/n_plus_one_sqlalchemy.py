@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import libcst as cst
 
 from ormlint.diagnostics import Applicability
 from ormlint.fixers.loader_options import add_options, import_edit
 from ormlint.rules._loops import LoopRule, reads_message
-from ormlint.semantic.loops import LoopFacts, is_loaded
+from ormlint.semantic.loops import LoopFacts, RelationRead, is_loaded
 from ormlint.semantic.types import QueryType
 
 
@@ -78,31 +78,47 @@ class NPlusOneSqlalchemy(LoopRule):
         if query.orm != "sqlalchemy":
             return
         reads = [r for r in facts.reads if not is_loaded(query, r)]
-        first = {}
-        for read in reads:
-            first.setdefault(read.path[0], read)
-        if not first:
+        # ``author.books.tags`` loads ``author.books`` too.
+        reads = [r for r in reads if not any(o.path[: len(r.path)] == r.path and o.path != r.path for o in reads)]
+        if not reads:
             return
-        model_name = query.model.rpartition(".")[2]
-        options = []
-        for attribute, read in sorted(first.items()):
-            loader = "joinedload" if read.relations[0].kind == "one" else "selectinload"
-            options.append((loader, attribute))
-        call = ".options(" + ", ".join(f"{loader}({model_name}.{attribute})" for loader, attribute in options) + ")"
-        fix = self._fix(facts, options, call)
-        self.report(facts.reported_at, reads_message(facts, list(first.values()), call), fix)
+        chains = sorted({self._chain(query.model, read) for read in reads}, key=lambda chain: [a for _, _, a in chain])
+        call = ".options(" + ", ".join(_shown(chain) for chain in chains) + ")"
+        # A chain cut short (a class on the way is not imported here) may load nothing new.
+        new = [c for c in chains if not any(p == "__".join(a for _, _, a in c) for p in query.selected)]
+        fix = self._fix(facts, new, call) if new else None
+        self.report(facts.reported_at, reads_message(facts, reads, call), fix)
 
-    def _fix(self, facts: LoopFacts, options, call: str):
+    def _chain(self, model: str, read: RelationRead) -> Tuple[Tuple[str, str, str], ...]:
+        """The loader chain for a read: (loader, class name, attribute) per step. A step
+        from a class not importable here by its name ends the chain: it still loads the
+        steps before it."""
+        steps = []
+        owner = model.rpartition(".")[2]
+        for position, (attribute, relation) in enumerate(zip(read.path, read.relations)):
+            if position and self.semantic.model_name(read.relations[position - 1].target or "") is None:
+                break
+            loader = "joinedload" if relation.kind == "one" else "selectinload"
+            steps.append((loader, owner, attribute))
+            owner = (relation.target or "").rpartition(".")[2]
+        return tuple(steps)
+
+    def _fix(self, facts: LoopFacts, chains, call: str):
         target = _statement(self.semantic, facts.built_at) if facts.built_at is not None else None
         module = self.semantic.module_node
         if target is None or module is None:
             return None
         statement, model = target
         rewritten = statement
-        for loader, attribute in options:
-            rewritten = add_options(rewritten, loader, model, attribute)
+        for chain in chains:
+            rewritten = add_options(rewritten, [(loader, model if not i else cst.Name(owner), attribute) for i, (loader, owner, attribute) in enumerate(chain)])
         missing = sorted(
-            {loader for loader, _ in options if self.semantic.qualified_name(cst.Name(loader)) != f"sqlalchemy.orm.{loader}"}
+            {
+                loader
+                for chain in chains
+                for loader, _, _ in chain
+                if self.semantic.qualified_name(cst.Name(loader)) != f"sqlalchemy.orm.{loader}"
+            }
         )
         replacements = [(statement, rewritten)]
         if missing:
@@ -111,6 +127,10 @@ class NPlusOneSqlalchemy(LoopRule):
                 return None
             replacements.append(edit)
         return self.fix(f"Add `{call}`", *replacements)
+
+
+def _shown(chain) -> str:
+    return ".".join(f"{loader}({owner}.{attribute})" for loader, owner, attribute in chain)
 
 
 def _statement(semantic, expression: cst.BaseExpression):

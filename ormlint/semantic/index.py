@@ -1033,8 +1033,41 @@ def _parameter_loop_reads(function: ast.FunctionDef, method: bool) -> Tuple[Tupl
     found: List[Tuple[str, int, Tuple[str, ...]]] = []
     for parameter, variable, body in loops:
         if parameter in positions and parameter not in rebound:
-            found.extend((parameter, positions[parameter], chain) for chain in _chains_on(body, variable))
-    return tuple(dict.fromkeys(found))
+            found.extend((parameter, positions[parameter], chain) for chain in _item_chains(body, variable))
+    return tuple(dict.fromkeys(found))[:_MAX_METHOD_READS]
+
+
+def _item_chains(body: List[ast.AST], variable: str, depth: int = 0) -> List[Tuple[str, ...]]:
+    """The chains read on each item ``variable``, including those read on the items of a
+    nested loop over one of its relations: ``for line in order.lines.all(): line.product``
+    gives ``("lines", "all", "product")``."""
+    chains = list(_chains_on(body, variable))
+    if depth >= 2:
+        return chains
+    for root in body:
+        for node in ast.walk(root):
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                target, iterable, inner = node.target, node.iter, list(node.body)
+            elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                first = node.generators[0]
+                target, iterable = first.target, first.iter
+                inner = ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]) + list(first.ifs)
+            else:
+                continue
+            prefix = _attribute_chain(iterable.func if isinstance(iterable, ast.Call) and not iterable.args else iterable)
+            if not isinstance(target, ast.Name) or prefix is None or prefix[0] != variable or len(prefix) < 2:
+                continue
+            chains.extend(prefix[1:] + chain for chain in _item_chains(inner, target.id, depth + 1))
+    return list(dict.fromkeys(chains))
+
+
+def _attribute_chain(node: ast.expr) -> Optional[Tuple[str, ...]]:
+    """``a.b.c`` as ``("a", "b", "c")``; anything else ``None``."""
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    return (node.id, *parts) if isinstance(node, ast.Name) else None
 
 
 def _returned_chain(function: ast.FunctionDef, names: Dict[str, str]) -> Optional[Tuple[str, ...]]:

@@ -175,7 +175,7 @@ def _helper_facts(semantic: SemanticModel, call: cst.Call, qualname: Optional[st
         chains = [chain for p, _, chain in reads if p == parameter]
         shown = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "the function")
         facts = LoopFacts(call, query, argument, _built_at(semantic, argument), parameter, via=f"`{shown}()`")
-        facts.reads = _chain_reads(semantic.index, query.model, chains)
+        facts.reads = chain_reads(semantic.index, query.model, chains)
         return facts
     return None
 
@@ -222,6 +222,34 @@ def _chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[Relat
     ]
 
 
+def chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[RelationRead]:
+    """The relation reads of template chains on a row of ``model``: through single
+    relations, through a many-valued relation that is looped over (``lines.all`` /
+    ``lines``) into its items, and into the methods a chain ends in."""
+    found: Dict[Tuple[str, ...], RelationRead] = {}
+    for chain in chains:
+        current, path, relations, position = model, (), (), 0
+        while position < len(chain):
+            relation = index.relation(current, chain[position])
+            if relation is None or relation.target is None or relation.kind not in ("one", "many"):
+                for read in _chain_reads(index, current, [chain[position:]]):
+                    found.setdefault(path + read.path, RelationRead(path + read.path, relations + read.relations))
+                break
+            path, relations = path + (chain[position],), relations + (relation,)
+            found.setdefault(path, RelationRead(path, relations))
+            position += 1
+            if relation.kind == "many":
+                if position < len(chain) and chain[position] == "all":
+                    position += 1
+                elif position < len(chain) and relation.orm == "django":
+                    # ``x.lines.count``: a query per row whatever is prefetched.
+                    del found[path]
+                    break
+            current = relation.target
+    reads = [r for r in found.values() if not any(rel.queries_on_every_read for rel in r.relations)]
+    return reads
+
+
 def comprehension_clauses(node: Loop) -> List[Optional[cst.CompFor]]:
     """Each ``for`` of a comprehension is a loop of its own; a ``for`` statement is one."""
     if isinstance(node, cst.For):
@@ -252,9 +280,15 @@ def _rows_facts(semantic: SemanticModel, node, iterable, variable: str, body) ->
         return None
     if query.kind not in ("queryset", "iterator", "list", "query", "result"):
         return None
+    if query.prefetched_rows and isinstance(iterable, (cst.Call, cst.Attribute)) and _chain(_bare_call(iterable)):
+        return None  # ``for line in order.lines.all()`` inside the loop over orders: that loop's
     facts = LoopFacts(node, query, iterable, _built_at(semantic, iterable), variable)
     facts.reads = _relation_reads(semantic, query.model, variable, body)
     return facts
+
+
+def _bare_call(node: cst.BaseExpression) -> cst.BaseExpression:
+    return node.func if isinstance(node, cst.Call) and not node.args else node
 
 
 def _built_at(semantic: SemanticModel, iterable: cst.BaseExpression) -> Optional[cst.BaseExpression]:
@@ -279,6 +313,11 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
         if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del)):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             written.update(id(t) for t in targets)
+        if isinstance(node, (cst.For, cst.CompFor)) and isinstance(node.target, cst.Name):
+            # ``for line in order.lines.all():`` reads on ``line`` are ``order.lines.<...>``.
+            inner = _many_alias(index, aliases, node.iter)
+            if inner is not None:
+                aliases[node.target.value] = inner
         if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             chain = _chain(node.value)
             if chain and chain[0] in aliases:
@@ -332,6 +371,8 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
         read = found[path]
         if any(r.queries_on_every_read for r in read.relations) or any(path[: len(a)] == a for a in assigned_paths):
             del found[path]
+        elif _back_to_parent(read):
+            del found[path]
     # Keep the longest reads: ``order.customer.team`` covers ``order.customer``.
     paths = list(found)
     return [
@@ -339,6 +380,33 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
         for path, read in found.items()
         if not any(other != path and other[: len(path)] == path and not found[other].many for other in paths)
     ]
+
+
+def _back_to_parent(read: RelationRead) -> bool:
+    """``customer.orders.all()`` sets each order's ``customer``: reading it back (and
+    beyond it) from an item is the parent row again, not a query per item."""
+    return any(
+        first.kind == "many" and first.field is not None and second.name == first.field
+        for first, second in zip(read.relations, read.relations[1:])
+    )
+
+
+def _many_alias(index, aliases, iterable: cst.BaseExpression):
+    """For ``alias.rel.all()`` (or ``alias.rel.all``) over a Django many-valued relation of
+    a tracked row: the item's model and the path to it."""
+    if isinstance(iterable, cst.Call) and not iterable.args:
+        iterable = iterable.func
+    chain = _chain(iterable)
+    if not chain or chain[0] not in aliases or chain[-1] != "all" or len(chain) < 3:
+        return None
+    start = aliases[chain[0]]
+    model, path, relations = _resolve(index, start, chain[1:-1])
+    if len(path) != len(start[1]) + len(chain) - 2 or not relations or relations[-1].kind != "many":
+        return None
+    last = relations[-1]
+    if last.orm != "django" or last.target is None:
+        return None
+    return last.target, path, relations
 
 
 def _method_reads(index, resolved, method: str, depth: int = 0):
@@ -449,9 +517,11 @@ def is_loaded(query: QueryType, read: RelationRead) -> bool:
         first = read.relations[0]
         if query.one_parent and first.kind == "one" and query.one_parent in ("*", first.target):
             return True
-        return read.path[0] in query.selected
+        return any(path == lookup or path.startswith(lookup + "__") for path in query.selected)
     covered = query.selected | query.prefetched
     if any(path == lookup or path.startswith(lookup + "__") for path in covered):
+        return True
+    if any(path.endswith("__*") and (lookup + "__").startswith(path[:-1]) for path in covered):
         return True
     if not read.many and query.select_all:
         return all(r.kind == "one" and not r.reverse and not r.null for r in read.relations)

@@ -273,6 +273,13 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return f"{head}.{node.attr.value}" if head else None
         return None
 
+    def model_name(self, model: str) -> Optional[str]:
+        """The name the model class goes by where the traversal is, if it is its own short
+        name (``Order`` after ``from shop.models import Order``), for code a fix writes."""
+        name = model.rpartition(".")[2]
+        found = self.index.model(self.qualified_name(cst.Name(name)))
+        return name if found is not None and found.qualname == model else None
+
     # -- types ----------------------------------------------------------------------------
 
     def type_of(self, node: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[Type]:
@@ -353,7 +360,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
             first = owner.kind == "comprehension" and owner.node.for_in.iter is binding.value
             rows = self.type_of(binding.value, owner.parent if first else owner)
             if isinstance(rows, QueryType) and rows.model and rows.yields_instances and rows.kind != "rows":
-                return Instance(rows.model, rows.orm, prefetched=rows.prefetched)
+                return Instance(rows.model, rows.orm, prefetched=rows.prefetched, from_rows=True)
             return None
         if binding.kind == "param" and binding.annotation is not None:
             return self._type_of_annotation(binding.annotation, owner)
@@ -466,13 +473,15 @@ class SemanticModel(cst.BatchableCSTVisitor):
             if relation is None or relation.target is None:
                 return None
             if relation.kind == "one":
-                return Instance(relation.target, relation.orm, prefetched=_below(owner.prefetched, attribute))
+                return Instance(
+                    relation.target, relation.orm, prefetched=_below(owner.prefetched, attribute), from_rows=owner.from_rows
+                )
             if relation.kind == "many" and relation.orm == "django":
                 known = frozenset({relation.field}) if relation.field else frozenset()
                 prefetched = any(p == attribute or p.startswith(attribute + "__") for p in owner.prefetched)
                 return QueryType(
                     "django", relation.target, "manager", known=known,
-                    prefetched=_below(owner.prefetched, attribute), prefetched_rows=prefetched,
+                    prefetched=_below(owner.prefetched, attribute), prefetched_rows=prefetched or owner.from_rows,
                 )
             return None
         if isinstance(owner, FlaskDatabase) and attribute == "session":
@@ -749,6 +758,12 @@ def _prefetch_paths(call: cst.Call) -> Optional[List[str]]:
     for arg in call.args:
         value = arg.value
         if isinstance(value, cst.Call) and value.args and _callee_name(value) == "Prefetch":
+            if len(value.args) > 1 and isinstance(value.args[0].value, cst.SimpleString):
+                # ``Prefetch('lines', queryset=...)`` loads what its queryset loads below
+                # ``lines``, which is not worth guessing: everything below counts as loaded.
+                path = value.args[0].value.evaluated_value
+                values.extend([path, f"{path}__*"])
+                continue
             value = value.args[0].value
         if arg.keyword is None and not arg.star and isinstance(value, cst.SimpleString):
             evaluated = value.evaluated_value
@@ -765,16 +780,34 @@ def _loader_paths(call: cst.Call) -> List[str]:
     it (``lazyload`` and ``defaultload`` leave it lazy)."""
     paths = []
     for arg in call.args:
+        steps: List[Tuple[str, str]] = []  # (loader, attribute), outermost last
         value = arg.value
         while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in SQLALCHEMY_LOADERS and isinstance(value.func.value, cst.Call):
+            steps.insert(0, (value.func.attr.value, _loaded_attribute(value)))
             value = value.func.value
-        if isinstance(value, cst.Call) and _callee_name(value) in SQLALCHEMY_EAGER_LOADERS and value.args:
-            first = value.args[0].value
-            if isinstance(first, cst.Attribute):
-                paths.append(first.attr.value)
-            elif isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
-                paths.append(first.evaluated_value)
+        if isinstance(value, cst.Call) and _callee_name(value) in SQLALCHEMY_LOADERS:
+            steps.insert(0, (_callee_name(value) or "", _loaded_attribute(value)))
+        # ``selectinload(Author.books).selectinload(Book.tags)``: ``books`` and
+        # ``books__tags``, as far as each step is an eager loader naming its attribute.
+        path: List[str] = []
+        for loader, attribute in steps:
+            if loader not in SQLALCHEMY_EAGER_LOADERS or not attribute:
+                break
+            path.append(attribute)
+            paths.append("__".join(path))
     return paths
+
+
+def _loaded_attribute(call: cst.Call) -> str:
+    """``Book.author`` or ``"author"`` in a loader call, as ``author``."""
+    if not call.args:
+        return ""
+    first = call.args[0].value
+    if isinstance(first, cst.Attribute):
+        return first.attr.value
+    if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
+        return first.evaluated_value
+    return ""
 
 
 def _callee_name(call: cst.Call) -> Optional[str]:

@@ -16,10 +16,10 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from ormlint.semantic.loops import LoopFacts, _built_at
+from ormlint.semantic.loops import LoopFacts, _built_at, chain_reads
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import app_label
-from ormlint.semantic.templates import chain_reads, find_template, read_template, template_loops
+from ormlint.semantic.templates import find_template, read_template, template_loops
 from ormlint.semantic.types import ModelClass, QueryType
 
 #: Rendering functions: where the template name and the context are passed, by position

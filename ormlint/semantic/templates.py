@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from ormlint.semantic.loops import RelationRead, _chain_reads
 
 Chain = Tuple[str, ...]
 
@@ -125,34 +124,6 @@ def _active(stack, name: str) -> Optional[Tuple[str, str, Chain]]:
         if entry is not None and entry[0] == name:
             return entry
     return None
-
-
-def chain_reads(index, model: str, chains: List[Chain]) -> List[RelationRead]:
-    """The relation reads of template chains on a row of ``model``: through single
-    relations, through a many-valued relation that is looped over (``lines.all`` /
-    ``lines``) into its items, and into the methods a chain ends in."""
-    found: Dict[Chain, RelationRead] = {}
-    for chain in chains:
-        current, path, relations, position = model, (), (), 0
-        while position < len(chain):
-            relation = index.relation(current, chain[position])
-            if relation is None or relation.target is None or relation.kind not in ("one", "many"):
-                for read in _chain_reads(index, current, [chain[position:]]):
-                    found.setdefault(path + read.path, RelationRead(path + read.path, relations + read.relations))
-                break
-            path, relations = path + (chain[position],), relations + (relation,)
-            found.setdefault(path, RelationRead(path, relations))
-            position += 1
-            if relation.kind == "many":
-                if position < len(chain) and chain[position] == "all":
-                    position += 1
-                elif position < len(chain) and relation.orm == "django":
-                    # ``x.lines.count``: a query per row whatever is prefetched.
-                    del found[path]
-                    break
-            current = relation.target
-    reads = [r for r in found.values() if not any(rel.queries_on_every_read for rel in r.relations)]
-    return reads
 
 
 def find_template(templates: Dict[str, List[Path]], name: str) -> Optional[Path]:

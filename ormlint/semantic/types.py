@@ -60,10 +60,10 @@ class QueryType:
     #: SQLAlchemy ``with_parent(x)``: the class of ``x`` (``"*"`` if unknown), whose
     #: many-to-one relation back to it finds its target in the session's identity map.
     one_parent: Optional[str] = None
-    #: Rows a prefetch of the enclosing loop's queryset already holds (``order.lines.all()``
-    #: under ``prefetch_related('lines')``): changing this queryset would discard the
-    #: prefetched rows, so loading more belongs on the outer queryset
-    #: (``prefetch_related('lines__product')``).
+    #: Rows of a relation of an enclosing loop's row (``order.lines.all()``): what the
+    #: loop over them reads is loaded on the outer queryset
+    #: (``prefetch_related('lines__product')``), since changing this queryset would
+    #: discard what the outer one prefetched.
     prefetched_rows: bool = False
     #: Rows that come from outside the function (a parameter annotated ``QuerySet[M]``):
     #: what the caller loaded is unknown, so the N+1 rules stay silent.
@@ -100,6 +100,9 @@ class Instance:
     orm: str
     #: For a row of a loop, the relation paths its queryset prefetched.
     prefetched: FrozenSet[str] = frozenset()
+    #: A row of a query a loop iterates, or a row it relates to: a loop over one of its
+    #: relations is read, and loaded, by the enclosing loop (``prefetch_related('lines__x')``).
+    from_rows: bool = False
 
 
 @dataclass(frozen=True)

@@ -293,15 +293,6 @@ FIRES = [
         """,
         id="select-related-none-clears-the-list",
     ),
-    pytest.param(
-        """
-        from shop.models import Order
-
-        def f():
-            return [line.region.name for order in Order.objects.all() for line in order.lines.all()]  # error: ORM001
-        """,
-        id="inner-for-of-nested-comprehension",
-    ),
 ]
 
 
@@ -1253,8 +1244,24 @@ def test_no_fix_on_a_related_manager_of_an_enclosing_loops_row(tmp_path):
         "        for member in team.member_set.all():\n"
         "            print(member.order.status)\n"
     )
-    found = check(tmp_path, nested, "ORM001")
-    assert [(d.location.row, d.fix) for d in found] == [(6, None)]
-    # Without the outer prefetch, each team's members are one query anyway: fix there.
-    found = check(tmp_path, nested.replace(".prefetch_related('member_set')", ".all()"), "ORM001")
-    assert found[0].fix.edits[0].content == "team.member_set.all().select_related(\"order\")"
+    assert check(tmp_path, nested, "ORM001") == []
+    # The loop over teams reads what each member reads: it prefetches the path.
+    (found,) = check(tmp_path, nested, "ORM002")
+    assert found.location.row == 5
+    assert found.fix.edits[0].content == "Team.objects.prefetch_related('member_set', 'member_set__order')"
+    (found,) = check(tmp_path, nested.replace(".prefetch_related('member_set')", ".all()"), "ORM002")
+    assert found.fix.edits[0].content == "Team.objects.all().prefetch_related(\"member_set__order\")"
+
+
+def test_inner_for_of_a_nested_comprehension_is_loaded_by_the_outer_query(tmp_path):
+    """``select_related`` on ``order.lines.all()`` would throw away a prefetch of the
+    outer query: the outer query prefetches the whole path instead."""
+    make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS})
+    code = (
+        "from shop.models import Order\n\n\ndef f():\n"
+        "    return [line.region.name for order in Order.objects.all() for line in order.lines.all()]\n"
+    )
+    assert check(tmp_path, code, "ORM001") == []
+    (found,) = check(tmp_path, code, "ORM002")
+    assert found.location.row == 5
+    assert found.fix.edits[0].content == "Order.objects.all().prefetch_related(\"lines__region\")"

@@ -990,3 +990,45 @@ def test_relationship_direction_identity_map_and_dynamic(tmp_path, body, expecte
         assert found == []
     else:
         assert len(found) == 1 and expected in found[0].message
+
+
+def test_a_path_is_loaded_by_a_loader_chain(tmp_path):
+    """``comment.post.author`` needs ``joinedload(Comment.post).joinedload(Post.author)``
+    when ``Post`` is importable; loading only ``post`` leaves the second step per row."""
+    fixes(
+        tmp_path,
+        """
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+        from shop.library import Comment
+        from shop.tables import Post
+
+        def f(session):
+            for comment in session.scalars(select(Comment).options(joinedload(Comment.post))):
+                print(comment.post.author.name)
+        """,
+        """
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+        from shop.library import Comment
+        from shop.tables import Post
+
+        def f(session):
+            for comment in session.scalars(select(Comment).options(joinedload(Comment.post), joinedload(Comment.post).joinedload(Post.author))):
+                print(comment.post.author.name)
+        """,
+    )
+
+
+def test_a_chain_cut_short_offers_no_fix_that_loads_nothing_new(tmp_path):
+    code = """
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+    from shop.library import Comment
+
+    def f(session):
+        for comment in session.scalars(select(Comment).options(joinedload(Comment.post))):
+            print(comment.post.author.name)
+    """
+    (found,) = diagnostics(tmp_path, code)
+    assert "`comment.post.author`" in found.message and found.fix is None
