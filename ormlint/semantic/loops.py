@@ -205,7 +205,7 @@ def _chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[Relat
     for chain in chains:
         resolved = _resolve(index, start, list(chain))
         following = list(chain[len(resolved[1]) :])
-        if following:
+        if following and _on_a_row(resolved, start):
             for expanded in _method_reads(index, resolved, following[0]):
                 found.setdefault(expanded[1], RelationRead(expanded[1], expanded[2]))
         _, path, relations = resolved
@@ -347,7 +347,7 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
         if resolved is None:
             continue
         following = chain[1 + len(resolved[1]) - len(start[1]) :]
-        if following:
+        if following and _on_a_row(resolved, start):
             # ``row.display_name`` / ``row.customer.label()``: the model's own method or
             # property reads relations of its row.
             for expanded in _method_reads(index, resolved, following[0]):
@@ -407,6 +407,13 @@ def _many_alias(index, aliases, iterable: cst.BaseExpression):
     if last.orm != "django" or last.target is None:
         return None
     return last.target, path, relations
+
+
+def _on_a_row(resolved, start) -> bool:
+    """Whether what follows a resolved chain is read on one row of ``resolved``'s model:
+    not after a collection or a relation of unknown direction, where ``_resolve`` stops."""
+    relations = resolved[2]
+    return len(relations) == len(start[2]) or (relations[-1].kind == "one" and relations[-1].target is not None)
 
 
 def _method_reads(index, resolved, method: str, depth: int = 0):

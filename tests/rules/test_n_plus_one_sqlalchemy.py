@@ -1032,3 +1032,27 @@ def test_a_chain_cut_short_offers_no_fix_that_loads_nothing_new(tmp_path):
     """
     (found,) = diagnostics(tmp_path, code)
     assert "`comment.post.author`" in found.message and found.fix is None
+
+
+def test_what_follows_a_relation_of_unknown_direction_is_not_read_on_the_parent(tmp_path):
+    """``entry.slot.start`` where ``slot``'s direction is unknown: ``start`` is not the
+    parent's ``start`` property (which reads ``slot`` again)."""
+    project(tmp_path)
+    (tmp_path / "shop" / "slots.py").write_text(
+        "from sqlalchemy import ForeignKey\nfrom sqlalchemy.orm import mapped_column, relationship\n"
+        "from shop.tables import Base\n\n"
+        "class Slot(Base):\n    __tablename__ = 'slots'\n    id = mapped_column(primary_key=True)\n"
+        "    entry_id = mapped_column(ForeignKey('entries.id'))\n\n"
+        "class Entry(Base):\n    __tablename__ = 'entries'\n    id = mapped_column(primary_key=True)\n"
+        "    slot = relationship('Slot')\n\n"
+        "    @property\n    def start(self):\n        return self.slot.start\n"
+    )
+    code = """
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+    from shop.slots import Entry
+
+    def f(session):
+        return [entry.slot.start for entry in session.scalars(select(Entry).options(selectinload(Entry.slot)))]
+    """
+    assert check(tmp_path, code, "ORM003") == []
