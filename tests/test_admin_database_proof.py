@@ -23,6 +23,8 @@ import pytest
 from test_admin_fixtures import ADMIN, FIXTURE, admin_classes, error_code, marks
 
 SIZES = (5, 50)
+#: Where ``django_seed`` lives, for the runner scripts.
+SEED_FOLDER = str(Path(__file__).parent)
 
 #: What the fix must leave in ``list_select_related`` of each ORM001 admin.
 EXPECTED_FIXES = {
@@ -54,30 +56,13 @@ call_command("check", stdout=io.StringIO())  # the admin's own checks: list_disp
 call_command("migrate", run_syncdb=True, verbosity=0)
 
 from store import admin as store_admin
-from store.models import (
-    Address, Customer, Note, Order, OrderLine, Product, Profile, Tag, UrgentTicket,
-)
+from django_seed import seed
+from store.models import Note, UrgentTicket
 
 rows = int(sys.argv[1])
 User = get_user_model()
-tags = [Tag.objects.create(name="tag%03d" % i) for i in range(rows)]
-products = []
+seed(rows, orders_without_creator=True)
 for i in range(rows):
-    product = Product.objects.create(name="product%03d" % i)
-    product.tags.set([tags[i], tags[(i + 1) % rows]])
-    products.append(product)
-for i in range(rows):
-    user = User.objects.create(username="user%03d" % i)
-    customer = Customer.objects.create(name="customer%03d" % i)
-    Profile.objects.create(customer=customer, bio="bio %d" % i)
-    Address.objects.create(customer=customer, city="city%03d-b" % i)
-    Address.objects.create(customer=customer, city="city%03d-a" % i)
-    # One order with a creator, one without: the nullable ForeignKey holds both.
-    for j, creator in enumerate((user, None)):
-        order = Order.objects.create(customer=customer, created_by=creator, status=("open", "closed")[j], total=10 * i + j)
-        OrderLine.objects.create(order=order, product=products[i], quantity=j + 1)
-        if j == 0:
-            OrderLine.objects.create(order=order, product=products[(i + 1) % rows], quantity=j + 3)
     Note.objects.create(text="note%03d" % i)  # its post_save receiver writes a NoteLog
     UrgentTicket.objects.create(title="ticket%03d" % i, level=i % 3)
 
@@ -139,7 +124,7 @@ _reports = {}
 def run_admin(root: Path, rows: int) -> dict:
     key = (str(root), rows)
     if key not in _reports:
-        environment = dict(os.environ, DJANGO_SETTINGS_MODULE="project.settings", PYTHONPATH=str(root))
+        environment = dict(os.environ, DJANGO_SETTINGS_MODULE="project.settings", PYTHONPATH=os.pathsep.join([str(root), SEED_FOLDER]))
         completed = subprocess.run(
             [sys.executable, "-c", RUNNER, str(rows)], cwd=root, env=environment, capture_output=True, text=True
         )

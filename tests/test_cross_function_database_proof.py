@@ -28,6 +28,8 @@ from test_cross_function_fixtures import EXPECTED_FIXES, FIXTURES, marked_callab
 FIXTURE = FIXTURES / "django_project"
 MODULES = ("store/views.py", "store/reports.py")
 SIZES = (5, 50)
+#: Where ``django_seed`` lives, for the runner scripts.
+SEED_FOLDER = str(Path(__file__).parent)
 
 RUNNER = r"""
 import inspect, json, sys
@@ -39,30 +41,11 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.views.generic import ListView
 call_command("migrate", run_syncdb=True, verbosity=0)
-from django.contrib.auth import get_user_model
-from store.models import Address, Customer, Order, OrderLine, Product, Profile, Shipment, Tag
+from django_seed import seed
 from store import reports, views
 
 rows = int(sys.argv[1])
-tags = [Tag.objects.create(name="tag%d" % i) for i in range(3)]
-products = []
-for i in range(rows):
-    product = Product.objects.create(name="product%03d" % i)
-    product.tags.set([tags[i % 3], tags[(i + 1) % 3]])
-    products.append(product)
-for i in range(rows):
-    user = get_user_model().objects.create(username="user%03d" % i)
-    customer = Customer.objects.create(name="customer%03d" % i)
-    Profile.objects.create(customer=customer, bio="bio %d" % i)
-    Address.objects.create(customer=customer, city="city%03d-b" % i)
-    Address.objects.create(customer=customer, city="city%03d-a" % i)
-    Shipment.objects.create(customer=customer, carrier="carrier%d" % (i % 3))
-    for j in range(2):
-        order = Order.objects.create(
-            customer=customer, created_by=user, status=("open", "closed")[j], total=10 * i + j
-        )
-        OrderLine.objects.create(order=order, product=products[i], quantity=j + 1)
-        OrderLine.objects.create(order=order, product=products[(i + 1) % rows], quantity=j + 3)
+seed(rows)
 
 factory = RequestFactory()
 
@@ -122,7 +105,7 @@ def run(root: Path, rows: int) -> dict:
         completed = subprocess.run(
             [sys.executable, "-c", RUNNER, str(rows)],
             cwd=root,
-            env=dict(os.environ, PYTHONPATH=str(root), DJANGO_SETTINGS_MODULE="project.settings"),
+            env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), SEED_FOLDER]), DJANGO_SETTINGS_MODULE="project.settings"),
             capture_output=True,
             text=True,
         )
@@ -178,7 +161,7 @@ def test_fixture_the_templates_render_the_relations(copies):
     html = small["store/views.py:customer_cards"]["result"]
     assert "bio 0" in html and "city000-a" in html and "city000-b" in html
     assert "carrier0 to customer000 (bio 0)" in small["store/views.py:shipment_labels"]["result"]
-    assert "tag0 tag1" in small["store/views.py:ProductListView"]["result"]
+    assert "tag000 tag001" in small["store/views.py:ProductListView"]["result"]
     assert "Order object (1)" in small["store/views.py:order_labels"]["result"]
 
 

@@ -23,6 +23,8 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIZES = (5, 50)
+#: Where ``django_seed`` lives, for the runner scripts.
+SEED_FOLDER = str(Path(__file__).parent)
 MARK = re.compile(r"#\s*(?:error:\s*(?P<code>ORM\d{3})|ok:\s*(?P<reason>\S.*))")
 FIXED_BY_RULES = {"ORM001", "ORM002", "ORM003"}
 
@@ -34,29 +36,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 call_command("migrate", run_syncdb=True, verbosity=0)
-from django.contrib.auth import get_user_model
-from store.models import Address, Customer, Order, OrderLine, Product, Profile, Tag
+from django_seed import seed
 from store import loops
 
 rows = int(sys.argv[1])
-tags = [Tag.objects.create(name="tag%d" % i) for i in range(3)]
-products = []
-for i in range(rows):
-    product = Product.objects.create(name="product%03d" % i)
-    product.tags.set([tags[i % 3], tags[(i + 1) % 3]])
-    products.append(product)
-for i in range(rows):
-    user = get_user_model().objects.create(username="user%03d" % i)
-    customer = Customer.objects.create(name="customer%03d" % i)
-    Profile.objects.create(customer=customer, bio="bio %d" % i)
-    Address.objects.create(customer=customer, city="city%03d-b" % i)
-    Address.objects.create(customer=customer, city="city%03d-a" % i)
-    for j in range(2):
-        order = Order.objects.create(
-            customer=customer, created_by=user, status=("open", "closed")[j], total=10 * i + j
-        )
-        OrderLine.objects.create(order=order, product=products[i], quantity=j + 1)
-        OrderLine.objects.create(order=order, product=products[(i + 1) % rows], quantity=j + 3)
+seed(rows)
 
 report = {}
 for name, function in inspect.getmembers(loops, inspect.isfunction):
@@ -170,7 +154,7 @@ def run_loops(project: str, root: Path, rows: int) -> dict:
         _, _, runner, environment = PROJECTS[project]
         completed = subprocess.run(
             [sys.executable, "-c", runner, str(rows)],
-            cwd=root, env=dict(os.environ, PYTHONPATH=str(root), **environment), capture_output=True, text=True,
+            cwd=root, env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), SEED_FOLDER]), **environment), capture_output=True, text=True,
         )
         assert completed.returncode == 0, completed.stderr
         _reports[key] = json.loads(completed.stdout)
