@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Callable, Dict, Iterable, Iterator, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -69,6 +69,33 @@ def walk(roots: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
         node = stack.pop()
         yield node
         stack.extend(reversed(children(node)))
+
+
+def class_body(node: cst.ClassDef) -> Tuple[Dict[str, List[cst.Assign]], Dict[str, cst.FunctionDef]]:
+    """A class statement's ``name = value`` assignments by name (each one, in order) and
+    its methods by name: what a Django admin, a DRF view or a ``ListView`` declares."""
+    assignments: Dict[str, List[cst.Assign]] = {}
+    methods: Dict[str, cst.FunctionDef] = {}
+    for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+        if isinstance(statement, cst.FunctionDef):
+            methods[statement.name.value] = statement
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                    assignments.setdefault(small.targets[0].target.value, []).append(small)
+    return assignments, methods
+
+
+def string_elements(value: cst.BaseExpression) -> Optional[List[str]]:
+    """``("a", "b")`` / ``["a", "b"]`` as ``["a", "b"]``; ``None`` for anything else."""
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        return None
+    found = []
+    for element in value.elements:
+        if not isinstance(element.value, cst.SimpleString) or not isinstance(element.value.evaluated_value, str):
+            return None
+        found.append(element.value.evaluated_value)
+    return found
 
 
 Handler = Callable[[cst.CSTNode], None]

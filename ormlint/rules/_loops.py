@@ -11,7 +11,7 @@ from ormlint.rules.base import Rule
 from ormlint.semantic.admin import AdminFacts, analyse_admin
 from ormlint.semantic.drf import ViewFacts, analyse_view
 from ormlint.semantic.rendering import list_view_facts, render_facts
-from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, comprehension_clauses
+from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, comprehension_clauses, longest, longest_reads
 
 
 class LoopRule(Rule):
@@ -58,9 +58,8 @@ class LoopRule(Rule):
         """A DRF list view serializes every row of its queryset."""
 
     def report_view(self, facts: ViewFacts, reads: List[RelationRead], method: str, fixable: bool) -> None:
-        # ``lines__region`` loads ``lines`` too.
-        reads = [r for r in reads if not any(o.lookup.startswith(r.lookup + "__") for o in reads)]
-        paths = sorted({read.lookup for read in reads})
+        reads = longest_reads(reads)
+        paths = longest(read.lookup for read in reads)
         call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
         shown = ", ".join(f"`{read.shown}` (field `{facts.fields[read.lookup]}`)" for read in reads)
         message = (
@@ -96,9 +95,8 @@ def reads_message(facts: LoopFacts, reads: List[RelationRead], call: str) -> str
 def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], method: str, fixable: bool) -> None:
     """Report the unloaded ``reads`` of a Django loop and, when ``fixable``, add them to
     the queryset's ``method`` (``select_related`` / ``prefetch_related``) where it is built."""
-    # ``lines__region`` loads ``lines`` too.
-    reads = [r for r in reads if not any(o.lookup.startswith(r.lookup + "__") for o in reads)]
-    paths = sorted({read.lookup for read in reads})
+    reads = longest_reads(reads)
+    paths = longest(read.lookup for read in reads)
     call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
     fix = None
     if fixable and facts.built_at is not None and facts.query.kind in ("queryset", "iterator") and not facts.query.prefetched_rows:

@@ -11,7 +11,7 @@ from ormlint.fixers.bulk import bulk_create_loop
 from ormlint.rules._writes import WriteRule, short
 from ormlint.semantic.types import ModelClass, QueryType
 from ormlint.semantic.writes import loop_variables, per_item
-from ormlint.syntax import children
+from ormlint.syntax import children, walk
 
 _UPSERT_ADVICE = {
     "get_or_create": "fetch the existing rows with one `filter(...__in=...)` and create the missing ones with "
@@ -155,7 +155,7 @@ class CreateInLoop(WriteRule):
 
     def _used_after(self, loop: cst.For) -> Optional[str]:
         """A loop variable read outside the loop, which a comprehension would not bind."""
-        inside = {id(node) for node in _walk(loop)}
+        inside = {id(node) for node in walk([loop])}
         for name in loop_variables(loop):
             found = self.semantic.lookup(name)
             if found is None:
@@ -196,14 +196,6 @@ class CreateInLoop(WriteRule):
             for statement in _statements(loop.body)
             for small in getattr(statement, "body", ())
         )
-
-
-def _walk(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(children(current))
 
 
 def _statements(block: cst.BaseSuite):

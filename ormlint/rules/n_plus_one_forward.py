@@ -9,12 +9,7 @@ from ormlint.fixers.related import select_related_setting
 from ormlint.rules._loops import LoopRule, columns_message, report_related
 from ormlint.semantic.admin import AdminFacts, automatic_select_related
 from ormlint.semantic.drf import ViewFacts
-from ormlint.semantic.loops import LoopFacts, is_loaded
-
-
-def _longest(paths):
-    """``customer__team`` covers ``customer``."""
-    return [p for p in paths if not any(other != p and other.startswith(p + "__") for other in paths)]
+from ormlint.semantic.loops import LoopFacts, is_loaded, longest
 
 
 class NPlusOneForward(LoopRule):
@@ -107,7 +102,7 @@ class NPlusOneForward(LoopRule):
         # every relation the columns read and everything that call loaded (the page may
         # read more than ormlint sees); an existing one gains what it lacks.
         automatic = automatic_select_related(self.semantic.index, facts.model) if query.select_all else []
-        paths = _longest(sorted(forward | set(automatic or ())) if facts.list_select_related is None else missing)
+        paths = longest(forward | set(automatic or ()) if facts.list_select_related is None else missing)
         listed = ", ".join(f"'{path}'" for path in paths)
         fix = None
         select = facts.list_select_related

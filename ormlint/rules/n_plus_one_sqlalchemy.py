@@ -9,7 +9,7 @@ import libcst as cst
 from ormlint.diagnostics import Applicability
 from ormlint.fixers.loader_options import add_options, import_edit
 from ormlint.rules._loops import LoopRule, reads_message
-from ormlint.semantic.loops import LoopFacts, RelationRead, is_loaded
+from ormlint.semantic.loops import LoopFacts, RelationRead, is_loaded, longest_reads
 from ormlint.semantic.types import QueryType
 
 
@@ -78,8 +78,7 @@ class NPlusOneSqlalchemy(LoopRule):
         if query.orm != "sqlalchemy":
             return
         reads = [r for r in facts.reads if not is_loaded(query, r)]
-        # ``author.books.tags`` loads ``author.books`` too.
-        reads = [r for r in reads if not any(o.path[: len(r.path)] == r.path and o.path != r.path for o in reads)]
+        reads = longest_reads(reads)
         if not reads:
             return
         chains = sorted({self._chain(query.model, read) for read in reads}, key=lambda chain: [a for _, _, a in chain])

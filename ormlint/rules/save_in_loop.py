@@ -12,6 +12,7 @@ from ormlint.fixers.bulk import bulk_update_loop
 from ormlint.rules._writes import WriteRule, manager_for, short, unused_name
 from ormlint.semantic.types import QueryType
 from ormlint.semantic.writes import mentions, row_instance
+from ormlint.syntax import string_elements
 
 class SaveInLoop(WriteRule):
     """
@@ -208,15 +209,7 @@ def _update_fields(call: cst.Call) -> Optional[List[str]]:
         return []
     if len(call.args) != 1 or call.args[0].keyword is None or call.args[0].keyword.value != "update_fields":
         return None
-    value = call.args[0].value
-    if not isinstance(value, (cst.List, cst.Tuple)):
-        return None
-    fields = []
-    for element in value.elements:
-        if not isinstance(element.value, cst.SimpleString):
-            return None
-        fields.append(element.value.evaluated_value)
-    return fields if fields else None
+    return string_elements(call.args[0].value) or None
 
 
 def rows_name(semantic, model: str, loop: cst.For) -> str:

@@ -23,6 +23,7 @@ import libcst as cst
 from ormlint.semantic.loops import RelationRead, _chain_reads, _relation_reads
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.types import ModelClass, QueryType
+from ormlint.syntax import class_body, string_elements
 
 ADMIN_BASES = frozenset({"django.contrib.admin.ModelAdmin", "django.contrib.admin.options.ModelAdmin"})
 _REGISTER = frozenset({"django.contrib.admin.register", "django.contrib.admin.decorators.register"})
@@ -60,20 +61,12 @@ def _analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[Admi
     model = _registered_model(semantic, node)
     if model is None:
         return None
-    assignments: Dict[str, List[cst.Assign]] = {}
-    methods: Dict[str, cst.FunctionDef] = {}
-    for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
-        if isinstance(statement, cst.FunctionDef):
-            methods[statement.name.value] = statement
-        elif isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                    assignments.setdefault(small.targets[0].target.value, []).append(small)
+    assignments, methods = class_body(node)
     if set(methods) & _DYNAMIC or any(len(v) > 1 for v in assignments.values()):
         return None
     display = assignments.get("list_display", [None])[0]
     select = assignments.get("list_select_related", [None])[0]
-    entries = _literal_entries(display.value) if display is not None else ["__str__"]
+    entries = string_elements(display.value) if display is not None else ["__str__"]
     if entries is None:
         return None
     index = semantic.index
@@ -182,17 +175,6 @@ def _models(semantic: SemanticModel, values: List[cst.BaseExpression]) -> Set[st
     return found
 
 
-def _literal_entries(value: cst.BaseExpression) -> Optional[List[str]]:
-    if not isinstance(value, (cst.List, cst.Tuple)):
-        return None
-    entries = []
-    for element in value.elements:
-        if not isinstance(element.value, cst.SimpleString):
-            return None
-        entries.append(element.value.evaluated_value)
-    return entries
-
-
 def _method_reads(semantic: SemanticModel, model: str, method: cst.FunctionDef) -> List[RelationRead]:
     """What an admin column method ``def column(self, obj)`` reads on ``obj``."""
     params = method.params.params
@@ -206,7 +188,7 @@ def _changelist_query(model: str, select: Optional[cst.Assign], forward_field_sh
         return QueryType("django", model, "queryset", select_all=forward_field_shown)
     if isinstance(select.value, cst.Name) and select.value.value == "True":
         return QueryType("django", model, "queryset", select_all=True)
-    paths = _literal_entries(select.value)
+    paths = string_elements(select.value)
     if paths is None:
         return None
     return QueryType("django", model, "queryset", selected=frozenset(paths))

@@ -27,6 +27,7 @@ from ormlint.semantic.index import ProjectIndex
 from ormlint.semantic.loops import RelationRead, _chain_reads, _resolve
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.types import QueryType
+from ormlint.syntax import class_body
 
 SERIALIZER_BASES = frozenset(
     {
@@ -77,23 +78,17 @@ def analyse_view(semantic: SemanticModel, node: cst.ClassDef) -> Optional[ViewFa
 def _analyse_view(semantic: SemanticModel, node: cst.ClassDef) -> Optional[ViewFacts]:
     if not node.bases or not all(semantic.qualified_name(b.value) in LIST_VIEWS for b in node.bases):
         return None
-    assignments: Dict[str, List[cst.BaseExpression]] = {}
-    for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
-        if isinstance(statement, cst.FunctionDef) and statement.name.value in _VIEW_OVERRIDES:
+    declared, methods = class_body(node)
+    assignments = {name: [a.value for a in found] for name, found in declared.items()}
+    for name, method in methods.items():
+        if name in _VIEW_OVERRIDES:
             # ``def get_queryset(self): return Order.objects...`` and
             # ``def get_serializer_class(self): return OrderSerializer`` say it all in one
-            # return; anything more decides at run time.
-            returned = _single_return(statement) if statement.name.value in _ONE_RETURN else None
+            # return, and stand for the attribute; anything more decides at run time.
+            returned = _single_return(method) if name in _ONE_RETURN else None
             if returned is None:
                 return None
-            assignments[_ONE_RETURN[statement.name.value]] = [returned]
-            continue
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                    name = small.targets[0].target.value
-                    if not (name in assignments and name in _ONE_RETURN.values()):
-                        assignments.setdefault(name, []).append(small.value)
+            assignments[_ONE_RETURN[name]] = [returned]
     querysets, serializers = assignments.get("queryset", []), assignments.get("serializer_class", [])
     if len(querysets) != 1 or len(serializers) != 1:
         return None

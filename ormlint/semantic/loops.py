@@ -10,7 +10,7 @@ project index, so ``o.customer_id`` or ``o.total`` are never relations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
@@ -509,6 +509,18 @@ def _walk(roots: List[cst.CSTNode]) -> Iterator[cst.CSTNode]:
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
         stack.extend(reversed(children(node)))
+
+
+def longest(paths: Iterable[str]) -> List[str]:
+    """The paths no other path continues, sorted: ``lines__region`` loads ``lines`` too."""
+    unique = sorted(set(paths))
+    return [p for p in unique if not any(other.startswith(p + "__") for other in unique)]
+
+
+def longest_reads(reads: List[RelationRead]) -> List[RelationRead]:
+    """The reads whose path no other read continues."""
+    kept = set(longest(read.lookup for read in reads))
+    return [read for read in reads if read.lookup in kept]
 
 
 def is_loaded(query: QueryType, read: RelationRead) -> bool:

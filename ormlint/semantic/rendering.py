@@ -21,6 +21,7 @@ from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import app_label
 from ormlint.semantic.templates import find_template, read_template, template_loops
 from ormlint.semantic.types import ModelClass, QueryType
+from ormlint.syntax import class_body
 
 #: Rendering functions: where the template name and the context are passed, by position
 #: and keyword (``None``: the context is the keyword arguments).
@@ -70,13 +71,10 @@ def _list_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[LoopFa
         return []
     if not all(semantic.qualified_name(b.value) in _LIST_VIEWS for b in node.bases):
         return []
-    values: Dict[str, List[cst.BaseExpression]] = {}
-    for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
-        if isinstance(statement, cst.FunctionDef) and statement.name.value in ("get_queryset", "get_template_names"):
-            return []
-        for small in getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ():
-            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                values.setdefault(small.targets[0].target.value, []).append(small.value)
+    declared, methods = class_body(node)
+    if "get_queryset" in methods or "get_template_names" in methods:
+        return []
+    values = {name: [a.value for a in found] for name, found in declared.items()}
     if any(len(v) > 1 for v in values.values()):
         return []
     rows: Optional[cst.BaseExpression] = None

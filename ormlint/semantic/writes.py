@@ -16,7 +16,7 @@ import libcst as cst
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.scope import reads_below
 from ormlint.semantic.types import Instance
-from ormlint.syntax import children
+from ormlint.syntax import children, walk
 
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _NESTED_LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -55,12 +55,12 @@ def runs_once(loop: cst.For, call: cst.Call) -> bool:
         if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
             statements = list(node.body)
             for position, statement in enumerate(statements):
-                if isinstance(statement, cst.BaseCompoundStatement) or not any(n is call for n in _walk(statement)):
+                if isinstance(statement, cst.BaseCompoundStatement) or not any(n is call for n in walk([statement])):
                     continue
                 after = statements[position + 1 :]
                 if isinstance(statement, cst.SimpleStatementLine):
                     smalls = list(statement.body)
-                    inside = next(i for i, small in enumerate(smalls) if any(n is call for n in _walk(small)))
+                    inside = next(i for i, small in enumerate(smalls) if any(n is call for n in walk([small])))
                     after = smalls[inside + 1 :] + after
                 return any(_exits(later) for later in after)
         stack.extend(children(node))
@@ -201,15 +201,6 @@ def _contains_unconditionally(block: cst.BaseSuite, call: cst.Call) -> bool:
             if _contains_unconditionally(statement.body, call):
                 return True
         elif isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            if any(node is call for node in _walk(statement)):
+            if any(node is call for node in walk([statement])):
                 return True
     return False
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if not isinstance(current, _NESTED_SCOPES):
-            stack.extend(children(current))
