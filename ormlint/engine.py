@@ -134,8 +134,10 @@ def _run_rules(
     if not applicable:
         # Nothing to find here, so libcst is spared; Python's own parser still checks
         # that the file is Python, so that broken files are reported wherever they are.
+        # What this interpreter is too old for, libcst's grammar (the newest Python's)
+        # judges: ``def f[T]()`` on Python 3.11 is not an error of the file's.
         error = _python_syntax_error(path, text)
-        return [error] if error is not None else []
+        return [error] if error is not None and not parses(text) else []
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
