@@ -20,7 +20,7 @@ import dataclasses
 
 from ormlint.semantic.index import ClassFacts, FieldFacts, ModuleFacts
 
-FORMAT = f"ormlint-index-{__version__}-10"
+FORMAT = f"ormlint-index-{__version__}-11"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -140,6 +140,9 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         "auth_user_model": facts.auth_user_model,
         "save_receivers": list(facts.save_receivers),
         "parameter_reads": _parameter_reads_to_json(facts.parameter_reads),
+        "stars": list(facts.stars),
+        "exports": None if facts.exports is None else list(facts.exports),
+        "partial": facts.partial,
     }
 
 
@@ -176,6 +179,9 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
         auth_user_model=data["auth_user_model"],
         save_receivers=tuple(str(s) for s in data["save_receivers"]),
         parameter_reads=_parameter_reads_from_json(data["parameter_reads"]),
+        stars=tuple(str(m) for m in data["stars"]),
+        exports=None if data["exports"] is None else tuple(str(n) for n in data["exports"]),
+        partial=None if data["partial"] is None else str(data["partial"]),
     )
 
 

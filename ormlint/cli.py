@@ -177,4 +177,11 @@ def index(path: Path, no_cache: bool) -> None:
                 details.append("null")
             if relation.lazy:
                 details.append(f"lazy={relation.lazy}")
-            click.echo(f"  {name} -> {relation.target or '?'} ({', '.join(details)})")
+            if relation.declared:
+                details.append("outside the project")
+            click.echo(f"  {name} -> {relation.target or relation.declared or '?'} ({', '.join(details)})")
+    for heading, lines in built.gaps().items():
+        if lines:
+            click.echo(f"\n{heading}:")
+            for line in lines:
+                click.echo(f"  {line}")

@@ -126,7 +126,8 @@ def _unresolved_keys(index, model: str) -> Set[str]:
         name
         for _, facts in index.lineage(model)
         for name, callee in facts.calls
-        if callee.rpartition(".")[2] in ("ForeignKey", "OneToOneField") and index.relation(model, name) is None
+        if callee.rpartition(".")[2] in ("ForeignKey", "OneToOneField")
+        and getattr(index.relation(model, name), "target", None) is None
     }
 
 

@@ -10,6 +10,7 @@ class-level assignments; nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+import builtins
 import hashlib
 import os
 import re
@@ -22,13 +23,16 @@ from ormlint.semantic.django import DJANGO_QUERYSET_METHODS
 if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
+from ormlint.semantic.recovery import parse_recovering
 
 #: Names through which code reaches a query without naming a model class: every other
 #: way in (``Order.objects``, ``QuerySet[Order]``, ``select(Order)``, ``model = Order``)
 #: names the model.
 ORM_ENTRY_POINTS = frozenset({"get_user_model", "Session", "sessionmaker", "scoped_session"})
 
-ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "manage.py", ".git")
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
+#: Scripts that mark a project root where they are not inside a package.
+ROOT_SCRIPTS = ("setup.py", "manage.py")
 
 _SKIPPED_FOLDERS = frozenset(
     {
@@ -139,6 +143,8 @@ class FieldFacts:
     backref_lazy: Optional[str] = None
     #: From a ``Mapped[...]`` annotation: whether it declares a collection.
     collection: Optional[bool] = None
+    #: SQLAlchemy: a ``secondary=`` table (many-to-many on both sides).
+    secondary: bool = False
 
 
 @dataclass(frozen=True)
@@ -203,6 +209,13 @@ class ModuleFacts:
     save_receivers: Tuple[str, ...] = ()
     #: The same as ``ClassFacts.parameter_reads``, for the module's functions.
     parameter_reads: Tuple[Tuple[str, str, int, Tuple[str, ...]], ...] = ()
+    #: Modules it imports ``*`` from, in order (a later one wins, as in Python).
+    stars: Tuple[str, ...] = ()
+    #: A literal ``__all__``: the names ``from module import *`` binds.
+    exports: Optional[Tuple[str, ...]] = None
+    #: Why the module was read only in part (``line 7: invalid syntax``): the
+    #: statements around the error were indexed, the one that did not parse was not.
+    partial: Optional[str] = None
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -219,6 +232,9 @@ class ModelInfo:
     abstract: bool = False
     #: SQLAlchemy: the class has ``Model.query`` (Flask-SQLAlchemy or ``query_property()``).
     query_property: bool = False
+    #: SQLAlchemy: the declarative base or ``db`` object that maps the class, among
+    #: whose classes its string targets (``relationship("User")``) are looked up.
+    registry: Optional[str] = None
 
     @property
     def name(self) -> str:
@@ -248,6 +264,7 @@ class ProjectIndex:
     _classes_by_tail: Optional[Dict[str, List[str]]] = field(default=None, repr=False)
     _vocabulary: Optional[FrozenSet[str]] = field(default=None, repr=False)
     _receivers: Optional[List[Tuple[str, str]]] = field(default=None, repr=False)
+    _bound_names: Dict[str, FrozenSet[str]] = field(default_factory=dict, repr=False)
     _looping: Optional[FrozenSet[str]] = field(default=None, repr=False)
     #: The project's templates by name (``orders/list.html``), each name's files.
     templates: Dict[str, List[Path]] = field(default_factory=dict, repr=False)
@@ -296,6 +313,13 @@ class ProjectIndex:
         if not qualname:
             return None
         qualname = self.canonical(qualname)
+        if qualname == USER_MODEL_REFERENCE:
+            qualname = self.user_model
+        elif qualname.startswith("'"):
+            from ormlint.semantic.relations import resolve_model_reference
+
+            resolved = resolve_model_reference(self, qualname)
+            return self.models.get(resolved) if resolved else None
         found = self.models.get(qualname)
         if found is not None:
             return found
@@ -304,15 +328,45 @@ class ProjectIndex:
 
     def canonical(self, qualname: str) -> str:
         """Follow re-exports: ``pkg.Order`` where ``pkg/__init__.py`` imports it from
-        ``pkg.order`` is ``pkg.order.Order``."""
-        for _ in range(8):
+        ``pkg.order`` (by name, or with ``from .order import *``) is
+        ``pkg.order.Order``; ``accounts.User`` after ``User = get_user_model()`` there
+        is the user model's reference."""
+        for _ in range(12):
             module, _, name = qualname.rpartition(".")
             facts = self.modules.get(module)
-            target = facts.alias(name) if facts is not None else None
+            if facts is None:
+                return qualname
+            target = facts.alias(name)
+            if target is None and facts.stars and name not in self._bound(facts):
+                target = next(
+                    (f"{star}.{name}" for star in reversed(facts.stars) if self.exports(star, name)), None
+                )
             if target is None or target == qualname:
                 return qualname
             qualname = target
         return qualname
+
+    def exports(self, module: str, name: str, seen: FrozenSet[str] = frozenset()) -> bool:
+        """Whether ``from module import *`` binds ``name``: it is in the module's literal
+        ``__all__``, or, without one, a public name the module binds or star-imports."""
+        facts = self.modules.get(module)
+        if facts is None or module in seen:
+            return False
+        if facts.exports is not None:
+            return name in facts.exports
+        if name.startswith("_"):
+            return False
+        return name in self._bound(facts) or any(self.exports(star, name, seen | {module}) for star in facts.stars)
+
+    def _bound(self, facts: ModuleFacts) -> FrozenSet[str]:
+        """The names a module binds itself: its classes, imports and assignments."""
+        found = self._bound_names.get(facts.module)
+        if found is None:
+            found = frozenset(
+                [c.name for c in facts.classes] + [a for a, _ in facts.aliases] + [n for n, _ in facts.calls]
+            )
+            self._bound_names[facts.module] = found
+        return found
 
     # -- resolution ---------------------------------------------------------------------
 
@@ -337,6 +391,7 @@ class ProjectIndex:
             if callee in SQLALCHEMY_BASE_FACTORIES
         }
         kinds: Dict[str, Optional[str]] = {}
+        registries: Dict[str, str] = {}
 
         def kind_of(qualname: str, seen: FrozenSet[str] = frozenset()) -> Optional[str]:
             """django, sqlalchemy, sqlalchemy-base, flask-model, manager, queryset, or None."""
@@ -348,7 +403,7 @@ class ProjectIndex:
                 return "manager"
             if qualname in DJANGO_QUERYSET_BASES:
                 return "queryset"
-            if qualname in SQLALCHEMY_DECLARATIVE_BASES or qualname in declarative_roots:
+            if qualname in SQLALCHEMY_DECLARATIVE_BASES or self.canonical(qualname) in declarative_roots:
                 return "sqlalchemy-base"
             if qualname.endswith(".Model") and self.canonical(qualname[: -len(".Model")]) in self.flask_databases:
                 return "flask-model"
@@ -360,10 +415,23 @@ class ProjectIndex:
                 base_kind = kind_of(base, seen | {qualname})
                 if base_kind in ("sqlalchemy-base", "flask-model"):
                     result = "sqlalchemy"
+                    # What maps the class: the ``db`` of ``db.Model``, a ``declarative_base()``
+                    # result, or, for ``class Base(DeclarativeBase)``, that class itself.
+                    if base_kind == "flask-model":
+                        registries[qualname] = self.canonical(base[: -len(".Model")])
+                    else:
+                        registries[qualname] = qualname if base in SQLALCHEMY_DECLARATIVE_BASES else self.canonical(base)
                 elif base_kind is not None:
                     result = base_kind
+                    found = self._class(base) if base_kind == "sqlalchemy" else None
+                    if found is not None and found[0] in registries:
+                        registries[qualname] = registries[found[0]]
                 if result is not None:
                     break
+            if result is None and _declares_django_fields(class_facts[1]) and self._outside_bases(class_facts[1]):
+                # ``class Post(SoftDeleteObject)``: a base from outside the project, and
+                # Django model fields declared, as only a model's class body can.
+                result = "django"
             kinds[qualname] = result
             return result
 
@@ -379,9 +447,11 @@ class ProjectIndex:
                     "sqlalchemy",
                     abstract=class_facts.abstract,
                     query_property=self._has_query_property(qualname, kind_of),
+                    registry=registries.get(qualname),
                 )
-        for qualname, abstract in CONTRIB_MODELS.items():
-            self.models.setdefault(qualname, ModelInfo(qualname, "django", frozenset({"objects"}), abstract))
+        if self._uses_django():
+            for qualname, abstract in CONTRIB_MODELS.items():
+                self.models.setdefault(qualname, ModelInfo(qualname, "django", frozenset({"objects"}), abstract))
         for qualname in self.models:
             self._by_suffix.setdefault(qualname.rpartition(".")[2], []).append(qualname)
         from ormlint.semantic.relations import resolve_relations
@@ -402,6 +472,52 @@ class ProjectIndex:
                     methods[method] = own.get(method, [])
             if methods:
                 self._method_reads[qualname] = methods
+
+    def _uses_django(self) -> bool:
+        """Whether the project is a Django project: it has Django models or imports from
+        Django. Only then are Django's contrib models (``User``, ``Group``,
+        ``Session``...) part of its index, where a Flask application's models of the same
+        names would otherwise meet them. With no project at all, they are known."""
+        if self.root is None or any(m.orm == "django" for m in self.models.values()):
+            return True
+        return any(target.startswith("django.") for m in self.modules.values() for _, target in m.aliases)
+
+    def _outside_bases(self, facts: ClassFacts) -> bool:
+        """Whether some base of the class comes from outside the project."""
+        return any(
+            self._class(base) is None and "." in base and not base.startswith(("builtins.", "typing.")) for base in facts.bases
+        )
+
+    def gaps(self) -> Dict[str, List[str]]:
+        """What the index could not learn, for ``ormlint index``: files read in part,
+        relations whose target is outside the project, relationships whose target did not
+        resolve, and star imports of modules it does not have."""
+        partial = sorted(f"{_shown_path(m.path, self.root)}: partial ({m.partial})" for m in self.modules.values() if m.partial)
+        outside, unresolved = [], []
+        for qualname, model in sorted(self.models.items()):
+            if qualname.startswith("django.contrib."):
+                continue
+            own = self.relations.get(qualname, {})
+            for _, facts in self.lineage(qualname):
+                for field_facts in facts.fields:
+                    relation = own.get(field_facts.name)
+                    declared = (field_facts.target or "?").lstrip("'")
+                    if relation is not None and relation.target is None and relation.declared:
+                        outside.append(f"{qualname}.{field_facts.name} -> {relation.declared}")
+                    elif relation is None and field_facts.target is not None:
+                        unresolved.append(f"{qualname}.{field_facts.name} -> {declared}")
+        stars = sorted(
+            f"{_shown_path(m.path, self.root)}: from {star} import *"
+            for m in self.modules.values()
+            for star in m.stars
+            if star not in self.modules
+        )
+        return {
+            "indexed in part (the statements around the error were read)": partial,
+            "relations to models outside the project (the first hop is known)": sorted(set(outside)),
+            "relation targets not resolved (the relation is not known)": sorted(set(unresolved)),
+            "star imports of modules outside the project (their names are not known)": stars,
+        }
 
     def relation(self, model: str, name: str) -> Optional["Relation"]:
         return self.relations.get(model, {}).get(name)
@@ -642,6 +758,29 @@ class ProjectIndex:
         return False
 
 
+_DJANGO_FIELD_MODULES = ("django.db.models.", "django.contrib.postgres.fields.", "django.contrib.contenttypes.fields.",
+                         "django.contrib.gis.db.models.")
+
+
+def _declares_django_fields(facts: ClassFacts) -> bool:
+    """Whether a class body declares Django model fields (``models.CharField()``,
+    ``models.ForeignKey()``): forms and serializers have fields of their own modules."""
+    for _, callee in facts.calls:
+        kind = callee.rpartition(".")[2]
+        if callee.startswith(_DJANGO_FIELD_MODULES) and (kind.endswith("Field") or kind in _FOREIGN_KEYS or kind in ("GenericRelation", "GenericForeignKey")):
+            return True
+    return False
+
+
+def _shown_path(path: str, root: Optional[Path]) -> str:
+    if root is None:
+        return path
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path
+
+
 def _suffix_match(qualname: str, candidates: List[str]) -> Optional[str]:
     """The one candidate that names the same class as ``qualname`` with a longer or shorter
     module path (``src.shop.models.Order`` and ``shop.models.Order``), if exactly one does."""
@@ -650,11 +789,16 @@ def _suffix_match(qualname: str, candidates: List[str]) -> Optional[str]:
 
 
 def find_project_root(path: Path) -> Optional[Path]:
-    """The nearest folder at or above ``path`` that holds a project marker."""
+    """The nearest folder at or above ``path`` that holds a project marker.
+
+    ``setup.py`` and ``manage.py`` mark a root only outside a package: a script of that
+    name inside one (``app/cli/setup.py``) is part of the project, not its top."""
     path = path.resolve()
     folder = path if path.is_dir() else path.parent
     for directory in (folder, *folder.parents):
         if any((directory / marker).exists() for marker in ROOT_MARKERS):
+            return directory
+        if any((directory / script).exists() for script in ROOT_SCRIPTS) and not (directory / "__init__.py").exists():
             return directory
     return None
 
@@ -722,15 +866,17 @@ def facts_for_file(path: Path, root: Optional[Path]) -> Optional[ModuleFacts]:
 
 
 def facts_for_source(source, module: str, is_package: bool, path: str) -> Optional[ModuleFacts]:
-    """Read the facts of one module from its source (``str`` or ``bytes``)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    """Read the facts of one module from its source (``str`` or ``bytes``). A module that
+    does not parse whole gives the facts of the statements that do (see ``recovery``)."""
+    tree, partial = parse_recovering(source)
+    if tree is None:
         return None
     names: Dict[str, str] = {}
     classes: List[ClassFacts] = []
     calls: List[Tuple[str, str]] = []
     aliases: Dict[str, str] = {}
+    stars: List[str] = []
+    exports: Optional[Tuple[str, ...]] = None
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     auth_user_model = None
     for statement in _module_statements(tree.body):
@@ -741,22 +887,35 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
             imported = from_import_bindings(base, ((a.name, a.asname) for a in statement.names))
             names.update(imported)
             aliases.update(imported)
+            if base and any(a.name == "*" for a in statement.names):
+                # Names bound nowhere in this module may come from the starred one:
+                # they are this module's, and the index follows them (``canonical``).
+                stars.append(base)
+                names[_STAR] = module
         elif isinstance(statement, ast.ClassDef):
             names[statement.name] = f"{module}.{statement.name}"
             classes.append(_class_facts(statement, names))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, method=False))
-        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target = statement.targets[0]
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+                continue
+            target = targets[0].id
             callee = _callee(statement.value, names)
-            if isinstance(target, ast.Name) and callee:
-                calls.append((target.id, callee))
-            if isinstance(target, ast.Name) and target.id == "AUTH_USER_MODEL":
+            if callee:
+                calls.append((target, callee))
+            if target == "AUTH_USER_MODEL":
                 auth_user_model = _constant(statement.value)
-            if isinstance(target, ast.Name):
-                # ``Base = declarative_base()`` names ``module.Base``; ``Model = db.Model``
-                # is an alias of what it refers to.
-                names[target.id] = _dotted(statement.value, names) or f"{module}.{target.id}"
+            elif target == "__all__":
+                exports = _string_list(statement.value)
+            # ``Base = declarative_base()`` names ``module.Base``; ``Model = db.Model``,
+            # ``User = get_user_model()`` and ``Team = apps.get_model("teams", "Team")``
+            # are other names of what they refer to, here and where they are imported.
+            referred = _dotted(statement.value, names) or _model_reference(statement.value, callee)
+            names[target] = referred or f"{module}.{target}"
+            if referred:
+                aliases[target] = referred
     mentions_signals = "pre_save" in source or "post_save" in source if isinstance(source, str) else (
         b"pre_save" in source or b"post_save" in source
     )
@@ -769,7 +928,52 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         auth_user_model=auth_user_model if isinstance(auth_user_model, str) else None,
         save_receivers=_save_receivers(tree, module, is_package) if mentions_signals else (),
         parameter_reads=tuple(parameter_reads),
+        stars=tuple(stars),
+        exports=exports,
+        partial=partial,
     )
+
+
+#: The key of a module's name table that holds the module itself when it star-imports.
+_STAR = "*"
+#: What ``get_user_model()`` and ``settings.AUTH_USER_MODEL`` stand for.
+USER_MODEL_REFERENCE = "django.conf.settings.AUTH_USER_MODEL"
+_GET_USER_MODEL = frozenset({"django.contrib.auth.get_user_model"})
+GET_MODEL = frozenset(
+    {"django.apps.apps.get_model", "django.apps.registry.apps.get_model", "django.db.models.loading.get_model"}
+)
+_BUILTINS = frozenset(dir(builtins))
+
+
+def _model_reference(node: ast.expr, callee: Optional[str]) -> Optional[str]:
+    """What a call that returns a model class names: the user model, or a quoted
+    ``'app_label.Model`` for ``apps.get_model()`` with literal arguments."""
+    if callee in _GET_USER_MODEL:
+        return USER_MODEL_REFERENCE
+    if callee in GET_MODEL and isinstance(node, ast.Call) and not node.keywords:
+        label = model_label([_constant(argument) for argument in node.args])
+        return "'" + label if label else None
+    return None
+
+
+def model_label(arguments: List[object]) -> Optional[str]:
+    """``apps.get_model("shop", "Order")`` and ``apps.get_model("shop.Order")``: the
+    ``app_label.Model`` their literal arguments name."""
+    if not all(isinstance(a, str) for a in arguments):
+        return None
+    if len(arguments) == 2:
+        return f"{arguments[0]}.{arguments[1]}"
+    if len(arguments) == 1 and arguments[0].count(".") == 1:
+        return arguments[0]
+    return None
+
+
+def _string_list(node: ast.expr) -> Optional[Tuple[str, ...]]:
+    if isinstance(node, (ast.List, ast.Tuple)) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+    ):
+        return tuple(e.value for e in node.elts)
+    return None
 
 
 _SAVE_SIGNALS = ("pre_save", "post_save")
@@ -884,6 +1088,15 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
                             for k in value.keywords
                             if k.arg in _CALL_OPTIONS and isinstance(k.value, ast.Constant)
                         )
+        elif isinstance(statement, ast.FunctionDef) and _declared_attribute(statement) is not None:
+            # ``@declared_attr def owner(cls): return relationship("Member")``: a mixin's
+            # column or relationship, declared on every class that uses the mixin.
+            value = _declared_attribute(statement)
+            callee = _callee(value, names)
+            if callee:
+                calls.append((statement.name, callee))
+                if _may_declare_relation(callee):
+                    fields.append(_field_facts(statement.name, callee, value, statement.returns, names))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.append(statement.name)
             method_reads.extend((statement.name, chain) for chain in _self_reads(statement))
@@ -1142,6 +1355,16 @@ def _class_query(function: ast.FunctionDef) -> Optional[Tuple[str, ...]]:
     return chains.pop() if len(chains) == 1 else None
 
 
+def _declared_attribute(function: ast.FunctionDef) -> Optional[ast.Call]:
+    """The call a ``@declared_attr`` method returns, when its body is that one return."""
+    if not any(_decorator(d) in ("declared_attr", "directive", "cascading") for d in function.decorator_list):
+        return None
+    body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, ast.Call):
+        return body[0].value
+    return None
+
+
 def _decorator(node: ast.expr) -> str:
     if isinstance(node, ast.Call):
         node = node.func
@@ -1150,8 +1373,8 @@ def _decorator(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-_RELATION_CALLEES = ("ForeignKey", "OneToOneField", "ManyToManyField", "GenericForeignKey", "ParentalKey",
-                     "ParentalManyToManyField", "TreeForeignKey", "relationship", "relation")
+_RELATION_CALLEES = ("ForeignKey", "OneToOneField", "ManyToManyField", "GenericForeignKey", "GenericRelation",
+                     "ParentalKey", "ParentalManyToManyField", "TreeForeignKey", "relationship", "relation")
 
 
 def _may_declare_relation(callee: str) -> bool:
@@ -1184,6 +1407,7 @@ def _field_facts(name: str, callee: str, call: ast.Call, annotation: Optional[as
         backref=_constant(backref),
         backref_lazy=backref_lazy,
         collection=collection,
+        secondary="secondary" in keywords,
     )
 
 
@@ -1239,7 +1463,10 @@ def _dotted(node: ast.expr, names: Dict[str, str]) -> Optional[str]:
         return _dotted(node.value, names) if not parts else None
     if not isinstance(node, ast.Name):
         return None
-    head = names.get(node.id, node.id)
+    head = names.get(node.id)
+    if head is None:
+        star = names.get(_STAR)
+        head = f"{star}.{node.id}" if star and node.id not in _BUILTINS else node.id
     return ".".join([head, *parts])
 
 

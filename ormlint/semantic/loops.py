@@ -46,8 +46,11 @@ class RelationRead:
 
     @property
     def prefetchable(self) -> bool:
-        """Some step is a many-valued relation: ``prefetch_related`` loads the path."""
+        """Some step is a many-valued relation, or the path ends in a generic foreign key:
+        ``prefetch_related`` loads the path."""
         kinds = [r.kind for r in self.relations]
+        if kinds[-1] == "generic":
+            return all(kind == "one" for kind in kinds[:-1])
         return "many" in kinds and all(kind in ("one", "many") for kind in kinds)
 
     @property
@@ -211,7 +214,7 @@ def _chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[Relat
         _, path, relations = resolved
         if not relations:
             continue
-        if relations[-1].orm == "django" and relations[-1].kind != "one" and following != ["all"]:
+        if relations[-1].orm == "django" and relations[-1].kind == "many" and following != ["all"]:
             continue
         found.setdefault(path, RelationRead(path, relations))
     kept = {p: r for p, r in found.items() if not any(rel.queries_on_every_read for rel in r.relations)}
@@ -356,7 +359,7 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
             continue
         _, path, relations = resolved
         last = relations[-1]
-        if last.orm == "django" and last.kind != "one":
+        if last.orm == "django" and last.kind == "many":
             # A many relation is read per row through ``.all()``; ``.filter()`` or
             # ``.count()`` on it run their own query whatever is prefetched (ORM004),
             # and ``.all().delete()`` / ``.update()`` write.

@@ -14,8 +14,8 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 import libcst as cst
 
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS
-from ormlint.semantic.index import ProjectIndex
-from ormlint.semantic.scope import Binding, Scope
+from ormlint.semantic.index import GET_MODEL, ProjectIndex, model_label
+from ormlint.semantic.scope import STAR, Binding, Scope
 from ormlint.syntax import visitor_names
 from ormlint.semantic.types import (
     FlaskDatabase,
@@ -249,6 +249,14 @@ class SemanticModel(cst.BatchableCSTVisitor):
             current = current.parent
         return None
 
+    def _star_import(self, name: str, scope: Optional[Scope]) -> Optional[str]:
+        """Where ``name`` comes from when the file binds it only through ``from m import
+        *``: the last starred module that exports it, as the index knows them."""
+        for binding in reversed(self._module_scope(scope or self.scope).bindings.get(STAR, [])):
+            if binding.qualname and self.index.exports(binding.qualname, name):
+                return f"{binding.qualname}.{name}"
+        return None
+
     @staticmethod
     def _module_scope(scope: Scope) -> Scope:
         while scope.parent is not None:
@@ -263,7 +271,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
         if isinstance(node, cst.Name):
             found = self.lookup(node.value, scope)
             if found is None:
-                return f"builtins.{node.value}"
+                return self._star_import(node.value, scope) or f"builtins.{node.value}"
             names = {b.qualname if b.kind in ("import", "class", "def") else None for b in found[1]}
             if len(names) == 1:
                 return names.pop()
@@ -305,7 +313,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
     def _type_of_name(self, name: str, scope: Optional[Scope]) -> Optional[Type]:
         found = self.lookup(name, scope)
         if found is None:
-            return None
+            starred = self._star_import(name, scope)
+            return self._type_of_qualname(starred) if starred else None
         owner, bindings = found
         bindings = self._reaching(bindings, owner, scope)
         key = (id(owner.node), name, tuple(id(b) for b in bindings))
@@ -476,6 +485,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 return Instance(
                     relation.target, relation.orm, prefetched=_below(owner.prefetched, attribute), from_rows=owner.from_rows
                 )
+            if relation.orm == "sqlalchemy" and relation.lazy == "dynamic":
+                # ``lazy="dynamic"``: each read is a new ``Query`` of the related rows.
+                return QueryType("sqlalchemy", relation.target, "query")
             if relation.kind == "many" and relation.orm == "django":
                 known = frozenset({relation.field}) if relation.field else frozenset()
                 prefetched = any(p == attribute or p.startswith(attribute + "__") for p in owner.prefetched)
@@ -516,6 +528,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 if receiver.orm == "django" and custom is not None and method not in DJANGO_QUERYSET_METHODS:
                     return _apply_chain(receiver, custom)
                 return _query_method(receiver, method, node)
+            if isinstance(receiver, Session) and method == "get" and node.args:
+                # ``session.get(Member, pk)``: one row of the class, or ``None``.
+                model = self.type_of(node.args[0].value, scope)
+                if isinstance(model, ModelClass) and model.orm == "sqlalchemy":
+                    return Instance(model.qualname, "sqlalchemy")
             if method in ("scalars", "execute") and node.args:
                 statement = self.type_of(node.args[0].value, scope)
                 if isinstance(statement, QueryType) and statement.kind == "select":
@@ -550,6 +567,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 return Instance(model.model, "django")
         if qualname in GET_USER_MODEL:
             return ModelClass(self.index.user_model, "django")
+        if qualname in GET_MODEL:
+            arguments = _string_arguments(node)
+            label = model_label(arguments) if arguments is not None else None
+            model = self.index.model("'" + label) if label else None
+            return ModelClass(model.qualname, "django") if model is not None and model.orm == "django" else None
         if qualname in SQLALCHEMY_SELECT and node.args and not node.args[0].keyword:
             selected = self.type_of(node.args[0].value, scope)
             if isinstance(selected, ModelClass) and selected.orm == "sqlalchemy":

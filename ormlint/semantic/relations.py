@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 _COLUMNS = {"Column", "mapped_column"}
 _DJANGO_FORWARD = {"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey"}
-_DJANGO_MANY = {"ManyToManyField", "ParentalManyToManyField"}
+_DJANGO_MANY = {"ManyToManyField", "ParentalManyToManyField", "GenericRelation"}
 _SQLALCHEMY = {"relationship", "relation"}
 #: Loading strategies that load a SQLAlchemy relationship with its parent row.
 EAGER_STRATEGIES = frozenset({"selectin", "joined", "subquery", "immediate", "raise", "raise_on_sql", "noload"})
@@ -44,6 +44,9 @@ class Relation:
     #: For a reverse relation, the forward field it mirrors (``customer`` for
     #: ``customer.orders``): rows fetched through it already know that relation.
     field: Optional[str] = None
+    #: The target as the source declares it, when the index could not resolve it (a
+    #: model of a third-party app): the first hop is certain, what lies beyond is not.
+    declared: Optional[str] = None
 
     @property
     def eager_by_default(self) -> bool:
@@ -58,6 +61,8 @@ class Relation:
 
 def resolve_relations(index: "ProjectIndex") -> None:
     labels = _app_labels(index.classes)
+    #: SQLAlchemy relationships of unknown direction and the side opposite them.
+    sides: List[Tuple[str, str, str, str, bool]] = []
     user = _auth_user_model(index)
     if user:
         resolved = _resolve_string(index, labels, user, None)
@@ -84,9 +89,30 @@ def resolve_relations(index: "ProjectIndex") -> None:
                 # the foreign key is on this side, so it is a many-to-one.
                 relation = replace(relation, kind="one")
             relations[field_facts.name] = relation
-            if not model.abstract:
+            if not model.abstract and relation.target is not None:
                 for reverse_name, reverse in _reverse(qualname, model.orm, field_facts, relation):
                     index.relations.setdefault(relation.target, {}).setdefault(reverse_name, reverse)
+                    if reverse.kind == "unknown":
+                        sides.append((relation.target, reverse_name, qualname, field_facts.name, field_facts.secondary))
+            if relation.kind == "unknown" and field_facts.related_name and relation.target is not None:
+                sides.append((qualname, field_facts.name, relation.target, field_facts.related_name, field_facts.secondary))
+    _directions_from_other_sides(index, sides)
+
+
+def _directions_from_other_sides(index, sides) -> None:
+    """A SQLAlchemy relationship whose own declaration does not say its direction takes it
+    from the other side (``back_populates`` / ``backref``): opposite a many-to-one is a
+    collection; opposite a collection, without a ``secondary`` table, a many-to-one."""
+    for _ in range(2):  # a side settled in the first round may settle its partner
+        for owner, name, other_model, other_name, secondary in sides:
+            relation = index.relations.get(owner, {}).get(name)
+            other = index.relations.get(other_model, {}).get(other_name)
+            if relation is None or other is None or relation.kind != "unknown":
+                continue
+            if other.kind == "one":
+                index.relations[owner][name] = replace(relation, kind="many")
+            elif other.kind == "many" and not secondary:
+                index.relations[owner][name] = replace(relation, kind="one")
 
 
 _PERMISSIONS_MIXINS = ("django.contrib.auth.models.PermissionsMixin", "django.contrib.auth.models.AbstractUser")
@@ -127,20 +153,23 @@ def _forward(index, labels, owner: str, orm: str, field_facts) -> Optional[Relat
             return Relation(field_facts.name, "generic", None)
         if kind_name not in _DJANGO_FORWARD | _DJANGO_MANY or field_facts.target is None:
             return None
-        target = _resolve_target(index, labels, field_facts.target, owner)
-        if target is None:
-            return None
+        target = _resolve_target(index, labels, field_facts.target, owner, "django")
         kind = "many" if kind_name in _DJANGO_MANY else "one"
-        return Relation(field_facts.name, kind, target, null=field_facts.null)
+        # A key to a model the project does not define (a third-party app's) is still a
+        # key: reading it per row is a query per row, and loading it a correct fix.
+        declared = field_facts.target.lstrip("'") if target is None else None
+        return Relation(field_facts.name, kind, target, null=field_facts.null, declared=declared)
     if kind_name not in _SQLALCHEMY or field_facts.target is None:
         return None
-    target = _resolve_target(index, labels, field_facts.target, owner)
+    target = _resolve_target(index, labels, field_facts.target, owner, "sqlalchemy")
     if target is None:
         return None
     if field_facts.uselist is not None:
         kind = "many" if field_facts.uselist else "one"
     elif field_facts.collection is not None:
         kind = "many" if field_facts.collection else "one"
+    elif field_facts.lazy in ("dynamic", "write_only"):
+        kind = "many"  # SQLAlchemy refuses these loaders on a many-to-one
     else:
         kind = "unknown"
     return Relation(field_facts.name, kind, target, orm="sqlalchemy", lazy=field_facts.lazy)
@@ -154,8 +183,8 @@ def _reverse(owner: str, orm: str, field_facts, relation: Relation) -> List[Tupl
             )
             return [(field_facts.backref, reverse)]
         return []
-    if relation.kind == "generic":
-        return []
+    if relation.kind == "generic" or field_facts.callee.endswith("GenericRelation"):
+        return []  # no accessor on the other side
     related_name = field_facts.related_name
     model_name = owner.rpartition(".")[2].lower()
     if related_name is not None:
@@ -172,8 +201,9 @@ def _reverse(owner: str, orm: str, field_facts, relation: Relation) -> List[Tupl
 
 
 def resolve_model_reference(index: "ProjectIndex", reference: str) -> Optional[str]:
-    """The model a qualified name or a quoted ``'app_label.Model`` names, or ``None``."""
-    return _resolve_target(index, _app_labels(index.classes), reference, owner="")
+    """The Django model a qualified name or a quoted ``'app_label.Model`` names, or
+    ``None``."""
+    return _resolve_target(index, _app_labels(index.classes), reference, owner="", orm="django")
 
 
 def app_label(index: "ProjectIndex", qualname: str) -> str:
@@ -181,38 +211,70 @@ def app_label(index: "ProjectIndex", qualname: str) -> str:
     return _label_of(qualname, _app_labels(index.classes))
 
 
-def _resolve_target(index, labels, target: str, owner: str) -> Optional[str]:
+def _resolve_target(index, labels, target: str, owner: str, orm: str) -> Optional[str]:
+    """The model a relation's target names, among the models of the owner's ORM: a
+    Flask application's ``relationship("Group")`` never means Django's ``Group``."""
     if target.startswith("'"):
+        if orm == "sqlalchemy":
+            return _resolve_mapped_string(index, target[1:], owner)
         return _resolve_string(index, labels, target[1:], owner)
-    if target.endswith("settings.AUTH_USER_MODEL"):
+    if orm == "django" and target.endswith("settings.AUTH_USER_MODEL"):
         return index.user_model
     model = index.model(target)
-    return model.qualname if model else None
+    return model.qualname if model is not None and model.orm == orm else None
 
 
 def _resolve_string(index, labels, text: str, owner: Optional[str]) -> Optional[str]:
-    """``'self'``, ``'Model'`` (same app), ``'app_label.Model'``, or a dotted path."""
+    """``'self'``, ``'Model'`` (same app), ``'app_label.Model'``, or a dotted path.
+
+    A label the project does not declare (an app with no ``AppConfig`` label ormlint can
+    read, a package laid out differently) is matched by the class name when exactly one
+    Django model of the project has it."""
     if text == "self":
         return owner
+    django = [q for q, m in index.models.items() if m.orm == "django"]
     if "." not in text:
         if owner is None:
             return None
         app = _app_package(owner)
-        same_app = [q for q in index.models if q.rpartition(".")[2] == text and _app_package(q) == app]
+        same_app = [q for q in django if q.rpartition(".")[2] == text and _app_package(q) == app]
         if len(same_app) == 1:
             return same_app[0]
-        anywhere = [q for q in index.models if q.rpartition(".")[2] == text]
+        anywhere = [q for q in django if q.rpartition(".")[2] == text]
         return anywhere[0] if len(anywhere) == 1 else None
     label, _, name = text.rpartition(".")
-    matching = [
-        q
-        for q in index.models
-        if q.rpartition(".")[2] == name and _label_of(q, labels) == label
-    ]
+    named = [q for q in django if q.rpartition(".")[2] == name]
+    matching = [q for q in named if _label_of(q, labels) == label]
     if len(matching) == 1:
         return matching[0]
     model = index.model(text)
-    return model.qualname if model else None
+    if model is not None and model.orm == "django":
+        return model.qualname
+    if not matching and "." not in label and label not in _known_labels(index, labels):
+        project = [q for q in named if not q.startswith("django.contrib.")]
+        return project[0] if len(project) == 1 else None
+    return None
+
+
+def _known_labels(index, labels: Dict[str, str]) -> set:
+    """Every app label the project's Django models are known under."""
+    return {_label_of(q, labels) for q, m in index.models.items() if m.orm == "django"}
+
+
+def _resolve_mapped_string(index, text: str, owner: str) -> Optional[str]:
+    """``relationship("User")``: the class of that name mapped by the owner's registry
+    (its declarative base or ``db``), or a dotted path to one."""
+    registry = index.models[owner].registry if owner in index.models else None
+    name = text.rpartition(".")[2]
+    matching = [
+        q
+        for q, m in index.models.items()
+        if m.orm == "sqlalchemy" and q.rpartition(".")[2] == name and (registry is None or m.registry == registry)
+    ]
+    if "." in text:
+        model = index.model(text)
+        return model.qualname if model is not None and model.orm == "sqlalchemy" else None
+    return matching[0] if len(matching) == 1 else None
 
 
 def _app_package(qualname: str) -> str:

@@ -24,7 +24,8 @@ class Binding:
     set), ``import`` (``qualname``), ``class`` / ``def`` (``qualname``), ``with`` (``value``
     is the context manager), ``for`` (``value`` is the iterable), ``global`` (look in the
     module scope) or ``opaque`` (``except ... as``, unpacking, augmented assignment:
-    nothing is known).
+    nothing is known). ``from module import *`` binds ``STAR`` as ``star`` (``qualname``
+    is the module): what it binds is known only from the project index.
     """
 
     kind: str
@@ -34,6 +35,9 @@ class Binding:
     #: The statement that binds the name, which orders bindings within a function.
     statement: Optional[cst.CSTNode] = None
 
+
+#: The pseudo-name that ``from module import *`` bindings are kept under.
+STAR = "*"
 
 #: A read of a name, with its parent and grandparent nodes for context.
 Use = Tuple[cst.Name, Optional[cst.CSTNode], Optional[cst.CSTNode]]
@@ -190,10 +194,12 @@ class Scope:
                 for local, qualname in import_bindings(names).items():
                     self._bind(local, Binding("import", qualname=qualname))
             elif isinstance(statement, cst.ImportFrom):
-                if isinstance(statement.names, cst.ImportStar):
-                    continue
                 module = dotted_name(statement.module) if statement.module else None
                 absolute = resolve_relative(module, len(statement.relative), self.module, self.is_package)
+                if isinstance(statement.names, cst.ImportStar):
+                    if absolute:
+                        self._bind(STAR, Binding("star", qualname=absolute))
+                    continue
                 names = [(dotted_name(a.name) or "", _alias(a)) for a in statement.names]
                 for local, qualname in from_import_bindings(absolute, names).items():
                     self._bind(local, Binding("import", qualname=qualname))

@@ -29,6 +29,16 @@ def fixes(tmp_path, before, after):
 FIRES = [
     pytest.param(
         """
+        from shop.extra import Note
+
+        def f():
+            for note in Note.objects.all():  # error: ORM002
+                print(note.content_object)
+        """,
+        id="generic-foreign-key",
+    ),
+    pytest.param(
+        """
         from shop.models import Customer
 
         def f():
@@ -424,10 +434,20 @@ SILENT = [
         from shop.extra import Note
 
         def f():
-            for note in Note.objects.all():
+            for note in Note.objects.prefetch_related("content_object"):
                 print(note.content_object)
         """,
-        id="generic-foreign-key",
+        id="generic-foreign-key-prefetched",
+    ),
+    pytest.param(
+        """
+        from shop.extra import Note
+
+        def f():
+            for note in Note.objects.all():
+                print(note.object_id, note.content_type_id)
+        """,
+        id="generic-foreign-key-columns-only",
     ),
     pytest.param(
         """
@@ -571,6 +591,24 @@ def test_fix_inline_for_iterable(tmp_path):
             for customer in Customer.objects.filter(name='x').prefetch_related('orders'):
                 for order in customer.orders.all():
                     print(order.status)
+        """,
+    )
+
+
+def test_fix_generic_foreign_key(tmp_path):
+    fixes(
+        tmp_path,
+        """
+        from shop.extra import Note
+
+        def f():
+            return [str(note.content_object) for note in Note.objects.filter(text='x')]
+        """,
+        """
+        from shop.extra import Note
+
+        def f():
+            return [str(note.content_object) for note in Note.objects.filter(text='x').prefetch_related('content_object')]
         """,
     )
 
