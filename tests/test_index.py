@@ -261,3 +261,207 @@ def test_model_fields_for_bulk_update(tmp_path):
     assert index.model_fields("shop.models.Item") == {"created", "owner", "owner_id", "price"}
     assert index.plain_objects("shop.models.Item") and index.plain_objects("shop.models.Tag")
     assert index.bulk_write_blockers("shop.models.Item", update=True) == []
+
+
+# -- names the way Python resolves them ---------------------------------------------------
+
+DJANGO_APP = "from django.db import models\n\n"
+
+
+def test_star_reexports_follow_all_or_public_names_transitively(tmp_path):
+    write(
+        tmp_path,
+        {
+            "setup.cfg": "",
+            "shop/__init__.py": "",
+            "shop/models/__init__.py": "from .order import *\nfrom .customer import *\n",
+            "shop/models/customer.py": DJANGO_APP + "class Customer(models.Model):\n    pass\n\nclass _Hidden(models.Model):\n    pass\n",
+            "shop/models/order.py": (
+                DJANGO_APP + "from .customer import Customer\n\n__all__ = ['Order']\n\n"
+                "class Order(models.Model):\n    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n\n"
+                "class Draft(models.Model):\n    pass\n"
+            ),
+            "shop/api.py": "from shop.models import *\n",
+            "shop/base.py": "from shop.models import *\n\nclass Special(Order):\n    pass\n",
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.model("shop.models.Order").qualname == "shop.models.order.Order"
+    assert index.model("shop.models.Customer").qualname == "shop.models.customer.Customer"
+    assert index.canonical("shop.models.Draft") == "shop.models.Draft"  # not in __all__
+    assert index.canonical("shop.models._Hidden") == "shop.models._Hidden"  # private
+    assert index.exports("shop.api", "Order") and not index.exports("shop.api", "Draft")
+    # An unbound base in a module that star-imports is looked up through the stars.
+    assert index.model("shop.base.Special") is not None
+
+
+def test_module_level_aliases_of_models_and_of_the_user_model(tmp_path):
+    write(
+        tmp_path,
+        {
+            "setup.cfg": "",
+            "settings.py": "AUTH_USER_MODEL = 'accounts.Member'\n",
+            "accounts/__init__.py": "",
+            "accounts/models.py": "from django.contrib.auth.models import AbstractUser\n\nclass Member(AbstractUser):\n    pass\n",
+            "accounts/compat.py": "from django.contrib.auth import get_user_model\n\nUser = get_user_model()\n",
+            "teams/__init__.py": "",
+            "teams/models.py": (
+                DJANGO_APP + "from django.apps import apps\nfrom accounts.compat import User\n\n"
+                "Member = apps.get_model('accounts', 'Member')\nSameMember = apps.get_model('accounts.Member')\n"
+                "Unknown = apps.get_model(label, 'Member')\n\n"
+                "class Team(models.Model):\n    lead = models.ForeignKey(User, on_delete=models.CASCADE)\n"
+                "    deputy = models.ForeignKey(Member, on_delete=models.CASCADE)\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.user_model == "accounts.models.Member"
+    assert index.model("accounts.compat.User").qualname == "accounts.models.Member"
+    assert index.model("teams.models.Member").qualname == "accounts.models.Member"
+    assert index.model("teams.models.SameMember").qualname == "accounts.models.Member"
+    assert index.model("teams.models.Unknown") is None
+    assert index.relation("teams.models.Team", "lead").target == "accounts.models.Member"
+    assert index.relation("teams.models.Team", "deputy").target == "accounts.models.Member"
+
+
+def test_an_app_label_ormlint_cannot_find_resolves_by_a_unique_class_name(tmp_path):
+    write(
+        tmp_path,
+        {
+            "setup.cfg": "",
+            "src/core/__init__.py": "",
+            "src/core/models.py": DJANGO_APP + "class Account(models.Model):\n    pass\n\nclass Tag(models.Model):\n    pass\n",
+            "src/other/__init__.py": "",
+            "src/other/models.py": (
+                DJANGO_APP + "class Tag(models.Model):\n    pass\n\n"
+                "class Entry(models.Model):\n    account = models.ForeignKey('coreapp.Account', on_delete=models.CASCADE)\n"
+                "    tag = models.ForeignKey('elsewhere.Tag', on_delete=models.CASCADE)\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.relation("other.models.Entry", "account").target == "core.models.Account"
+    # Two project models are called Tag: the relation stays, its target unknown.
+    tag = index.relation("other.models.Entry", "tag")
+    assert tag.target is None and tag.declared == "elsewhere.Tag" and tag.kind == "one"
+
+
+def test_root_scripts_inside_a_package_do_not_make_a_root(tmp_path):
+    write(
+        tmp_path,
+        {"pyproject.toml": "", "app/__init__.py": "", "app/cli/__init__.py": "", "app/cli/setup.py": "", "app/cli/run.py": ""},
+    )
+    assert find_project_root(tmp_path / "app" / "cli" / "run.py") == tmp_path.resolve()
+    write(tmp_path / "nested", {"manage.py": "", "site/__init__.py": "", "site/views.py": ""})
+    assert find_project_root(tmp_path / "nested" / "site" / "views.py") == (tmp_path / "nested").resolve()
+
+
+# -- each ORM in its own namespace ---------------------------------------------------------
+
+FLASK_MODELS = (
+    "from app import db\n\n"
+    "class Group(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n\n"
+    "class User(db.Model):\n    group_id = db.Column(db.Integer, db.ForeignKey('group.id'))\n"
+    "    group = db.relationship('Group', backref='users')\n\n"
+    "class Session(db.Model):\n    user = db.relationship('User', uselist=False)\n"
+)
+
+
+def test_flask_models_named_like_django_contrib_models_are_the_projects(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+            "app/models.py": FLASK_MODELS,
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert not any(name.startswith("django.contrib.") for name in index.models)
+    assert index.relation("app.models.User", "group").target == "app.models.Group"
+    assert index.relation("app.models.User", "group").kind == "one"
+    # The backref's direction comes from the side it mirrors.
+    users = index.relation("app.models.Group", "users")
+    assert users.target == "app.models.User" and users.kind == "many"
+    assert index.relation("app.models.Session", "user").target == "app.models.User"
+
+
+def test_sqlalchemy_strings_resolve_within_one_registry(tmp_path):
+    base = "from sqlalchemy.orm import DeclarativeBase, relationship\n\n"
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "one.py": base + "class Base(DeclarativeBase):\n    pass\n\nclass Tag(Base):\n    pass\n\nclass Item(Base):\n    tag = relationship('Tag', uselist=False)\n",
+            "two.py": base + "class Base(DeclarativeBase):\n    pass\n\nclass Tag(Base):\n    pass\n",
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.relation("one.Item", "tag").target == "one.Tag"
+
+
+def test_a_django_project_still_knows_the_contrib_models(tmp_path):
+    write(tmp_path, {"setup.cfg": "", "app/__init__.py": "", "app/views.py": "from django.contrib.auth.models import User\n\ndef users():\n    return User.objects.all()\n"})
+    assert index_of(tmp_path).model("django.contrib.auth.models.User") is not None
+
+
+def index_of(root):
+    return ProjectIndex.build(root)
+
+
+# -- models and relations real projects declare -----------------------------------------------
+
+
+def test_classes_on_bases_outside_the_project_are_models_when_they_declare_model_fields(tmp_path):
+    write(
+        tmp_path,
+        {
+            "setup.cfg": "",
+            "blog/__init__.py": "",
+            "blog/models.py": (
+                DJANGO_APP + "from django import forms\nfrom softdelete.models import SoftDeleteObject\n"
+                "from remote.api import Resource\n\n"
+                "class Post(SoftDeleteObject):\n    title = models.CharField(max_length=10)\n"
+                "    tags = models.ManyToManyField('taggit.Tag')\n\n"
+                "class Flag(Resource):\n    timeout = 10\n\n"
+                "class SearchForm(forms.Form):\n    q = forms.CharField()\n\n"
+                "class Plain:\n    title = models.CharField(max_length=10)\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.model("blog.models.Post").orm == "django"
+    tags = index.relation("blog.models.Post", "tags")
+    assert tags.kind == "many" and tags.target is None and tags.declared == "taggit.Tag"
+    for name in ("Flag", "SearchForm", "Plain"):
+        assert index.model(f"blog.models.{name}") is None, name
+
+
+def test_generic_relations_declared_attributes_and_dynamic_relationships(tmp_path):
+    write(
+        tmp_path,
+        {
+            "setup.cfg": "",
+            "notes/__init__.py": "",
+            "notes/models.py": (
+                DJANGO_APP + "from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation\n\n"
+                "class Note(models.Model):\n    target = GenericForeignKey('content_type', 'object_id')\n\n"
+                "class Project(models.Model):\n    notes = GenericRelation(Note)\n"
+            ),
+            "forum.py": (
+                "from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, relationship\n\n"
+                "class Base(DeclarativeBase):\n    pass\n\n"
+                "class Owned:\n    @declared_attr\n    def owner(cls) -> Mapped['Member']:\n        return relationship('Member')\n\n"
+                "class Member(Base):\n    posts = relationship('Post', lazy='dynamic')\n\n"
+                "class Post(Base):\n    pass\n\nclass Topic(Owned, Base):\n    pass\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.relation("notes.models.Project", "notes").kind == "many"
+    assert index.relation("notes.models.Note", "project_set") is None  # no accessor back
+    assert index.relation("notes.models.Note", "target").kind == "generic"
+    owner = index.relation("forum.Topic", "owner")
+    assert owner.target == "forum.Member" and owner.kind == "one"
+    posts = index.relation("forum.Member", "posts")
+    assert posts.kind == "many" and posts.queries_on_every_read

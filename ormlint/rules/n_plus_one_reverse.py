@@ -14,8 +14,10 @@ class NPlusOneReverse(LoopRule):
     ## What it does
     Finds a loop or comprehension over a Django queryset whose body reads a reverse
     ForeignKey or a ManyToMany manager of each row (`order.lines.all()`,
-    `for tag in product.tags.all()`, `customer.order_set.all()`) that the queryset does
-    not already prefetch.
+    `for tag in product.tags.all()`, `customer.order_set.all()`, a `GenericRelation`) or
+    a `GenericForeignKey` (`note.content_object`) of each row that the queryset does not
+    already prefetch. A key to a model of a third-party app counts: the first hop is known
+    even when the target's source is not in the project.
 
     The loop may be in another function: rows passed to a function or method of the
     project that loops over that argument (`customer_names(orders)`, `self.render(qs)`)

@@ -45,7 +45,7 @@ _SKIPPED_FOLDERS = frozenset(
 #: Text that a file must contain to define anything the index records.
 _INTERESTING = re.compile(
     rb"^[ \t]*class[ \t]|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(|AUTH_USER_MODEL"
-    rb"|pre_save|post_save|^(?:async[ \t]+)?def[ \t]",
+    rb"|pre_save|post_save|^(?:async[ \t]+)?def[ \t]|import[ \t]+\*|get_user_model|get_model",
     re.MULTILINE,
 )
 
