@@ -465,3 +465,25 @@ def test_generic_relations_declared_attributes_and_dynamic_relationships(tmp_pat
     assert owner.target == "forum.Member" and owner.kind == "one"
     posts = index.relation("forum.Member", "posts")
     assert posts.kind == "many" and posts.queries_on_every_read
+
+
+def test_a_backref_onto_a_class_with_its_key_column_is_a_many_to_one(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+            "app/models.py": (
+                "from app import db\n\nModel = db.Model\n\n"
+                "class Author(Model):\n    books = db.relationship('Book', backref='author')\n\n"
+                "class Book(Model):\n    author_id = db.Column(db.ForeignKey('author.id'))\n\n"
+                "class Shelf(Model):\n    books = db.relationship('Book', secondary='shelf_books', backref='shelves')\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.relation("app.models.Book", "author").kind == "one"
+    assert index.relation("app.models.Author", "books").kind == "many"
+    # Through a secondary table neither side says which it is: both stay unknown.
+    assert index.relation("app.models.Shelf", "books").kind == "unknown"
+    assert index.relation("app.models.Book", "shelves").kind == "unknown"

@@ -63,6 +63,7 @@ def resolve_relations(index: "ProjectIndex") -> None:
     labels = _app_labels(index.classes)
     #: SQLAlchemy relationships of unknown direction and the side opposite them.
     sides: List[Tuple[str, str, str, str, bool]] = []
+    columns_of: Dict[str, set] = {}
     user = _auth_user_model(index)
     if user:
         resolved = _resolve_string(index, labels, user, None)
@@ -79,6 +80,7 @@ def resolve_relations(index: "ProjectIndex") -> None:
             for field_facts in facts.fields:
                 fields[field_facts.name] = field_facts
             columns.update(name for name, callee in facts.calls if callee.rpartition(".")[2] in _COLUMNS)
+        columns_of[qualname] = columns
         relations = index.relations.setdefault(qualname, {})
         for field_facts in fields.values():
             relation = _forward(index, labels, qualname, model.orm, field_facts)
@@ -94,8 +96,14 @@ def resolve_relations(index: "ProjectIndex") -> None:
                     index.relations.setdefault(relation.target, {}).setdefault(reverse_name, reverse)
                     if reverse.kind == "unknown":
                         sides.append((relation.target, reverse_name, qualname, field_facts.name, field_facts.secondary))
-            if relation.kind == "unknown" and field_facts.related_name and relation.target is not None:
-                sides.append((qualname, field_facts.name, relation.target, field_facts.related_name, field_facts.secondary))
+            other_side = field_facts.related_name or field_facts.backref
+            if relation.kind == "unknown" and other_side and relation.target is not None and model.orm == "sqlalchemy":
+                sides.append((qualname, field_facts.name, relation.target, other_side, field_facts.secondary))
+    for owner, name, _, _, _ in sides:
+        relation = index.relations.get(owner, {}).get(name)
+        if relation is not None and relation.kind == "unknown" and f"{name}_id" in columns_of.get(owner, ()):
+            # ``backref="author"`` onto a class with an ``author_id`` column: many-to-one.
+            index.relations[owner][name] = replace(relation, kind="one")
     _directions_from_other_sides(index, sides)
 
 
