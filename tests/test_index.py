@@ -487,3 +487,29 @@ def test_a_backref_onto_a_class_with_its_key_column_is_a_many_to_one(tmp_path):
     # Through a secondary table neither side says which it is: both stay unknown.
     assert index.relation("app.models.Shelf", "books").kind == "unknown"
     assert index.relation("app.models.Book", "shelves").kind == "unknown"
+
+
+def test_classes_on_a_declarative_base_outside_the_project_are_mapped_when_they_map_a_table(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/__init__.py": "",
+            "app/models.py": (
+                "from flask_appbuilder import Model\nfrom sqlalchemy import Column, ForeignKey, Integer\n"
+                "from sqlalchemy.orm import relationship\n\n"
+                "class Dashboard(Model):\n    __tablename__ = 'dashboards'\n    id = Column(Integer, primary_key=True)\n\n"
+                "class Slice(Model):\n    __tablename__ = 'slices'\n    id = Column(Integer, primary_key=True)\n"
+                "    dashboard_id = Column(Integer, ForeignKey('dashboards.id'))\n"
+                "    dashboard = relationship('Dashboard')\n\n"
+                "class Schema(Model):\n    id = Column(Integer)\n\n"
+                "class Config(Model):\n    __tablename__ = 'x'\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.model("app.models.Slice").orm == "sqlalchemy"
+    dashboard = index.relation("app.models.Slice", "dashboard")
+    assert dashboard.target == "app.models.Dashboard" and dashboard.kind == "one"
+    # No table name, or no columns: nothing says the class is mapped.
+    assert index.model("app.models.Schema") is None and index.model("app.models.Config") is None

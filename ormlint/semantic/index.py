@@ -417,21 +417,28 @@ class ProjectIndex:
                     result = "sqlalchemy"
                     # What maps the class: the ``db`` of ``db.Model``, a ``declarative_base()``
                     # result, or, for ``class Base(DeclarativeBase)``, that class itself.
+                    mapped = class_facts[0]
                     if base_kind == "flask-model":
-                        registries[qualname] = self.canonical(base[: -len(".Model")])
+                        registries[mapped] = self.canonical(base[: -len(".Model")])
                     else:
-                        registries[qualname] = qualname if base in SQLALCHEMY_DECLARATIVE_BASES else self.canonical(base)
+                        registries[mapped] = mapped if base in SQLALCHEMY_DECLARATIVE_BASES else self.canonical(base)
                 elif base_kind is not None:
                     result = base_kind
                     found = self._class(base) if base_kind == "sqlalchemy" else None
                     if found is not None and found[0] in registries:
-                        registries[qualname] = registries[found[0]]
+                        registries[class_facts[0]] = registries[found[0]]
                 if result is not None:
                     break
-            if result is None and _declares_django_fields(class_facts[1]) and self._outside_bases(class_facts[1]):
+            if result is None and self._outside_bases(class_facts[1]):
                 # ``class Post(SoftDeleteObject)``: a base from outside the project, and
-                # Django model fields declared, as only a model's class body can.
-                result = "django"
+                # Django model fields declared, as only a model's class body can; or a
+                # ``__tablename__`` and SQLAlchemy columns, as only a mapped class has.
+                if _declares_django_fields(class_facts[1]):
+                    result = "django"
+                elif _declares_mapped_table(class_facts[1]):
+                    result = "sqlalchemy"
+                    outside = [b for b in class_facts[1].bases if self._class(b) is None]
+                    registries[class_facts[0]] = self.canonical(outside[0])
             kinds[qualname] = result
             return result
 
@@ -779,6 +786,17 @@ def _shown_path(path: str, root: Optional[Path]) -> str:
         return Path(path).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path
+
+
+_SQLALCHEMY_COLUMNS = frozenset({"sqlalchemy.Column", "sqlalchemy.schema.Column", "sqlalchemy.orm.mapped_column",
+                                 "sqlalchemy.orm.relationship"})
+
+
+def _declares_mapped_table(facts: ClassFacts) -> bool:
+    """Whether a class body maps a table: ``__tablename__`` and SQLAlchemy columns."""
+    return any(name == "__tablename__" for name, _ in facts.constants) and any(
+        callee in _SQLALCHEMY_COLUMNS for _, callee in facts.calls
+    )
 
 
 def _suffix_match(qualname: str, candidates: List[str]) -> Optional[str]:

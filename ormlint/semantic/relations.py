@@ -75,10 +75,17 @@ def resolve_relations(index: "ProjectIndex") -> None:
         if found is None:
             continue
         fields: Dict[str, "FieldFacts"] = {}
+        #: Fields a concrete model base declares: their reverse side is that base's.
+        inherited = set()
         columns = set()
-        for _, facts in reversed(index.lineage(qualname)):
+        for owner, facts in reversed(index.lineage(qualname)):
+            base = index.models.get(owner)
             for field_facts in facts.fields:
                 fields[field_facts.name] = field_facts
+                if owner != qualname and base is not None and not base.abstract:
+                    inherited.add(field_facts.name)
+                else:
+                    inherited.discard(field_facts.name)
             columns.update(name for name, callee in facts.calls if callee.rpartition(".")[2] in _COLUMNS)
         columns_of[qualname] = columns
         relations = index.relations.setdefault(qualname, {})
@@ -91,7 +98,7 @@ def resolve_relations(index: "ProjectIndex") -> None:
                 # the foreign key is on this side, so it is a many-to-one.
                 relation = replace(relation, kind="one")
             relations[field_facts.name] = relation
-            if not model.abstract and relation.target is not None:
+            if not model.abstract and relation.target is not None and field_facts.name not in inherited:
                 for reverse_name, reverse in _reverse(qualname, model.orm, field_facts, relation):
                     index.relations.setdefault(relation.target, {}).setdefault(reverse_name, reverse)
                     if reverse.kind == "unknown":
@@ -282,7 +289,14 @@ def _resolve_mapped_string(index, text: str, owner: str) -> Optional[str]:
     if "." in text:
         model = index.model(text)
         return model.qualname if model is not None and model.orm == "sqlalchemy" else None
-    return matching[0] if len(matching) == 1 else None
+    # One registry may map classes of several applications that never run together (a
+    # library's models and its examples'): the owner's own module, then its package.
+    for same in (lambda q: True, lambda q: q.rpartition(".")[0] == owner.rpartition(".")[0],
+                 lambda q: _app_package(q) == _app_package(owner)):
+        narrowed = [q for q in matching if same(q)]
+        if len(narrowed) == 1:
+            return narrowed[0]
+    return None
 
 
 def _app_package(qualname: str) -> str:
