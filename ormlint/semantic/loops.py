@@ -18,7 +18,7 @@ from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import Relation
 from ormlint.semantic.scope import Binding, reads_below
 from ormlint.syntax import children
-from ormlint.semantic.types import QueryType
+from ormlint.semantic.types import ANY_RELATION, QueryType
 
 Comprehension = Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp]
 Loop = Union[cst.For, Comprehension]
@@ -538,6 +538,8 @@ def is_loaded(query: QueryType, read: RelationRead) -> bool:
     if query.orm == "sqlalchemy":
         first = read.relations[0]
         if query.one_parent and first.kind == "one" and query.one_parent in ("*", first.target):
+            return True
+        if ANY_RELATION in query.selected:
             return True
         return any(path == lookup or path.startswith(lookup + "__") for path in query.selected)
     covered = query.selected | query.prefetched

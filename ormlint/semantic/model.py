@@ -18,6 +18,7 @@ from ormlint.semantic.index import GET_MODEL, ProjectIndex, model_label
 from ormlint.semantic.scope import STAR, Binding, Scope
 from ormlint.syntax import visitor_names
 from ormlint.semantic.types import (
+    ANY_RELATION,
     FlaskDatabase,
     HttpClient,
     Instance,
@@ -63,6 +64,8 @@ SQLALCHEMY_LOADERS = frozenset(
     {"selectinload", "joinedload", "subqueryload", "immediateload", "raiseload", "noload", "contains_eager", "lazyload", "defaultload"}
 )
 SQLALCHEMY_EAGER_LOADERS = SQLALCHEMY_LOADERS - {"lazyload", "defaultload"}
+#: Options that change how columns load, not relationships.
+_COLUMN_OPTIONS = frozenset({"defer", "undefer", "undefer_group", "load_only", "with_expression", "selectin_polymorphic"})
 
 _TRUTH_CALLS = frozenset({"builtins.bool"})
 
@@ -707,6 +710,18 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
                 changes["restricted"] = True
         elif method in ("only", "defer"):
             changes["restricted"] = True
+        elif method == "filter":
+            # ``filter(parent__isnull=True)``: every row's ``parent`` is None, read
+            # without a query.
+            empty = {
+                arg.keyword.value[: -len("__isnull")] if arg.keyword.value.endswith("__isnull") else arg.keyword.value
+                for arg in call.args
+                if arg.keyword is not None and "__" not in arg.keyword.value.replace("__isnull", "", 1)
+                and isinstance(arg.value, cst.Name)
+                and arg.value.value == ("True" if arg.keyword.value.endswith("__isnull") else "None")
+            }
+            if empty:
+                changes["known"] = receiver.known | frozenset(empty)
         elif method == "fetch_mode":
             changes["fetch_mode"] = True
         return receiver.derive(
@@ -716,6 +731,9 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
         )
     if receiver.kind in ("query", "select") and method in SQLALCHEMY_QUERY_METHODS:
         if method == "options":
+            if not all(not arg.star and _is_loader(arg.value) for arg in call.args):
+                # ``options(*self.eager_options())``: it may load anything.
+                return receiver.derive(selected=receiver.selected | {ANY_RELATION})
             return receiver.derive(selected=receiver.selected | frozenset(_loader_paths(call)))
         return receiver.derive()
     if receiver.kind == "query" and method == "all":
@@ -818,6 +836,14 @@ def _loader_paths(call: cst.Call) -> List[str]:
             path.append(attribute)
             paths.append("__".join(path))
     return paths
+
+
+def _is_loader(value: cst.BaseExpression) -> bool:
+    """``selectinload(...)``, ``joinedload(...).selectinload(...)``: a loader option the
+    source spells out, rather than a name or call that may stand for any option."""
+    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and isinstance(value.func.value, cst.Call):
+        value = value.func.value
+    return isinstance(value, cst.Call) and (_callee_name(value) in SQLALCHEMY_LOADERS | _COLUMN_OPTIONS)
 
 
 def _loaded_attribute(call: cst.Call) -> str:

@@ -20,6 +20,10 @@ class ModelClass:
     orm: str
 
 
+#: In a query's ``selected``: loader options ormlint cannot read, which may load any relation.
+ANY_RELATION = "*"
+
+
 @dataclass(frozen=True)
 class QueryType:
     """Rows of ``model`` from a query: a Django manager or queryset, a SQLAlchemy ``Query``,

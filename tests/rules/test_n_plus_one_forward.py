@@ -1265,3 +1265,22 @@ def test_inner_for_of_a_nested_comprehension_is_loaded_by_the_outer_query(tmp_pa
     (found,) = check(tmp_path, code, "ORM002")
     assert found.location.row == 5
     assert found.fix.edits[0].content == "Order.objects.all().prefetch_related(\"lines__region\")"
+
+
+def test_silent_on_a_relation_the_filter_makes_none(tmp_path):
+    for condition in ("customer__isnull=True", "customer=None"):
+        code = f"""
+        from shop.models import Order
+
+        def f():
+            return [order.customer for order in Order.objects.filter({condition})]
+        """
+        assert diagnostics(tmp_path, code) == [], condition
+    for condition in ("customer__isnull=False", "customer__name__isnull=True"):
+        code = f"""
+        from shop.models import Order
+
+        def f():
+            return [order.customer for order in Order.objects.filter({condition})]  # error: ORM001
+        """
+        assert set(rows(diagnostics(tmp_path, code))) == marked_rows(code), condition

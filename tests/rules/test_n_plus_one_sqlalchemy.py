@@ -1056,3 +1056,29 @@ def test_what_follows_a_relation_of_unknown_direction_is_not_read_on_the_parent(
         return [entry.slot.start for entry in session.scalars(select(Entry).options(selectinload(Entry.slot)))]
     """
     assert check(tmp_path, code, "ORM003") == []
+
+
+def test_silent_when_the_options_are_not_spelled_out(tmp_path):
+    # ``options(*eager)`` or ``options(helper())`` may load the relationship: unknown.
+    for options in ("*self.eager_options()", "EAGER", "joinedload(Post.author), *extra"):
+        code = f"""
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+        from shop.tables import Post, SessionLocal
+
+        class Store:
+            def names(self, extra):
+                session = SessionLocal()
+                return [post.author.name for post in session.scalars(select(Post).options({options}))]
+        """
+        assert diagnostics(tmp_path, code) == [], options
+    spelled = """
+    from sqlalchemy import select
+    from sqlalchemy.orm import load_only
+    from shop.tables import Post, SessionLocal
+
+    def names():
+        session = SessionLocal()
+        return [post.author.name for post in session.scalars(select(Post).options(load_only(Post.id)))]  # error: ORM003
+    """
+    assert set(rows(diagnostics(tmp_path, spelled))) == marked_rows(spelled)
