@@ -34,7 +34,7 @@ DOWNLOADS = HERE / ".downloads"
 CORPORA = {
     "django": ("Django==5.2.19", "."),
     "pretalx": ("pretalx==2025.2.2", "src/pretalx"),
-    "indico": ("indico==3.2.9", "indico"),
+    "mlflow": ("mlflow==3.18.0", "mlflow"),
 }
 
 
