@@ -402,11 +402,7 @@ def test_sqlalchemy_strings_resolve_within_one_registry(tmp_path):
 
 def test_a_django_project_still_knows_the_contrib_models(tmp_path):
     write(tmp_path, {"setup.cfg": "", "app/__init__.py": "", "app/views.py": "from django.contrib.auth.models import User\n\ndef users():\n    return User.objects.all()\n"})
-    assert index_of(tmp_path).model("django.contrib.auth.models.User") is not None
-
-
-def index_of(root):
-    return ProjectIndex.build(root)
+    assert ProjectIndex.build(tmp_path).model("django.contrib.auth.models.User") is not None
 
 
 # -- models and relations real projects declare -----------------------------------------------

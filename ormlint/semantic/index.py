@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from ormlint.semantic.django import DJANGO_QUERYSET_METHODS
+from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
 
 if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
@@ -265,6 +265,7 @@ class ProjectIndex:
     _vocabulary: Optional[FrozenSet[str]] = field(default=None, repr=False)
     _receivers: Optional[List[Tuple[str, str]]] = field(default=None, repr=False)
     _bound_names: Dict[str, FrozenSet[str]] = field(default_factory=dict, repr=False)
+    _app_labels: Optional[Dict[str, str]] = field(default=None, repr=False)
     _looping: Optional[FrozenSet[str]] = field(default=None, repr=False)
     #: The project's templates by name (``orders/list.html``), each name's files.
     templates: Dict[str, List[Path]] = field(default_factory=dict, repr=False)
@@ -956,33 +957,17 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
 _STAR = "*"
 #: What ``get_user_model()`` and ``settings.AUTH_USER_MODEL`` stand for.
 USER_MODEL_REFERENCE = "django.conf.settings.AUTH_USER_MODEL"
-_GET_USER_MODEL = frozenset({"django.contrib.auth.get_user_model"})
-GET_MODEL = frozenset(
-    {"django.apps.apps.get_model", "django.apps.registry.apps.get_model", "django.db.models.loading.get_model"}
-)
 _BUILTINS = frozenset(dir(builtins))
 
 
 def _model_reference(node: ast.expr, callee: Optional[str]) -> Optional[str]:
     """What a call that returns a model class names: the user model, or a quoted
     ``'app_label.Model`` for ``apps.get_model()`` with literal arguments."""
-    if callee in _GET_USER_MODEL:
+    if callee in GET_USER_MODEL:
         return USER_MODEL_REFERENCE
     if callee in GET_MODEL and isinstance(node, ast.Call) and not node.keywords:
         label = model_label([_constant(argument) for argument in node.args])
         return "'" + label if label else None
-    return None
-
-
-def model_label(arguments: List[object]) -> Optional[str]:
-    """``apps.get_model("shop", "Order")`` and ``apps.get_model("shop.Order")``: the
-    ``app_label.Model`` their literal arguments name."""
-    if not all(isinstance(a, str) for a in arguments):
-        return None
-    if len(arguments) == 2:
-        return f"{arguments[0]}.{arguments[1]}"
-    if len(arguments) == 1 and arguments[0].count(".") == 1:
-        return arguments[0]
     return None
 
 
@@ -1174,12 +1159,11 @@ def _meta_options(meta: ast.ClassDef, names: Dict[str, str]) -> List[Tuple[str, 
             if dotted:
                 options.append(("model", dotted))
         elif name in ("fields", "exclude"):
+            listed = _string_list(value)
             if isinstance(value, ast.Constant) and value.value == "__all__":
                 options.append((name, "__all__"))
-            elif isinstance(value, (ast.List, ast.Tuple)) and all(
-                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
-            ):
-                options.append((name, ",".join(e.value for e in value.elts)))
+            elif listed is not None:
+                options.append((name, ",".join(listed)))
         elif name == "depth" and isinstance(value, ast.Constant) and isinstance(value.value, int):
             options.append(("depth", str(value.value)))
     return options

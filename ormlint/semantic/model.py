@@ -13,8 +13,8 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from ormlint.semantic.django import DJANGO_QUERYSET_METHODS
-from ormlint.semantic.index import GET_MODEL, ProjectIndex, model_label
+from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
+from ormlint.semantic.index import ProjectIndex
 from ormlint.semantic.scope import STAR, Binding, Scope
 from ormlint.syntax import visitor_names
 from ormlint.semantic.types import (
@@ -53,7 +53,6 @@ SQLALCHEMY_SESSION_FACTORIES = frozenset(
     {"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.scoped_session", "sqlalchemy.orm.session.sessionmaker"}
 )
 DJANGO_QUERYSET_CLASSES = frozenset({"django.db.models.QuerySet", "django.db.models.query.QuerySet"})
-GET_USER_MODEL = frozenset({"django.contrib.auth.get_user_model"})
 DJANGO_GET_OBJECT = frozenset({"django.shortcuts.get_object_or_404"})
 DJANGO_GET_LIST = frozenset({"django.shortcuts.get_list_or_404"})
 #: Queryset methods that return one row.
@@ -711,17 +710,9 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
         elif method in ("only", "defer"):
             changes["restricted"] = True
         elif method == "filter":
-            # ``filter(parent__isnull=True)``: every row's ``parent`` is None, read
-            # without a query.
-            empty = {
-                arg.keyword.value[: -len("__isnull")] if arg.keyword.value.endswith("__isnull") else arg.keyword.value
-                for arg in call.args
-                if arg.keyword is not None and "__" not in arg.keyword.value.replace("__isnull", "", 1)
-                and isinstance(arg.value, cst.Name)
-                and arg.value.value == ("True" if arg.keyword.value.endswith("__isnull") else "None")
-            }
+            empty = _made_none(call)
             if empty:
-                changes["known"] = receiver.known | frozenset(empty)
+                changes["known"] = receiver.known | empty
         elif method == "fetch_mode":
             changes["fetch_mode"] = True
         return receiver.derive(
@@ -836,6 +827,21 @@ def _loader_paths(call: cst.Call) -> List[str]:
             path.append(attribute)
             paths.append("__".join(path))
     return paths
+
+
+def _made_none(call: cst.Call) -> FrozenSet[str]:
+    """The attributes ``filter(parent__isnull=True)`` / ``filter(parent=None)`` leave None
+    on every row: reading them runs no query."""
+    found = set()
+    for arg in call.args:
+        if arg.keyword is None or not isinstance(arg.value, cst.Name):
+            continue
+        name, isnull, rest = arg.keyword.value.partition("__isnull")
+        if "__" in name or rest:
+            continue
+        if arg.value.value == ("True" if isnull else "None"):
+            found.add(name)
+    return frozenset(found)
 
 
 def _is_loader(value: cst.BaseExpression) -> bool:

@@ -60,7 +60,7 @@ class Relation:
 
 
 def resolve_relations(index: "ProjectIndex") -> None:
-    labels = _app_labels(index.classes)
+    labels = _labels(index)
     #: SQLAlchemy relationships of unknown direction and the side opposite them.
     sides: List[Tuple[str, str, str, str, bool]] = []
     columns_of: Dict[str, set] = {}
@@ -218,12 +218,12 @@ def _reverse(owner: str, orm: str, field_facts, relation: Relation) -> List[Tupl
 def resolve_model_reference(index: "ProjectIndex", reference: str) -> Optional[str]:
     """The Django model a qualified name or a quoted ``'app_label.Model`` names, or
     ``None``."""
-    return _resolve_target(index, _app_labels(index.classes), reference, owner="", orm="django")
+    return _resolve_target(index, _labels(index), reference, owner="", orm="django")
 
 
 def app_label(index: "ProjectIndex", qualname: str) -> str:
     """The app label Django gives the model's app (``AppConfig.label``, or the package)."""
-    return _label_of(qualname, _app_labels(index.classes))
+    return _label_of(qualname, _labels(index))
 
 
 def _resolve_target(index, labels, target: str, owner: str, orm: str) -> Optional[str]:
@@ -315,10 +315,14 @@ def _label_of(qualname: str, labels: Dict[str, str]) -> str:
     return labels.get(package, package.rpartition(".")[2])
 
 
-def _app_labels(classes: Dict[str, "ClassFacts"]) -> Dict[str, str]:
-    """App package -> label, from ``AppConfig`` subclasses that set ``label``."""
+def _labels(index) -> Dict[str, str]:
+    """App package -> label, from ``AppConfig`` subclasses that set ``label``; read once
+    per index, since every quoted model reference needs it."""
+    if index._app_labels is not None:
+        return index._app_labels
     labels: Dict[str, str] = {}
-    for facts in classes.values():
+    index._app_labels = labels
+    for facts in index.classes.values():
         constants = dict(facts.constants)
         if "name" in constants and "label" in constants and any(b.endswith("AppConfig") for b in facts.bases):
             labels[constants["name"]] = constants["label"]
