@@ -20,7 +20,7 @@ import dataclasses
 
 from ormlint.semantic.index import ClassFacts, FieldFacts, ModuleFacts
 
-FORMAT = f"ormlint-index-{__version__}-11"
+FORMAT = f"ormlint-index-{__version__}-12"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 

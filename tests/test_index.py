@@ -509,3 +509,28 @@ def test_classes_on_a_declarative_base_outside_the_project_are_mapped_when_they_
     assert dashboard.target == "app.models.Dashboard" and dashboard.kind == "one"
     # No table name, or no columns: nothing says the class is mapped.
     assert index.model("app.models.Schema") is None and index.model("app.models.Config") is None
+
+
+def test_unique_columns_pin_one_row(tmp_path):
+    write(
+        tmp_path,
+        {
+            "setup.cfg": "",
+            "shop/__init__.py": "",
+            "shop/models.py": (
+                DJANGO_APP + "class Customer(models.Model):\n    email = models.EmailField(unique=True)\n    name = models.CharField(max_length=9)\n\n"
+                "class Profile(models.Model):\n    customer = models.OneToOneField(Customer, on_delete=models.CASCADE)\n\n"
+                "class Code(models.Model):\n    code = models.CharField(max_length=9, primary_key=True)\n"
+            ),
+            "tables.py": (
+                "from sqlalchemy import Column, Integer, String\nfrom sqlalchemy.orm import DeclarativeBase\n\n"
+                "class Base(DeclarativeBase):\n    pass\n\n"
+                "class Tag(Base):\n    __tablename__ = 't'\n    key = Column(Integer, primary_key=True)\n    name = Column(String)\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.unique_columns("shop.models.Customer") == {"pk", "id", "email"}
+    assert index.unique_columns("shop.models.Profile") == {"pk", "id", "customer"}
+    assert index.unique_columns("shop.models.Code") == {"pk", "code"}
+    assert index.unique_columns("tables.Tag") == {"key"}

@@ -52,19 +52,20 @@ def existence_test(node: cst.Comparison) -> Optional[Tuple[cst.BaseExpression, b
 
 def counted_query(semantic: SemanticModel, node: cst.BaseExpression) -> Optional[Tuple[str, cst.BaseExpression, QueryType]]:
     """``("count", qs, type)`` for ``qs.count()`` and ``("len", qs, type)`` for ``len(qs)``
-    when ``qs`` is a query the semantic model knows."""
+    when ``qs`` is a query the semantic model knows, of more rows than one: counting a
+    query filtered on a unique column costs what any other test of it does."""
     if not isinstance(node, cst.Call):
         return None
     func = node.func
     if isinstance(func, cst.Attribute) and func.attr.value == "count" and not node.args:
         query = semantic.queryset_type(func.value)
-        if query is not None and query.countable:
+        if query is not None and query.countable and not query.at_most_one:
             return "count", func.value, query
         return None
     if len(node.args) == 1 and not node.args[0].keyword and not node.args[0].star:
         if semantic.qualified_name(func) == "builtins.len":
             argument = node.args[0].value
             query = semantic.queryset_type(argument)
-            if query is not None and query.orm == "django" and query.kind == "queryset":
+            if query is not None and query.orm == "django" and query.kind == "queryset" and not query.at_most_one:
                 return "len", argument, query
     return None

@@ -49,7 +49,9 @@ class CountForExistence(Rule):
     On counts compared with anything but 0 or 1 (`qs.count() > 5`), on counts used as
     numbers, on `list.count(x)` and `str.count(s)`, on anything the analyzer cannot prove
     is a queryset, and on `len(qs)` when the rows of `qs` are used elsewhere in the function
-    (then `len()` fills the queryset's cache and the later loop is free).
+    (then `len()` fills the queryset's cache and the later loop is free). Nor on a query
+    filtered on its primary key or a unique column (`filter(pk=x)`, `filter_by(id=x)`):
+    it has at most one row, and counting it costs what `exists()` does.
 
     ## References
     - [Django: `QuerySet.exists()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#exists)

@@ -46,7 +46,8 @@ class LenQueryset(Rule):
     When the rows are used elsewhere in the function (iterated, indexed, returned, passed
     on): then `len()` fills the queryset's cache and the rows are fetched once either way.
     Also on parameters and globals, whose cache the caller may read, on `len()` of lists,
-    and on `len(qs) > 0` and other existence tests, which ORM101 reports.
+    and on `len(qs) > 0` and other existence tests, which ORM101 reports. Nor on a
+    queryset filtered on its primary key or a unique column, which has at most one row.
 
     ## References
     - [Django: `QuerySet.count()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#count)

@@ -48,7 +48,8 @@ class QuerysetTruthiness(Rule):
     ## When it does not fire
     When the rows are used elsewhere in the function (`if qs:` followed by a loop over
     `qs` is the right idiom: one query fills the cache for both), on parameters and globals,
-    and on anything the analyzer cannot prove is a queryset.
+    on anything the analyzer cannot prove is a queryset, and on a queryset filtered on its
+    primary key or a unique column (`filter(pk=x)`), which loads one row at most.
 
     ## References
     - [Django: when querysets are evaluated](https://docs.djangoproject.com/en/stable/ref/models/querysets/#when-querysets-are-evaluated)
@@ -73,7 +74,7 @@ class QuerysetTruthiness(Rule):
         if not self.semantic.in_truth_context(original_node):
             return
         query = self.semantic.queryset_type(original_node)
-        if query is None or query.orm != "django" or query.kind != "queryset":
+        if query is None or query.orm != "django" or query.kind != "queryset" or query.at_most_one:
             return
         if self.semantic.rows_needed(original_node):
             return

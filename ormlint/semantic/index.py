@@ -573,6 +573,28 @@ class ProjectIndex:
 
     # -- bulk writes --------------------------------------------------------------------
 
+    def unique_columns(self, qualname: str) -> FrozenSet[str]:
+        """The names a filter on which matches at most one row of the model: its primary
+        key and ``unique=True`` columns, and for a Django model ``pk`` (and ``id`` when no
+        other field is the primary key)."""
+        model = self.models.get(self.canonical(qualname))
+        if model is None:
+            return frozenset()
+        names: Set[str] = set()
+        explicit_key = False
+        for _, facts in self.lineage(model.qualname):
+            for name, option, value in facts.call_options:
+                if option in ("primary_key", "unique") and value == "True":
+                    names.add(name)
+                    explicit_key = explicit_key or option == "primary_key"
+            if model.orm == "django":
+                names.update(name for name, callee in facts.calls if callee.rpartition(".")[2] == "OneToOneField")
+        if model.orm == "django":
+            names.add("pk")
+            if not explicit_key:
+                names.add("id")
+        return frozenset(names)
+
     def model_fields(self, qualname: str) -> FrozenSet[str]:
         """The columns of a Django model that ``bulk_update`` can write: its fields, its
         own and inherited, by name and, for a foreign key, by ``<name>_id``; not the
@@ -1145,7 +1167,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
     )
 
 
-_CALL_OPTIONS = frozenset({"auto_now", "primary_key", "many", "source", "slug_field", "method_name"})
+_CALL_OPTIONS = frozenset({"auto_now", "primary_key", "unique", "many", "source", "slug_field", "method_name"})
 
 
 def _meta_options(meta: ast.ClassDef, names: Dict[str, str]) -> List[Tuple[str, str]]:

@@ -529,7 +529,12 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 custom = self.index.queryset_methods.get(receiver.model, {}).get(method)
                 if receiver.orm == "django" and custom is not None and method not in DJANGO_QUERYSET_METHODS:
                     return _apply_chain(receiver, custom)
-                return _query_method(receiver, method, node)
+                derived = _query_method(receiver, method, node)
+                if derived is not None and method in ("filter", "filter_by") and receiver.model:
+                    pinned = {arg.keyword.value.removesuffix("__exact") for arg in node.args if arg.keyword is not None}
+                    if pinned & self.index.unique_columns(receiver.model):
+                        derived = derived.derive(at_most_one=True)
+                return derived
             if isinstance(receiver, Session) and method == "get" and node.args:
                 # ``session.get(Member, pk)``: one row of the class, or ``None``.
                 model = self.type_of(node.args[0].value, scope)

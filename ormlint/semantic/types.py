@@ -72,6 +72,10 @@ class QueryType:
     #: Rows that come from outside the function (a parameter annotated ``QuerySet[M]``):
     #: what the caller loaded is unknown, so the N+1 rules stay silent.
     partial: bool = False
+    #: Filtered on a primary key or a unique column (``filter(pk=x)``,
+    #: ``filter_by(id=x)``): there is at most one row, so counting it costs what testing
+    #: for it does.
+    at_most_one: bool = False
 
     def derive(self, kind: Optional[str] = None, **changes) -> "QueryType":
         default = "queryset" if self.orm == "django" else self.kind

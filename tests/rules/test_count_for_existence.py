@@ -830,3 +830,44 @@ def test_reported_without_fix(tmp_path, code):
     assert rows(diagnostics) == [(5, "ORM101")]
     assert diagnostics[0].fix is None
     assert_fixes(tmp_path, code, code, "ORM101")
+
+
+# -- at most one row -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "Order.objects.filter(pk=1).count() > 0",
+        "Order.objects.filter(id=1).count() == 0",
+        "Order.objects.filter(status='x', pk__exact=1).count() > 0",
+        "len(Order.objects.filter(pk=1)) > 0",
+    ],
+)
+def test_silent_when_a_unique_column_pins_one_row(tmp_path, expression):
+    # Counting at most one row costs what ``exists()`` does.
+    code = HEADER + f"def f():\n    return {expression}\n"
+    assert rows(check(tmp_path, code, "ORM101")) == []
+
+
+def test_silent_on_a_sqlalchemy_query_by_primary_key(tmp_path):
+    code = """
+    from shop.tables import SessionLocal, User
+
+    def f(user_id):
+        session = SessionLocal()
+        if session.query(User).filter_by(id=user_id).count() > 0:
+            return True
+        return session.query(User).filter_by(name='x').count() > 0  # error: ORM101
+    """
+    assert_marked(tmp_path, code)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["Order.objects.filter(pk__in=[1, 2]).count() > 0", "Order.objects.filter(pk__gt=1).count() > 0",
+     "Order.objects.exclude(pk=1).count() > 0"],
+)
+def test_fires_when_the_filter_does_not_pin_one_row(tmp_path, expression):
+    code = HEADER + f"def f():\n    return {expression}\n"
+    assert rows(check(tmp_path, code, "ORM101")) == [(4, "ORM101")]

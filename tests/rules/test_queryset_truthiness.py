@@ -627,3 +627,16 @@ def test_combined_queryset_reported_without_fix(tmp_path):
     assert rows(diagnostics) == [(5, "ORM103")]
     assert diagnostics[0].fix is None
     assert_fixes(tmp_path, code, code, "ORM103")
+
+
+def test_silent_when_a_unique_column_pins_one_row(tmp_path):
+    code = """
+    from shop.models import Order
+
+    def f(pk):
+        if Order.objects.filter(pk=pk):
+            return 1
+        if Order.objects.filter(status='x'):  # error: ORM103
+            return 2
+    """
+    assert rows(check(tmp_path, code, "ORM103")) == sorted(marked_rows(code))
