@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ormlint import __version__
 import dataclasses
 
-from ormlint.semantic.index import ClassFacts, FieldFacts, ModuleFacts
+from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 
 FORMAT = f"ormlint-index-{__version__}-12"
 DEFAULT_DIRECTORY = ".ormlint_cache"
@@ -143,6 +143,16 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         "stars": list(facts.stars),
         "exports": None if facts.exports is None else list(facts.exports),
         "partial": facts.partial,
+        "mappings": [
+            {
+                "mapped": m.mapped,
+                "registry": m.registry,
+                "table": m.table,
+                "fields": [dataclasses.asdict(f) for f in m.fields],
+            }
+            for m in facts.mappings
+        ],
+        "tables": [[name, list(columns), list(keys)] for name, columns, keys in facts.tables],
     }
 
 
@@ -182,6 +192,16 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
         stars=tuple(str(m) for m in data["stars"]),
         exports=None if data["exports"] is None else tuple(str(n) for n in data["exports"]),
         partial=None if data["partial"] is None else str(data["partial"]),
+        mappings=tuple(
+            ImperativeMapping(
+                mapped=str(m["mapped"]),
+                registry=str(m["registry"]),
+                table=None if m["table"] is None else str(m["table"]),
+                fields=tuple(FieldFacts(**f) for f in m["fields"]),
+            )
+            for m in data["mappings"]
+        ),
+        tables=tuple((str(n), tuple(str(c) for c in cs), tuple(str(k) for k in ks)) for n, cs, ks in data["tables"]),
     )
 
 

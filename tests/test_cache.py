@@ -79,3 +79,23 @@ def test_cached_facts_equal_fresh_ones_for_every_kind_of_fact(tmp_path):
     assert ("lines", "many", "True") in serializer.call_options
     assert serializer.argument_reads == (("get_label", ("customer", "name")),)
     assert _facts_from_json(json.loads(json.dumps(_facts_to_json(facts)))) == facts
+
+
+def test_cached_facts_keep_what_the_index_learns_of_real_layouts(tmp_path):
+    """Star imports, ``__all__``, a module read in part, tables and imperative mappings
+    read back equal from the cache."""
+    from ormlint.cache import _facts_from_json, _facts_to_json
+    from ormlint.semantic.index import facts_for_source
+
+    source = (
+        "from sqlalchemy import Column, Table, orm\nfrom .base import *\n\n__all__ = ['Member']\n\n"
+        "member_table = Table('member', metadata, Column('id', Integer, primary_key=True), Column('group_id', Integer))\n\n"
+        "class Member:\n    pass\n\nprint 'py2'\n\n"
+        "registry.map_imperatively(Member, member_table, properties={'group': orm.relationship('Group')})\n"
+    )
+    facts = facts_for_source(source, "app.models", False, "app/models.py")
+    assert facts.stars == ("app.base",) and facts.exports == ("Member",)
+    assert facts.partial is not None
+    assert facts.tables == (("member_table", ("id", "group_id"), ("id",)),)
+    assert facts.mappings[0].mapped == "app.models.Member" and facts.mappings[0].fields[0].name == "group"
+    assert _facts_from_json(json.loads(json.dumps(_facts_to_json(facts)))) == facts

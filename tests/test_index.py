@@ -534,3 +534,34 @@ def test_unique_columns_pin_one_row(tmp_path):
     assert index.unique_columns("shop.models.Profile") == {"pk", "id", "customer"}
     assert index.unique_columns("shop.models.Code") == {"pk", "code"}
     assert index.unique_columns("tables.Tag") == {"key"}
+
+
+def test_classes_mapped_imperatively_get_their_tables_and_relationships(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/__init__.py": "",
+            "app/meta.py": "from sqlalchemy.orm import registry\n\nmapper_registry = registry()\n",
+            "app/tables.py": (
+                "from sqlalchemy import Column, ForeignKey, MetaData, Table, UnicodeText\n\nmetadata = MetaData()\n\n"
+                "member_table = Table('member', metadata, Column('id', UnicodeText, primary_key=True),\n"
+                "    Column('group_id', UnicodeText, ForeignKey('group.id')), Column('email', UnicodeText, unique=True))\n"
+                "group_table = Table('group', metadata, Column('id', UnicodeText, primary_key=True))\n"
+            ),
+            "app/models.py": (
+                "from sqlalchemy import orm\nfrom app import meta, tables\n\n"
+                "class Group:\n    pass\n\nclass Member:\n    pass\n\nclass Plain:\n    pass\n\n"
+                "meta.mapper_registry.map_imperatively(Group, tables.group_table)\n"
+                "meta.mapper_registry.map_imperatively(Member, tables.member_table, properties={\n"
+                "    'group': orm.relationship(Group, backref='members'),\n})\n"
+            ),
+        },
+    )
+    index = ProjectIndex.build(tmp_path)
+    assert index.model("app.models.Member").orm == "sqlalchemy"
+    assert index.model("app.models.Plain") is None
+    group = index.relation("app.models.Member", "group")
+    assert group.target == "app.models.Group" and group.kind == "one"  # group_id is in its table
+    assert index.relation("app.models.Group", "members").kind == "many"
+    assert {"id", "email"} <= index.unique_columns("app.models.Member")

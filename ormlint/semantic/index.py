@@ -14,7 +14,7 @@ import builtins
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
@@ -45,7 +45,7 @@ _SKIPPED_FOLDERS = frozenset(
 #: Text that a file must contain to define anything the index records.
 _INTERESTING = re.compile(
     rb"^[ \t]*class[ \t]|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(|AUTH_USER_MODEL"
-    rb"|pre_save|post_save|^(?:async[ \t]+)?def[ \t]|import[ \t]+\*|get_user_model|get_model",
+    rb"|pre_save|post_save|^(?:async[ \t]+)?def[ \t]|import[ \t]+\*|get_user_model|get_model|Table\(|map_imperatively",
     re.MULTILINE,
 )
 
@@ -192,6 +192,21 @@ class ClassFacts:
 
 
 @dataclass(frozen=True)
+class ImperativeMapping:
+    """``registry.map_imperatively(Package, package_table, properties={...})`` (or the
+    classic ``mapper(...)``): a class mapped to a table without a declarative base."""
+
+    mapped: str
+    #: What maps it (``meta.registry``), among whose classes its strings resolve.
+    registry: str
+    #: The qualified name of its ``Table``, whose columns the module that defines it
+    #: records (``ModuleFacts.tables``).
+    table: Optional[str] = None
+    #: The ``properties`` that are relationships.
+    fields: Tuple[FieldFacts, ...] = ()
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     module: str
     path: str
@@ -216,6 +231,11 @@ class ModuleFacts:
     #: Why the module was read only in part (``line 7: invalid syntax``): the
     #: statements around the error were indexed, the one that did not parse was not.
     partial: Optional[str] = None
+    #: Classes the module maps imperatively.
+    mappings: Tuple[ImperativeMapping, ...] = ()
+    #: Its ``name = Table(...)`` statements: the name, the columns, and those that are
+    #: the primary key or unique.
+    tables: Tuple[Tuple[str, Tuple[str, ...], Tuple[str, ...]], ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -385,6 +405,7 @@ class ProjectIndex:
                     # ``db = SQLAlchemy()``, or a project's subclass of it.
                     self.flask_databases.add(qualified)
 
+        imperative = self._map_imperatively()
         declarative_roots = {
             f"{m.module}.{name}"
             for m in self.modules.values()
@@ -411,6 +432,10 @@ class ProjectIndex:
             class_facts = self._class(qualname)
             if class_facts is None or qualname in seen:
                 return None
+            if class_facts[0] in imperative:
+                registries[class_facts[0]] = imperative[class_facts[0]]
+                kinds[qualname] = "sqlalchemy"
+                return "sqlalchemy"
             result = None
             for base in class_facts[1].bases:
                 base_kind = kind_of(base, seen | {qualname})
@@ -480,6 +505,36 @@ class ProjectIndex:
                     methods[method] = own.get(method, [])
             if methods:
                 self._method_reads[qualname] = methods
+
+    def _map_imperatively(self) -> Dict[str, str]:
+        """Give each imperatively mapped class the columns and relationships its mapping
+        declares, as a declarative class body would; return them with their registries."""
+        mapped: Dict[str, str] = {}
+        for module_facts in self.modules.values():
+            for mapping in module_facts.mappings:
+                found = self._class(mapping.mapped)
+                if found is None:
+                    continue
+                name, facts = found
+                columns, keys = self._table(mapping.table)
+                self.classes[name] = replace(
+                    facts,
+                    fields=facts.fields + mapping.fields,
+                    calls=facts.calls + tuple((column, "sqlalchemy.Column") for column in columns),
+                    call_options=facts.call_options + tuple((key, "unique", "True") for key in keys),
+                )
+                mapped[name] = self.canonical(mapping.registry)
+        return mapped
+
+    def _table(self, qualname: Optional[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+        """The columns of the ``Table`` a qualified name refers to, and its keys."""
+        if qualname:
+            module, _, name = self.canonical(qualname).rpartition(".")
+            facts = self.modules.get(module)
+            for table, columns, keys in facts.tables if facts is not None else ():
+                if table == name:
+                    return columns, keys
+        return (), ()
 
     def _uses_django(self) -> bool:
         """Whether the project is a Django project: it has Django models or imports from
@@ -918,6 +973,8 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     aliases: Dict[str, str] = {}
     stars: List[str] = []
     exports: Optional[Tuple[str, ...]] = None
+    tables: List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = []
+    mappings: List[ImperativeMapping] = []
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     auth_user_model = None
     for statement in _module_statements(tree.body):
@@ -938,6 +995,10 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
             classes.append(_class_facts(statement, names))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, method=False))
+        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            mapping = _imperative_mapping(statement.value, names)
+            if mapping is not None:
+                mappings.append(mapping)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             if len(targets) != 1 or not isinstance(targets[0], ast.Name):
@@ -946,6 +1007,8 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
             callee = _callee(statement.value, names)
             if callee:
                 calls.append((target, callee))
+            if callee in _TABLES and isinstance(statement.value, ast.Call):
+                tables.append((target, *_table_columns(statement.value, names)))
             if target == "AUTH_USER_MODEL":
                 auth_user_model = _constant(statement.value)
             elif target == "__all__":
@@ -972,6 +1035,8 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         stars=tuple(stars),
         exports=exports,
         partial=partial,
+        mappings=tuple(mappings),
+        tables=tuple(tables),
     )
 
 
@@ -1107,6 +1172,12 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
                             manager_querysets.append((target.id, queryset))
                     if isinstance(value, ast.Call) and _may_declare_relation(callee):
                         fields.append(_field_facts(target.id, callee, value, annotation, names))
+                    proxied = _proxied(value, callee)
+                    if proxied is not None:
+                        # ``keywords = association_proxy("user_keywords", "keyword")``:
+                        # reading it reads that relationship and the attribute of each item.
+                        methods.append(target.id)
+                        method_reads.append((target.id, proxied))
                     if isinstance(value, ast.Call):
                         call_options.extend(
                             (target.id, k.arg, str(k.value.value))
@@ -1377,6 +1448,64 @@ def _class_query(function: ast.FunctionDef) -> Optional[Tuple[str, ...]]:
         else:
             return None
     return chains.pop() if len(chains) == 1 else None
+
+
+_TABLES = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"})
+_COLUMN_CALLEES = frozenset({"sqlalchemy.Column", "sqlalchemy.schema.Column", "sqlalchemy.sql.schema.Column"})
+_IMPERATIVE = ("map_imperatively",)
+_CLASSIC_MAPPERS = frozenset({"sqlalchemy.orm.mapper", "sqlalchemy.orm.mapper.mapper"})
+
+
+def _table_columns(call: ast.Call, names: Dict[str, str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """``Table("member", metadata, Column("group_id", ...), ...)``: its column names, and
+    those declared ``primary_key=True`` or ``unique=True``."""
+    columns: List[str] = []
+    keys: List[str] = []
+    for argument in call.args:
+        if not (isinstance(argument, ast.Call) and _dotted(argument.func, names) in _COLUMN_CALLEES and argument.args):
+            continue
+        name = _constant(argument.args[0])
+        if not isinstance(name, str):
+            continue
+        columns.append(name)
+        if any(k.arg in ("primary_key", "unique") and _constant(k.value) is True for k in argument.keywords):
+            keys.append(name)
+    return tuple(columns), tuple(keys)
+
+
+def _imperative_mapping(call: ast.Call, names: Dict[str, str]) -> Optional[ImperativeMapping]:
+    """``registry.map_imperatively(Cls, table, properties={"rel": relationship(...)})``."""
+    callee = _dotted(call.func, names) or ""
+    if callee.rpartition(".")[2] in _IMPERATIVE:
+        registry = callee.rpartition(".")[0]
+    elif callee in _CLASSIC_MAPPERS:
+        registry = callee
+    else:
+        return None
+    if len(call.args) < 2:
+        return None
+    mapped = _dotted(call.args[0], names)
+    if mapped is None:
+        return None
+    fields: List[FieldFacts] = []
+    properties = _keyword(call, "properties")
+    if isinstance(properties, ast.Dict):
+        for key, value in zip(properties.keys, properties.values):
+            name = _constant(key) if key is not None else None
+            related = _callee(value, names)
+            if isinstance(name, str) and related and isinstance(value, ast.Call) and _may_declare_relation(related):
+                fields.append(_field_facts(name, related, value, None, names))
+    return ImperativeMapping(mapped, registry, _dotted(call.args[1], names), tuple(fields))
+
+
+def _proxied(value: ast.expr, callee: str) -> Optional[Tuple[str, str]]:
+    """The relationship and attribute an ``association_proxy("rel", "attr")`` reads."""
+    if not callee.endswith("association_proxy") or not isinstance(value, ast.Call) or len(value.args) != 2:
+        return None
+    relationship, attribute = (_constant(a) for a in value.args)
+    if isinstance(relationship, str) and isinstance(attribute, str):
+        return relationship, attribute
+    return None
 
 
 def _declared_attribute(function: ast.FunctionDef) -> Optional[ast.Call]:
