@@ -19,8 +19,9 @@ from ormlint import __version__
 import dataclasses
 
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
+from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-12"
+FORMAT = f"ormlint-index-{__version__}-13"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -132,6 +133,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "parameter_reads": _parameter_reads_to_json(c.parameter_reads),
                 "static_methods": list(c.static_methods),
                 "query_methods": [[m, list(chain)] for m, chain in c.query_methods],
+                "returns": _returns_to_json(c.returns),
             }
             for c in facts.classes
         ],
@@ -153,6 +155,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
             for m in facts.mappings
         ],
         "tables": [[name, list(columns), list(keys)] for name, columns, keys in facts.tables],
+        "returns": _returns_to_json(facts.returns),
     }
 
 
@@ -181,6 +184,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 parameter_reads=_parameter_reads_from_json(c["parameter_reads"]),
                 static_methods=tuple(str(m) for m in c["static_methods"]),
                 query_methods=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["query_methods"]),
+                returns=_returns_from_json(c["returns"]),
             )
             for c in data["classes"]
         ),
@@ -202,6 +206,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
             for m in data["mappings"]
         ),
         tables=tuple((str(n), tuple(str(c) for c in cs), tuple(str(k) for k in ks)) for n, cs, ks in data["tables"]),
+        returns=_returns_from_json(data["returns"]),
     )
 
 
@@ -211,3 +216,26 @@ def _parameter_reads_to_json(reads) -> List[Any]:
 
 def _parameter_reads_from_json(items) -> Tuple[Tuple[str, str, int, Tuple[str, ...]], ...]:
     return tuple((str(f), str(p), int(i), tuple(str(a) for a in chain)) for f, p, i, chain in items)
+
+
+def _returns_to_json(returns) -> List[Any]:
+    return [
+        [name, list(s.values), [list(p) for p in s.parameters], [list(n) for n in s.names], s.receiver, s.kind]
+        for name, s in returns
+    ]
+
+
+def _returns_from_json(items) -> Tuple[Tuple[str, ReturnSummary], ...]:
+    return tuple(
+        (
+            str(name),
+            ReturnSummary(
+                values=tuple(str(v) for v in values),
+                parameters=tuple((str(p), int(i)) for p, i in parameters),
+                names=tuple((str(n), str(q)) for n, q in names),
+                receiver=str(receiver),
+                kind=str(kind),
+            ),
+        )
+        for name, values, parameters, names, receiver, kind in items
+    )

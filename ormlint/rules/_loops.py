@@ -99,7 +99,8 @@ def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], 
     paths = longest(read.lookup for read in reads)
     call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
     fix = None
-    if fixable and facts.built_at is not None and facts.query.kind in ("queryset", "iterator") and not facts.query.prefetched_rows:
+    site = rule.semantic.queryset_type(facts.built_at) if fixable and facts.built_at is not None else None
+    if site is not None and site.kind in ("queryset", "iterator") and not facts.query.prefetched_rows:
         fix = rule.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, method, paths)))
     rule.report(facts.reported_at, reads_message(facts, reads, call), fix)
 

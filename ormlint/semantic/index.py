@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 from ormlint.semantic.recovery import parse_recovering
+from ormlint.semantic.summaries import ReturnSummary, return_summary
 
 #: Names through which code reaches a query without naming a model class: every other
 #: way in (``Order.objects``, ``QuerySet[Order]``, ``select(Order)``, ``model = Order``)
@@ -189,6 +190,8 @@ class ClassFacts:
     static_methods: Tuple[str, ...] = ()
     #: Class methods that return a query of the class: (method, chain); see ``_class_query``.
     query_methods: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    #: What its methods and properties return, where that can be read (``summaries``).
+    returns: Tuple[Tuple[str, ReturnSummary], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,8 @@ class ModuleFacts:
     #: Its ``name = Table(...)`` statements: the name, the columns, and those that are
     #: the primary key or unique.
     tables: Tuple[Tuple[str, Tuple[str, ...], Tuple[str, ...]], ...] = ()
+    #: What its functions return, where that can be read (``summaries``).
+    returns: Tuple[Tuple[str, ReturnSummary], ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -401,7 +406,7 @@ class ProjectIndex:
                 qualified = f"{module_facts.module}.{name}"
                 if callee in SESSION_FACTORIES:
                     self.session_factories.add(qualified)
-                elif self._derives_from(callee, FLASK_SQLALCHEMY):
+                elif self.derives_from(callee, FLASK_SQLALCHEMY):
                     # ``db = SQLAlchemy()``, or a project's subclass of it.
                     self.flask_databases.add(qualified)
 
@@ -594,6 +599,8 @@ class ProjectIndex:
             words = set(ORM_ENTRY_POINTS)
             words.update(qualname.rpartition(".")[2] for qualname in self.models)
             words.update(name.rpartition(".")[2] for name in self.session_factories | self.flask_databases)
+            # A function that returns a query leads to one without naming a model.
+            words.update(name for facts in self.modules.values() for name, _ in facts.returns)
             self._vocabulary = frozenset(words)
         return self._vocabulary
 
@@ -750,6 +757,20 @@ class ProjectIndex:
                 return [(p, i, c) for f, p, i, c in class_facts.parameter_reads if f == name]
         return []
 
+    def returns(self, qualname: str) -> Optional[ReturnSummary]:
+        """What the project function ``qualname`` returns (module functions)."""
+        module, _, name = self.canonical(qualname).rpartition(".")
+        facts = self.modules.get(module)
+        return dict(facts.returns).get(name) if facts is not None else None
+
+    def method_returns(self, qualname: str, method: str) -> Optional[ReturnSummary]:
+        """What ``method`` of the project class ``qualname`` returns, as the class or the
+        nearest project base that defines it says."""
+        for _, facts in self.lineage(qualname):
+            if method in facts.methods:
+                return dict(facts.returns).get(method)
+        return None
+
     def class_query(self, model: str, method: str) -> Optional[Tuple[str, ...]]:
         """The query chain a class method of ``model`` (or of its project bases) returns."""
         for _, facts in self.lineage(model):
@@ -828,7 +849,8 @@ class ProjectIndex:
             pending.extend(current[1].bases)
         return found
 
-    def _derives_from(self, qualname: str, targets: FrozenSet[str]) -> bool:
+    def derives_from(self, qualname: str, targets: FrozenSet[str]) -> bool:
+        """Whether ``qualname`` is one of ``targets`` or a project class deriving from one."""
         if qualname in targets:
             return True
         return any(base in targets for _, facts in self.lineage(qualname) for base in facts.bases)
@@ -976,6 +998,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     tables: List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = []
     mappings: List[ImperativeMapping] = []
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
+    functions: List[ast.FunctionDef] = []
     auth_user_model = None
     for statement in _module_statements(tree.body):
         if isinstance(statement, ast.Import):
@@ -992,9 +1015,11 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
                 names[_STAR] = module
         elif isinstance(statement, ast.ClassDef):
             names[statement.name] = f"{module}.{statement.name}"
-            classes.append(_class_facts(statement, names))
+            classes.append(_class_facts(statement, names, module))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, method=False))
+            if isinstance(statement, ast.FunctionDef):
+                functions.append(statement)
         elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             mapping = _imperative_mapping(statement.value, names)
             if mapping is not None:
@@ -1037,6 +1062,14 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         partial=partial,
         mappings=tuple(mappings),
         tables=tuple(tables),
+        # Read once every module-level name is known: a function may use a class the
+        # module defines below it.
+        returns=tuple(
+            (function.name, summary)
+            for function in functions
+            for summary in [return_summary(function, names, module, method=False)]
+            if summary is not None
+        ),
     )
 
 
@@ -1134,7 +1167,7 @@ def _module_statements(body: List[ast.stmt]) -> Iterable[ast.stmt]:
             yield statement
 
 
-def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
+def _class_facts(node: ast.ClassDef, names: Dict[str, str], module: str) -> ClassFacts:
     bases = tuple(b for b in (_dotted(base, names) for base in node.bases) if b)
     calls: List[Tuple[str, str]] = []
     fields: List[FieldFacts] = []
@@ -1149,6 +1182,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     static_methods: List[str] = []
     query_methods: List[Tuple[str, Tuple[str, ...]]] = []
+    returns: List[Tuple[str, ReturnSummary]] = []
     abstract = False
     for statement in node.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -1208,6 +1242,9 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
             query = _class_query(statement)
             if query is not None:
                 query_methods.append((statement.name, query))
+            summary = return_summary(statement, names, module, method=True)
+            if summary is not None:
+                returns.append((statement.name, summary))
         elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
             meta.extend(_meta_options(statement, names))
             for meta_statement in statement.body:
@@ -1235,6 +1272,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
         parameter_reads=tuple(parameter_reads),
         static_methods=tuple(static_methods),
         query_methods=tuple(query_methods),
+        returns=tuple(returns),
     )
 
 

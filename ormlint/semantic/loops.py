@@ -14,9 +14,9 @@ from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from ormlint.semantic.model import SemanticModel
+from ormlint.semantic.model import ROWS_ARGUMENT, SemanticModel
 from ormlint.semantic.relations import Relation
-from ormlint.semantic.scope import Binding, reads_below
+from ormlint.semantic.scope import Binding, enumerated_rows, reads_below
 from ormlint.syntax import children
 from ormlint.semantic.types import ANY_RELATION, QueryType
 
@@ -171,13 +171,11 @@ def _helper_facts(semantic: SemanticModel, call: cst.Call, qualname: Optional[st
         if argument is None:
             continue
         query = semantic.queryset_type(argument)
-        if query is None or not query.model or not query.yields_instances or query.partial:
-            continue
-        if query.kind not in ("queryset", "iterator", "list", "query", "result"):
+        if query is None or not query.iterated_rows or query.partial:
             continue
         chains = [chain for p, _, chain in reads if p == parameter]
         shown = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "the function")
-        facts = LoopFacts(call, query, argument, _built_at(semantic, argument), parameter, via=f"`{shown}()`")
+        facts = LoopFacts(call, query, argument, query_site(semantic, argument), parameter, via=f"`{shown}()`")
         facts.reads = chain_reads(semantic.index, query.model, chains)
         return facts
     return None
@@ -270,6 +268,9 @@ def _analyse_loop(semantic: SemanticModel, node: Loop, clause: Optional[cst.Comp
     if parts is None:
         return None
     target, iterable, body = parts
+    enumerated = enumerated_rows(target, iterable)
+    if enumerated is not None:
+        return _rows_facts(semantic, node, enumerated[1], enumerated[0], body)
     if not isinstance(target, cst.Name):
         return None
     return _rows_facts(semantic, node, iterable, target.value, body)
@@ -279,13 +280,11 @@ def _rows_facts(semantic: SemanticModel, node, iterable, variable: str, body) ->
     """The facts of running ``body`` once per row of ``iterable`` with the row bound to
     ``variable``, when ``iterable`` gives model instances from a query built here."""
     query = semantic.queryset_type(iterable)
-    if query is None or not query.model or not query.yields_instances or query.partial:
-        return None
-    if query.kind not in ("queryset", "iterator", "list", "query", "result"):
+    if query is None or not query.iterated_rows or query.partial:
         return None
     if query.prefetched_rows and isinstance(iterable, (cst.Call, cst.Attribute)) and _chain(_bare_call(iterable)):
         return None  # ``for line in order.lines.all()`` inside the loop over orders: that loop's
-    facts = LoopFacts(node, query, iterable, _built_at(semantic, iterable), variable)
+    facts = LoopFacts(node, query, iterable, query_site(semantic, iterable), variable)
     facts.reads = _relation_reads(semantic, query.model, variable, body)
     return facts
 
@@ -294,15 +293,43 @@ def _bare_call(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.func if isinstance(node, cst.Call) and not node.args else node
 
 
-def _built_at(semantic: SemanticModel, iterable: cst.BaseExpression) -> Optional[cst.BaseExpression]:
-    if isinstance(iterable, (cst.Call, cst.Subscript)):
-        return iterable
-    if isinstance(iterable, cst.Name):
-        found = semantic.lookup(iterable.value)
-        if found is not None and found[0].kind == "function" and len(found[1]) == 1:
-            binding: Binding = found[1][0]
-            if binding.kind == "assign" and binding.value is not None:
-                return binding.value
+def query_site(semantic: SemanticModel, iterable: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """Where the query of the rows ``iterable`` gives is built, for a fix: the iterable
+    itself, the value of the one assignment of the variable it names, and through
+    ``list()``, ``sorted()``, a paginator and its pages, the query they were given;
+    ``None`` when that is not certain."""
+    node: Optional[cst.BaseExpression] = iterable
+    for _ in range(_SITE_STEPS):
+        if isinstance(node, cst.Name):
+            node = _single_assignment(semantic, node)
+        elif isinstance(node, cst.Call) and semantic.qualified_name(node.func) in ROWS_ARGUMENT:
+            position = ROWS_ARGUMENT[semantic.qualified_name(node.func) or ""]
+            positional = [a.value for a in node.args if a.keyword is None and not a.star]
+            node = positional[position] if len(positional) > position else None
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and _kind(semantic, node) == "page":
+            node = node.func.value
+        elif isinstance(node, cst.Attribute) and node.attr.value == "object_list" and _kind(semantic, node.value) == "page":
+            node = node.value
+        else:
+            break
+    return node if isinstance(node, (cst.Call, cst.Subscript)) else None
+
+
+#: How many names, wrappers and pages ``query_site`` looks through.
+_SITE_STEPS = 6
+
+
+def _kind(semantic: SemanticModel, node: cst.BaseExpression) -> Optional[str]:
+    found = semantic.queryset_type(node)
+    return found.kind if found is not None else None
+
+
+def _single_assignment(semantic: SemanticModel, name: cst.Name) -> Optional[cst.BaseExpression]:
+    found = semantic.lookup(name.value)
+    if found is not None and found[0].kind == "function" and len(found[1]) == 1:
+        binding: Binding = found[1][0]
+        if binding.kind == "assign" and binding.value is not None:
+            return binding.value
     return None
 
 

@@ -9,6 +9,8 @@ imports, the project index and local data flow; when any link is unknown the ans
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import lru_cache
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -16,6 +18,7 @@ import libcst as cst
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
 from ormlint.semantic.index import ProjectIndex
 from ormlint.semantic.scope import STAR, Binding, Scope
+from ormlint.semantic.summaries import ReturnSummary
 from ormlint.syntax import visitor_names
 from ormlint.semantic.types import (
     ANY_RELATION,
@@ -68,6 +71,18 @@ _COLUMN_OPTIONS = frozenset({"defer", "undefer", "undefer_group", "load_only", "
 
 _TRUTH_CALLS = frozenset({"builtins.bool"})
 
+#: Builtins that give the rows of the iterable they are passed, in a list or an iterator
+#: (``sorted(qs, key=...)``, ``list(qs)``), with the position of that iterable.
+_ROW_WRAPPERS = {
+    "builtins.list": 0, "builtins.tuple": 0, "builtins.sorted": 0, "builtins.reversed": 0,
+    "builtins.iter": 0, "builtins.set": 0, "builtins.frozenset": 0, "builtins.filter": 1,
+}
+DJANGO_PAGINATORS = frozenset({"django.core.paginator.Paginator"})
+#: Calls whose result holds the rows of one of their arguments, and its position.
+ROWS_ARGUMENT = {**_ROW_WRAPPERS, **{paginator: 0 for paginator in DJANGO_PAGINATORS}}
+#: django-filter's ``FilterSet``: ``OrderFilter(request.GET, queryset=qs).qs`` filters ``qs``.
+FILTERSETS = frozenset({"django_filters.FilterSet", "django_filters.filterset.FilterSet", "django_filters.rest_framework.FilterSet"})
+
 
 class SemanticModel(cst.BatchableCSTVisitor):
     def __init__(self, index: ProjectIndex, module: str, is_package: bool = False) -> None:
@@ -91,6 +106,12 @@ class SemanticModel(cst.BatchableCSTVisitor):
         self._at: Optional[int] = None
         #: Results that several rules ask for, computed once per node (see ``loops``).
         self.memo: Dict[Tuple[str, int], object] = {}
+        #: Calls of project functions being evaluated, innermost last (see ``_returned``),
+        #: and the scopes their summaries were evaluated in, kept so that their ids,
+        #: which key ``_types``, stay unique.
+        self._calls: List[int] = []
+        self._summary_scopes: List[Scope] = []
+        self._call_results: Dict[Tuple[int, Tuple[object, ...]], Optional[Type]] = {}
 
     # -- traversal ----------------------------------------------------------------------
 
@@ -300,6 +321,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return self._type_of_attribute(node, scope)
         if isinstance(node, cst.Call):
             return self._type_of_call(node, scope)
+        if isinstance(node, cst.IfExp):
+            return _join([self.type_of(node.body, scope), self.type_of(node.orelse, scope)])
         if isinstance(node, cst.Subscript):
             base = self.type_of(node.value, scope)
             if base is _BOTTOM:
@@ -363,6 +386,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
             self._at = saved
 
     def _type_of_bound_value(self, binding: Binding, owner: Scope, name: str) -> Optional[Type]:
+        if binding.kind == "typed":
+            return binding.known  # type: ignore[return-value]
         if binding.kind in ("assign", "with") and binding.value is not None:
             return self.type_of(binding.value, owner)
         if binding.kind == "for" and binding.value is not None:
@@ -370,7 +395,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
             # others inside the comprehension, where the earlier loop variables live.
             first = owner.kind == "comprehension" and owner.node.for_in.iter is binding.value
             rows = self.type_of(binding.value, owner.parent if first else owner)
-            if isinstance(rows, QueryType) and rows.model and rows.yields_instances and rows.kind != "rows":
+            if isinstance(rows, QueryType) and rows.iterated_rows:
                 return Instance(rows.model, rows.orm, prefetched=rows.prefetched, from_rows=True)
             return None
         if binding.kind == "param" and binding.annotation is not None:
@@ -500,6 +525,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return None
         if isinstance(owner, FlaskDatabase) and attribute == "session":
             return Session()
+        if isinstance(owner, QueryType):
+            # ``page.object_list``, ``pagination.items``, ``filterset.qs``: the rows inside.
+            inside = {("page", "object_list"): "list", ("pagination", "items"): "result", ("filterset", "qs"): "queryset"}
+            kind = inside.get((owner.kind, attribute))
+            return replace(owner, kind=kind) if kind else None
         qualname = self.qualified_name(node, scope)
         return self._type_of_qualname(qualname) if qualname else None
 
@@ -518,7 +548,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 chain = self.index.class_query(receiver.qualname, method)
                 if chain is not None:
                     return _class_query_type(receiver, chain)
-            if isinstance(receiver, QueryType):
+            if isinstance(receiver, QueryType) and receiver.kind in ("paginator", "query") and method in _PAGE_METHODS[receiver.kind]:
+                return replace(receiver, kind="page" if receiver.kind == "paginator" else "pagination")
+            if isinstance(receiver, QueryType) and receiver.kind not in _WRAPPER_KINDS:
                 if receiver.orm == "django" and method in _DJANGO_ROW_METHODS and receiver.yields_instances:
                     return Instance(receiver.model, "django")
                 if receiver.orm == "sqlalchemy" and method == "with_parent" and node.args:
@@ -546,6 +578,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
                     return statement.derive(kind="result" if method == "scalars" else "rows")
             if method == "query":
                 return self._sqlalchemy_query(node, receiver, func.value, scope)
+            summary = self._method_summary(receiver, func, scope)
+            if summary is not None and summary.kind != "property":
+                if isinstance(receiver, ModelClass) and summary.kind == "method":
+                    return None  # ``Order.total(order)``: the row is the first argument
+                return self._returned(summary, node, receiver, scope)
         callee = self.type_of(func, scope)
         if isinstance(callee, SessionFactory):
             return Session()
@@ -583,7 +620,104 @@ class SemanticModel(cst.BatchableCSTVisitor):
             selected = self.type_of(node.args[0].value, scope)
             if isinstance(selected, ModelClass) and selected.orm == "sqlalchemy":
                 return QueryType("sqlalchemy", selected.qualname, "select")
+        if qualname in ROWS_ARGUMENT:
+            return self._wrapped_rows(node, ROWS_ARGUMENT[qualname], "paginator" if qualname in DJANGO_PAGINATORS else None, scope)
+        if self.index.derives_from(qualname, FILTERSETS):
+            return self._filtered_rows(node, scope)
+        summary = self.index.returns(qualname)
+        if summary is not None:
+            return self._returned(summary, node, None, scope)
         return None
+
+    def _wrapped_rows(self, call: cst.Call, position: int, kind: Optional[str], scope: Optional[Scope]) -> Optional[QueryType]:
+        """``list(qs)``, ``sorted(qs, key=...)``, ``Paginator(qs, 25)``: the rows of the
+        iterable argument, in a list (or pages of them); what the query loads stays."""
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if len(positional) <= position or any(a.star for a in call.args):
+            return None
+        rows = self.type_of(positional[position], scope)
+        if not isinstance(rows, QueryType) or not rows.iterated_rows:
+            return None
+        return replace(rows, kind=kind or ("list" if rows.orm == "django" else "result"), at_most_one=False)
+
+    def _filtered_rows(self, call: cst.Call, scope: Optional[Scope]) -> Optional[QueryType]:
+        """``OrderFilter(request.GET, queryset=qs)``: a filterset whose ``.qs`` is ``qs``
+        filtered (its second positional argument, or ``queryset=``)."""
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "queryset"), None)
+        if given is None and len(positional) > 1 and not any(a.star for a in call.args):
+            given = positional[1]
+        rows = self.type_of(given, scope) if given is not None else None
+        if not isinstance(rows, QueryType) or rows.orm != "django" or rows.kind not in ("manager", "queryset"):
+            return None
+        return replace(rows, kind="filterset")
+
+    # -- project functions ----------------------------------------------------------------
+
+    def _method_summary(self, receiver: Optional[Type], func: cst.Attribute, scope: Optional[Scope]) -> Optional[ReturnSummary]:
+        """The summary of the project method ``func`` names: ``order.total_lines`` on a
+        row, ``Order.recent`` on a model, ``self.visible_orders`` in a class's method."""
+        if isinstance(receiver, (Instance, ModelClass)):
+            owner: Optional[str] = receiver.qualname
+        elif receiver is None and isinstance(func.value, cst.Name):
+            owner = self.class_of_receiver(func.value.value, scope)
+        else:
+            owner = None
+        return self.index.method_returns(owner, func.attr.value) if owner is not None else None
+
+    def class_of_receiver(self, name: str, scope: Optional[Scope] = None) -> Optional[str]:
+        """The qualified name of the module-level class whose method binds ``name`` as its
+        first parameter (``self`` / ``cls``), seen from ``scope``."""
+        found = self.lookup(name, scope)
+        if found is None or found[0].kind != "function" or [b.kind for b in found[1]] != ["param"]:
+            return None
+        function, class_scope = found[0].node, found[0].parent
+        if not isinstance(function, cst.FunctionDef) or class_scope is None or class_scope.kind != "class":
+            return None
+        params = function.params.params
+        if not params or params[0].name.value != name or class_scope.parent is None or class_scope.parent.kind != "module":
+            return None
+        if any(_decorator_name(d) == "staticmethod" for d in function.decorators):
+            return None
+        return f"{self.module}.{class_scope.node.name.value}"
+
+    def _returned(
+        self, summary: ReturnSummary, call: Optional[cst.Call], receiver: Optional[Type], scope: Optional[Scope]
+    ) -> Optional[Type]:
+        """What a call of a project function gives: the join of its summary's values,
+        evaluated with the types of the call's arguments bound to its parameters (and
+        of the receiver to ``self`` / ``cls``). Calls nest at most a few deep, and a
+        function being evaluated is not entered again."""
+        if id(summary) in self._calls or len(self._calls) >= _MAX_CALL_DEPTH:
+            return None
+        arguments = _call_arguments(call) if call is not None else ([], {})
+        if arguments is None:
+            return None
+        positional, keywords = arguments
+        bindings: Dict[str, List[Binding]] = {name: [Binding("import", qualname=q)] for name, q in summary.names}
+        bound: List[object] = [receiver]
+        for name, position in summary.parameters:
+            argument = keywords.get(name)
+            if argument is None and 0 <= position < len(positional):
+                argument = positional[position]
+            known = self.type_of(argument, scope) if argument is not None else None
+            bindings[name] = [Binding("typed", known=known)]
+            bound.append(known)
+        if summary.receiver:
+            bindings[summary.receiver] = [Binding("typed", known=receiver)]
+        key = (id(summary), tuple(bound))
+        if key not in self._call_results:
+            synthetic = Scope.of_summary(self.module, bindings)
+            self._summary_scopes.append(synthetic)
+            self._calls.append(id(summary))
+            try:
+                values = [_parsed(value) for value in summary.values]
+                found = _join([self.type_of(v, synthetic) if v is not None else None for v in values])
+            finally:
+                self._calls.pop()
+            # A session expression is the callee's, not something the caller can repeat.
+            self._call_results[key] = replace(found, session=None) if isinstance(found, QueryType) else found
+        return self._call_results[key]
 
     def _sqlalchemy_query(
         self, node: cst.Call, receiver: Optional[Type], session: cst.BaseExpression, scope: Optional[Scope]
@@ -655,6 +789,39 @@ _QUERYING_METHODS = (DJANGO_QUERYSET_METHODS | {"count", "exists", "aggregate", 
 
 #: A binding still being resolved (``qs = qs.filter()``): neutral in a join.
 _BOTTOM = object()
+
+#: Kinds that wrap rows rather than being a query: their methods are not a query's.
+_WRAPPER_KINDS = frozenset({"list", "paginator", "page", "pagination", "filterset"})
+#: What makes a page of rows: ``Paginator.page(n)`` / ``get_page(n)``, Flask-SQLAlchemy's
+#: ``query.paginate(...)``.
+_PAGE_METHODS = {"paginator": frozenset({"page", "get_page"}), "query": frozenset({"paginate"})}
+
+#: How many calls of project functions deep a value is followed.
+_MAX_CALL_DEPTH = 4
+
+
+@lru_cache(maxsize=4096)
+def _parsed(source: str) -> Optional[cst.BaseExpression]:
+    """A summary's value as an expression; summaries repeat across files and calls."""
+    try:
+        return cst.parse_expression(source)
+    except (cst.ParserSyntaxError, RecursionError, ValueError):
+        return None
+
+
+def _call_arguments(call: cst.Call) -> Optional[Tuple[List[cst.BaseExpression], Dict[str, cst.BaseExpression]]]:
+    """A call's positional and keyword arguments; ``None`` with ``*args`` / ``**kwargs``,
+    where positions do not line up with parameters."""
+    positional: List[cst.BaseExpression] = []
+    keywords: Dict[str, cst.BaseExpression] = {}
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            keywords[arg.keyword.value] = arg.value
+        else:
+            positional.append(arg.value)
+    return positional, keywords
 
 
 def _join(types: List[object]) -> Optional[Type]:

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from ormlint.semantic.loops import LoopFacts, _built_at, chain_reads
+from ormlint.semantic.loops import LoopFacts, chain_reads, query_site
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import app_label
 from ormlint.semantic.templates import find_template, read_template, template_loops
@@ -133,7 +133,7 @@ def _facts(
             continue
         if rows.kind not in ("manager", "queryset", "list", "query", "result"):
             continue
-        built_at = _built_at(semantic, value) if query is None else (value if isinstance(value, cst.Call) else None)
+        built_at = query_site(semantic, value) if query is None else (value if isinstance(value, cst.Call) else None)
         facts = LoopFacts(node, rows, value, built_at, loops.variables[name], via=f"template `{template_name}`")
         facts.reads = chain_reads(semantic.index, rows.model, chains)
         found.append(facts)

@@ -25,7 +25,8 @@ class Binding:
     is the context manager), ``for`` (``value`` is the iterable), ``global`` (look in the
     module scope) or ``opaque`` (``except ... as``, unpacking, augmented assignment:
     nothing is known). ``from module import *`` binds ``STAR`` as ``star`` (``qualname``
-    is the module): what it binds is known only from the project index.
+    is the module): what it binds is known only from the project index. ``typed`` binds a
+    parameter of a function summary to the type (``known``) of the caller's argument.
     """
 
     kind: str
@@ -34,6 +35,7 @@ class Binding:
     qualname: Optional[str] = None
     #: The statement that binds the name, which orders bindings within a function.
     statement: Optional[cst.CSTNode] = None
+    known: Optional[object] = None
 
 
 #: The pseudo-name that ``from module import *`` bindings are kept under.
@@ -62,6 +64,14 @@ class Scope:
         self._bindings: Optional[Dict[str, List[Binding]]] = None
         self._uses: Optional[Dict[str, List[Use]]] = None
         self._statement: Optional[cst.CSTNode] = None
+
+    @classmethod
+    def of_summary(cls, module: str, bindings: Dict[str, List[Binding]]) -> "Scope":
+        """The scope a function summary's values are evaluated in: its parameters and the
+        names of its module, and nothing else."""
+        scope = cls(cst.Module(body=[]), None, module, False)
+        scope._bindings = bindings
+        return scope
 
     @property
     def kind(self) -> str:
@@ -105,6 +115,17 @@ class Scope:
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, Binding("opaque"))
 
+    def _bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        """``for x in rows``; ``for i, x in enumerate(rows)`` binds ``x`` to the items of
+        ``rows`` as well."""
+        enumerated = enumerated_rows(target, iterable)
+        if enumerated is not None:
+            assert isinstance(target, cst.Tuple)
+            self._bind_target(target.elements[0].value, Binding("opaque"))
+            self._bind(enumerated[0], Binding("for", value=enumerated[1]))
+            return
+        self._bind_target(target, Binding("for", value=iterable))
+
     def _collect_bindings(self) -> None:
         node = self.node
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):
@@ -126,7 +147,7 @@ class Scope:
         else:  # a comprehension: its ``for`` targets are local to it
             clause = getattr(node, "for_in", None)
             while clause is not None:
-                self._bind_target(clause.target, Binding("for", value=clause.iter))
+                self._bind_loop_target(clause.target, clause.iter)
                 clause = clause.inner_for_in
 
     def _collect_from_block(self, body: cst.BaseSuite) -> None:
@@ -146,7 +167,7 @@ class Scope:
                 qualname = f"{self.module}.{statement.name.value}" if self.kind == "module" else None
                 self._bind(statement.name.value, Binding(kind, qualname=qualname))
             elif isinstance(statement, (cst.For,)):
-                self._bind_target(statement.target, Binding("for", value=statement.iter))
+                self._bind_loop_target(statement.target, statement.iter)
                 self._collect_from_block(statement.body)
                 if statement.orelse:
                     self._collect_from_block(statement.orelse.body)
@@ -207,6 +228,17 @@ class Scope:
                 kind = "global" if isinstance(statement, cst.Global) else "opaque"
                 for item in statement.names:
                     self._bind(item.name.value, Binding(kind))
+
+
+def enumerated_rows(target: cst.BaseExpression, iterable: cst.BaseExpression) -> Optional[Tuple[str, cst.BaseExpression]]:
+    """For ``for i, row in enumerate(rows)``: the item's name and what is enumerated."""
+    if not (isinstance(target, cst.Tuple) and len(target.elements) == 2 and isinstance(target.elements[1].value, cst.Name)):
+        return None
+    if not (isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "enumerate"):
+        return None
+    if not iterable.args or iterable.args[0].keyword is not None or iterable.args[0].star:
+        return None
+    return target.elements[1].value.value, iterable.args[0].value
 
 
 def _alias(alias: cst.ImportAlias) -> Optional[str]:

@@ -36,8 +36,11 @@ class QueryType:
 
     orm: str
     model: str
-    #: Django: "manager", "queryset", "iterator"; SQLAlchemy: "query" (legacy ``Query``),
-    #: "select" (a statement), "rows" (``execute()``'s rows), "result" (model instances).
+    #: Django: "manager", "queryset", "iterator", "list" (rows in a list: ``list(qs)``);
+    #: SQLAlchemy: "query" (legacy ``Query``), "select" (a statement), "rows"
+    #: (``execute()``'s rows), "result" (model instances). Pagination wraps rows:
+    #: Django's "paginator" (``Paginator(qs, n)``) and "page" (``paginator.page(n)``, a
+    #: sequence of rows), Flask-SQLAlchemy's "pagination" (``query.paginate()``).
     kind: str
     #: False for ``.values()`` / ``.values_list()`` / ``.dates()``: rows are not model instances.
     yields_instances: bool = True
@@ -84,6 +87,15 @@ class QueryType:
     @property
     def countable(self) -> bool:
         return self.kind in ("manager", "queryset", "query")
+
+    @property
+    def iterated_rows(self) -> bool:
+        """Whether a loop over it gets one model instance per row."""
+        return bool(self.model) and self.yields_instances and self.kind in ITERATED_KINDS
+
+
+#: The kinds of query a loop gets rows from.
+ITERATED_KINDS = frozenset({"queryset", "iterator", "list", "query", "result", "page"})
 @dataclass(frozen=True)
 class Session:
     """A SQLAlchemy session (``Session(engine)``, ``sessionmaker()()``, ``db.session``)."""

@@ -1,0 +1,325 @@
+"""What each project function returns, read once in the index and used wherever it is called.
+
+A summary is the function's return values written as expressions over its parameters and
+the names of its module, with every local replaced by what it holds at the ``return``:
+
+    def open_orders(user):
+        orders = Order.objects.filter(status="open")
+        if user is not None:
+            orders = orders.filter(owner=user)
+        return orders.select_related("customer")
+
+returns ``Order.objects.filter(status="open").select_related("customer")`` or
+``Order.objects.filter(status="open").filter(owner=user).select_related("customer")``.
+The semantic model of the calling file evaluates these expressions with the types of the
+call's arguments bound to the parameters (``semantic.model``), so a helper that refines the
+queryset it is given keeps what the caller loaded, and a helper that builds one gives its
+rows and what it loads. The join of the alternatives is what holds on every path.
+
+The reading is made with Python's ``ast``, statement by statement, like the rest of the
+index. Whatever it cannot follow for certain (a value assigned in a loop's target, by
+unpacking, in a nested function, a ``return`` of nothing) makes the whole summary
+unknown rather than partial: an unknown summary is simply not recorded.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+import itertools
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+#: At most this many different values per name and per ``return``: beyond it a function
+#: is too branchy to be worth a summary.
+_MAX_ALTERNATIVES = 6
+
+#: Decorators after which a call still returns what the function body returns.
+_PROPERTIES = frozenset({"property", "cached_property"})
+_TRANSPARENT_DECORATORS = _PROPERTIES | {"staticmethod", "classmethod", "lru_cache", "cache", "abstractmethod"}
+
+#: What a name holds at some point of the function: its possible values, or ``None`` when
+#: nothing certain is known (assigned by unpacking, in a ``for`` target...).
+Values = Optional[Tuple[ast.expr, ...]]
+
+
+@dataclass(frozen=True)
+class ReturnSummary:
+    """What one function returns, as expressions the calling file can evaluate."""
+
+    #: The source of each value it may return, over ``parameters`` and ``names``.
+    values: Tuple[str, ...]
+    #: The parameters a caller passes, in order: (name, position); keyword-only ones
+    #: have position -1. ``self`` / ``cls`` of a method are not among them.
+    parameters: Tuple[Tuple[str, int], ...]
+    #: The names of the module the values use, with what they refer to.
+    names: Tuple[Tuple[str, str], ...]
+    #: The first parameter of a method (``self`` / ``cls``), bound to the receiver of
+    #: the call; empty for functions and static methods.
+    receiver: str = ""
+    #: How it is called: ``function``, ``method``, ``classmethod``, ``staticmethod``, or
+    #: ``property`` (read as an attribute, ``cached_property`` too).
+    kind: str = "function"
+
+
+def return_summary(function: ast.FunctionDef, names: Dict[str, str], module: str, method: bool) -> Optional[ReturnSummary]:
+    """The summary of ``function``, or ``None`` when its returns cannot be read for
+    certain or cannot be a query, a row or a session (constants, ``None``)."""
+    arguments = function.args.posonlyargs + function.args.args
+    decorators = {_decorator(d) for d in function.decorator_list}
+    if decorators - _TRANSPARENT_DECORATORS or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _walk_here(function, skip_root=True)):
+        return None  # what a call gives is the decorator's or a generator
+    receiver = ""
+    if method and "staticmethod" not in decorators:
+        if not arguments:
+            return None
+        receiver, arguments = arguments[0].arg, arguments[1:]
+    parameters = [(a.arg, i) for i, a in enumerate(arguments)] + [(a.arg, -1) for a in function.args.kwonlyargs]
+    own = {p for p, _ in parameters} | ({receiver} if receiver else set())
+    flow = _ReturnFlow(_assigned_names(function) - own)
+    environment = {name: (ast.Name(id=name, ctx=ast.Load()),) for name in own}
+    flow.run(function.body, environment)
+    if flow.failed or not flow.returns:
+        return None
+    values = tuple(dict.fromkeys(ast.unparse(value) for value in flow.returns))
+    if len(values) > _MAX_ALTERNATIVES or not all(_may_be_interesting(v) for v in flow.returns):
+        return None
+    used = sorted({n.id for value in flow.returns for n in ast.walk(value) if isinstance(n, ast.Name)} - own)
+    referred = tuple((name, names.get(name, f"{module}.{name}")) for name in used if name in names or name not in _BUILTINS)
+    return ReturnSummary(values, tuple(parameters), referred, receiver, _kind(method, decorators))
+
+
+def _kind(method: bool, decorators: Set[str]) -> str:
+    if not method:
+        return "function"
+    if decorators & _PROPERTIES:
+        return "property"
+    for kind in ("classmethod", "staticmethod"):
+        if kind in decorators:
+            return kind
+    return "method"
+
+
+def _may_be_interesting(value: ast.expr) -> bool:
+    """A value built by a call, an attribute or a subscript, or a parameter returned
+    as it came: constants, literals and operators never give a query."""
+    return isinstance(value, (ast.Call, ast.Attribute, ast.Subscript, ast.Name, ast.IfExp))
+
+
+class _ReturnFlow:
+    """Follows the statements of one function body, keeping what each local holds."""
+
+    def __init__(self, local_names: Set[str]) -> None:
+        #: Names the function assigns somewhere: before their first assignment they hold
+        #: nothing we know.
+        self.local_names = local_names
+        self.returns: List[ast.expr] = []
+        self.failed = False
+
+    def run(self, statements: Iterable[ast.stmt], environment: Dict[str, Values]) -> Tuple[Dict[str, Values], bool]:
+        """The environment after ``statements``, and whether they always leave the
+        function (``return`` / ``raise``) so that nothing after them runs."""
+        for statement in statements:
+            if self.failed:
+                return environment, True
+            environment, leaves = self._statement(statement, environment)
+            if leaves:
+                return environment, True
+        return environment, False
+
+    def _statement(self, statement: ast.stmt, environment: Dict[str, Values]) -> Tuple[Dict[str, Values], bool]:
+        if isinstance(statement, ast.Return):
+            if statement.value is None:
+                self.failed = True
+            else:
+                found = self.substitute(statement.value, environment)
+                if found is None:
+                    self.failed = True
+                else:
+                    self.returns.extend(found)
+            return environment, True
+        if isinstance(statement, ast.Raise):
+            return environment, True
+        environment = dict(environment)
+        self._forget_walrus_targets(statement, environment)
+        if isinstance(statement, ast.Assign):
+            value = self.substitute(statement.value, environment)
+            for target in statement.targets:
+                self._bind(target, value if len(statement.targets) == 1 else None, environment)
+        elif isinstance(statement, ast.AnnAssign):
+            if statement.value is not None:
+                self._bind(statement.target, self.substitute(statement.value, environment), environment)
+        elif isinstance(statement, (ast.AugAssign, ast.Delete)):
+            for target in statement.targets if isinstance(statement, ast.Delete) else [statement.target]:
+                self._bind(target, None, environment)
+        elif isinstance(statement, ast.If):
+            body, body_leaves = self.run(statement.body, environment)
+            orelse, orelse_leaves = self.run(statement.orelse, environment)
+            return _merge([e for e, leaves in ((body, body_leaves), (orelse, orelse_leaves)) if not leaves]), body_leaves and orelse_leaves
+        elif isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
+            if not isinstance(statement, ast.While):
+                self._bind(statement.target, None, environment)
+            body, _ = self.run(statement.body, environment)
+            after = _merge([environment, body])
+            after, _ = self.run(statement.orelse, after)
+            return after, False
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            for item in statement.items:
+                if item.optional_vars is not None:
+                    self._bind(item.optional_vars, None, environment)
+            return self.run(statement.body, environment)
+        elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+            return self._try(statement, environment)
+        elif isinstance(statement, ast.Match):
+            outcomes = [environment]
+            for case in statement.cases:
+                for node in ast.walk(case.pattern):
+                    captured = getattr(node, "name", None)
+                    if isinstance(captured, str):
+                        environment[captured] = None
+                outcome, leaves = self.run(case.body, environment)
+                if not leaves:
+                    outcomes.append(outcome)
+            return _merge(outcomes), False
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            environment[statement.name] = None
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                environment[(alias.asname or alias.name).split(".")[0]] = None
+        elif isinstance(statement, (ast.Global, ast.Nonlocal)):
+            self.failed = True
+        return environment, False
+
+    def _try(self, statement, environment: Dict[str, Values]) -> Tuple[Dict[str, Values], bool]:
+        body, body_leaves = self.run(statement.body, environment)
+        # A handler may start anywhere in the body: from what held before it or after it.
+        start = _merge([environment, body])
+        outcomes = []
+        if not body_leaves:
+            orelse, orelse_leaves = self.run(statement.orelse, body)
+            if not orelse_leaves:
+                outcomes.append(orelse)
+        for handler in statement.handlers:
+            handled = dict(start)
+            if handler.name:
+                handled[handler.name] = None
+            outcome, leaves = self.run(handler.body, handled)
+            if not leaves:
+                outcomes.append(outcome)
+        if not outcomes:
+            self.run(statement.finalbody, start)
+            return start, True
+        return self.run(statement.finalbody, _merge(outcomes))
+
+    def _bind(self, target: ast.expr, value: Values, environment: Dict[str, Values]) -> None:
+        if isinstance(target, ast.Name):
+            environment[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind(element, None, environment)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, None, environment)
+
+    def _forget_walrus_targets(self, statement: ast.stmt, environment: Dict[str, Values]) -> None:
+        for node in _walk_here(statement):
+            if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                environment[node.target.id] = None
+
+    def substitute(self, value: ast.expr, environment: Dict[str, Values]) -> Values:
+        """The expressions ``value`` stands for, with each local replaced by each of its
+        values; ``None`` if one of them is unknown, or for a lambda or comprehension (whose
+        own names would need scopes of their own)."""
+        reads: List[str] = []
+        for node in ast.walk(value):
+            if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr)):
+                return None
+            if isinstance(node, ast.Name) and node.id not in reads:
+                reads.append(node.id)
+        choices: List[Tuple[str, Tuple[ast.expr, ...]]] = []
+        for name in reads:
+            if name in environment:
+                held = environment[name]
+                if held is None:
+                    return None
+                if not (len(held) == 1 and isinstance(held[0], ast.Name) and held[0].id == name):
+                    choices.append((name, held))
+            elif name in self.local_names:
+                return None  # read before the function assigns it
+        combinations = list(itertools.islice(itertools.product(*(held for _, held in choices)), _MAX_ALTERNATIVES + 1))
+        if len(combinations) > _MAX_ALTERNATIVES:
+            return None
+        return tuple(_replace_names(value, dict(zip((name for name, _ in choices), chosen))) for chosen in combinations)
+
+
+def _merge(environments: List[Dict[str, Values]]) -> Dict[str, Values]:
+    """What holds after paths that join: every value a name may have on one of them; a
+    name that some path leaves unbound or unknown is unknown."""
+    if not environments:
+        return {}
+    if len(environments) == 1:
+        return environments[0]
+    merged: Dict[str, Values] = {}
+    for name in set().union(*environments):
+        held = [e.get(name) if name in e else None for e in environments]
+        if any(h is None for h in held):
+            merged[name] = None
+            continue
+        values = {ast.dump(v): v for h in held for v in h}  # type: ignore[union-attr]
+        merged[name] = tuple(values.values()) if len(values) <= _MAX_ALTERNATIVES else None
+    return merged
+
+
+class _Replacer(ast.NodeTransformer):
+    def __init__(self, replacements: Dict[str, ast.expr]) -> None:
+        self.replacements = replacements
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        replacement = self.replacements.get(node.id)
+        return copy.deepcopy(replacement) if replacement is not None else node
+
+
+def _replace_names(value: ast.expr, replacements: Dict[str, ast.expr]) -> ast.expr:
+    if not replacements:
+        return value
+    return _Replacer(replacements).visit(copy.deepcopy(value))
+
+
+def _assigned_names(function: ast.FunctionDef) -> Set[str]:
+    """The names the function's own scope binds (not those of nested scopes)."""
+    found: Set[str] = set()
+    for node in _walk_here(function, skip_root=True):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            found.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            found.add(node.name)
+    return found
+
+
+def _walk_here(root: ast.AST, skip_root: bool = False) -> Iterable[ast.AST]:
+    """The nodes below ``root`` that run in its scope: not inside nested functions,
+    classes, lambdas or comprehensions (whose names are their own)."""
+    stack = list(ast.iter_child_nodes(root)) if skip_root else [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) and node is not root:
+            continue
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _decorator(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+_BUILTINS = frozenset(dir(builtins))
