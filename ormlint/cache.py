@@ -134,6 +134,8 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "static_methods": list(c.static_methods),
                 "query_methods": [[m, list(chain)] for m, chain in c.query_methods],
                 "returns": _returns_to_json(c.returns),
+                "parameter_chains": _parameter_reads_to_json(c.parameter_chains),
+                "forwards": [list(f) for f in c.forwards],
             }
             for c in facts.classes
         ],
@@ -156,6 +158,8 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         ],
         "tables": [[name, list(columns), list(keys)] for name, columns, keys in facts.tables],
         "returns": _returns_to_json(facts.returns),
+        "parameter_chains": _parameter_reads_to_json(facts.parameter_chains),
+        "forwards": [list(f) for f in facts.forwards],
     }
 
 
@@ -185,6 +189,8 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 static_methods=tuple(str(m) for m in c["static_methods"]),
                 query_methods=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["query_methods"]),
                 returns=_returns_from_json(c["returns"]),
+                parameter_chains=_parameter_reads_from_json(c["parameter_chains"]),
+                forwards=_forwards_from_json(c["forwards"]),
             )
             for c in data["classes"]
         ),
@@ -207,6 +213,8 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
         ),
         tables=tuple((str(n), tuple(str(c) for c in cs), tuple(str(k) for k in ks)) for n, cs, ks in data["tables"]),
         returns=_returns_from_json(data["returns"]),
+        parameter_chains=_parameter_reads_from_json(data["parameter_chains"]),
+        forwards=_forwards_from_json(data["forwards"]),
     )
 
 
@@ -239,3 +247,7 @@ def _returns_from_json(items) -> Tuple[Tuple[str, ReturnSummary], ...]:
         )
         for name, values, parameters, names, receiver, kind in items
     )
+
+
+def _forwards_from_json(items) -> Tuple[Tuple[str, str, int, str, str, int, str], ...]:
+    return tuple((str(f), str(p), int(i), str(how), str(callee), int(j), str(k)) for f, p, i, how, callee, j, k in items)

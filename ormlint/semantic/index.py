@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 from ormlint.semantic.recovery import parse_recovering
-from ormlint.semantic.summaries import ReturnSummary, return_summary
+from ormlint.semantic.summaries import Forward, ParameterChain, ReturnSummary, chains_on, parameter_uses, return_summary
 
 #: Names through which code reaches a query without naming a model class: every other
 #: way in (``Order.objects``, ``QuerySet[Order]``, ``select(Order)``, ``model = Order``)
@@ -192,6 +192,9 @@ class ClassFacts:
     query_methods: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     #: What its methods and properties return, where that can be read (``summaries``).
     returns: Tuple[Tuple[str, ReturnSummary], ...] = ()
+    #: What its methods read on their parameters, and the calls they pass them on to.
+    parameter_chains: Tuple[ParameterChain, ...] = ()
+    forwards: Tuple[Forward, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,9 @@ class ModuleFacts:
     tables: Tuple[Tuple[str, Tuple[str, ...], Tuple[str, ...]], ...] = ()
     #: What its functions return, where that can be read (``summaries``).
     returns: Tuple[Tuple[str, ReturnSummary], ...] = ()
+    #: The same as ``ClassFacts.parameter_chains`` and ``forwards``, for its functions.
+    parameter_chains: Tuple[ParameterChain, ...] = ()
+    forwards: Tuple[Forward, ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -292,6 +298,7 @@ class ProjectIndex:
     _bound_names: Dict[str, FrozenSet[str]] = field(default_factory=dict, repr=False)
     _app_labels: Optional[Dict[str, str]] = field(default=None, repr=False)
     _looping: Optional[FrozenSet[str]] = field(default=None, repr=False)
+    _uses: Dict[Tuple[str, bool, str], List[Tuple[str, int, Tuple[str, ...]]]] = field(default_factory=dict, repr=False)
     #: The project's templates by name (``orders/list.html``), each name's files.
     templates: Dict[str, List[Path]] = field(default_factory=dict, repr=False)
 
@@ -608,8 +615,8 @@ class ProjectIndex:
     def looping_functions(self) -> FrozenSet[str]:
         """The names of the project's functions and methods that loop over an argument."""
         if self._looping is None:
-            names = {read[0] for facts in self.modules.values() for read in facts.parameter_reads}
-            names.update(read[0] for facts in self.classes.values() for read in facts.parameter_reads)
+            names = {read[0] for facts in self.modules.values() for read in (*facts.parameter_reads, *facts.forwards)}
+            names.update(read[0] for facts in self.classes.values() for read in (*facts.parameter_reads, *facts.forwards))
             self._looping = frozenset(names)
         return self._looping
 
@@ -740,22 +747,59 @@ class ProjectIndex:
 
     def parameter_reads(self, qualname: str, via_class: bool = False) -> List[Tuple[str, int, Tuple[str, ...]]]:
         """What the project function or method ``qualname`` reads on each item of the
-        parameters it loops over: (parameter, position, chain). A method is looked up in
-        its class and the class's project bases; called through the class itself
+        parameters it loops over, itself or through the functions it passes the rows or
+        each item to (a few calls deep): (parameter, position, chain). A method is looked
+        up in its class and the class's project bases; called through the class itself
         (``via_class``), only a static or class method's positions line up."""
+        return self._parameter_uses(qualname, via_class, "rows", frozenset())
+
+    def _parameter_uses(self, qualname: str, via_class: bool, what: str, seen: FrozenSet[str]) -> List[Tuple[str, int, Tuple[str, ...]]]:
+        """``rows``: the chains read on each item of a parameter; ``param``: the chains
+        read on the parameter itself."""
+        key = (qualname, via_class, what)
+        if key in self._uses:
+            return self._uses[key]
+        found = self._function_facts(qualname, via_class)
+        if found is None or qualname in seen or len(seen) >= _MAX_CALL_DEPTH:
+            return []
+        facts, owner, name = found
+        direct = facts.parameter_reads if what == "rows" else facts.parameter_chains
+        uses = [(p, i, c) for f, p, i, c in direct if f == name]
+        for function, parameter, position, how, callee, at, keyword in facts.forwards:
+            if function != name or (what == "param" and how != "param"):
+                continue
+            bound = callee.startswith("self:")
+            if bound and owner is None:
+                continue
+            target = f"{owner}.{callee[len('self:'):]}" if bound else callee
+            # Rows passed on are looped over there; an item passed on is read there.
+            passed_on = "rows" if what == "rows" and how == "param" else "param"
+            inner = self._parameter_uses(target, not bound, passed_on, seen | {qualname})
+            uses.extend(
+                (parameter, position, chain)
+                for p, i, chain in inner
+                if p == keyword or (not keyword and at >= 0 and i == at)
+            )
+        uses = list(dict.fromkeys(uses))[:_MAX_METHOD_READS]
+        self._uses[key] = uses
+        return uses
+
+    def _function_facts(self, qualname: str, via_class: bool):
+        """The facts that hold the function or method ``qualname``, the class it is
+        looked up in (``None`` for a module function) and its name."""
         module, _, name = self.canonical(qualname).rpartition(".")
         facts = self.modules.get(module)
         if facts is not None:
-            return [(p, i, c) for f, p, i, c in facts.parameter_reads if f == name]
+            return facts, None, name
         owner = self._class(module)
         if owner is None:
-            return []
+            return None
         for _, class_facts in self.lineage(owner[0]):
             if name in class_facts.methods:
                 if via_class and name not in class_facts.static_methods:
-                    return []
-                return [(p, i, c) for f, p, i, c in class_facts.parameter_reads if f == name]
-        return []
+                    return None
+                return class_facts, owner[0], name
+        return None
 
     def returns(self, qualname: str) -> Optional[ReturnSummary]:
         """What the project function ``qualname`` returns (module functions)."""
@@ -999,6 +1043,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     mappings: List[ImperativeMapping] = []
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     functions: List[ast.FunctionDef] = []
+    class_nodes: List[ast.ClassDef] = []
     auth_user_model = None
     for statement in _module_statements(tree.body):
         if isinstance(statement, ast.Import):
@@ -1015,7 +1060,8 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
                 names[_STAR] = module
         elif isinstance(statement, ast.ClassDef):
             names[statement.name] = f"{module}.{statement.name}"
-            classes.append(_class_facts(statement, names, module))
+            classes.append(_class_facts(statement, names))
+            class_nodes.append(statement)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, method=False))
             if isinstance(statement, ast.FunctionDef):
@@ -1045,6 +1091,10 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
             names[target] = referred or f"{module}.{target}"
             if referred:
                 aliases[target] = referred
+    # Summaries are read once every module-level name is known: a function may use a
+    # class or call a function the module defines below it.
+    names.update((f.name, f"{module}.{f.name}") for f in functions if f.name not in names)
+    classes = [replace(facts, **_function_summaries(node.body, names, module, method=True)) for facts, node in zip(classes, class_nodes)]
     mentions_signals = "pre_save" in source or "post_save" in source if isinstance(source, str) else (
         b"pre_save" in source or b"post_save" in source
     )
@@ -1062,15 +1112,29 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         partial=partial,
         mappings=tuple(mappings),
         tables=tuple(tables),
-        # Read once every module-level name is known: a function may use a class the
-        # module defines below it.
-        returns=tuple(
-            (function.name, summary)
-            for function in functions
-            for summary in [return_summary(function, names, module, method=False)]
-            if summary is not None
-        ),
+        **_function_summaries(functions, names, module, method=False),
     )
+
+
+def _function_summaries(statements, names: Dict[str, str], module: str, method: bool) -> Dict[str, tuple]:
+    """What the functions (or methods) among ``statements`` return, read on their
+    parameters and pass on (see ``summaries``)."""
+    returns: List[Tuple[str, ReturnSummary]] = []
+    chains: List[ParameterChain] = []
+    forwards: List[Forward] = []
+    for function in statements:
+        if not isinstance(function, ast.FunctionDef):
+            continue
+        try:
+            summary = return_summary(function, names, module, method)
+            read, passed = parameter_uses(function, names, method)
+        except RecursionError:  # nested too deeply to follow
+            continue
+        if summary is not None:
+            returns.append((function.name, summary))
+        chains.extend(read)
+        forwards.extend(passed)
+    return {"returns": tuple(returns), "parameter_chains": tuple(chains), "forwards": tuple(forwards)}
 
 
 #: The key of a module's name table that holds the module itself when it star-imports.
@@ -1167,7 +1231,7 @@ def _module_statements(body: List[ast.stmt]) -> Iterable[ast.stmt]:
             yield statement
 
 
-def _class_facts(node: ast.ClassDef, names: Dict[str, str], module: str) -> ClassFacts:
+def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
     bases = tuple(b for b in (_dotted(base, names) for base in node.bases) if b)
     calls: List[Tuple[str, str]] = []
     fields: List[FieldFacts] = []
@@ -1182,7 +1246,6 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str], module: str) -> Clas
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     static_methods: List[str] = []
     query_methods: List[Tuple[str, Tuple[str, ...]]] = []
-    returns: List[Tuple[str, ReturnSummary]] = []
     abstract = False
     for statement in node.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -1235,16 +1298,13 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str], module: str) -> Clas
                 static_methods.append(statement.name)
             elif len(statement.args.posonlyargs + statement.args.args) >= 2:
                 argument = (statement.args.posonlyargs + statement.args.args)[1].arg
-                argument_reads.extend((statement.name, chain) for chain in _chains_on([statement], argument))
+                argument_reads.extend((statement.name, chain) for chain in chains_on([statement], argument))
             returned = _returned_chain(statement, names)
             if returned is not None:
                 returned_chains.append((statement.name, returned))
             query = _class_query(statement)
             if query is not None:
                 query_methods.append((statement.name, query))
-            summary = return_summary(statement, names, module, method=True)
-            if summary is not None:
-                returns.append((statement.name, summary))
         elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
             meta.extend(_meta_options(statement, names))
             for meta_statement in statement.body:
@@ -1272,7 +1332,6 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str], module: str) -> Clas
         parameter_reads=tuple(parameter_reads),
         static_methods=tuple(static_methods),
         query_methods=tuple(query_methods),
-        returns=tuple(returns),
     )
 
 
@@ -1301,6 +1360,8 @@ def _meta_options(meta: ast.ClassDef, names: Dict[str, str]) -> List[Tuple[str, 
 _FOREIGN_KEYS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey"})
 _NOT_COLUMNS = frozenset({"ManyToManyField", "ParentalManyToManyField", "GeneratedField", "AutoField", "BigAutoField", "SmallAutoField"})
 _MAX_METHOD_READS = 24
+#: How many calls deep the rows passed to a function are followed.
+_MAX_CALL_DEPTH = 4
 
 
 def _self_reads(function: ast.FunctionDef) -> List[Tuple[str, ...]]:
@@ -1308,43 +1369,7 @@ def _self_reads(function: ast.FunctionDef) -> List[Tuple[str, ...]]:
     arguments = function.args.posonlyargs + function.args.args
     if not arguments or any(_decorator(d) in ("staticmethod", "classmethod") for d in function.decorator_list):
         return []
-    return _chains_on([function], arguments[0].arg)
-
-
-def _chains_on(roots: List[ast.AST], name: str) -> List[Tuple[str, ...]]:
-    """The distinct maximal ``name.a.b`` chains read below ``roots`` (not those assigned);
-    ``("__str__",)`` where ``name`` is turned into text (``str(name)``, ``f"{name}"``)."""
-    inner: Set[int] = set()
-    found: List[Tuple[str, ...]] = []
-    for root in roots:
-        for node in ast.walk(root):
-            chain: List[str] = []
-            if isinstance(node, ast.FormattedValue) and isinstance(node.value, ast.Name) and node.value.id == name:
-                chain = ["__str__"]
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "str"
-                and len(node.args) == 1
-                and isinstance(node.args[0], ast.Name)
-                and node.args[0].id == name
-            ):
-                chain = ["__str__"]
-            elif isinstance(node, ast.Attribute) and id(node) not in inner:
-                current: ast.expr = node
-                while isinstance(current, ast.Attribute):
-                    inner.add(id(current))
-                    chain.insert(0, current.attr)
-                    current = current.value
-                if not (isinstance(current, ast.Name) and current.id == name):
-                    continue
-                if isinstance(node.ctx, (ast.Store, ast.Del)):
-                    chain = chain[:-1]
-            if chain and tuple(chain) not in found:
-                found.append(tuple(chain))
-                if len(found) >= _MAX_METHOD_READS:
-                    return found
-    return found
+    return chains_on([function], arguments[0].arg)
 
 
 def _parameter_loop_reads(function: ast.FunctionDef, method: bool) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:
@@ -1387,7 +1412,7 @@ def _item_chains(body: List[ast.AST], variable: str, depth: int = 0) -> List[Tup
     """The chains read on each item ``variable``, including those read on the items of a
     nested loop over one of its relations: ``for line in order.lines.all(): line.product``
     gives ``("lines", "all", "product")``."""
-    chains = list(_chains_on(body, variable))
+    chains = list(chains_on(body, variable))
     if depth >= 2:
         return chains
     for root in body:

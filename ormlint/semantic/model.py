@@ -19,7 +19,7 @@ from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER
 from ormlint.semantic.index import ProjectIndex
 from ormlint.semantic.scope import STAR, Binding, Scope
 from ormlint.semantic.summaries import ReturnSummary
-from ormlint.syntax import visitor_names
+from ormlint.syntax import children, visitor_names
 from ormlint.semantic.types import (
     ANY_RELATION,
     FlaskDatabase,
@@ -56,6 +56,18 @@ SQLALCHEMY_SESSION_FACTORIES = frozenset(
     {"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.scoped_session", "sqlalchemy.orm.session.sessionmaker"}
 )
 DJANGO_QUERYSET_CLASSES = frozenset({"django.db.models.QuerySet", "django.db.models.query.QuerySet"})
+#: Annotations: ``Optional[X]``; collections whose items are rows; the class itself.
+_OPTIONAL = frozenset({"typing.Optional"})
+_COLLECTIONS = frozenset(
+    f"{module}.{name}"
+    for module, names in (
+        ("builtins", ("list", "set", "frozenset", "tuple")),
+        ("typing", ("List", "Set", "FrozenSet", "Tuple", "Sequence", "Iterable", "Iterator", "Collection")),
+        ("collections.abc", ("Sequence", "Iterable", "Iterator", "Collection", "Set")),
+    )
+    for name in names
+)
+_CLASS_OF = frozenset({"builtins.type", "typing.Type"})
 DJANGO_GET_OBJECT = frozenset({"django.shortcuts.get_object_or_404"})
 DJANGO_GET_LIST = frozenset({"django.shortcuts.get_list_or_404"})
 #: Queryset methods that return one row.
@@ -389,7 +401,16 @@ class SemanticModel(cst.BatchableCSTVisitor):
         if binding.kind == "typed":
             return binding.known  # type: ignore[return-value]
         if binding.kind in ("assign", "with") and binding.value is not None:
-            return self.type_of(binding.value, owner)
+            found = self.type_of(binding.value, owner)
+            if found is None and binding.kind == "assign":
+                # ``order: Order = fetch()``, or ``order: Order`` declared before.
+                declared = binding.annotation or next(
+                    (b.annotation for b in owner.bindings.get(name, []) if b.kind == "assign" and b.value is None and b.annotation), None
+                )
+                return self._type_of_annotation(declared, owner) if declared is not None else None
+            return found
+        if binding.kind == "assign" and binding.annotation is not None:
+            return self._type_of_annotation(binding.annotation, owner)
         if binding.kind == "for" and binding.value is not None:
             # A comprehension's first iterable is evaluated in the enclosing scope, the
             # others inside the comprehension, where the earlier loop variables live.
@@ -469,13 +490,35 @@ class SemanticModel(cst.BatchableCSTVisitor):
         return None
 
     def _type_of_annotation(self, annotation: cst.BaseExpression, scope: Scope) -> Optional[Type]:
-        if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
-            if self.qualified_name(annotation.value, scope) in DJANGO_QUERYSET_CLASSES:
-                element = annotation.slice[0].slice
-                if isinstance(element, cst.Index):
-                    model = self.type_of(element.value, scope)
-                    if isinstance(model, ModelClass) and model.orm == "django":
-                        return QueryType("django", model.qualname, "queryset", partial=True)
+        """What an annotation says a name holds: ``Order`` (or ``"Order"``,
+        ``Optional[Order]``, ``Order | None``) a row, ``list[Order]`` / ``Iterable[Order]``
+        rows, ``QuerySet[Order]`` a queryset, ``type[Order]`` the class, and sessions and
+        HTTP clients. Rows and querysets from an annotation come from elsewhere: what
+        was loaded with them is unknown (``partial``, ``from_rows``)."""
+        if isinstance(annotation, cst.SimpleString):
+            text = annotation.evaluated_value
+            parsed = _parsed(text) if isinstance(text, str) else None
+            return self._type_of_annotation(parsed, scope) if parsed is not None else None
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            sides = [annotation.left, annotation.right]
+            kept = [side for side in sides if not (isinstance(side, cst.Name) and side.value == "None")]
+            return self._type_of_annotation(kept[0], scope) if len(kept) == 1 else None
+        if isinstance(annotation, cst.Subscript):
+            if len(annotation.slice) != 1 or not isinstance(annotation.slice[0].slice, cst.Index):
+                return None
+            head = self.qualified_name(annotation.value, scope)
+            element = annotation.slice[0].slice.value
+            if head in _OPTIONAL:
+                return self._type_of_annotation(element, scope)
+            model = self._type_of_annotation(element, scope)
+            if not isinstance(model, Instance):
+                return None
+            if head in DJANGO_QUERYSET_CLASSES and model.orm == "django":
+                return QueryType("django", model.qualname, "queryset", partial=True)
+            if head in _COLLECTIONS:
+                return QueryType(model.orm, model.qualname, "list" if model.orm == "django" else "result", partial=True)
+            if head in _CLASS_OF:
+                return ModelClass(model.qualname, model.orm)
             return None
         qualname = self.qualified_name(annotation, scope)
         if qualname in SQLALCHEMY_SESSIONS:
@@ -484,6 +527,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return HttpClient("requests")
         if qualname in HTTPX_CLIENTS:
             return HttpClient("httpx")
+        model = self.index.model(qualname) if qualname else None
+        if model is not None:
+            return Instance(model.qualname, model.orm, from_rows=True)
         return None
 
     def _type_of_attribute(self, node: cst.Attribute, scope: Optional[Scope]) -> Optional[Type]:
@@ -525,6 +571,10 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return None
         if isinstance(owner, FlaskDatabase) and attribute == "session":
             return Session()
+        if owner is None and isinstance(node.value, cst.Name):
+            member = self._type_of_member(node.value.value, attribute, scope)
+            if member is not None:
+                return member
         if isinstance(owner, QueryType):
             # ``page.object_list``, ``pagination.items``, ``filterset.qs``: the rows inside.
             inside = {("page", "object_list"): "list", ("pagination", "items"): "result", ("filterset", "qs"): "queryset"}
@@ -651,6 +701,36 @@ class SemanticModel(cst.BatchableCSTVisitor):
         if not isinstance(rows, QueryType) or rows.orm != "django" or rows.kind not in ("manager", "queryset"):
             return None
         return replace(rows, kind="filterset")
+
+    def _type_of_member(self, name: str, attribute: str, scope: Optional[Scope]) -> Optional[Type]:
+        """``self.session`` in a method of a class of this file: the type every assignment
+        of the attribute in the class agrees on (``self.session = requests.Session()`` in
+        ``__init__``, ``session = ...`` in the class body); unknown if one is unknown."""
+        class_scope = self._class_scope_of_receiver(name, scope)
+        if class_scope is None:
+            return None
+        key = (id(class_scope.node), "." + attribute)
+        if key in self._resolving:
+            return _BOTTOM  # type: ignore[return-value]
+        values: List[Tuple[Optional[cst.BaseExpression], Scope]] = [
+            (b.value if b.kind == "assign" else None, class_scope) for b in class_scope.bindings.get(attribute, [])
+        ]
+        for method, receiver in _methods_with_receivers(class_scope.node):
+            method_scope = self._scopes.get(id(method)) or Scope(method, class_scope, self.module, self.is_package)
+            values.extend((value, method_scope) for value in _assigned_members(method, receiver, attribute))
+        if not values:
+            return None
+        self._resolving.add(key)
+        try:
+            return _join([self.type_of(value, where) if value is not None else None for value, where in values])
+        finally:
+            self._resolving.discard(key)
+
+    def _class_scope_of_receiver(self, name: str, scope: Optional[Scope]) -> Optional[Scope]:
+        found = self.lookup(name, scope)
+        if found is None or self.class_of_receiver(name, scope) is None:
+            return None
+        return found[0].parent
 
     # -- project functions ----------------------------------------------------------------
 
@@ -807,6 +887,66 @@ def _parsed(source: str) -> Optional[cst.BaseExpression]:
         return cst.parse_expression(source)
     except (cst.ParserSyntaxError, RecursionError, ValueError):
         return None
+
+
+def _methods_with_receivers(node: cst.ClassDef):
+    """The methods of a class with the name of their ``self``."""
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef) and statement.params.params:
+            if not any(_decorator_name(d) in ("staticmethod", "classmethod") for d in statement.decorators):
+                yield statement, statement.params.params[0].name.value
+
+
+def _assigned_members(method: cst.FunctionDef, receiver: str, attribute: str) -> List[Optional[cst.BaseExpression]]:
+    """What ``method`` assigns to ``receiver.attribute``: each value, or ``None`` for an
+    assignment whose value is not one expression (``+=``, unpacking, ``del``)."""
+    found: List[Optional[cst.BaseExpression]] = []
+    for node in _statements_here(method):
+        targets: List[Tuple[cst.BaseExpression, Optional[cst.BaseExpression]]] = []
+        if isinstance(node, cst.Assign):
+            single = len(node.targets) == 1
+            targets = [(t.target, node.value if single else None) for t in node.targets]
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            targets = [(node.target, node.value)]
+        elif isinstance(node, (cst.AugAssign, cst.Del)):
+            targets = [(node.target, None)]
+        for target, value in targets:
+            for element in _target_elements(target):
+                if _is_member(element, receiver, attribute):
+                    found.append(value if element is target else None)
+    return found
+
+
+def _target_elements(target: cst.BaseExpression):
+    yield target
+    if isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_elements(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_elements(target.value)
+
+
+def _is_member(node: cst.BaseExpression, receiver: str, attribute: str) -> bool:
+    return (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == attribute
+        and isinstance(node.value, cst.Name)
+        and node.value.value == receiver
+    )
+
+
+def _statements_here(function: cst.FunctionDef):
+    """The small statements of a function's own body, not of nested functions or classes."""
+    stack: List[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Del)):
+            yield node
+            continue
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) or isinstance(node, cst.BaseExpression):
+            continue
+        stack.extend(children(node))
 
 
 def _call_arguments(call: cst.Call) -> Optional[Tuple[List[cst.BaseExpression], Dict[str, cst.BaseExpression]]]:

@@ -28,6 +28,7 @@ import ast
 import builtins
 import copy
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
@@ -82,7 +83,10 @@ def return_summary(function: ast.FunctionDef, names: Dict[str, str], module: str
     flow.run(function.body, environment)
     if flow.failed or not flow.returns:
         return None
-    values = tuple(dict.fromkeys(ast.unparse(value) for value in flow.returns))
+    try:
+        values = tuple(dict.fromkeys(ast.unparse(value) for value in flow.returns))
+    except (ValueError, RecursionError):  # an f-string Python cannot write back
+        return None
     if len(values) > _MAX_ALTERNATIVES or not all(_may_be_interesting(v) for v in flow.returns):
         return None
     used = sorted({n.id for value in flow.returns for n in ast.walk(value) if isinstance(n, ast.Name)} - own)
@@ -323,3 +327,122 @@ def _decorator(node: ast.expr) -> str:
 
 
 _BUILTINS = frozenset(dir(builtins))
+
+
+# -- what a function does with its parameters ---------------------------------------------
+
+#: Chains read on one parameter, at most: a function reading more is summarised in part.
+_MAX_CHAINS = 24
+
+#: (function, parameter, position, chain): the attribute chains a function reads on a
+#: parameter (``order.customer.name`` as ``("customer", "name")``).
+ParameterChain = Tuple[str, str, int, Tuple[str, ...]]
+#: (function, parameter, position, how, callee, callee position, callee keyword): a call
+#: that passes the parameter on (``how`` is ``param``), or each item of a loop over it
+#: (``item``). ``callee`` is a qualified name, or ``self:<method>`` for a method of the
+#: function's own class; the position is -1 for a keyword argument.
+Forward = Tuple[str, str, int, str, str, int, str]
+
+
+def parameter_uses(
+    function: ast.FunctionDef, names: Dict[str, str], method: bool
+) -> Tuple[Tuple[ParameterChain, ...], Tuple[Forward, ...]]:
+    """What ``function`` reads on each parameter, and which calls it passes each
+    parameter (or the items of a loop over it) to, so that the index can follow rows
+    several calls deep. Parameters the function rebinds are left out."""
+    arguments = function.args.posonlyargs + function.args.args
+    decorators = {_decorator(d) for d in function.decorator_list}
+    receiver = None
+    if method and "staticmethod" not in decorators and arguments:
+        receiver, arguments = arguments[0].arg, arguments[1:]
+    positions = {a.arg: i for i, a in enumerate(arguments)}
+    positions.update({a.arg: -1 for a in function.args.kwonlyargs})
+    assigned = _assigned_names(function)
+    stores = Counter(n.id for n in _walk_here(function, skip_root=True) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    kept = {name: position for name, position in positions.items() if name not in assigned}
+    chains: List[ParameterChain] = []
+    for name, position in kept.items():
+        chains.extend((function.name, name, position, chain) for chain in chains_on([function], name)[:_MAX_CHAINS])
+    # ``for row in rows:`` (or a comprehension over ``rows``): ``row`` stands for each item.
+    items: Dict[str, str] = {}
+    for node in ast.walk(function):
+        loops = [(node.target, node.iter)] if isinstance(node, (ast.For, ast.AsyncFor)) else []
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            loops = [(g.target, g.iter) for g in node.generators]
+        for target, iterable in loops:
+            if isinstance(target, ast.Name) and isinstance(iterable, ast.Name) and iterable.id in kept:
+                items[target.id] = iterable.id
+    forwards: List[Forward] = []
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = _callee_of(node.func, names, receiver)
+        if callee is None:
+            continue
+        if callee == "builtins.map" and len(node.args) == 2:
+            # ``map(render, rows)`` calls ``render`` with each item of ``rows``.
+            inner, rows = _callee_of(node.args[0], names, receiver), node.args[1]
+            if inner is not None and isinstance(rows, ast.Name) and rows.id in kept:
+                forwards.append((function.name, rows.id, kept[rows.id], "item", inner, 0, ""))
+            continue
+        passed = [(a, i, "") for i, a in enumerate(node.args)] + [(k.value, -1, k.arg or "") for k in node.keywords]
+        for value, position, keyword in passed:
+            if not isinstance(value, ast.Name):
+                continue
+            if value.id in kept:
+                forwards.append((function.name, value.id, kept[value.id], "param", callee, position, keyword))
+            elif value.id in items and stores[value.id] <= 1:  # bound by its loop only
+                parameter = items[value.id]
+                forwards.append((function.name, parameter, kept[parameter], "item", callee, position, keyword))
+    return tuple(dict.fromkeys(chains)), tuple(dict.fromkeys(forwards))
+
+
+def _callee_of(func: ast.expr, names: Dict[str, str], receiver: Optional[str]) -> Optional[str]:
+    """Who ``func(...)`` calls: a qualified name through the module's names
+    (``builtins.map`` for a builtin), or ``self:<method>`` on the method's receiver."""
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == receiver:
+        return f"self:{func.attr}"
+    parts: List[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.insert(0, func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return None
+    head = names.get(func.id) or (f"builtins.{func.id}" if func.id in _BUILTINS and not parts else None)
+    return ".".join([head, *parts]) if head else None
+
+
+def chains_on(roots: List[ast.AST], name: str) -> List[Tuple[str, ...]]:
+    """The distinct maximal ``name.a.b`` chains read below ``roots`` (not those assigned);
+    ``("__str__",)`` where ``name`` is turned into text (``str(name)``, ``f"{name}"``)."""
+    inner: Set[int] = set()
+    found: List[Tuple[str, ...]] = []
+    for root in roots:
+        for node in ast.walk(root):
+            chain: List[str] = []
+            if isinstance(node, ast.FormattedValue) and isinstance(node.value, ast.Name) and node.value.id == name:
+                chain = ["__str__"]
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "str"
+                and len(node.args) == 1
+                and isinstance(node.args[0], ast.Name)
+                and node.args[0].id == name
+            ):
+                chain = ["__str__"]
+            elif isinstance(node, ast.Attribute) and id(node) not in inner:
+                current: ast.expr = node
+                while isinstance(current, ast.Attribute):
+                    inner.add(id(current))
+                    chain.insert(0, current.attr)
+                    current = current.value
+                if not (isinstance(current, ast.Name) and current.id == name):
+                    continue
+                if isinstance(node.ctx, (ast.Store, ast.Del)):
+                    chain = chain[:-1]
+            if chain and tuple(chain) not in found:
+                found.append(tuple(chain))
+                if len(found) >= _MAX_CHAINS:
+                    return found
+    return found
