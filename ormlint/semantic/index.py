@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 from ormlint.semantic.recovery import parse_recovering
-from ormlint.semantic.summaries import Forward, ParameterChain, ReturnSummary, chains_on, parameter_uses, return_summary
+from ormlint.semantic.summaries import Forward, FunctionBody, ParameterChain, ReturnSummary, chains_by_root, chains_on, parameter_uses, return_summary
 
 #: Names through which code reaches a query without naming a model class: every other
 #: way in (``Order.objects``, ``QuerySet[Order]``, ``select(Order)``, ``model = Order``)
@@ -1042,8 +1042,8 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     tables: List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = []
     mappings: List[ImperativeMapping] = []
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
-    functions: List[ast.FunctionDef] = []
-    class_nodes: List[ast.ClassDef] = []
+    functions: List[FunctionBody] = []
+    methods: List[List[FunctionBody]] = []
     auth_user_model = None
     for statement in _module_statements(tree.body):
         if isinstance(statement, ast.Import):
@@ -1060,12 +1060,13 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
                 names[_STAR] = module
         elif isinstance(statement, ast.ClassDef):
             names[statement.name] = f"{module}.{statement.name}"
-            classes.append(_class_facts(statement, names))
-            class_nodes.append(statement)
+            class_facts, bodies = _class_facts(statement, names)
+            classes.append(class_facts)
+            methods.append(bodies)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, method=False))
-            if isinstance(statement, ast.FunctionDef):
-                functions.append(statement)
+            body = FunctionBody(statement)
+            parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, body, method=False))
+            functions.append(body)
         elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             mapping = _imperative_mapping(statement.value, names)
             if mapping is not None:
@@ -1093,8 +1094,8 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
                 aliases[target] = referred
     # Summaries are read once every module-level name is known: a function may use a
     # class or call a function the module defines below it.
-    names.update((f.name, f"{module}.{f.name}") for f in functions if f.name not in names)
-    classes = [replace(facts, **_function_summaries(node.body, names, module, method=True)) for facts, node in zip(classes, class_nodes)]
+    names.update((f.function.name, f"{module}.{f.function.name}") for f in functions if f.function.name not in names)
+    classes = [replace(facts, **_function_summaries(bodies, names, module, method=True)) for facts, bodies in zip(classes, methods)]
     mentions_signals = "pre_save" in source or "post_save" in source if isinstance(source, str) else (
         b"pre_save" in source or b"post_save" in source
     )
@@ -1116,18 +1117,17 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     )
 
 
-def _function_summaries(statements, names: Dict[str, str], module: str, method: bool) -> Dict[str, tuple]:
-    """What the functions (or methods) among ``statements`` return, read on their
-    parameters and pass on (see ``summaries``)."""
+def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], module: str, method: bool) -> Dict[str, tuple]:
+    """What the functions (or methods) return, read on their parameters and pass on
+    (see ``summaries``)."""
     returns: List[Tuple[str, ReturnSummary]] = []
     chains: List[ParameterChain] = []
     forwards: List[Forward] = []
-    for function in statements:
-        if not isinstance(function, ast.FunctionDef):
-            continue
+    for body in bodies:
+        function = body.function
         try:
-            summary = return_summary(function, names, module, method)
-            read, passed = parameter_uses(function, names, method)
+            summary = return_summary(body, names, module, method)
+            read, passed = parameter_uses(body, names, method)
         except RecursionError:  # nested too deeply to follow
             continue
         if summary is not None:
@@ -1231,7 +1231,10 @@ def _module_statements(body: List[ast.stmt]) -> Iterable[ast.stmt]:
             yield statement
 
 
-def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
+def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts, List[FunctionBody]]:
+    """The facts of a class statement, and its methods' bodies, whose summaries are read
+    once the module's every name is known."""
+    bodies: List[FunctionBody] = []
     bases = tuple(b for b in (_dotted(base, names) for base in node.bases) if b)
     calls: List[Tuple[str, str]] = []
     fields: List[FieldFacts] = []
@@ -1291,18 +1294,20 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
                 if _may_declare_relation(callee):
                     fields.append(_field_facts(statement.name, callee, value, statement.returns, names))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = FunctionBody(statement)
+            bodies.append(body)
             methods.append(statement.name)
-            method_reads.extend((statement.name, chain) for chain in _self_reads(statement))
-            parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, method=True))
+            method_reads.extend((statement.name, chain) for chain in _self_reads(statement, body))
+            parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, body, method=True))
             if {_decorator(d) for d in statement.decorator_list} & {"staticmethod", "classmethod"}:
                 static_methods.append(statement.name)
             elif len(statement.args.posonlyargs + statement.args.args) >= 2:
                 argument = (statement.args.posonlyargs + statement.args.args)[1].arg
-                argument_reads.extend((statement.name, chain) for chain in chains_on([statement], argument))
-            returned = _returned_chain(statement, names)
+                argument_reads.extend((statement.name, chain) for chain in chains_by_root(body.nodes, {argument}).get(argument, ()))
+            returned = _returned_chain(body)
             if returned is not None:
                 returned_chains.append((statement.name, returned))
-            query = _class_query(statement)
+            query = _class_query(body)
             if query is not None:
                 query_methods.append((statement.name, query))
         elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
@@ -1315,7 +1320,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
                     and meta_statement.value.value is True
                 ):
                     abstract = True
-    return ClassFacts(
+    facts = ClassFacts(
         name=node.name,
         bases=bases,
         calls=tuple(calls),
@@ -1333,6 +1338,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
         static_methods=tuple(static_methods),
         query_methods=tuple(query_methods),
     )
+    return facts, bodies
 
 
 _CALL_OPTIONS = frozenset({"auto_now", "primary_key", "unique", "many", "source", "slug_field", "method_name"})
@@ -1364,15 +1370,15 @@ _MAX_METHOD_READS = 24
 _MAX_CALL_DEPTH = 4
 
 
-def _self_reads(function: ast.FunctionDef) -> List[Tuple[str, ...]]:
+def _self_reads(function: ast.FunctionDef, body: FunctionBody) -> List[Tuple[str, ...]]:
     """The distinct maximal ``self.a.b`` chains a method reads (not those it assigns)."""
     arguments = function.args.posonlyargs + function.args.args
     if not arguments or any(_decorator(d) in ("staticmethod", "classmethod") for d in function.decorator_list):
         return []
-    return chains_on([function], arguments[0].arg)
+    return chains_by_root(body.nodes, {arguments[0].arg}).get(arguments[0].arg, [])
 
 
-def _parameter_loop_reads(function: ast.FunctionDef, method: bool) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:
+def _parameter_loop_reads(function: ast.FunctionDef, body: FunctionBody, method: bool) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:
     """For each parameter the function loops over as it is (``for row in rows:`` or a
     comprehension over ``rows``), the chains read on each item: what a caller passing a
     queryset there makes every row read. A parameter the function rebinds is left out,
@@ -1388,7 +1394,7 @@ def _parameter_loop_reads(function: ast.FunctionDef, method: bool) -> Tuple[Tupl
     positions.update({a.arg: -1 for a in function.args.kwonlyargs})
     rebound: Set[str] = set()
     loops: List[Tuple[str, str, List[ast.AST]]] = []
-    for node in ast.walk(function):
+    for node in body.nodes:
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
             targets = node.targets if isinstance(node, ast.Assign) else [
                 node.optional_vars if isinstance(node, ast.withitem) else node.target
@@ -1441,11 +1447,11 @@ def _attribute_chain(node: ast.expr) -> Optional[Tuple[str, ...]]:
     return (node.id, *parts) if isinstance(node, ast.Name) else None
 
 
-def _returned_chain(function: ast.FunctionDef, names: Dict[str, str]) -> Optional[Tuple[str, ...]]:
+def _returned_chain(body: FunctionBody) -> Optional[Tuple[str, ...]]:
     """The call chain on ``self`` that every ``return`` of the method gives, as
     ``("filter", "select_related:customer")``; ``None`` if returns differ or are not
     such chains. ``self.get_queryset()`` and ``super().get_queryset()`` start a chain."""
-    returns = [n for n in ast.walk(function) if isinstance(n, ast.Return)]
+    returns = [n for n in body.nodes if isinstance(n, ast.Return)]
     if not returns or any(r.value is None for r in returns):
         return None
     chains = {_call_chain(r.value) for r in returns}
@@ -1482,15 +1488,16 @@ def _steps(node: ast.expr) -> Optional[Tuple[ast.expr, List[str]]]:
     return node, steps
 
 
-def _class_query(function: ast.FunctionDef) -> Optional[Tuple[str, ...]]:
+def _class_query(body: FunctionBody) -> Optional[Tuple[str, ...]]:
     """For a classmethod whose every ``return`` is a query of its own class
     (``cls.objects.filter(...)``, ``cls.query.filter(...)``, ``select(cls).where(...)``):
     where the query starts (``objects``, ``query`` or ``select``), then the methods."""
+    function = body.function
     arguments = function.args.posonlyargs + function.args.args
     if not arguments or "classmethod" not in {_decorator(d) for d in function.decorator_list}:
         return None
     me = arguments[0].arg
-    returns = [n for n in ast.walk(function) if isinstance(n, ast.Return)]
+    returns = [n for n in body.nodes if isinstance(n, ast.Return)]
     chains = set()
     for statement in returns:
         found = _steps(statement.value) if statement.value is not None else None

@@ -552,7 +552,10 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return None
         if isinstance(owner, Instance):
             relation = self.index.relation(owner.qualname, attribute)
-            if relation is None or relation.target is None:
+            if relation is None:
+                summary = self.index.method_returns(owner.qualname, attribute)
+                return self._returned(summary, None, owner, scope) if summary is not None and summary.kind == "property" else None
+            if relation.target is None:
                 return None
             if relation.kind == "one":
                 return Instance(

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import copy
 import itertools
 from collections import Counter
 from dataclasses import dataclass
@@ -64,13 +63,53 @@ class ReturnSummary:
     kind: str = "function"
 
 
-def return_summary(function: ast.FunctionDef, names: Dict[str, str], module: str, method: bool) -> Optional[ReturnSummary]:
-    """The summary of ``function``, or ``None`` when its returns cannot be read for
-    certain or cannot be a query, a row or a session (constants, ``None``)."""
+class FunctionBody:
+    """What one walk of a function's own scope finds, which every summary of the
+    function shares (the summaries are read in time linear in the function's size)."""
+
+    def __init__(self, function: ast.FunctionDef) -> None:
+        self.function = function
+        #: Every node below the function, nested scopes included, outermost first.
+        self.nodes: List[ast.AST] = []
+        #: Names the function's scope binds, and how many times each is a target.
+        self.assigned: Set[str] = set()
+        self.stores: Counter = Counter()
+        #: Names bound by ``:=``, whose value the flow does not follow.
+        self.walrus: Set[str] = set()
+        self.generator = False
+        stack: List[Tuple[ast.AST, bool]] = [(child, True) for child in ast.iter_child_nodes(function)]
+        while stack:
+            node, own = stack.pop()
+            self.nodes.append(node)
+            if own:
+                self._note(node)
+            nested = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
+            stack.extend((child, own and not nested) for child in ast.iter_child_nodes(node))
+
+    def _note(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            self.assigned.add(node.id)
+            self.stores[node.id] += 1
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.assigned.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.assigned.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            self.assigned.add(node.name)
+        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            self.walrus.add(node.target.id)
+        elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+            self.generator = True
+
+
+def return_summary(body: FunctionBody, names: Dict[str, str], module: str, method: bool) -> Optional[ReturnSummary]:
+    """The summary of ``body``'s function, or ``None`` when its returns cannot be read
+    for certain or cannot be a query, a row or a session (constants, ``None``)."""
+    function = body.function
     arguments = function.args.posonlyargs + function.args.args
     decorators = {_decorator(d) for d in function.decorator_list}
-    if decorators - _TRANSPARENT_DECORATORS or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _walk_here(function, skip_root=True)):
-        return None  # what a call gives is the decorator's or a generator
+    if decorators - _TRANSPARENT_DECORATORS or body.generator or isinstance(function, ast.AsyncFunctionDef):
+        return None  # what a call gives is the decorator's, a generator or a coroutine
     receiver = ""
     if method and "staticmethod" not in decorators:
         if not arguments:
@@ -78,7 +117,7 @@ def return_summary(function: ast.FunctionDef, names: Dict[str, str], module: str
         receiver, arguments = arguments[0].arg, arguments[1:]
     parameters = [(a.arg, i) for i, a in enumerate(arguments)] + [(a.arg, -1) for a in function.args.kwonlyargs]
     own = {p for p, _ in parameters} | ({receiver} if receiver else set())
-    flow = _ReturnFlow(_assigned_names(function) - own)
+    flow = _ReturnFlow(body.assigned - own, body.walrus)
     environment = {name: (ast.Name(id=name, ctx=ast.Load()),) for name in own}
     flow.run(function.body, environment)
     if flow.failed or not flow.returns:
@@ -114,10 +153,11 @@ def _may_be_interesting(value: ast.expr) -> bool:
 class _ReturnFlow:
     """Follows the statements of one function body, keeping what each local holds."""
 
-    def __init__(self, local_names: Set[str]) -> None:
+    def __init__(self, local_names: Set[str], opaque: Set[str]) -> None:
         #: Names the function assigns somewhere: before their first assignment they hold
-        #: nothing we know.
+        #: nothing we know; nor ever, for those bound by ``:=`` (``opaque``).
         self.local_names = local_names
+        self.opaque = opaque
         self.returns: List[ast.expr] = []
         self.failed = False
 
@@ -146,7 +186,6 @@ class _ReturnFlow:
         if isinstance(statement, ast.Raise):
             return environment, True
         environment = dict(environment)
-        self._forget_walrus_targets(statement, environment)
         if isinstance(statement, ast.Assign):
             value = self.substitute(statement.value, environment)
             for target in statement.targets:
@@ -225,11 +264,6 @@ class _ReturnFlow:
         elif isinstance(target, ast.Starred):
             self._bind(target.value, None, environment)
 
-    def _forget_walrus_targets(self, statement: ast.stmt, environment: Dict[str, Values]) -> None:
-        for node in _walk_here(statement):
-            if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-                environment[node.target.id] = None
-
     def substitute(self, value: ast.expr, environment: Dict[str, Values]) -> Values:
         """The expressions ``value`` stands for, with each local replaced by each of its
         values; ``None`` if one of them is unknown, or for a lambda or comprehension (whose
@@ -242,6 +276,8 @@ class _ReturnFlow:
                 reads.append(node.id)
         choices: List[Tuple[str, Tuple[ast.expr, ...]]] = []
         for name in reads:
+            if name in self.opaque:
+                return None
             if name in environment:
                 held = environment[name]
                 if held is None:
@@ -253,6 +289,8 @@ class _ReturnFlow:
         combinations = list(itertools.islice(itertools.product(*(held for _, held in choices)), _MAX_ALTERNATIVES + 1))
         if len(combinations) > _MAX_ALTERNATIVES:
             return None
+        if not choices:
+            return (value,)
         return tuple(_replace_names(value, dict(zip((name for name, _ in choices), chosen))) for chosen in combinations)
 
 
@@ -269,53 +307,29 @@ def _merge(environments: List[Dict[str, Values]]) -> Dict[str, Values]:
         if any(h is None for h in held):
             merged[name] = None
             continue
-        values = {ast.dump(v): v for h in held for v in h}  # type: ignore[union-attr]
+        values = {id(v): v for h in held for v in h}  # type: ignore[union-attr]
         merged[name] = tuple(values.values()) if len(values) <= _MAX_ALTERNATIVES else None
     return merged
 
 
-class _Replacer(ast.NodeTransformer):
-    def __init__(self, replacements: Dict[str, ast.expr]) -> None:
-        self.replacements = replacements
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        replacement = self.replacements.get(node.id)
-        return copy.deepcopy(replacement) if replacement is not None else node
-
-
 def _replace_names(value: ast.expr, replacements: Dict[str, ast.expr]) -> ast.expr:
-    if not replacements:
-        return value
-    return _Replacer(replacements).visit(copy.deepcopy(value))
-
-
-def _assigned_names(function: ast.FunctionDef) -> Set[str]:
-    """The names the function's own scope binds (not those of nested scopes)."""
-    found: Set[str] = set()
-    for node in _walk_here(function, skip_root=True):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            found.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            found.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            found.add(node.name)
-    return found
-
-
-def _walk_here(root: ast.AST, skip_root: bool = False) -> Iterable[ast.AST]:
-    """The nodes below ``root`` that run in its scope: not inside nested functions,
-    classes, lambdas or comprehensions (whose names are their own)."""
-    stack = list(ast.iter_child_nodes(root)) if skip_root else [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) and node is not root:
-            continue
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
+    """``value`` with the names in ``replacements`` replaced, sharing every subtree that
+    does not change (nothing is mutated afterwards, so sharing is safe)."""
+    if isinstance(value, ast.Name):
+        return replacements.get(value.id, value)
+    changed = False
+    fields = {}
+    for name, field in ast.iter_fields(value):
+        if isinstance(field, ast.expr):
+            new = _replace_names(field, replacements)
+        elif isinstance(field, list):
+            new = [_replace_names(item, replacements) if isinstance(item, ast.expr) else item for item in field]
+            new = field if all(a is b for a, b in zip(new, field)) else new
+        else:
+            new = field
+        changed = changed or new is not field
+        fields[name] = new
+    return type(value)(**fields) if changed else value
 
 
 def _decorator(node: ast.expr) -> str:
@@ -345,11 +359,12 @@ Forward = Tuple[str, str, int, str, str, int, str]
 
 
 def parameter_uses(
-    function: ast.FunctionDef, names: Dict[str, str], method: bool
+    body: FunctionBody, names: Dict[str, str], method: bool
 ) -> Tuple[Tuple[ParameterChain, ...], Tuple[Forward, ...]]:
-    """What ``function`` reads on each parameter, and which calls it passes each
+    """What ``body``'s function reads on each parameter, and which calls it passes each
     parameter (or the items of a loop over it) to, so that the index can follow rows
     several calls deep. Parameters the function rebinds are left out."""
+    function = body.function
     arguments = function.args.posonlyargs + function.args.args
     decorators = {_decorator(d) for d in function.decorator_list}
     receiver = None
@@ -357,15 +372,13 @@ def parameter_uses(
         receiver, arguments = arguments[0].arg, arguments[1:]
     positions = {a.arg: i for i, a in enumerate(arguments)}
     positions.update({a.arg: -1 for a in function.args.kwonlyargs})
-    assigned = _assigned_names(function)
-    stores = Counter(n.id for n in _walk_here(function, skip_root=True) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
-    kept = {name: position for name, position in positions.items() if name not in assigned}
-    chains: List[ParameterChain] = []
-    for name, position in kept.items():
-        chains.extend((function.name, name, position, chain) for chain in chains_on([function], name)[:_MAX_CHAINS])
+    kept = {name: position for name, position in positions.items() if name not in body.assigned}
+    nodes = body.nodes
+    read = chains_by_root(nodes, set(kept))
+    chains = [(function.name, name, kept[name], chain) for name in kept for chain in read.get(name, ())]
     # ``for row in rows:`` (or a comprehension over ``rows``): ``row`` stands for each item.
     items: Dict[str, str] = {}
-    for node in ast.walk(function):
+    for node in nodes:
         loops = [(node.target, node.iter)] if isinstance(node, (ast.For, ast.AsyncFor)) else []
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             loops = [(g.target, g.iter) for g in node.generators]
@@ -373,7 +386,7 @@ def parameter_uses(
             if isinstance(target, ast.Name) and isinstance(iterable, ast.Name) and iterable.id in kept:
                 items[target.id] = iterable.id
     forwards: List[Forward] = []
-    for node in ast.walk(function):
+    for node in nodes:
         if not isinstance(node, ast.Call):
             continue
         callee = _callee_of(node.func, names, receiver)
@@ -391,7 +404,7 @@ def parameter_uses(
                 continue
             if value.id in kept:
                 forwards.append((function.name, value.id, kept[value.id], "param", callee, position, keyword))
-            elif value.id in items and stores[value.id] <= 1:  # bound by its loop only
+            elif value.id in items and body.stores[value.id] <= 1:  # bound by its loop only
                 parameter = items[value.id]
                 forwards.append((function.name, parameter, kept[parameter], "item", callee, position, keyword))
     return tuple(dict.fromkeys(chains)), tuple(dict.fromkeys(forwards))
@@ -415,34 +428,40 @@ def _callee_of(func: ast.expr, names: Dict[str, str], receiver: Optional[str]) -
 def chains_on(roots: List[ast.AST], name: str) -> List[Tuple[str, ...]]:
     """The distinct maximal ``name.a.b`` chains read below ``roots`` (not those assigned);
     ``("__str__",)`` where ``name`` is turned into text (``str(name)``, ``f"{name}"``)."""
+    nodes = [node for root in roots for node in ast.walk(root)]
+    return chains_by_root(nodes, {name}).get(name, [])
+
+
+def chains_by_root(nodes: Iterable[ast.AST], roots: Set[str]) -> Dict[str, List[Tuple[str, ...]]]:
+    """``chains_on`` for several names at once, in one pass over ``nodes`` (which
+    ``ast.walk`` gives outermost first, so each chain is met whole before its parts)."""
     inner: Set[int] = set()
-    found: List[Tuple[str, ...]] = []
-    for root in roots:
-        for node in ast.walk(root):
-            chain: List[str] = []
-            if isinstance(node, ast.FormattedValue) and isinstance(node.value, ast.Name) and node.value.id == name:
-                chain = ["__str__"]
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "str"
-                and len(node.args) == 1
-                and isinstance(node.args[0], ast.Name)
-                and node.args[0].id == name
-            ):
-                chain = ["__str__"]
-            elif isinstance(node, ast.Attribute) and id(node) not in inner:
-                current: ast.expr = node
-                while isinstance(current, ast.Attribute):
-                    inner.add(id(current))
-                    chain.insert(0, current.attr)
-                    current = current.value
-                if not (isinstance(current, ast.Name) and current.id == name):
-                    continue
-                if isinstance(node.ctx, (ast.Store, ast.Del)):
-                    chain = chain[:-1]
-            if chain and tuple(chain) not in found:
-                found.append(tuple(chain))
-                if len(found) >= _MAX_CHAINS:
-                    return found
+    found: Dict[str, List[Tuple[str, ...]]] = {}
+    for node in nodes:
+        root, chain = None, []
+        if isinstance(node, ast.FormattedValue) and isinstance(node.value, ast.Name):
+            root, chain = node.value.id, ["__str__"]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "str"
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Name)
+        ):
+            root, chain = node.args[0].id, ["__str__"]
+        elif isinstance(node, ast.Attribute) and id(node) not in inner:
+            current: ast.expr = node
+            while isinstance(current, ast.Attribute):
+                inner.add(id(current))
+                chain.insert(0, current.attr)
+                current = current.value
+            if isinstance(current, ast.Name):
+                root = current.id
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                chain = chain[:-1]
+        if root not in roots or not chain:
+            continue
+        chains = found.setdefault(root, [])
+        if tuple(chain) not in chains and len(chains) < _MAX_CHAINS:
+            chains.append(tuple(chain))
     return found

@@ -1,0 +1,486 @@
+"""Querysets and rows followed the way real code passes them: returned by project
+functions and methods built over several statements, wrapped in ``list()`` or a paginator,
+typed by annotations, stored on ``self``, and passed on several calls deep.
+
+Each case marks the lines that must be reported (``# error: ORMxxx``); the silent cases
+must give nothing."""
+
+import pytest
+
+from harness import assert_fixes, check, make_project, marked_rows, rows
+
+HELPERS = '''
+from shop.models import Customer, Order
+
+
+def open_orders(customer=None):
+    orders = Order.objects.filter(status="open")
+    if customer is not None:
+        orders = orders.filter(customer=customer)
+    return orders
+
+
+def open_orders_loaded(customer=None):
+    orders = Order.objects.filter(status="open").select_related("customer")
+    if customer is not None:
+        return orders.filter(customer=customer)
+    return orders
+
+
+def sometimes_loaded(flag):
+    orders = Order.objects.all()
+    if flag:
+        orders = orders.select_related("customer")
+    return orders
+
+
+def published(queryset):
+    return queryset.filter(status="published")
+
+
+def maybe_none(flag):
+    if flag:
+        return None
+    return Order.objects.all()
+
+
+def listed():
+    return list(Order.objects.all())
+
+
+def by_loop(rows):
+    found = None
+    for row in rows:
+        found = row
+    return found
+
+
+def generated():
+    yield from Order.objects.all()
+
+
+def label(order):
+    return order.customer.name
+
+
+def describe(order):
+    return label(order)
+
+
+def render_rows(rows):
+    return [describe(row) for row in rows]
+
+
+def render_page(rows):
+    return render_rows(rows)
+
+
+def mapped(rows):
+    return list(map(label, rows))
+
+
+def statuses(rows):
+    return [row.status for row in rows]
+
+
+def passes_statuses(rows):
+    return statuses(rows)
+'''
+
+#: Models with methods that return querysets (``shop/models.py`` holds the shared ones).
+LIBRARY = '''
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+    def recent_books(self):
+        return self.books.filter(year__gt=2000)
+
+    @property
+    def old_books(self):
+        return self.books.filter(year__lt=1900)
+
+
+class Book(models.Model):
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
+    editor = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="edited")
+    year = models.IntegerField()
+
+    @classmethod
+    def recent(cls):
+        books = cls.objects.filter(year__gt=2000)
+        return books.order_by("-year")
+'''
+
+
+def diagnostics(tmp_path, code, select):
+    make_project(tmp_path, {"shop/helpers.py": HELPERS, "shop/library.py": LIBRARY})
+    return check(tmp_path, code, select)
+
+
+FIRES = [
+    pytest.param(
+        """
+        from shop.helpers import open_orders
+
+        def view(customer):
+            for order in open_orders(customer):  # error: ORM001
+                print(order.customer.name)
+        """,
+        "ORM001",
+        id="returned-over-several-statements-and-branches",
+    ),
+    pytest.param(
+        """
+        from shop.helpers import sometimes_loaded
+
+        def view():
+            for order in sometimes_loaded(True):  # error: ORM001
+                print(order.customer.name)
+        """,
+        "ORM001",
+        id="loaded-on-one-branch-only",
+    ),
+    pytest.param(
+        """
+        from shop.helpers import published
+        from shop.models import Order
+
+        def view():
+            return [order.customer.name for order in published(Order.objects.all())]  # error: ORM001
+        """,
+        "ORM001",
+        id="pass-through-helper-keeps-the-callers-queryset",
+    ),
+    pytest.param(
+        """
+        from shop.library import Book
+
+        def view():
+            for book in Book.recent():  # error: ORM001
+                print(book.author.name)
+        """,
+        "ORM001",
+        id="class-method-over-several-statements",
+    ),
+    pytest.param(
+        """
+        from shop.library import Author
+
+        def view(pk):
+            author = Author.objects.get(pk=pk)
+            for book in author.recent_books():  # error: ORM001
+                print(book.editor.name)
+            for book in author.old_books:  # error: ORM001
+                print(book.editor.name)
+        """,
+        "ORM001",
+        id="model-method-and-property-on-a-row",
+    ),
+    pytest.param(
+        """
+        from shop.helpers import listed
+
+        def view():
+            for order in listed():  # error: ORM001
+                print(order.customer.name)
+        """,
+        "ORM001",
+        id="helper-returns-a-list",
+    ),
+    pytest.param(
+        """
+        from django.core.paginator import Paginator
+        from shop.models import Order
+
+        def view(number):
+            page = Paginator(Order.objects.all(), 25).get_page(number)
+            for order in page:  # error: ORM001
+                print(order.customer.name)
+            for order in page.object_list:  # error: ORM001
+                print(order.customer.name)
+        """,
+        "ORM001",
+        id="paginator-page",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def view(flag):
+            for order in sorted(Order.objects.all(), key=lambda o: o.pk):  # error: ORM001
+                print(order.customer.name)
+            for i, order in enumerate(list(Order.objects.filter(status="x"))):  # error: ORM001
+                print(i, order.customer.name)
+            orders = Order.objects.all() if flag else Order.objects.filter(status="y")
+            for order in orders:  # error: ORM001
+                print(order.customer.name)
+        """,
+        "ORM001",
+        id="wrappers-enumerate-and-conditional-expression",
+    ),
+    pytest.param(
+        """
+        import django_filters
+        from shop.models import Order
+
+        class OrderFilter(django_filters.FilterSet):
+            pass
+
+        def view(request):
+            orders = OrderFilter(request.GET, queryset=Order.objects.all()).qs
+            for order in orders:  # error: ORM001
+                print(order.customer.name)
+        """,
+        "ORM001",
+        id="filterset-qs",
+    ),
+    pytest.param(
+        """
+        from shop.helpers import render_page, mapped
+        from shop.models import Order
+
+        def view():
+            render_page(Order.objects.all())  # error: ORM001
+            mapped(Order.objects.filter(status="x"))  # error: ORM001
+        """,
+        "ORM001",
+        id="rows-passed-three-calls-deep-and-through-map",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        class Report:
+            def line(self, order):
+                return order.customer.name
+
+            def lines(self, orders):
+                for order in orders:
+                    self.line(order)
+
+            def run(self):
+                self.lines(Order.objects.all())  # error: ORM001
+        """,
+        "ORM001",
+        id="item-passed-to-an-own-method",
+    ),
+    pytest.param(
+        """
+        import requests
+
+        class Client:
+            def __init__(self, base):
+                self.base = base
+                self.session = requests.Session()
+
+            def fetch(self, path):
+                return self.session.get(self.base + path)  # error: ORM301
+        """,
+        "ORM301",
+        id="http-session-stored-on-self",
+    ),
+    pytest.param(
+        """
+        from typing import TYPE_CHECKING, Type
+
+        if TYPE_CHECKING:
+            from shop.library import Book
+
+        def names(model: "Type[Book]"):
+            for book in model.objects.all():  # error: ORM001
+                print(book.author.name)
+        """,
+        "ORM001",
+        id="class-in-a-string-annotation-under-type-checking",
+    ),
+    pytest.param(
+        """
+        from typing import TYPE_CHECKING, List
+
+        if TYPE_CHECKING:
+            from shop.library import Book
+
+        def touch(books: "List[Book]"):
+            for book in books:
+                book.year = 2001
+                book.save()  # error: ORM201
+        """,
+        "ORM201",
+        id="rows-in-a-string-annotation",
+    ),
+]
+
+
+@pytest.mark.parametrize("code, select", FIRES)
+def test_fires(tmp_path, code, select):
+    assert rows(diagnostics(tmp_path, code, select)) == sorted(marked_rows(code))
+
+
+SILENT = [
+    pytest.param(
+        """
+        from shop.helpers import open_orders_loaded, published
+        from shop.models import Order
+
+        def view(customer):
+            for order in open_orders_loaded(customer):
+                print(order.customer.name)
+            for order in published(Order.objects.select_related("customer")):
+                print(order.customer.name)
+        """,
+        id="loaded-on-every-path",
+    ),
+    pytest.param(
+        """
+        from shop.helpers import maybe_none, by_loop, generated
+
+        def view():
+            for order in maybe_none(False):
+                print(order.customer.name)
+            for order in generated():
+                print(order.customer.name)
+            return by_loop([]).customer
+        """,
+        id="returns-that-are-not-certain",
+    ),
+    pytest.param(
+        """
+        from shop.helpers import published
+
+        def view(orders):
+            for order in published(orders):
+                print(order.customer.name)
+        """,
+        id="pass-through-of-rows-of-unknown-origin",
+    ),
+    pytest.param(
+        """
+        from shop.helpers import passes_statuses
+        from shop.models import Order
+
+        def view():
+            return passes_statuses(Order.objects.all())
+        """,
+        id="rows-passed-on-read-no-relation",
+    ),
+    pytest.param(
+        """
+        from django.core.paginator import Paginator
+        from shop.models import Order
+
+        def view():
+            paginator = Paginator(Order.objects.select_related("customer"), 25)
+            for order in paginator.page(1):
+                print(order.customer.name)
+            for page in paginator:
+                print(page.number)
+        """,
+        id="paginator-of-loaded-rows-and-loop-over-pages",
+    ),
+    pytest.param(
+        """
+        import requests
+
+        class Client:
+            session = None
+
+            def __init__(self):
+                self.session = requests.Session()
+
+            def fetch(self, url):
+                return self.session.get(url)
+
+        class Reset:
+            def __init__(self, other):
+                self.http = requests.Session()
+                self.http = other
+
+            def fetch(self, url):
+                return self.http.get(url)
+        """,
+        id="attribute-assignments-disagree",
+    ),
+    pytest.param(
+        """
+        from typing import List
+        from shop.library import Author, Book
+
+        def view(author: Author, books: List[Book]):
+            for book in author.books.all():
+                print(book.editor.name)
+            for book in books:
+                print(book.editor.name)
+        """,
+        id="annotated-rows-come-from-the-caller",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", SILENT)
+@pytest.mark.parametrize("select", ["ORM001", "ORM301"])
+def test_silent(tmp_path, code, select):
+    assert diagnostics(tmp_path, code, select) == []
+
+
+def test_helper_result_is_fixed_where_it_is_called(tmp_path):
+    make_project(tmp_path, {"shop/helpers.py": HELPERS, "shop/library.py": LIBRARY})
+    assert_fixes(
+        tmp_path,
+        """
+        from shop.helpers import open_orders
+
+        def view():
+            return [order.customer.name for order in open_orders()]
+        """,
+        """
+        from shop.helpers import open_orders
+
+        def view():
+            return [order.customer.name for order in open_orders().select_related("customer")]
+        """,
+        "ORM001",
+    )
+
+
+def test_wrapped_rows_are_fixed_inside_the_wrapper(tmp_path):
+    make_project(tmp_path, {"shop/helpers.py": HELPERS, "shop/library.py": LIBRARY})
+    assert_fixes(
+        tmp_path,
+        """
+        from django.core.paginator import Paginator
+        from shop.models import Order
+
+        def view(number):
+            orders = sorted(Order.objects.filter(status="x"), key=lambda o: o.pk)
+            names = [order.customer.name for order in orders]
+            page = Paginator(Order.objects.all(), 25).get_page(number)
+            return names, [order.customer.name for order in page]
+        """,
+        """
+        from django.core.paginator import Paginator
+        from shop.models import Order
+
+        def view(number):
+            orders = sorted(Order.objects.filter(status="x").select_related("customer"), key=lambda o: o.pk)
+            names = [order.customer.name for order in orders]
+            page = Paginator(Order.objects.all().select_related("customer"), 25).get_page(number)
+            return names, [order.customer.name for order in page]
+        """,
+        "ORM001",
+    )
+
+
+def test_conditional_rows_are_reported_without_a_fix(tmp_path):
+    """Which arm to load is not for a fix to choose: both would need it."""
+    code = """
+    from shop.models import Order
+
+    def view(flag):
+        orders = Order.objects.all() if flag else Order.objects.filter(status="y")
+        return [order.customer.name for order in orders]
+    """
+    found = diagnostics(tmp_path, code, "ORM001")
+    assert [d.fix for d in found] == [None]
