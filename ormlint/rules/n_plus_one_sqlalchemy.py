@@ -81,10 +81,13 @@ class NPlusOneSqlalchemy(LoopRule):
         reads = longest_reads(reads)
         if not reads:
             return
-        chains = sorted({self._chain(query.model, read) for read in reads}, key=lambda chain: [a for _, _, a in chain])
+        read_of = {}
+        for read in reads:
+            read_of.setdefault(self._chain(query.model, read), read)
+        chains = sorted(read_of, key=lambda chain: [a for _, _, a in chain])
         call = ".options(" + ", ".join(_shown(chain) for chain in chains) + ")"
         # A chain cut short (a class on the way is not imported here) may load nothing new.
-        new = [c for c in chains if not any(p == "__".join(a for _, _, a in c) for p in query.selected)]
+        new = [c for c in chains if not is_loaded(query, _first_steps(read_of[c], len(c)))]
         fix = self._fix(facts, new, call) if new else None
         self.report(facts.reported_at, reads_message(facts, reads, call), fix)
 
@@ -126,6 +129,10 @@ class NPlusOneSqlalchemy(LoopRule):
                 return None
             replacements.append(edit)
         return self.fix(f"Add `{call}`", *replacements)
+
+
+def _first_steps(read: RelationRead, count: int) -> RelationRead:
+    return RelationRead(read.path[:count], read.relations[:count])
 
 
 def _shown(chain) -> str:

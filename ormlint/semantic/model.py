@@ -811,27 +811,45 @@ def _prefetch_paths(call: cst.Call) -> Optional[List[str]]:
 
 
 def _loader_paths(call: cst.Call) -> List[str]:
-    """``options(selectinload(Book.author).joinedload(...), joinedload("tags"))`` ->
-    ["author", "tags"]: the first relationship of each loader chain, when its loader loads
-    it (``lazyload`` and ``defaultload`` leave it lazy)."""
+    """The relationship paths ``options(...)`` loads with each row, step by step:
+    ``selectinload(Author.books).joinedload(Book.tags)`` loads ``books`` and
+    ``books__tags``; ``defaultload(Author.books).joinedload(Book.tags)`` only
+    ``books__tags``, since ``books`` keeps its own strategy (and ``lazyload`` makes it lazy)."""
     paths = []
     for arg in call.args:
-        steps: List[Tuple[str, str]] = []  # (loader, attribute), outermost last
-        value = arg.value
-        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in SQLALCHEMY_LOADERS and isinstance(value.func.value, cst.Call):
-            steps.insert(0, (value.func.attr.value, _loaded_attribute(value)))
-            value = value.func.value
-        if isinstance(value, cst.Call) and _callee_name(value) in SQLALCHEMY_LOADERS:
-            steps.insert(0, (_callee_name(value) or "", _loaded_attribute(value)))
-        # ``selectinload(Author.books).selectinload(Book.tags)``: ``books`` and
-        # ``books__tags``, as far as each step is an eager loader naming its attribute.
-        path: List[str] = []
-        for loader, attribute in steps:
-            if loader not in SQLALCHEMY_EAGER_LOADERS or not attribute:
-                break
-            path.append(attribute)
-            paths.append("__".join(path))
+        paths.extend(_chain_paths(arg.value, ()))
     return paths
+
+
+def _chain_paths(option: cst.BaseExpression, below: Tuple[str, ...]) -> List[str]:
+    """The paths one loader chain loads, from the relationship path ``below``: each loader
+    goes one relationship deeper, a column option (``load_only``, ``defer``) stays where it
+    is, and ``.options(...)`` applies its own chains from there. A step ormlint cannot read
+    may load anything from where it stands: ``books__*``."""
+    steps: List[Tuple[str, cst.Call]] = []  # (method, call), outermost last
+    while isinstance(option, cst.Call) and isinstance(option.func, cst.Attribute) and isinstance(option.func.value, cst.Call):
+        steps.insert(0, (option.func.attr.value, option))
+        option = option.func.value
+    if isinstance(option, cst.Call):
+        steps.insert(0, (_callee_name(option) or "", option))
+    path = list(below)
+    loaded = []
+    for method, step in steps:
+        if method in _COLUMN_OPTIONS:
+            continue
+        if method == "options":
+            for arg in step.args:
+                readable = not arg.star and _is_loader(arg.value)
+                loaded.extend(_chain_paths(arg.value, tuple(path)) if readable else ["__".join([*path, ANY_RELATION])])
+            continue
+        attribute = _loaded_attribute(step) if method in SQLALCHEMY_LOADERS else ""
+        if not attribute:
+            loaded.append("__".join([*path, ANY_RELATION]))
+            break
+        path.append(attribute)
+        if method in SQLALCHEMY_EAGER_LOADERS:
+            loaded.append("__".join(path))
+    return loaded
 
 
 def _made_none(call: cst.Call) -> FrozenSet[str]:
@@ -858,10 +876,13 @@ def _is_loader(value: cst.BaseExpression) -> bool:
 
 
 def _loaded_attribute(call: cst.Call) -> str:
-    """``Book.author`` or ``"author"`` in a loader call, as ``author``."""
+    """``Book.author``, ``Book.author.of_type(Writer)``, ``Book.author.and_(...)`` or
+    ``"author"`` in a loader call, as ``author``; ``""`` when the source does not say."""
     if not call.args:
         return ""
     first = call.args[0].value
+    while isinstance(first, cst.Call) and isinstance(first.func, cst.Attribute) and first.func.attr.value in ("of_type", "and_"):
+        first = first.func.value
     if isinstance(first, cst.Attribute):
         return first.attr.value
     if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):

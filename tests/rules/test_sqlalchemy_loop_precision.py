@@ -1,0 +1,249 @@
+"""ORM003 precision: what a SQLAlchemy query really loads with its rows, relationship by
+relationship along a path, which many-to-one reads the session's identity map answers,
+and when a commit in the loop makes loader options useless."""
+
+import pytest
+
+from harness import assert_fixes, check, make_project, marked_rows, rows
+
+#: Books by authors of publishers; ``joined_author`` / ``selectin_author`` load with the
+#: book by their own strategy, ``shelf`` is a ``lazy="dynamic"`` query of the books.
+CATALOG = '''
+from typing import List
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.tables import Base, User
+
+
+class Publisher(Base):
+    __tablename__ = "publishers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+
+class Author(Base):
+    __tablename__ = "authors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    publisher_id: Mapped[int] = mapped_column(ForeignKey("publishers.id"))
+    publisher: Mapped["Publisher"] = relationship()
+    books: Mapped[List["Book"]] = relationship(back_populates="author")
+    shelf = relationship("Book", lazy="dynamic", viewonly=True)
+
+
+class Book(Base):
+    __tablename__ = "books"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(50))
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
+    editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author: Mapped["Author"] = relationship(back_populates="books")
+    editor: Mapped["User"] = relationship()
+    joined_author: Mapped["Author"] = relationship(lazy="joined", viewonly=True)
+    selectin_author: Mapped["Author"] = relationship(lazy="selectin", viewonly=True)
+'''
+
+IMPORTS = """
+from sqlalchemy import select
+from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only, selectinload
+from shop.catalog import Author, Book, Publisher
+"""
+
+
+def project(tmp_path):
+    return make_project(tmp_path, {"shop/catalog.py": CATALOG})
+
+
+def diagnostics(tmp_path, code):
+    return check(project(tmp_path), IMPORTS + code, "ORM003")
+
+
+def assert_marked(tmp_path, code):
+    assert set(rows(diagnostics(tmp_path, code))) == marked_rows(IMPORTS + code)
+
+
+# -- a loaded path, step by step ------------------------------------------------------------
+
+
+PATH_FIRES = [
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(joinedload(Book.author))):  # error: ORM003
+        print(book.author.publisher.name)
+""",
+        id="joinedload-loads-the-author-not-its-publisher",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book)):  # error: ORM003
+        print(book.joined_author.publisher.name, book.selectin_author.publisher.name)
+""",
+        id="eager-strategy-loads-one-step",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(defaultload(Book.author).joinedload(Author.publisher))):  # error: ORM003
+        print(book.author.name)
+""",
+        id="defaultload-leaves-the-author-lazy",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(defaultload(Book.author).joinedload(Author.publisher))):  # error: ORM003
+        print(book.author.publisher.name)
+""",
+        id="defaultload-path-still-loads-each-author",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(lazyload(Book.author).joinedload(Author.publisher))):  # error: ORM003
+        print(book.author.publisher.name)
+""",
+        id="lazyload-then-joinedload",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(joinedload(Book.author).load_only(Author.name))):  # error: ORM003
+        print(book.author.name, book.editor.name)
+""",
+        id="load_only-after-a-loader-loads-no-other-relationship",
+    ),
+    pytest.param(
+        """
+def f(session, deeper):
+    for book in session.scalars(select(Book).options(joinedload(Book.author).options(*deeper))):  # error: ORM003
+        print(book.author.publisher.name, book.editor.name)
+""",
+        id="unknown-sub-options-cover-only-their-own-path",
+    ),
+]
+
+
+PATH_SILENT = [
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(joinedload(Book.author).joinedload(Author.publisher))):
+        print(book.author.publisher.name)
+""",
+        id="chained-loaders",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(selectinload(Book.author).load_only(Author.name))):
+        print(book.author.name)
+""",
+        id="loader-then-load_only",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(joinedload(Book.author).load_only(Author.name).joinedload(Author.publisher))):
+        print(book.author.publisher.name)
+""",
+        id="load_only-keeps-the-path",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(defaultload(Book.joined_author).joinedload(Author.publisher))):
+        print(book.joined_author.publisher.name)
+""",
+        id="defaultload-of-an-eager-relationship",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(joinedload(Book.author), defaultload(Book.author).joinedload(Author.publisher))):
+        print(book.author.publisher.name)
+""",
+        id="defaultload-beside-its-loader",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book).options(joinedload(Book.author).options(joinedload(Author.publisher), load_only(Author.name)))):
+        print(book.author.publisher.name)
+""",
+        id="sub-options",
+    ),
+    pytest.param(
+        """
+def f(session, deeper):
+    for book in session.scalars(select(Book).options(joinedload(Book.author).options(*deeper))):
+        print(book.author.publisher.name)
+""",
+        id="unknown-sub-options",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for author in session.scalars(select(Author).options(selectinload(Author.books.and_(Book.title != "")))):
+        print(len(author.books))
+""",
+        id="loader-with-criteria",
+    ),
+    pytest.param(
+        """
+def f(session, name):
+    for book in session.scalars(select(Book).options(joinedload(getattr(Book, name)))):
+        print(book.author.name)
+""",
+        id="loader-of-an-attribute-the-source-does-not-name",
+    ),
+    pytest.param(
+        """
+def f(session, eager):
+    for book in session.scalars(select(Book).options(*eager)):
+        print(book.author.publisher.name)
+""",
+        id="options-ormlint-cannot-read",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", PATH_FIRES)
+def test_a_path_not_loaded_at_every_step_fires(tmp_path, code):
+    assert_marked(tmp_path, code)
+
+
+@pytest.mark.parametrize("code", PATH_SILENT)
+def test_a_path_loaded_at_every_step_is_silent(tmp_path, code):
+    assert diagnostics(tmp_path, code) == []
+
+
+def test_the_fix_loads_the_step_that_defaultload_leaves_lazy(tmp_path):
+    before = """
+def f(session):
+    for book in session.scalars(select(Book).options(defaultload(Book.author).joinedload(Author.publisher))):
+        print(book.author.name)
+"""
+    after = """
+def f(session):
+    for book in session.scalars(select(Book).options(defaultload(Book.author).joinedload(Author.publisher), joinedload(Book.author))):
+        print(book.author.name)
+"""
+    assert_fixes(project(tmp_path), IMPORTS + before, IMPORTS + after, "ORM003")
+
+
+def test_the_fix_extends_a_loaded_step_to_the_next(tmp_path):
+    before = """
+def f(session):
+    for book in session.scalars(select(Book).options(joinedload(Book.author))):
+        print(book.author.publisher.name)
+"""
+    after = """
+def f(session):
+    for book in session.scalars(select(Book).options(joinedload(Book.author), joinedload(Book.author).joinedload(Author.publisher))):
+        print(book.author.publisher.name)
+"""
+    assert_fixes(project(tmp_path), IMPORTS + before, IMPORTS + after, "ORM003")
