@@ -15,8 +15,8 @@ import libcst as cst
 
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
 from ormlint.semantic.index import ProjectIndex
-from ormlint.semantic.scope import STAR, Binding, Scope
-from ormlint.syntax import visitor_names
+from ormlint.semantic.scope import STAR, Binding, Scope, reads_below
+from ormlint.syntax import visitor_names, walk
 from ormlint.semantic.types import (
     ANY_RELATION,
     FlaskDatabase,
@@ -488,8 +488,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
                     relation.target, relation.orm, prefetched=_below(owner.prefetched, attribute), from_rows=owner.from_rows
                 )
             if relation.orm == "sqlalchemy" and relation.lazy == "dynamic":
-                # ``lazy="dynamic"``: each read is a new ``Query`` of the related rows.
-                return QueryType("sqlalchemy", relation.target, "query")
+                # ``lazy="dynamic"``: each read is a new ``Query`` of the related rows, of
+                # this one parent (``with_parent(owner)``).
+                return QueryType("sqlalchemy", relation.target, "query", one_parent=owner.qualname)
             if relation.kind == "many" and relation.orm == "django":
                 known = frozenset({relation.field}) if relation.field else frozenset()
                 prefetched = any(p == attribute or p.startswith(attribute + "__") for p in owner.prefetched)
@@ -534,6 +535,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
                     pinned = {arg.keyword.value.removesuffix("__exact") for arg in node.args if arg.keyword is not None}
                     if pinned & self.index.unique_columns(receiver.model):
                         derived = derived.derive(at_most_one=True)
+                if derived is not None and receiver.orm == "sqlalchemy" and method in ("filter", "filter_by", "where") and receiver.model:
+                    derived = derived.derive(known=derived.known | _shared_parents(self, receiver.model, node, scope))
                 return derived
             if isinstance(receiver, Session) and method == "get" and node.args:
                 # ``session.get(Member, pk)``: one row of the class, or ``None``.
@@ -924,3 +927,93 @@ def _is_pure(node: cst.BaseExpression) -> bool:
         node = node.value
     return isinstance(node, cst.Name)
 
+
+
+#: Calls that join SQLAlchemy conditions into one that holds when each of them does.
+_SQLALCHEMY_AND = frozenset({"sqlalchemy.and_", "sqlalchemy.sql.and_", "sqlalchemy.sql.expression.and_"})
+#: Query methods after which ``filter_by()`` names the columns of another class.
+_SQLALCHEMY_JOINS = frozenset({"join", "outerjoin", "join_from", "select_from"})
+
+
+def _shared_parents(semantic: SemanticModel, model: str, call: cst.Call, scope: Optional[Scope]) -> FrozenSet[str]:
+    """The many-to-one relationships of ``model`` that ``filter(Book.author == a)``,
+    ``filter_by(author_id=x)`` or ``where(Book.author_id == x)`` pin to one value: every
+    row has the same parent, which the session's identity map serves after the first
+    read. A foreign key column is the relationship's when it is named ``<relationship>_id``."""
+    method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+    if method == "filter_by":
+        if _joins_before(call):
+            return frozenset()
+        pinned = [(arg.keyword.value, arg.value) for arg in call.args if arg.keyword is not None]
+    else:
+        pinned = []
+        for condition in _conjuncts(semantic, [arg.value for arg in call.args if arg.keyword is None and not arg.star], scope):
+            column = _equated_column(semantic, model, condition, scope)
+            if column is not None:
+                pinned.append(column)
+    shared = set()
+    for name, value in pinned:
+        relation = semantic.index.relation(model, name) or semantic.index.relation(model, name.removesuffix("_id"))
+        if relation is not None and relation.orm == "sqlalchemy" and relation.kind == "one" and _one_value(semantic, value, scope):
+            shared.add(relation.name)
+    return frozenset(shared)
+
+
+def _joins_before(call: cst.Call) -> bool:
+    """Whether the query ``call`` refines joins another class first, as far as the
+    source shows it: ``query(Book).join(Book.author).filter_by(...)`` filters authors."""
+    node = call.func.value if isinstance(call.func, cst.Attribute) else None
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if node.func.attr.value in _SQLALCHEMY_JOINS:
+            return True
+        node = node.func.value
+    return False
+
+
+def _conjuncts(semantic: SemanticModel, conditions: List[cst.BaseExpression], scope: Optional[Scope]) -> List[cst.BaseExpression]:
+    """The conditions that must all hold: the arguments of ``filter()`` / ``where()``,
+    and of the ``and_(...)`` among them."""
+    found = []
+    for condition in conditions:
+        if isinstance(condition, cst.Call) and semantic.qualified_name(condition.func, scope) in _SQLALCHEMY_AND:
+            found.extend(_conjuncts(semantic, [arg.value for arg in condition.args if not arg.star], scope))
+        else:
+            found.append(condition)
+    return found
+
+
+def _equated_column(
+    semantic: SemanticModel, model: str, condition: cst.BaseExpression, scope: Optional[Scope]
+) -> Optional[Tuple[str, cst.BaseExpression]]:
+    """For ``Book.author_id == x`` (either way round) on the class ``model``: the
+    attribute's name and the value it is equated with."""
+    if not (isinstance(condition, cst.Comparison) and len(condition.comparisons) == 1):
+        return None
+    target = condition.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return None
+    for column, value in ((condition.left, target.comparator), (target.comparator, condition.left)):
+        if isinstance(column, cst.Attribute):
+            owner = semantic.type_of(column.value, scope)
+            if isinstance(owner, ModelClass) and owner.qualname == model:
+                return column.attr.value, value
+    return None
+
+
+def _one_value(semantic: SemanticModel, value: cst.BaseExpression, scope: Optional[Scope]) -> bool:
+    """Whether ``value`` is the same for every row: it reads no mapped class, query,
+    table column (``.c``) or SQLAlchemy construct, which may differ from row to row
+    (``Book.author_id == Author.id`` joins; it does not pin)."""
+    if any(isinstance(node, cst.Attribute) and node.attr.value in ("c", "columns") for node in walk([value])):
+        return False
+    for name, _, _ in reads_below(value):
+        if isinstance(semantic.type_of(name, scope), (ModelClass, QueryType)):
+            return False
+        if (semantic.qualified_name(name, scope) or "").startswith("sqlalchemy."):
+            return False
+        found = semantic.lookup(name.value, scope)
+        for binding in found[1] if found is not None else ():
+            made_by = binding.value.func if binding.kind == "assign" and isinstance(binding.value, cst.Call) else None
+            if made_by is not None and (semantic.qualified_name(made_by, scope) or "").startswith("sqlalchemy."):
+                return False  # ``aliased(Author)``, ``Table(...)``
+    return True

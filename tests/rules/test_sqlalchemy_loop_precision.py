@@ -247,3 +247,189 @@ def f(session):
         print(book.author.publisher.name)
 """
     assert_fixes(project(tmp_path), IMPORTS + before, IMPORTS + after, "ORM003")
+
+
+# -- many-to-one reads the identity map serves ----------------------------------------------
+
+
+SHARED_PARENT_FIRES = [
+    pytest.param(
+        """
+def f(session, author):
+    for book in session.query(Book).filter(Book.author == author):  # error: ORM003
+        print(book.author.name, book.editor.name)
+""",
+        id="another-many-to-one-than-the-pinned-one",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.query(Book).filter(Book.author_id == Author.id):  # error: ORM003
+        print(book.author.name)
+""",
+        id="equated-with-a-column-is-a-join",
+    ),
+    pytest.param(
+        """
+from sqlalchemy.orm import aliased
+
+def f(session):
+    other = aliased(Author)
+    for book in session.query(Book).filter(Book.author_id == other.id):  # error: ORM003
+        print(book.author.name)
+""",
+        id="equated-with-an-alias-column",
+    ),
+    pytest.param(
+        """
+def f(session, author_id):
+    for book in session.query(Book).join(Book.editor).filter_by(author_id=author_id):  # error: ORM003
+        print(book.author.name)
+""",
+        id="filter_by-after-a-join-filters-the-joined-class",
+    ),
+    pytest.param(
+        """
+from sqlalchemy import or_
+
+def f(session, author_id):
+    for book in session.scalars(select(Book).where(or_(Book.author_id == author_id, Book.id > 3))):  # error: ORM003
+        print(book.author.name)
+""",
+        id="one-of-two-conditions",
+    ),
+    pytest.param(
+        """
+def f(session, author_id):
+    for book in session.query(Book).filter(Book.author_id != author_id):  # error: ORM003
+        print(book.author.name)
+""",
+        id="not-equal",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for author in session.query(Author):
+        for book in author.shelf:  # error: ORM003
+            print(book.author.name, book.editor.name)
+""",
+        id="rows-of-a-dynamic-collection-read-another-relationship",
+    ),
+]
+
+
+SHARED_PARENT_SILENT = [
+    pytest.param(
+        """
+def f(session, author):
+    for book in session.query(Book).filter(Book.author == author):
+        print(book.author.name)
+""",
+        id="filter-on-the-relationship",
+    ),
+    pytest.param(
+        """
+def f(session, author_id):
+    for book in session.query(Book).filter_by(author_id=author_id):
+        print(book.author.name)
+""",
+        id="filter_by-foreign-key",
+    ),
+    pytest.param(
+        """
+def f(session, author):
+    for book in session.query(Book).filter_by(author=author).order_by(Book.title):
+        print(book.author.name)
+""",
+        id="filter_by-relationship",
+    ),
+    pytest.param(
+        """
+def f(session, author):
+    for book in session.query(Book).filter(Book.id > 3, Book.author_id == author.id):
+        print(book.author.name)
+""",
+        id="filter-foreign-key-among-others",
+    ),
+    pytest.param(
+        """
+def f(session, author_id):
+    for book in session.scalars(select(Book).where(author_id == Book.author_id)):
+        print(book.author.name)
+""",
+        id="where-value-first",
+    ),
+    pytest.param(
+        """
+from sqlalchemy import and_
+
+def f(session, author):
+    books = session.query(Book).filter(and_(Book.title != "", Book.author_id == author.id))
+    for book in books:
+        print(book.author.publisher.name)
+""",
+        id="and-beyond-the-shared-parent",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.query(Book).filter_by(author_id=7).all():
+        print(book.author.name)
+""",
+        id="filter_by-a-literal",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for author in session.query(Author):
+        for book in author.shelf.filter(Book.id > 3):
+            print(book.author.name)
+""",
+        id="rows-of-a-dynamic-collection",
+    ),
+    pytest.param(
+        """
+def f(session, author_id):
+    author = session.get(Author, author_id)
+    for book in author.books:
+        print(book.author.name)
+""",
+        id="rows-of-the-parent-collection",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", SHARED_PARENT_FIRES)
+def test_rows_that_do_not_share_the_parent_fire(tmp_path, code):
+    assert_marked(tmp_path, code)
+
+
+@pytest.mark.parametrize("code", SHARED_PARENT_SILENT)
+def test_rows_that_share_the_parent_are_silent(tmp_path, code):
+    assert diagnostics(tmp_path, code) == []
+
+
+def test_the_collection_is_loaded_not_what_its_items_share(tmp_path):
+    """``author.books`` per author is an N+1; ``book.author`` of its items is the author
+    again, and no part of the message or fix."""
+    code = """
+def f(session):
+    for author in session.query(Author):
+        for book in author.books:
+            print(book.author.name)
+"""
+    (found,) = diagnostics(tmp_path, code)
+    assert "`author.books`" in found.message and "book.author" not in found.message
+    assert "selectinload(Author.books))" in found.message
+
+
+def test_django_has_no_identity_map(tmp_path):
+    """``filter(customer=c)`` does not set ``order.customer``: Django fetches it per row."""
+    code = """
+from shop.models import Order
+
+def f(customer):
+    for order in Order.objects.filter(customer=customer):  # error: ORM001
+        print(order.customer.name)
+"""
+    assert set(rows(check(project(tmp_path), code, "ORM001"))) == marked_rows(code)
