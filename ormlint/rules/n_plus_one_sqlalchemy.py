@@ -10,7 +10,9 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.loader_options import add_options, import_edit
 from ormlint.rules._loops import LoopRule, reads_message
 from ormlint.semantic.loops import LoopFacts, RelationRead, is_loaded, longest_reads
-from ormlint.semantic.types import QueryType
+from ormlint.semantic.model import keeps_rows_on_commit
+from ormlint.semantic.types import QueryType, Session
+from ormlint.semantic.writes import per_iteration_calls
 
 
 class NPlusOneSqlalchemy(LoopRule):
@@ -88,8 +90,28 @@ class NPlusOneSqlalchemy(LoopRule):
         call = ".options(" + ", ".join(_shown(chain) for chain in chains) + ")"
         # A chain cut short (a class on the way is not imported here) may load nothing new.
         new = [c for c in chains if not is_loaded(query, _first_steps(read_of[c], len(c)))]
+        message = reads_message(facts, reads, call)
+        commit = self._expiring_commit(facts)
+        if commit is not None:
+            # What the options load is expired by the commit before the next row reads it.
+            shown = " ".join(self.semantic.module_node.code_for_node(commit).split())
+            message += f" after moving `{shown}` out of the loop: a commit expires every loaded row"
+            new = []
         fix = self._fix(facts, new, call) if new else None
-        self.report(facts.reported_at, reads_message(facts, reads, call), fix)
+        self.report(facts.reported_at, message, fix)
+
+    def _expiring_commit(self, facts: LoopFacts) -> Optional[cst.Call]:
+        """A ``commit()`` on each iteration of the loop, unless it is certainly on a
+        session made with ``expire_on_commit=False``: a receiver of unknown type may be a
+        session too."""
+        if not isinstance(facts.node, cst.For) or facts.via is not None:
+            return None
+        for commit in per_iteration_calls(facts.node, ("commit",)):
+            receiver = commit.func.value
+            kind = self.semantic.type_of(receiver)
+            if (kind is None or isinstance(kind, Session)) and not keeps_rows_on_commit(self.semantic, receiver):
+                return commit
+        return None
 
     def _chain(self, model: str, read: RelationRead) -> Tuple[Tuple[str, str, str], ...]:
         """The loader chain for a read: (loader, class name, attribute) per step. A step

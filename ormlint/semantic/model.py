@@ -1017,3 +1017,37 @@ def _one_value(semantic: SemanticModel, value: cst.BaseExpression, scope: Option
             if made_by is not None and (semantic.qualified_name(made_by, scope) or "").startswith("sqlalchemy."):
                 return False  # ``aliased(Author)``, ``Table(...)``
     return True
+
+
+#: ``scoped_session(factory)``: sessions made by the factory it wraps.
+_SCOPED_SESSIONS = frozenset({"sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session"})
+
+
+def keeps_rows_on_commit(semantic: SemanticModel, session: cst.BaseExpression) -> bool:
+    """Whether the session is certainly made with ``expire_on_commit=False``, so that
+    what its queries loaded survives a commit: ``Session(engine, expire_on_commit=False)``,
+    a ``sessionmaker(..., expire_on_commit=False)`` (or a ``scoped_session`` of one)
+    called, through names bound once in this file. By default a commit expires every row."""
+    node, scope = session, semantic.scope
+    followed: Set[int] = set()
+    while id(node) not in followed:
+        followed.add(id(node))
+        if isinstance(node, cst.Name):
+            found = semantic.lookup(node.value, scope)
+            if found is None or len(found[1]) != 1 or found[1][0].kind not in ("assign", "with") or found[1][0].value is None:
+                return False
+            scope, node = found[0], found[1][0].value
+            continue
+        if not isinstance(node, cst.Call):
+            return False
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "expire_on_commit":
+                return isinstance(arg.value, cst.Name) and arg.value.value == "False"
+        qualname = semantic.qualified_name(node.func, scope)
+        if qualname in _SCOPED_SESSIONS and node.args:
+            node = node.args[0].value
+        elif isinstance(node.func, (cst.Name, cst.Call)) and qualname not in SQLALCHEMY_SESSIONS | SQLALCHEMY_SESSION_FACTORIES:
+            node = node.func  # ``SessionLocal()``, ``sessionmaker(...)()``: what the factory was made with
+        else:
+            return False
+    return False

@@ -433,3 +433,134 @@ def f(customer):
         print(order.customer.name)
 """
     assert set(rows(check(project(tmp_path), code, "ORM001"))) == marked_rows(code)
+
+
+# -- a commit on each row expires what loader options load ----------------------------------
+
+
+EXPIRED_BY_COMMIT = [
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book)):
+        book.title = book.author.name
+        session.commit()
+""",
+        id="session-of-unknown-making",
+    ),
+    pytest.param(
+        """
+from sqlalchemy.orm import Session
+
+def f(engine):
+    with Session(engine) as session:
+        done = 0
+        for book in session.scalars(select(Book)).all():
+            book.title = book.author.name
+            done += 1
+            if done % 100 == 0:
+                session.commit()
+""",
+        id="every-hundred-rows-expires-the-rest-too",
+    ),
+    pytest.param(
+        """
+from sqlalchemy.orm import sessionmaker
+
+SessionLocal = sessionmaker(expire_on_commit=False)
+
+def f():
+    session = SessionLocal(expire_on_commit=True)
+    for book in session.query(Book):
+        book.title = book.author.name
+        session.commit()
+""",
+        id="factory-setting-overridden",
+    ),
+    pytest.param(
+        """
+from shop.tables import SessionLocal
+
+def f():
+    session = SessionLocal()
+    for book in session.query(Book):
+        book.title = book.author.name
+        session.commit()
+""",
+        id="factory-made-elsewhere",
+    ),
+]
+
+
+KEPT_ON_COMMIT = [
+    pytest.param(
+        """
+from sqlalchemy.orm import Session
+
+def f(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        for book in session.scalars(select(Book)):
+            book.title = book.author.name
+            session.commit()
+""",
+        id="session-keeps-rows",
+    ),
+    pytest.param(
+        """
+from sqlalchemy.orm import sessionmaker
+
+SessionLocal = sessionmaker(expire_on_commit=False)
+
+def f():
+    session = SessionLocal()
+    for book in session.query(Book):
+        book.title = book.author.name
+        session.commit()
+""",
+        id="factory-keeps-rows",
+    ),
+    pytest.param(
+        """
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+Session = scoped_session(sessionmaker(expire_on_commit=False))
+
+def f():
+    for book in Session.query(Book):
+        book.title = book.author.name
+        Session.commit()
+""",
+        id="scoped-session-of-a-factory-that-keeps-rows",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book)):
+        book.title = book.author.name
+        session.flush()
+""",
+        id="flush-expires-nothing",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for book in session.scalars(select(Book)):
+        book.title = book.author.name
+    session.commit()
+""",
+        id="commit-after-the-loop",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", EXPIRED_BY_COMMIT)
+def test_no_loader_fix_when_a_commit_in_the_loop_expires_the_rows(tmp_path, code):
+    (found,) = diagnostics(tmp_path, code)
+    assert found.fix is None
+    assert "load with `.options(joinedload(Book.author))` after moving `session.commit()` out of the loop" in found.message
+
+
+@pytest.mark.parametrize("code", KEPT_ON_COMMIT)
+def test_loader_fix_when_the_loaded_rows_survive(tmp_path, code):
+    (found,) = diagnostics(tmp_path, code)
+    assert found.fix is not None and "commit" not in found.message
