@@ -60,12 +60,23 @@ class NPlusOneSqlalchemy(LoopRule):
     Safe: the same objects, loaded eagerly. The fix adds `.options(selectinload(M.rel))`
     for collections (and relationships whose direction the source does not state) and
     `.options(joinedload(M.rel))` for many-to-one, where the statement or query is built,
-    and imports the loader from `sqlalchemy.orm`.
+    and imports the loader from `sqlalchemy.orm`. No fix is offered when the loop commits
+    on each row: a commit expires every loaded row, eager loads too, unless the session
+    is made with `expire_on_commit=False` where the file shows it.
 
     ## When it does not fire
     On relationships declared `lazy="selectin"`, `"joined"`, `"subquery"`,
     `"immediate"`, `"raise"` or `"noload"`, on queries whose options already load the
-    relationship, on column attributes, and on anything the index does not know.
+    relationship, on column attributes, and on anything the index does not know. A path
+    is loaded step by step: `joinedload(Post.author)` loads `author` but not what it
+    relates to, and `defaultload(Post.author).joinedload(User.team)` loads `team` with
+    each author but not the author. Options ormlint cannot read (`options(*eager)`) may
+    load anything.
+
+    Nor on a many-to-one that every row shares, which the session's identity map serves
+    after its first read: the query filters it, or its `<name>_id` column, to one value
+    (`filter(Post.author == user)`, `filter_by(author_id=x)`, `with_parent(user)`), or the
+    rows are a `lazy="dynamic"` collection of that parent.
 
     ## References
     - [SQLAlchemy: relationship loading techniques](https://docs.sqlalchemy.org/en/20/orm/queryguide/relationships.html)
