@@ -542,7 +542,7 @@ def is_loaded(query: QueryType, read: RelationRead) -> bool:
         for depth, relation in enumerate(read.relations):
             if "__".join((*read.path[:depth], ANY_RELATION)) in query.selected:
                 return True
-            from_parent = not depth and relation.kind == "one" and query.one_parent is not None and query.one_parent in ("*", relation.target)
+            from_parent = not depth and relation.kind == "one" and query.one_parent in ("*", relation.target or "")
             if not (relation.eager_by_default or from_parent or "__".join(read.path[: depth + 1]) in query.selected):
                 return False
         return True

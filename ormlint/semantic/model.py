@@ -928,7 +928,6 @@ def _is_pure(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name)
 
 
-
 #: Calls that join SQLAlchemy conditions into one that holds when each of them does.
 _SQLALCHEMY_AND = frozenset({"sqlalchemy.and_", "sqlalchemy.sql.and_", "sqlalchemy.sql.expression.and_"})
 #: Query methods after which ``filter_by()`` names the columns of another class.
@@ -1007,16 +1006,17 @@ def _one_value(semantic: SemanticModel, value: cst.BaseExpression, scope: Option
     if any(isinstance(node, cst.Attribute) and node.attr.value in ("c", "columns") for node in walk([value])):
         return False
     for name, _, _ in reads_below(value):
-        if isinstance(semantic.type_of(name, scope), (ModelClass, QueryType)):
-            return False
-        if (semantic.qualified_name(name, scope) or "").startswith("sqlalchemy."):
+        if isinstance(semantic.type_of(name, scope), (ModelClass, QueryType)) or _from_sqlalchemy(semantic, name, scope):
             return False
         found = semantic.lookup(name.value, scope)
         for binding in found[1] if found is not None else ():
-            made_by = binding.value.func if binding.kind == "assign" and isinstance(binding.value, cst.Call) else None
-            if made_by is not None and (semantic.qualified_name(made_by, scope) or "").startswith("sqlalchemy."):
+            if binding.kind == "assign" and isinstance(binding.value, cst.Call) and _from_sqlalchemy(semantic, binding.value.func, scope):
                 return False  # ``aliased(Author)``, ``Table(...)``
     return True
+
+
+def _from_sqlalchemy(semantic: SemanticModel, node: cst.BaseExpression, scope: Optional[Scope]) -> bool:
+    return (semantic.qualified_name(node, scope) or "").startswith("sqlalchemy.")
 
 
 #: ``scoped_session(factory)``: sessions made by the factory it wraps.
