@@ -10,7 +10,9 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.loader_options import add_options, import_edit
 from ormlint.rules._loops import LoopRule, reads_message
 from ormlint.semantic.loops import LoopFacts, RelationRead, is_loaded, longest_reads
-from ormlint.semantic.types import QueryType
+from ormlint.semantic.model import keeps_rows_on_commit
+from ormlint.semantic.types import QueryType, Session
+from ormlint.semantic.writes import per_iteration_calls
 
 
 class NPlusOneSqlalchemy(LoopRule):
@@ -58,12 +60,23 @@ class NPlusOneSqlalchemy(LoopRule):
     Safe: the same objects, loaded eagerly. The fix adds `.options(selectinload(M.rel))`
     for collections (and relationships whose direction the source does not state) and
     `.options(joinedload(M.rel))` for many-to-one, where the statement or query is built,
-    and imports the loader from `sqlalchemy.orm`.
+    and imports the loader from `sqlalchemy.orm`. No fix is offered when the loop commits
+    on each row: a commit expires every loaded row, eager loads too, unless the session
+    is made with `expire_on_commit=False` where the file shows it.
 
     ## When it does not fire
     On relationships declared `lazy="selectin"`, `"joined"`, `"subquery"`,
     `"immediate"`, `"raise"` or `"noload"`, on queries whose options already load the
-    relationship, on column attributes, and on anything the index does not know.
+    relationship, on column attributes, and on anything the index does not know. A path
+    is loaded step by step: `joinedload(Post.author)` loads `author` but not what it
+    relates to, and `defaultload(Post.author).joinedload(User.team)` loads `team` with
+    each author but not the author. Options ormlint cannot read (`options(*eager)`) may
+    load anything.
+
+    Nor on a many-to-one that every row shares, which the session's identity map serves
+    after its first read: the query filters it, or its `<name>_id` column, to one value
+    (`filter(Post.author == user)`, `filter_by(author_id=x)`, `with_parent(user)`), or the
+    rows are a `lazy="dynamic"` collection of that parent.
 
     ## References
     - [SQLAlchemy: relationship loading techniques](https://docs.sqlalchemy.org/en/20/orm/queryguide/relationships.html)
@@ -81,12 +94,35 @@ class NPlusOneSqlalchemy(LoopRule):
         reads = longest_reads(reads)
         if not reads:
             return
-        chains = sorted({self._chain(query.model, read) for read in reads}, key=lambda chain: [a for _, _, a in chain])
+        read_of = {}
+        for read in reads:
+            read_of.setdefault(self._chain(query.model, read), read)
+        chains = sorted(read_of, key=lambda chain: [a for _, _, a in chain])
         call = ".options(" + ", ".join(_shown(chain) for chain in chains) + ")"
         # A chain cut short (a class on the way is not imported here) may load nothing new.
-        new = [c for c in chains if not any(p == "__".join(a for _, _, a in c) for p in query.selected)]
+        new = [c for c in chains if not is_loaded(query, _first_steps(read_of[c], len(c)))]
+        message = reads_message(facts, reads, call)
+        commit = self._expiring_commit(facts)
+        if commit is not None:
+            # What the options load is expired by the commit before the next row reads it.
+            shown = " ".join(self.semantic.module_node.code_for_node(commit).split())
+            message += f" after moving `{shown}` out of the loop: a commit expires every loaded row"
+            new = []
         fix = self._fix(facts, new, call) if new else None
-        self.report(facts.reported_at, reads_message(facts, reads, call), fix)
+        self.report(facts.reported_at, message, fix)
+
+    def _expiring_commit(self, facts: LoopFacts) -> Optional[cst.Call]:
+        """A ``commit()`` on each iteration of the loop, unless it is certainly on a
+        session made with ``expire_on_commit=False``: a receiver of unknown type may be a
+        session too."""
+        if not isinstance(facts.node, cst.For) or facts.via is not None:
+            return None
+        for commit in per_iteration_calls(facts.node, ("commit",)):
+            receiver = commit.func.value
+            kind = self.semantic.type_of(receiver)
+            if (kind is None or isinstance(kind, Session)) and not keeps_rows_on_commit(self.semantic, receiver):
+                return commit
+        return None
 
     def _chain(self, model: str, read: RelationRead) -> Tuple[Tuple[str, str, str], ...]:
         """The loader chain for a read: (loader, class name, attribute) per step. A step
@@ -126,6 +162,10 @@ class NPlusOneSqlalchemy(LoopRule):
                 return None
             replacements.append(edit)
         return self.fix(f"Add `{call}`", *replacements)
+
+
+def _first_steps(read: RelationRead, count: int) -> RelationRead:
+    return RelationRead(read.path[:count], read.relations[:count])
 
 
 def _shown(chain) -> str:

@@ -555,20 +555,25 @@ def longest_reads(reads: List[RelationRead]) -> List[RelationRead]:
 
 def is_loaded(query: QueryType, read: RelationRead) -> bool:
     """Whether the query already loads the relations of ``read`` with its rows."""
-    if read.relations[0].eager_by_default or query.fetch_mode:
+    if query.fetch_mode:
         return True
     if read.path[0] in query.known:
         # Rows of ``parent.children.all()`` hold ``parent``: whatever is read beyond it is
         # one object's, read once, not once per row.
         return True
-    lookup = read.lookup
     if query.orm == "sqlalchemy":
-        first = read.relations[0]
-        if query.one_parent and first.kind == "one" and query.one_parent in ("*", first.target):
-            return True
-        if ANY_RELATION in query.selected:
-            return True
-        return any(path == lookup or path.startswith(lookup + "__") for path in query.selected)
+        # Step by step: ``joinedload(Book.author)`` or ``lazy="joined"`` loads ``author``,
+        # not what ``author`` relates to in turn; ``defaultload(Book.author).joinedload(
+        # Author.team)`` loads ``team`` with each author, but the author itself lazily.
+        # Options ormlint cannot read (``author__*``) may load anything below their path.
+        for depth, relation in enumerate(read.relations):
+            if "__".join((*read.path[:depth], ANY_RELATION)) in query.selected:
+                return True
+            from_parent = not depth and relation.kind == "one" and query.one_parent in ("*", relation.target or "")
+            if not (relation.eager_by_default or from_parent or "__".join(read.path[: depth + 1]) in query.selected):
+                return False
+        return True
+    lookup = read.lookup
     covered = query.selected | query.prefetched
     if any(path == lookup or path.startswith(lookup + "__") for path in covered):
         return True

@@ -17,9 +17,9 @@ import libcst as cst
 
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
 from ormlint.semantic.index import ProjectIndex
-from ormlint.semantic.scope import STAR, Binding, Scope
+from ormlint.semantic.scope import STAR, Binding, Scope, reads_below
 from ormlint.semantic.summaries import ReturnSummary
-from ormlint.syntax import children, visitor_names
+from ormlint.syntax import children, visitor_names, walk
 from ormlint.semantic.types import (
     ANY_RELATION,
     FlaskDatabase,
@@ -562,8 +562,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
                     relation.target, relation.orm, prefetched=_below(owner.prefetched, attribute), from_rows=owner.from_rows
                 )
             if relation.orm == "sqlalchemy" and relation.lazy == "dynamic":
-                # ``lazy="dynamic"``: each read is a new ``Query`` of the related rows.
-                return QueryType("sqlalchemy", relation.target, "query")
+                # ``lazy="dynamic"``: each read is a new ``Query`` of the related rows, of
+                # this one parent (``with_parent(owner)``).
+                return QueryType("sqlalchemy", relation.target, "query", one_parent=owner.qualname)
             if relation.kind == "many" and relation.orm == "django":
                 known = frozenset({relation.field}) if relation.field else frozenset()
                 prefetched = any(p == attribute or p.startswith(attribute + "__") for p in owner.prefetched)
@@ -619,6 +620,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
                     pinned = {arg.keyword.value.removesuffix("__exact") for arg in node.args if arg.keyword is not None}
                     if pinned & self.index.unique_columns(receiver.model):
                         derived = derived.derive(at_most_one=True)
+                if derived is not None and receiver.orm == "sqlalchemy" and method in ("filter", "filter_by", "where") and receiver.model:
+                    derived = derived.derive(known=derived.known | _shared_parents(self, receiver.model, node, scope))
                 return derived
             if isinstance(receiver, Session) and method == "get" and node.args:
                 # ``session.get(Member, pk)``: one row of the class, or ``None``.
@@ -1121,27 +1124,45 @@ def _prefetch_paths(call: cst.Call) -> Optional[List[str]]:
 
 
 def _loader_paths(call: cst.Call) -> List[str]:
-    """``options(selectinload(Book.author).joinedload(...), joinedload("tags"))`` ->
-    ["author", "tags"]: the first relationship of each loader chain, when its loader loads
-    it (``lazyload`` and ``defaultload`` leave it lazy)."""
+    """The relationship paths ``options(...)`` loads with each row, step by step:
+    ``selectinload(Author.books).joinedload(Book.tags)`` loads ``books`` and
+    ``books__tags``; ``defaultload(Author.books).joinedload(Book.tags)`` only
+    ``books__tags``, since ``books`` keeps its own strategy (and ``lazyload`` makes it lazy)."""
     paths = []
     for arg in call.args:
-        steps: List[Tuple[str, str]] = []  # (loader, attribute), outermost last
-        value = arg.value
-        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in SQLALCHEMY_LOADERS and isinstance(value.func.value, cst.Call):
-            steps.insert(0, (value.func.attr.value, _loaded_attribute(value)))
-            value = value.func.value
-        if isinstance(value, cst.Call) and _callee_name(value) in SQLALCHEMY_LOADERS:
-            steps.insert(0, (_callee_name(value) or "", _loaded_attribute(value)))
-        # ``selectinload(Author.books).selectinload(Book.tags)``: ``books`` and
-        # ``books__tags``, as far as each step is an eager loader naming its attribute.
-        path: List[str] = []
-        for loader, attribute in steps:
-            if loader not in SQLALCHEMY_EAGER_LOADERS or not attribute:
-                break
-            path.append(attribute)
-            paths.append("__".join(path))
+        paths.extend(_chain_paths(arg.value, ()))
     return paths
+
+
+def _chain_paths(option: cst.BaseExpression, below: Tuple[str, ...]) -> List[str]:
+    """The paths one loader chain loads, from the relationship path ``below``: each loader
+    goes one relationship deeper, a column option (``load_only``, ``defer``) stays where it
+    is, and ``.options(...)`` applies its own chains from there. A step ormlint cannot read
+    may load anything from where it stands: ``books__*``."""
+    steps: List[Tuple[str, cst.Call]] = []  # (method, call), outermost last
+    while isinstance(option, cst.Call) and isinstance(option.func, cst.Attribute) and isinstance(option.func.value, cst.Call):
+        steps.insert(0, (option.func.attr.value, option))
+        option = option.func.value
+    if isinstance(option, cst.Call):
+        steps.insert(0, (_callee_name(option) or "", option))
+    path = list(below)
+    loaded = []
+    for method, step in steps:
+        if method in _COLUMN_OPTIONS:
+            continue
+        if method == "options":
+            for arg in step.args:
+                readable = not arg.star and _is_loader(arg.value)
+                loaded.extend(_chain_paths(arg.value, tuple(path)) if readable else ["__".join([*path, ANY_RELATION])])
+            continue
+        attribute = _loaded_attribute(step) if method in SQLALCHEMY_LOADERS else ""
+        if not attribute:
+            loaded.append("__".join([*path, ANY_RELATION]))
+            break
+        path.append(attribute)
+        if method in SQLALCHEMY_EAGER_LOADERS:
+            loaded.append("__".join(path))
+    return loaded
 
 
 def _made_none(call: cst.Call) -> FrozenSet[str]:
@@ -1168,10 +1189,13 @@ def _is_loader(value: cst.BaseExpression) -> bool:
 
 
 def _loaded_attribute(call: cst.Call) -> str:
-    """``Book.author`` or ``"author"`` in a loader call, as ``author``."""
+    """``Book.author``, ``Book.author.of_type(Writer)``, ``Book.author.and_(...)`` or
+    ``"author"`` in a loader call, as ``author``; ``""`` when the source does not say."""
     if not call.args:
         return ""
     first = call.args[0].value
+    while isinstance(first, cst.Call) and isinstance(first.func, cst.Attribute) and first.func.attr.value in ("of_type", "and_"):
+        first = first.func.value
     if isinstance(first, cst.Attribute):
         return first.attr.value
     if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
@@ -1213,3 +1237,127 @@ def _is_pure(node: cst.BaseExpression) -> bool:
         node = node.value
     return isinstance(node, cst.Name)
 
+
+#: Calls that join SQLAlchemy conditions into one that holds when each of them does.
+_SQLALCHEMY_AND = frozenset({"sqlalchemy.and_", "sqlalchemy.sql.and_", "sqlalchemy.sql.expression.and_"})
+#: Query methods after which ``filter_by()`` names the columns of another class.
+_SQLALCHEMY_JOINS = frozenset({"join", "outerjoin", "join_from", "select_from"})
+
+
+def _shared_parents(semantic: SemanticModel, model: str, call: cst.Call, scope: Optional[Scope]) -> FrozenSet[str]:
+    """The many-to-one relationships of ``model`` that ``filter(Book.author == a)``,
+    ``filter_by(author_id=x)`` or ``where(Book.author_id == x)`` pin to one value: every
+    row has the same parent, which the session's identity map serves after the first
+    read. A foreign key column is the relationship's when it is named ``<relationship>_id``."""
+    method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+    if method == "filter_by":
+        if _joins_before(call):
+            return frozenset()
+        pinned = [(arg.keyword.value, arg.value) for arg in call.args if arg.keyword is not None]
+    else:
+        pinned = []
+        for condition in _conjuncts(semantic, [arg.value for arg in call.args if arg.keyword is None and not arg.star], scope):
+            column = _equated_column(semantic, model, condition, scope)
+            if column is not None:
+                pinned.append(column)
+    shared = set()
+    for name, value in pinned:
+        relation = semantic.index.relation(model, name) or semantic.index.relation(model, name.removesuffix("_id"))
+        if relation is not None and relation.orm == "sqlalchemy" and relation.kind == "one" and _one_value(semantic, value, scope):
+            shared.add(relation.name)
+    return frozenset(shared)
+
+
+def _joins_before(call: cst.Call) -> bool:
+    """Whether the query ``call`` refines joins another class first, as far as the
+    source shows it: ``query(Book).join(Book.author).filter_by(...)`` filters authors."""
+    node = call.func.value if isinstance(call.func, cst.Attribute) else None
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if node.func.attr.value in _SQLALCHEMY_JOINS:
+            return True
+        node = node.func.value
+    return False
+
+
+def _conjuncts(semantic: SemanticModel, conditions: List[cst.BaseExpression], scope: Optional[Scope]) -> List[cst.BaseExpression]:
+    """The conditions that must all hold: the arguments of ``filter()`` / ``where()``,
+    and of the ``and_(...)`` among them."""
+    found = []
+    for condition in conditions:
+        if isinstance(condition, cst.Call) and semantic.qualified_name(condition.func, scope) in _SQLALCHEMY_AND:
+            found.extend(_conjuncts(semantic, [arg.value for arg in condition.args if not arg.star], scope))
+        else:
+            found.append(condition)
+    return found
+
+
+def _equated_column(
+    semantic: SemanticModel, model: str, condition: cst.BaseExpression, scope: Optional[Scope]
+) -> Optional[Tuple[str, cst.BaseExpression]]:
+    """For ``Book.author_id == x`` (either way round) on the class ``model``: the
+    attribute's name and the value it is equated with."""
+    if not (isinstance(condition, cst.Comparison) and len(condition.comparisons) == 1):
+        return None
+    target = condition.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return None
+    for column, value in ((condition.left, target.comparator), (target.comparator, condition.left)):
+        if isinstance(column, cst.Attribute):
+            owner = semantic.type_of(column.value, scope)
+            if isinstance(owner, ModelClass) and owner.qualname == model:
+                return column.attr.value, value
+    return None
+
+
+def _one_value(semantic: SemanticModel, value: cst.BaseExpression, scope: Optional[Scope]) -> bool:
+    """Whether ``value`` is the same for every row: it reads no mapped class, query,
+    table column (``.c``) or SQLAlchemy construct, which may differ from row to row
+    (``Book.author_id == Author.id`` joins; it does not pin)."""
+    if any(isinstance(node, cst.Attribute) and node.attr.value in ("c", "columns") for node in walk([value])):
+        return False
+    for name, _, _ in reads_below(value):
+        if isinstance(semantic.type_of(name, scope), (ModelClass, QueryType)) or _from_sqlalchemy(semantic, name, scope):
+            return False
+        found = semantic.lookup(name.value, scope)
+        for binding in found[1] if found is not None else ():
+            if binding.kind == "assign" and isinstance(binding.value, cst.Call) and _from_sqlalchemy(semantic, binding.value.func, scope):
+                return False  # ``aliased(Author)``, ``Table(...)``
+    return True
+
+
+def _from_sqlalchemy(semantic: SemanticModel, node: cst.BaseExpression, scope: Optional[Scope]) -> bool:
+    return (semantic.qualified_name(node, scope) or "").startswith("sqlalchemy.")
+
+
+#: ``scoped_session(factory)``: sessions made by the factory it wraps.
+_SCOPED_SESSIONS = frozenset({"sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session"})
+
+
+def keeps_rows_on_commit(semantic: SemanticModel, session: cst.BaseExpression) -> bool:
+    """Whether the session is certainly made with ``expire_on_commit=False``, so that
+    what its queries loaded survives a commit: ``Session(engine, expire_on_commit=False)``,
+    a ``sessionmaker(..., expire_on_commit=False)`` (or a ``scoped_session`` of one)
+    called, through names bound once in this file. By default a commit expires every row."""
+    node, scope = session, semantic.scope
+    followed: Set[int] = set()
+    while id(node) not in followed:
+        followed.add(id(node))
+        if isinstance(node, cst.Name):
+            found = semantic.lookup(node.value, scope)
+            if found is None or len(found[1]) != 1 or found[1][0].kind not in ("assign", "with") or found[1][0].value is None:
+                return False
+            scope, node = found[0], found[1][0].value
+            continue
+        if not isinstance(node, cst.Call):
+            return False
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "expire_on_commit":
+                return isinstance(arg.value, cst.Name) and arg.value.value == "False"
+        qualname = semantic.qualified_name(node.func, scope)
+        if qualname in _SCOPED_SESSIONS and node.args:
+            node = node.args[0].value
+        elif isinstance(node.func, (cst.Name, cst.Call)) and qualname not in SQLALCHEMY_SESSIONS | SQLALCHEMY_SESSION_FACTORIES:
+            node = node.func  # ``SessionLocal()``, ``sessionmaker(...)()``: what the factory was made with
+        else:
+            return False
+    return False
