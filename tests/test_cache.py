@@ -72,7 +72,7 @@ def test_cached_facts_equal_fresh_ones_for_every_kind_of_fact(tmp_path):
         "    def get_label(self, order):\n        return order.customer.name\n"
     )
     facts = facts_for_source(source, "shop.models", False, "shop/models.py")
-    assert facts.save_receivers == ("*", "shop.models.Order")
+    assert facts.save_receivers == ("**", "shop.models.Order")  # "**": no sender, every model
     assert ("updated", "auto_now", "True") in facts.classes[1].call_options
     serializer = facts.classes[2]
     assert serializer.meta == (("model", "shop.models.Order"), ("fields", "id,lines"), ("depth", "1"))

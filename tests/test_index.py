@@ -183,7 +183,7 @@ def receivers_of(tmp_path, files):
     write(tmp_path, {"setup.cfg": "", "shop/__init__.py": "", "shop/models.py": SIGNAL_MODELS, **files})
     index = ProjectIndex.build(tmp_path)
     return {
-        name: bool(index.bulk_write_blockers(f"shop.models.{name}", update=True))
+        name: bool(index.bulk_write_blockers(f"shop.models.{name}", "update"))
         for name in ("Plain", "Connected", "Positional", "Labelled", "Decorated", "InReady")
     }
 
@@ -260,7 +260,7 @@ def test_model_fields_for_bulk_update(tmp_path):
     index = ProjectIndex.build(tmp_path)
     assert index.model_fields("shop.models.Item") == {"created", "owner", "owner_id", "price"}
     assert index.plain_objects("shop.models.Item") and index.plain_objects("shop.models.Tag")
-    assert index.bulk_write_blockers("shop.models.Item", update=True) == []
+    assert not index.bulk_write_blockers("shop.models.Item", "update")
 
 
 # -- names the way Python resolves them ---------------------------------------------------

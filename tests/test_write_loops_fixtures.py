@@ -37,6 +37,9 @@ class Expected(NamedTuple):
     #: For a finding that should not be fixed, a part of the reason its message should
     #: give after "(not fixed: "; "" for any reason; ``None`` for no "(not fixed: ...)".
     reason: Optional[str] = None
+    #: What the message should say each per-row call runs that a bulk write would skip
+    #: (said instead of advising the bulk write, with no "(not fixed: ...)").
+    runs: Optional[str] = None
 
 
 #: What should happen to each public function of a ``writes.py``. The ``# ok:`` functions
@@ -49,8 +52,8 @@ EXPECTED = {
         "review_orders_update_fields": Expected(fixed=True),
         "close_open_orders_iterator": Expected(fixed=True),  # correct only if the iterator is listed first
         # ORM201, not fixed
-        "mark_invoices_paid": Expected(reason="`Invoice` overrides `save()`"),
-        "edit_notes": Expected(reason="`store.signals` connects a `pre_save`/`post_save` receiver"),
+        "mark_invoices_paid": Expected(runs="`Invoice.save()`"),
+        "edit_notes": Expected(runs="the `pre_save`/`post_save` receivers in `store.signals`"),
         "close_tickets": Expected(reason="`Ticket.updated` has `auto_now=True`"),
         "size_orders_with_helper": Expected(reason="`_status_for(order.total)` may run a query"),
         "close_orders_and_collect": Expected(reason="does more than"),
@@ -62,8 +65,8 @@ EXPECTED = {
         # ORM202, not fixed
         "build_and_save_tags": Expected(reason="does more than"),
         "tag_groups_get_or_create": Expected(),  # get_or_create(): advice, never a fix
-        "invoice_customers": Expected(reason="`Invoice` overrides `save()`"),
-        "note_customers": Expected(reason="`store.signals` connects a `pre_save`/`post_save` receiver"),
+        "invoice_customers": Expected(runs="`Invoice.save()`"),
+        "note_customers": Expected(runs="the `pre_save`/`post_save` receivers in `store.signals`"),
         "escalate_customers": Expected(reason="inherits from the concrete model `Ticket`"),
         "number_new_tickets": Expected(reason=""),  # each title counts the rows created before it
         "address_up_to_last_customer": Expected(reason=""),  # the loop variable is read after the loop
@@ -227,6 +230,8 @@ def test_message_says_why_a_fix_is_withheld(copies, project, name):
         assert "(not fixed:" not in message, message
     else:
         assert diagnostic["fix"] is None, message
+        if expected.runs is not None:
+            assert f"each call runs {expected.runs}" in message and message.endswith("would skip"), message
         if expected.reason is None:
             assert "(not fixed:" not in message, message
         else:

@@ -3,14 +3,14 @@ fix is withheld, and naming what a bulk write needs (the model, its manager, a v
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from ormlint.rules.base import Rule
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.types import ModelClass
-from ormlint.semantic.writes import per_iteration_calls, runs_once
+from ormlint.semantic.writes import a_handful, per_iteration_calls, runs_once
 from ormlint.syntax import children
 
 
@@ -46,13 +46,17 @@ class WriteRule(Rule):
     needs_orm = True
     #: The methods whose calls the rule looks at.
     methods: Tuple[str, ...] = ()
+    #: Whether a loop over a handful of items known in the code (``for name in ("a",
+    #: "b")``, ``qs[:3]``) is left alone: its writes cost a few queries, however many
+    #: rows there are, which is not worth a bulk rewrite.
+    ignores_a_handful = True
 
     def __init__(self, context) -> None:
         super().__init__(context)
         self._pending: Dict[int, Tuple[cst.For, str]] = {}
 
     def visit_For(self, node: cst.For) -> None:
-        if node.asynchronous:
+        if node.asynchronous or (self.ignores_a_handful and a_handful(self.semantic, node.iter)):
             return
         for call in per_iteration_calls(node, self.methods):
             if not runs_once(node, call):
@@ -102,6 +106,16 @@ class WriteRule(Rule):
             and func.attr.value in _PURE_METHODS
             and self.semantic.type_of(func.value) is None
         )
+
+    @staticmethod
+    def skipped_by(bulk: str, skipped: Sequence[str], shown: int = 2) -> str:
+        """What each per-row call runs and ``bulk`` would skip, said instead of advising
+        ``bulk``: "each call runs `Order.save()` and ..., which `bulk_update()` would
+        skip"."""
+        more = len(skipped) - shown
+        listed = list(skipped[:shown]) + ([f"{more} more"] if more > 0 else [])
+        joined = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+        return f"each call runs {joined}, which `{bulk}` would skip"
 
     @staticmethod
     def not_fixed(reasons: List[str], shown: int = 2) -> str:

@@ -66,6 +66,9 @@ class CommitInLoop(WriteRule):
     required_text = (".commit(", ".flush(")
 
     methods = ("commit", "flush")
+    # Committing once instead of per item is advice about transactions, whatever their
+    # number; a loop over at most one item is left alone (see ``per_item``).
+    ignores_a_handful = False
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
         if not isinstance(self.semantic.type_of(call.func.value), Session):

@@ -10,15 +10,20 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.bulk import bulk_create_loop
 from ormlint.rules._writes import WriteRule, short
 from ormlint.semantic.types import ModelClass, QueryType
+from ormlint.semantic.scope import reads_below
 from ormlint.semantic.writes import loop_variables, per_item
 from ormlint.syntax import children, walk
 
+_FETCH_FIRST = "fetch the existing rows with one `filter(...__in=...)`"
 _UPSERT_ADVICE = {
-    "get_or_create": "fetch the existing rows with one `filter(...__in=...)` and create the missing ones with "
-    "`bulk_create(..., ignore_conflicts=True)`",
+    "get_or_create": f"{_FETCH_FIRST} and create the missing ones with `bulk_create(..., ignore_conflicts=True)`",
     "update_or_create": "write them at once with `bulk_create(..., update_conflicts=True, unique_fields=[...], "
     "update_fields=[...])`",
 }
+#: ``update_or_create()`` per item when one upsert cannot stand in for it.
+_UPDATE_OR_CREATE_APART = (
+    f"{_FETCH_FIRST}, then update them with `bulk_update()` and create the missing ones with `bulk_create()`"
+)
 
 
 class CreateInLoop(WriteRule):
@@ -59,13 +64,23 @@ class CreateInLoop(WriteRule):
     names the model (or no model), the model is not a multi-table inheritance child
     (which `bulk_create()` refuses), and the manager does not override `create()`.
     `auto_now` and `auto_now_add` fields are no obstacle: `bulk_create()` sets them as
-    `save()` does. `get_or_create()` and `update_or_create()` are reported without a fix,
-    because their conflict handling depends on the table's unique constraints.
+    `save()` does. Where each insert runs something `bulk_create()` would skip (a `save()`
+    override, the model's receivers, history tracking, a django-mptt or django-lifecycle
+    base), the message says so instead of advising `bulk_create()`.
+
+    `get_or_create()` and `update_or_create()` are reported without a fix, because their
+    conflict handling depends on the table's unique constraints. One
+    `bulk_create(update_conflicts=True)` is advised for `update_or_create()` only when its
+    result is not used and every item writes the same fields (no `**` arguments,
+    `defaults` a dict literal); otherwise the message advises fetching the existing rows
+    first.
 
     ## When it does not fire
     When the created object is used afterwards (`order = Order.objects.create(...)`
-    followed by reads of `order`), in a retry loop that stops at its first success, and
-    in test code by default (building rows one by one is what fixtures do).
+    followed by reads of `order`), in a retry loop that stops at its first success, on
+    loops over a handful of items written in the code (a literal of at most 10 items, a
+    constant slice), and in test code by default (building rows one by one is what
+    fixtures do).
 
     ## References
     - [Django: `bulk_create()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#bulk-create)
@@ -84,10 +99,9 @@ class CreateInLoop(WriteRule):
         method = call.func.attr.value
         receiver = call.func.value
         if method in _UPSERT_ADVICE:
-            if self._django_query(receiver) is not None:
-                self.report(
-                    call, f"`{self.shown(call)}` on every iteration: 1-2 queries per item; {_UPSERT_ADVICE[method]}"
-                )
+            query = self._django_query(receiver)
+            if query is not None and query.model:
+                self._report_upsert(loop, call, query.model)
         elif method == "create":
             query = self._django_query(receiver)
             if query is not None and query.model and self._result_unused(loop, call):
@@ -101,22 +115,37 @@ class CreateInLoop(WriteRule):
             if model is not None:
                 self._report_create(loop, call, indentation, model, None, None)
 
+    def _report_upsert(self, loop: cst.For, call: cst.Call, model: str) -> None:
+        """``get_or_create()`` / ``update_or_create()`` per item. One upsert
+        (``bulk_create(update_conflicts=True)``) stands in for ``update_or_create()`` only
+        when its result is not used and every item writes the same fields."""
+        method = call.func.attr.value
+        cost = f"`{self.shown(call)}` on every iteration: 1-2 queries per item"
+        blockers = self.semantic.index.bulk_write_blockers(model, "create")
+        if blockers.skipped:
+            self.report(call, f"{cost}; {self.skipped_by('bulk_create()', blockers.skipped)}")
+        elif method == "update_or_create" and self._result_used(loop, call):
+            self.report(call, f"{cost}; its result is used, so {_UPDATE_OR_CREATE_APART}")
+        elif method == "update_or_create" and not _same_fields_per_item(call):
+            self.report(call, f"{cost}; the fields it writes may differ per item, so {_UPDATE_OR_CREATE_APART}")
+        else:
+            self.report(call, f"{cost}; {_UPSERT_ADVICE[method]}")
+
     def _report_create(
         self, loop: cst.For, call: cst.Call, indentation: str, model: str, manager: Optional[cst.BaseExpression], arguments
     ) -> None:
+        cost = f"`{self.shown(call)}` on every iteration: 1 INSERT per item"
+        blockers = self.semantic.index.bulk_write_blockers(model, "create")
+        if blockers.skipped:
+            self.report(call, f"{cost}; {self.skipped_by('bulk_create()', blockers.skipped)}", None, indentation)
+            return
         shown_model = short(model)
         target = self.shown(loop.target, 20)
         suggestion = f"{shown_model}.objects.bulk_create([{shown_model}(...) for {target} in ...])"
-        reasons, fix = self._fix(loop, call, indentation, model, manager, arguments)
-        self.report(
-            call,
-            f"`{self.shown(call)}` on every iteration: 1 INSERT per item; create them at once with `{suggestion}`"
-            + self.not_fixed(reasons),
-            fix,
-            indentation,
-        )
+        reasons, fix = self._fix(loop, call, indentation, model, manager, arguments, list(blockers.other))
+        self.report(call, f"{cost}; create them at once with `{suggestion}`" + self.not_fixed(reasons), fix, indentation)
 
-    def _fix(self, loop, call, indentation, model, manager, arguments) -> Tuple[List[str], Optional[object]]:
+    def _fix(self, loop, call, indentation, model, manager, arguments, blockers) -> Tuple[List[str], Optional[object]]:
         single = _single_statement(loop)
         if loop.orelse is not None or single is None or single.value is not call or arguments is None:
             return ["the loop body does more than create the row"], None
@@ -130,7 +159,7 @@ class CreateInLoop(WriteRule):
         if leaked is not None:
             return [f"`{leaked}` is read outside the loop, and a comprehension would not set it"], None
         model_expression, manager_expression, reasons = self._model_and_manager(call, model, manager)
-        reasons += self.semantic.index.bulk_write_blockers(model, update=False)
+        reasons += blockers
         if reasons or model_expression is None or manager_expression is None:
             return reasons, None
         module = self.semantic.module_node
@@ -189,6 +218,22 @@ class CreateInLoop(WriteRule):
                     seen.add(name)
         return built
 
+    def _result_used(self, loop: cst.For, call: cst.Call) -> bool:
+        """Whether the code reads what ``call`` returns: it is part of a larger expression,
+        or assigned to a name that is read (``obj, created = ...`` then ``obj.tags.add()``)."""
+        for statement in _statements(loop.body):
+            for small in getattr(statement, "body", ()):
+                if isinstance(small, cst.Expr) and small.value is call:
+                    return False
+                if isinstance(small, cst.Assign) and small.value is call:
+                    names = [name.value for target in small.targets for name, _, _ in reads_below(target.target)]
+                    return any(self._is_read(name) for name in names)
+        return True
+
+    def _is_read(self, name: str) -> bool:
+        found = self.semantic.lookup(name)
+        return found is None or bool(found[0].uses(name))
+
     @staticmethod
     def _result_unused(loop: cst.For, call: cst.Call) -> bool:
         return any(
@@ -212,6 +257,23 @@ def _statements(block: cst.BaseSuite):
             stack.extend(reversed([n for n in children(node) if isinstance(n, (cst.BaseSuite, cst.If, cst.Else, cst.ExceptHandler, cst.Finally))]))
         elif isinstance(node, (cst.Else, cst.ExceptHandler, cst.Finally)):
             stack.append(node.body)
+
+
+def _same_fields_per_item(call: cst.Call) -> bool:
+    """Whether ``update_or_create()`` writes the same fields for every item, which
+    ``bulk_create(update_fields=[...])`` needs: no ``**`` arguments, and its ``defaults``
+    (``create_defaults``) absent or a dict literal with constant keys."""
+    for argument in call.args:
+        if argument.star:
+            return False
+        if argument.keyword is not None and argument.keyword.value in ("defaults", "create_defaults"):
+            value = argument.value
+            if not isinstance(value, cst.Dict) or not all(
+                isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)
+                for element in value.elements
+            ):
+                return False
+    return True
 
 
 def _single_statement(loop: cst.For) -> Optional[cst.Expr]:

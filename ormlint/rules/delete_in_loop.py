@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import libcst as cst
 
 from ormlint.rules._writes import WriteRule
-from ormlint.semantic.writes import row_instance, unconditional
+from ormlint.semantic.writes import reaches_every_item, row_instance, sliced
 
 
 class DeleteInLoop(WriteRule):
@@ -39,13 +41,18 @@ class DeleteInLoop(WriteRule):
 
     ## Fix safety
     No fix: `QuerySet.delete()` does not call a `delete()` method the model overrides,
-    and the loop may do more per row than delete it. The message points to
-    `QuerySet.delete()`.
+    and the loop may do more per row than delete it. The message names the queryset to
+    delete only when the loop deletes each of its rows: the loop's own row, with no `if`,
+    `try`, `continue` before it, `break`, `return` or `raise`, from a queryset that is no
+    slice. Otherwise it says to filter the queryset to the rows the loop deletes. Where
+    the model (or a django-mptt or django-lifecycle base) overrides `delete()`, the
+    message says each call runs it and `QuerySet.delete()` would skip it.
 
     ## When it does not fire
     On a single `delete()` outside a loop, on an object that is the same on every
-    iteration, on `queryset.delete()` calls (already one statement per set of rows), and
-    in test code by default.
+    iteration, on `queryset.delete()` calls (already one statement per set of rows), on
+    loops over a handful of items written in the code (a literal of at most 10 items, a
+    constant slice such as `qs[:3]`), and in test code by default.
 
     ## References
     - [Django: `delete()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#delete)
@@ -59,19 +66,46 @@ class DeleteInLoop(WriteRule):
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
         receiver = call.func.value
-        if row_instance(self.semantic, loop, receiver) is None:
+        instance = row_instance(self.semantic, loop, receiver)
+        if instance is None:
             return
-        own_row = isinstance(receiver, cst.Name) and isinstance(loop.target, cst.Name) and receiver.value == loop.target.value
-        rows = self.semantic.queryset_type(loop.iter)
-        shown = self.shown(loop.iter, 51)
-        if own_row and rows is not None and rows.kind == "queryset" and unconditional(loop, call) and len(shown) <= 50:
-            advice = f"delete them at once with `{shown}.delete()`"
-        elif own_row and rows is not None and rows.kind == "queryset" and unconditional(loop, call):
-            advice = "delete them at once with the queryset's `.delete()`"
+        every_row = self._deletes_every_row(loop, call)
+        if every_row:
+            cost = f"`{self.shown(receiver)}.delete()` on every row: 1 or more queries per row"
         else:
-            advice = "filter the rows to delete and delete them at once with one `QuerySet.delete()`"
-        self.report(
-            call,
-            f"`{self.shown(receiver)}.delete()` on every row: 1 or more queries per row; {advice} "
-            "(it sends the same signals, but skips a `delete()` override)",
+            cost = f"`{self.shown(receiver)}.delete()` in a loop: 1 or more queries per row it deletes"
+        blockers = self.semantic.index.bulk_write_blockers(instance.qualname, "delete")
+        if blockers.skipped:
+            advice = self.skipped_by("QuerySet.delete()", blockers.skipped)
+        elif every_row:
+            shown = self.shown(loop.iter, 51)
+            queryset = f"`{shown}.delete()`" if len(shown) <= 50 else "the queryset's `.delete()`"
+            advice = f"delete them at once with {queryset} (it sends the same signals{_unread(blockers.other)})"
+        else:
+            advice = (
+                "filter the queryset to the rows the loop deletes and call `delete()` on it once "
+                f"(it sends the same signals{_unread(blockers.other)})"
+            )
+        self.report(call, f"{cost}; {advice}")
+
+    def _deletes_every_row(self, loop: cst.For, call: cst.Call) -> bool:
+        """Whether the loop deletes each row of a queryset that could delete them itself:
+        the loop's own row, on every iteration, from a queryset that is no slice or
+        ``union()`` (which Django cannot delete)."""
+        receiver = call.func.value
+        rows = self.semantic.queryset_type(loop.iter)
+        return (
+            isinstance(receiver, cst.Name)
+            and isinstance(loop.target, cst.Name)
+            and receiver.value == loop.target.value
+            and rows is not None
+            and rows.kind == "queryset"
+            and not rows.combined
+            and not sliced(self.semantic, loop.iter)
+            and reaches_every_item(loop, call)
         )
+
+
+def _unread(reasons: Sequence[str]) -> str:
+    """The caveat for what ormlint could not read: ``, but ...`` or nothing."""
+    return f", but {reasons[0]}" if reasons else ""

@@ -11,7 +11,7 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.bulk import bulk_update_loop
 from ormlint.rules._writes import WriteRule, manager_for, short, unused_name
 from ormlint.semantic.types import QueryType
-from ormlint.semantic.writes import mentions, row_instance
+from ormlint.semantic.writes import mentions, row_instance, sliced
 from ormlint.syntax import string_elements
 
 class SaveInLoop(WriteRule):
@@ -58,9 +58,15 @@ class SaveInLoop(WriteRule):
       queries) and then calls `save()` (or `save(update_fields=[...])`), with no `else`;
     - the model, its bases and its fields are in the project: no `save()` override, no
       `auto_now` field, no base class ormlint cannot read;
-    - no `pre_save` / `post_save` receiver in the project names the model, or no model;
+    - no `pre_save` / `post_save` receiver in the project names the model, or no model,
+      and every receiver's sender resolves;
     - the model is imported in the file, and the manager to write through is its plain
       `objects` or the one the loop reads from.
+
+    Where each `save()` runs something `bulk_update()` would skip (a `save()` override,
+    the model's receivers, history tracking such as django-simple-history's
+    `HistoricalRecords`, a django-mptt or django-lifecycle base), the message says so
+    instead of advising `bulk_update()`.
 
     An iterable that is not already a variable is bound to one first
     (`orders = list(...)`), so that `bulk_update()` receives the instances the loop
@@ -70,7 +76,9 @@ class SaveInLoop(WriteRule):
     ## When it does not fire
     On a single `save()` outside a loop, on saves of an object that is the same on every
     iteration (a retry loop that saves one object until it succeeds), on loops over
-    anything not known to be query rows, and in test code by default.
+    anything not known to be query rows, on loops over a handful of items written in the
+    code (a literal of at most 10 items, a constant slice such as `qs[:3]`), and in test
+    code by default.
 
     ## References
     - [Django: `bulk_update()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#bulk-update)
@@ -90,10 +98,15 @@ class SaveInLoop(WriteRule):
         if instance is None:
             return
         model = instance.qualname
+        cost = f"`{self.shown(receiver)}.save()` on every row: 1 query per row"
+        blockers = self.semantic.index.bulk_write_blockers(model, "update")
+        if blockers.skipped:
+            self.report(call, f"{cost}; {self.skipped_by('bulk_update()', blockers.skipped)}", None, indentation)
+            return
         rows = self.semantic.queryset_type(loop.iter)
         shape = self._shape(loop, call, receiver, model, rows)
         fields, reasons = shape if shape is not None else ([], [])
-        reasons = reasons + self.semantic.index.bulk_write_blockers(model, update=True)
+        reasons = reasons + list(blockers.other)
         fix = None
         plural = rows_name(self.semantic, model, loop)
         manager = manager_for(self.semantic, model, loop.iter)
@@ -114,7 +127,7 @@ class SaveInLoop(WriteRule):
         rows_shown = _rows_shown(loop, plural, rows) if own_row else "<changed rows>"
         bulk = f"{manager or short(model) + '.objects'}.bulk_update({rows_shown}, {_listed(fields)})"
         advice = "save them at once" if own_row else "collect the changed rows and save them at once"
-        message = f"`{self.shown(receiver)}.save()` on every row: 1 query per row; {advice} with `{bulk}`"
+        message = f"{cost}; {advice} with `{bulk}`"
         same = self._same_for_every_row(loop, call, fields, rows)
         if same is not None:
             message += f"; every row gets the same value, so `{same}` is one query"
@@ -169,6 +182,8 @@ class SaveInLoop(WriteRule):
         queryset it could update instead."""
         if rows is None or rows.kind != "queryset" or not fields or not isinstance(loop.body, cst.IndentedBlock):
             return None
+        if sliced(self.semantic, loop.iter):  # Django refuses to update a slice
+            return None
         variable = loop.target.value if isinstance(loop.target, cst.Name) else ""
         pairs = []
         for statement in loop.body.body[:-1]:
@@ -213,9 +228,16 @@ def _update_fields(call: cst.Call) -> Optional[List[str]]:
 
 
 def rows_name(semantic, model: str, loop: cst.For) -> str:
-    """A fresh variable name for a loop's rows: ``orders`` for ``Order``."""
+    """A fresh variable name for a loop's rows: ``orders`` for ``Order``, ``categories``
+    for ``Category``."""
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", short(model)).lower()
-    return unused_name(semantic, snake + ("_list" if snake.endswith("s") else "s"))
+    if snake.endswith("s"):
+        plural = snake + "_list"
+    elif re.search(r"[^aeiou]y$", snake):
+        plural = snake[:-1] + "ies"
+    else:
+        plural = snake + "s"
+    return unused_name(semantic, plural)
 
 
 def _rows_shown(loop: cst.For, plural: str, rows: Optional[QueryType]) -> str:

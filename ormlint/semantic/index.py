@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from ormlint.semantic.bulk import PER_ROW_BASE_METHODS, BulkWriteBlockers, history_fields
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
 
 if TYPE_CHECKING:
@@ -697,48 +698,75 @@ class ProjectIndex:
             return declared["objects"] in DJANGO_MANAGER_BASES
         return not declared
 
-    def bulk_write_blockers(self, qualname: str, update: bool) -> List[str]:
-        """Why a bulk write could not stand in for ``save()`` per row of the model: it
-        skips ``save()`` overrides and ``pre_save`` / ``post_save`` receivers; with
-        ``update``, also ``auto_now`` (``bulk_update`` leaves it), and otherwise
-        multi-table inheritance (``bulk_create`` refuses it). Empty when nothing does."""
+    def bulk_write_blockers(self, qualname: str, write: str) -> BulkWriteBlockers:
+        """What stands in the way of one bulk write doing what a call per row of the model
+        does; ``write`` is ``"update"`` (``bulk_update()`` for ``save()``), ``"create"``
+        (``bulk_create()`` for ``create()``) or ``"delete"`` (``QuerySet.delete()`` for
+        ``delete()``).
+
+        Skipped: a ``save()`` / ``delete()`` override, a library base known to do work
+        there, and, for saves, history tracking and ``pre_save`` / ``post_save``
+        receivers whose sender is the model or every model (``QuerySet.delete()`` sends
+        the delete signals for each row). Other: a base ormlint cannot read, receivers
+        whose sender it cannot resolve, ``auto_now`` (``bulk_update()`` leaves it) and
+        multi-table inheritance (``bulk_create()`` refuses it)."""
         name = qualname.rpartition(".")[2]
+        method = "delete" if write == "delete" else "save"
         lineage = self.lineage(qualname)
         if not lineage:
-            return [f"ormlint cannot read `{name}`'s `save()`: its source is not in the project"]
-        reasons: List[str] = []
+            return BulkWriteBlockers(other=(f"ormlint cannot read `{name}`'s `{method}()`: its source is not in the project",))
+        skipped: List[str] = []
+        other: List[str] = []
         for owner, facts in lineage:
-            shown = f"`{name}`" if owner == qualname else f"its base `{owner.rpartition('.')[2]}`"
-            if "save" in facts.methods:
-                reasons.append(f"{shown} overrides `save()`")
+            owner_name = owner.rpartition(".")[2]
+            shown = f"`{name}`" if owner == qualname else f"its base `{owner_name}`"
+            if method in facts.methods:
+                skipped.append(f"`{owner_name}.{method}()`")
             for base in facts.bases:
-                if self._class(base) is None and base not in DJANGO_MODEL_BASES and base != "object":
-                    reasons.append(f"{shown} derives from `{base}`, whose `save()` ormlint cannot read")
-            if update:
-                reasons.extend(
+                if self._class(base) is not None or base in DJANGO_MODEL_BASES or base == "object":
+                    continue
+                if method in PER_ROW_BASE_METHODS.get(base, ()):
+                    skipped.append(f"`{base.rpartition('.')[2]}.{method}()`")
+                else:
+                    other.append(f"{shown} derives from `{base}`, whose `{method}()` ormlint cannot read")
+            if method == "save":
+                skipped.extend(f"the history that `{owner_name}.{field}` records" for field in history_fields(facts.calls))
+            if write == "update":
+                other.extend(
                     f"`{name}.{field}` has `auto_now=True`, which `bulk_update()` does not set"
                     for field, option, value in facts.call_options
                     if option == "auto_now" and value == "True"
                 )
-            elif owner != qualname and not facts.abstract and owner in self.models:
-                reasons.append(f"`{name}` inherits from the concrete model `{owner.rpartition('.')[2]}`")
-        lineage_names = {owner for owner, _ in lineage}
-        for module, sender in self._save_receivers():
-            if sender == "*" or sender in lineage_names:
-                reasons.append(f"`{module}` connects a `pre_save`/`post_save` receiver that applies to `{name}`")
-        return list(dict.fromkeys(reasons))
+            elif write == "create" and owner != qualname and not facts.abstract and owner in self.models:
+                other.append(f"`{name}` inherits from the concrete model `{owner_name}`")
+        if method == "save":
+            unresolved = 0
+            for module, sender in self._save_receivers():
+                if sender == qualname:
+                    skipped.append(f"the `pre_save`/`post_save` receivers in `{module}`")
+                elif sender == _EVERY_SENDER:
+                    skipped.append(f"the `pre_save`/`post_save` receivers for every model in `{module}`")
+                elif sender == _UNRESOLVED_SENDER:
+                    unresolved += 1
+            if unresolved:
+                other.append(f"ormlint cannot resolve the sender of {unresolved} `pre_save`/`post_save` receiver(s)")
+        return BulkWriteBlockers(tuple(dict.fromkeys(skipped)), tuple(dict.fromkeys(other)))
 
     def _save_receivers(self) -> List[Tuple[str, str]]:
-        """(module, model) for every save receiver of the project; ``*`` as the model when
-        the sender is missing or does not resolve to one model."""
+        """(module, model) for every save receiver of the project; the model is
+        ``_EVERY_SENDER`` for a receiver connected without a sender, and
+        ``_UNRESOLVED_SENDER`` when its sender does not resolve to a model."""
         if self._receivers is None:
             from ormlint.semantic.relations import resolve_model_reference
 
             self._receivers = []
             for module_facts in self.modules.values():
                 for sender in module_facts.save_receivers:
-                    model = None if sender == "*" else resolve_model_reference(self, sender)
-                    self._receivers.append((module_facts.module, model or "*"))
+                    if sender in (_EVERY_SENDER, _UNRESOLVED_SENDER):
+                        model: Optional[str] = sender
+                    else:
+                        model = resolve_model_reference(self, sender) or _UNRESOLVED_SENDER
+                    self._receivers.append((module_facts.module, model))
         return self._receivers
 
     def method_reads(self, model: str, method: str) -> List[Tuple[str, ...]]:
@@ -1164,13 +1192,18 @@ def _string_list(node: ast.expr) -> Optional[Tuple[str, ...]]:
 
 
 _SAVE_SIGNALS = ("pre_save", "post_save")
+#: The sender of a save receiver connected without one: it runs for every model.
+_EVERY_SENDER = "**"
+#: The sender of a save receiver that names no model ormlint can resolve.
+_UNRESOLVED_SENDER = "*"
 
 
 def _save_receivers(tree: ast.Module, module: str, is_package: bool) -> Tuple[str, ...]:
     """The senders of every ``pre_save`` / ``post_save`` receiver in the module:
     ``@receiver(post_save, sender=Order)`` and ``post_save.connect(handler, sender=Order)``,
-    wherever they are (``AppConfig.ready()`` often imports the model locally, so imports
-    anywhere in the module name the sender)."""
+    wherever they are (``AppConfig.ready()`` often imports the model locally, or binds
+    ``User = get_user_model()`` there, so imports and such bindings anywhere in the
+    module name the sender)."""
     names: Dict[str, str] = {
         node.name: f"{module}.{node.name}" for node in tree.body if isinstance(node, ast.ClassDef)
     }
@@ -1180,6 +1213,10 @@ def _save_receivers(tree: ast.Module, module: str, is_package: bool) -> Tuple[st
         elif isinstance(node, ast.ImportFrom):
             base = resolve_relative(node.module, node.level, module, is_package)
             names.update(from_import_bindings(base, ((a.name, a.asname) for a in node.names)))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            reference = _model_reference(node.value, _callee(node.value, names))
+            if reference is not None:
+                names[node.targets[0].id] = reference
     senders: List[str] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -1207,14 +1244,16 @@ def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
 
 
 def _sender(node: Optional[ast.expr], names: Dict[str, str]) -> str:
+    if node is None:
+        return _EVERY_SENDER
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return "'" + node.value
     head = node
     while isinstance(head, ast.Attribute):
         head = head.value
     if isinstance(head, ast.Name) and head.id in names:
-        return _dotted(node, names) or "*"
-    return "*"
+        return _dotted(node, names) or _UNRESOLVED_SENDER
+    return _UNRESOLVED_SENDER
 
 
 def _module_statements(body: List[ast.stmt]) -> Iterable[ast.stmt]:

@@ -114,19 +114,19 @@ def exits_early(loop: cst.For) -> bool:
             continue
         if isinstance(node, (cst.For, cst.While)):
             # A ``break`` in an inner loop leaves that loop; a ``return`` leaves them all.
-            stack.extend(n for n in _returns(node))
+            stack.extend(n for n in _in_scope(node) if isinstance(n, cst.Return))
             continue
         stack.extend(children(node))
     return False
 
 
-def _returns(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def _in_scope(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and every node under it, not under a nested function, class or lambda."""
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Return):
-            yield current
-        elif not isinstance(current, _NESTED_SCOPES):
+        yield current
+        if not isinstance(current, _NESTED_SCOPES):
             stack.extend(children(current))
 
 
@@ -142,14 +142,89 @@ def per_item(semantic: SemanticModel, loop: cst.For, write: cst.CSTNode) -> bool
 def _at_most_one_item(semantic: SemanticModel, iterable: cst.BaseExpression) -> bool:
     """A literal tuple, list or set of one element or none, or a local name bound once to
     one: the loop body runs at most once."""
-    if isinstance(iterable, cst.Name):
-        found = semantic.lookup(iterable.value)
-        if found is None or len(found[1]) != 1 or found[1][0].kind != "assign" or found[1][0].value is None:
-            return False
-        iterable = found[1][0].value
-    return isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and len(iterable.elements) <= 1 and not any(
-        isinstance(e, cst.StarredElement) for e in iterable.elements
-    )
+    count = _literal_length(_bound_value(semantic, iterable))
+    return count is not None and count <= 1
+
+
+#: The most items a loop over a literal or a constant slice may have for its writes to be
+#: a handful of queries, not worth a bulk rewrite.
+HANDFUL = 10
+
+
+def a_handful(semantic: SemanticModel, iterable: cst.BaseExpression) -> bool:
+    """Whether the loop runs over a few items whatever the data: a literal tuple, list or
+    set (``for name in ("a", "b")``), or a constant slice (``qs[:3]``), of at most
+    ``HANDFUL`` items, written in the loop or bound once to a local name. Its writes cost
+    a fixed handful of queries, which do not grow with the rows."""
+    value = _bound_value(semantic, iterable)
+    count = _literal_length(value)
+    if count is None and isinstance(value, cst.Subscript):
+        count = _slice_length(value)
+    return count is not None and count <= HANDFUL
+
+
+def sliced(semantic: SemanticModel, iterable: cst.BaseExpression) -> bool:
+    """Whether the loop's rows are a slice of a query (``qs[:10]``, or a local name bound
+    once to one): Django cannot ``delete()`` or ``update()`` a sliced queryset."""
+    value = _bound_value(semantic, iterable)
+    return isinstance(value, cst.Subscript) and _is_slice(value)
+
+
+def _bound_value(semantic: SemanticModel, iterable: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """The expression itself, or the value of the local name it is, when that name is
+    assigned once; ``None`` otherwise, and for a list or set literal that is used other
+    than iterated or tested with ``in`` (appended to, or passed on to be filled, it holds
+    more than its literal)."""
+    if not isinstance(iterable, cst.Name):
+        return iterable
+    found = semantic.lookup(iterable.value)
+    if found is None or len(found[1]) != 1 or found[1][0].kind != "assign":
+        return None
+    value = found[1][0].value
+    if isinstance(value, (cst.List, cst.Set)) and not all(
+        _only_read(use, parent) for use, parent, _ in found[0].uses(iterable.value)
+    ):
+        return None
+    return value
+
+
+def _only_read(name: cst.Name, parent: Optional[cst.CSTNode]) -> bool:
+    """Whether this use of ``name`` leaves its value as it is: ``for x in name`` or
+    ``x in name``."""
+    if isinstance(parent, (cst.For, cst.CompFor)):
+        return parent.iter is name
+    return isinstance(parent, cst.ComparisonTarget) and isinstance(parent.operator, (cst.In, cst.NotIn))
+
+
+def _literal_length(node: Optional[cst.BaseExpression]) -> Optional[int]:
+    """The number of items of a literal tuple, list or set without ``*`` unpacking."""
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)) and not any(isinstance(e, cst.StarredElement) for e in node.elements):
+        return len(node.elements)
+    return None
+
+
+def _is_slice(node: cst.Subscript) -> bool:
+    return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice)
+
+
+def _slice_length(node: cst.Subscript) -> Optional[int]:
+    """How many items ``x[a:b]`` has at most, for constant ``a`` (or none) and ``b``."""
+    if not _is_slice(node):
+        return None
+    bounds = node.slice[0].slice
+    if bounds.step is not None or bounds.upper is None:
+        return None
+    lower = 0 if bounds.lower is None else _constant_int(bounds.lower)
+    upper = _constant_int(bounds.upper)
+    if lower is None or upper is None or lower < 0 or upper < 0:
+        return None
+    return max(upper - lower, 0)
+
+
+def _constant_int(node: cst.BaseExpression) -> Optional[int]:
+    if isinstance(node, cst.Integer):
+        return int(node.evaluated_value)
+    return None
 
 
 def row_instance(semantic: SemanticModel, loop: cst.For, receiver: cst.BaseExpression) -> Optional[Instance]:
@@ -186,6 +261,31 @@ def _creates(node: cst.BaseExpression) -> bool:
         and isinstance(node.func, cst.Attribute)
         and node.func.attr.value in ("create", "get_or_create", "update_or_create")
     )
+
+
+def reaches_every_item(loop: cst.For, call: cst.Call) -> bool:
+    """Whether ``call`` runs for each item the loop iterates: it stands unconditionally in
+    the body (see ``unconditional``), no ``continue`` before it skips an item, and no
+    ``break``, ``return`` or ``raise`` can end the loop before the last item."""
+    if not unconditional(loop, call):
+        return False
+    reached = False
+    stack: List[cst.CSTNode] = [loop.body]
+    while stack:
+        node = stack.pop()
+        reached = reached or node is call
+        if isinstance(node, (cst.Break, cst.Return, cst.Raise)) or (isinstance(node, cst.Continue) and not reached):
+            return False
+        if isinstance(node, _NESTED_SCOPES):
+            continue
+        if isinstance(node, _NESTED_LOOPS):
+            # A ``break`` or ``continue`` there is that loop's; a ``return`` or a
+            # ``raise`` still leaves this one.
+            if any(isinstance(n, (cst.Return, cst.Raise)) for n in _in_scope(node)):
+                return False
+            continue
+        stack.extend(reversed(children(node)))
+    return True
 
 
 def unconditional(loop: cst.For, call: cst.Call) -> bool:

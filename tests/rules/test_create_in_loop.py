@@ -253,8 +253,6 @@ def test_the_fix_is_unsafe(tmp_path):
 @pytest.mark.parametrize(
     "statement, reason",
     [
-        pytest.param("Audited.objects.create(name=name)", "`Audited` overrides `save()`", id="save-override"),
-        pytest.param("Signalled.objects.create(name=name)", "receiver that applies to `Signalled`", id="receiver"),
         pytest.param("InvoiceLine.objects.create(number=name)", "inherits from the concrete model `Invoice`", id="multi-table"),
         pytest.param("Invoice.objects.create(name)", "positional arguments", id="positional"),
         pytest.param("customer.invoices.create(number=name)", "related manager", id="related-manager"),
