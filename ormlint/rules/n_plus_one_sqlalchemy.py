@@ -10,7 +10,7 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.loader_options import add_options, import_edit
 from ormlint.rules._loops import LoopRule, reads_message
 from ormlint.semantic.loops import LoopFacts, RelationRead, is_loaded, longest_reads
-from ormlint.semantic.model import keeps_rows_on_commit
+from ormlint.semantic.model import SQLALCHEMY_SELECT, keeps_rows_on_commit
 from ormlint.semantic.types import QueryType, Session
 from ormlint.semantic.writes import per_iteration_calls
 
@@ -179,7 +179,7 @@ def _statement(semantic, expression: cst.BaseExpression):
     while node is not None:
         found = semantic.queryset_type(node)
         if isinstance(found, QueryType) and found.kind in ("select", "query"):
-            model = _model_argument(node)
+            model = _model_argument(semantic, node)
             return (node, model) if model is not None else None
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             if node.func.attr.value in ("scalars", "execute") and node.args:
@@ -191,11 +191,12 @@ def _statement(semantic, expression: cst.BaseExpression):
     return None
 
 
-def _model_argument(node: cst.BaseExpression) -> Optional[cst.BaseExpression]:
-    """``Book`` in ``select(Book).where(...)`` or ``session.query(Book).filter(...)``."""
+def _model_argument(semantic, node: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """``Book`` in ``select(Book).where(...)`` or ``session.query(Book).filter(...)``;
+    ``None`` for a query built elsewhere (``recent_books(author)``, a helper's)."""
     while isinstance(node, cst.Call):
         func = node.func
-        if isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and func.attr.value in ("query", "select")):
+        if semantic.qualified_name(func) in SQLALCHEMY_SELECT or (isinstance(func, cst.Attribute) and func.attr.value in ("query", "select")):
             if node.args and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
                 return node.args[0].value
             return None

@@ -484,3 +484,23 @@ def test_conditional_rows_are_reported_without_a_fix(tmp_path):
     """
     found = diagnostics(tmp_path, code, "ORM001")
     assert [d.fix for d in found] == [None]
+
+
+def test_sqlalchemy_query_returned_by_a_helper_is_reported_without_a_fix(tmp_path):
+    """The loader option belongs where the query is built, in the helper: the caller's
+    file does not hold the expression that names the class."""
+    code = """
+    from shop.tables import Post, SessionLocal
+
+    def recent(session):
+        query = session.query(Post)
+        return query.filter(Post.id > 10)
+
+    def view():
+        session = SessionLocal()
+        for post in recent(session):  # error: ORM003
+            print(post.author.name)
+    """
+    found = check(tmp_path, code, "ORM003")
+    assert rows(found) == sorted(marked_rows(code))
+    assert [d.fix for d in found] == [None]
