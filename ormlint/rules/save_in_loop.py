@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -11,7 +11,7 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.bulk import bulk_update_loop
 from ormlint.rules._writes import WriteRule, manager_for, short, unused_name
 from ormlint.semantic.types import QueryType
-from ormlint.semantic.writes import mentions, row_instance, sliced
+from ormlint.semantic.writes import a_handful, mentions, row_instance, runs_once, saves_through_helpers, sliced
 from ormlint.syntax import string_elements
 
 class SaveInLoop(WriteRule):
@@ -91,8 +91,26 @@ class SaveInLoop(WriteRule):
     required_text = (".save(",)
 
     methods = ("save",)
+    follows_calls = True
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        #: Calls of helpers that save a row, with the argument they save.
+        self._helpers: Dict[int, cst.BaseExpression] = {}
+
+    def visit_For(self, node: cst.For) -> None:
+        super().visit_For(node)
+        if node.asynchronous or a_handful(self.semantic, node.iter):
+            return
+        for call, argument in saves_through_helpers(self.semantic, node):
+            if not runs_once(node, call):
+                self._helpers[id(call)] = argument
+                self._pending[id(call)] = (node, self.semantic.indentation)
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
+        if id(call) in self._helpers:
+            self._check_helper(loop, call, self._helpers.pop(id(call)), indentation)
+            return
         receiver = call.func.value
         instance = row_instance(self.semantic, loop, receiver)
         if instance is None:
@@ -132,6 +150,24 @@ class SaveInLoop(WriteRule):
         if same is not None:
             message += f"; every row gets the same value, so `{same}` is one query"
         self.report(call, message + self.not_fixed(reasons), fix, indentation)
+
+    def _check_helper(self, loop: cst.For, call: cst.Call, argument: cst.BaseExpression, indentation: str) -> None:
+        """``update_price(product)`` on every row, where the function saves the row it is
+        given: reported at the call, without a fix (the fields it sets are not here)."""
+        instance = row_instance(self.semantic, loop, argument)
+        if instance is None:
+            return
+        helper = self.shown(call.func)
+        cost = f"`{helper}()` saves `{self.shown(argument)}` on every row: 1 query per row"
+        blockers = self.semantic.index.bulk_write_blockers(instance.qualname, "update")
+        if blockers.skipped:
+            advice = self.skipped_by("bulk_update()", blockers.skipped)
+        else:
+            advice = (
+                f"have it only set the fields, and save the changed rows at once with "
+                f"`{short(instance.qualname)}.objects.bulk_update(<rows>, [<fields>])` after the loop"
+            )
+        self.report(call, f"{cost}; {advice}", None, indentation)
 
     def _shape(
         self, loop: cst.For, call: cst.Call, receiver: cst.BaseExpression, model: str, rows: Optional[QueryType]

@@ -614,10 +614,13 @@ class ProjectIndex:
 
     @property
     def looping_functions(self) -> FrozenSet[str]:
-        """The names of the project's functions and methods that loop over an argument."""
+        """The names of the project's functions and methods that loop over an argument,
+        save one, or pass one on: a file calling none of them has no rows to follow."""
         if self._looping is None:
-            names = {read[0] for facts in self.modules.values() for read in (*facts.parameter_reads, *facts.forwards)}
-            names.update(read[0] for facts in self.classes.values() for read in (*facts.parameter_reads, *facts.forwards))
+            names: Set[str] = set()
+            for facts in [*self.modules.values(), *self.classes.values()]:
+                names.update(read[0] for read in (*facts.parameter_reads, *facts.forwards))
+                names.update(read[0] for read in facts.parameter_chains if read[3] == ("save",))
             self._looping = frozenset(names)
         return self._looping
 
@@ -780,6 +783,12 @@ class ProjectIndex:
         up in its class and the class's project bases; called through the class itself
         (``via_class``), only a static or class method's positions line up."""
         return self._parameter_uses(qualname, via_class, "rows", frozenset())
+
+    def parameter_chains(self, qualname: str, via_class: bool = False) -> List[Tuple[str, int, Tuple[str, ...]]]:
+        """What the project function or method ``qualname`` reads (or calls) on each of
+        its parameters, itself or through the functions it passes the parameter on to:
+        (parameter, position, chain); ``("save",)`` when it saves it."""
+        return self._parameter_uses(qualname, via_class, "param", frozenset())
 
     def _parameter_uses(self, qualname: str, via_class: bool, what: str, seen: FrozenSet[str]) -> List[Tuple[str, int, Tuple[str, ...]]]:
         """``rows``: the chains read on each item of a parameter; ``param``: the chains

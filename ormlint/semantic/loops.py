@@ -132,7 +132,7 @@ def analyse_callable(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFa
 def _analyse_callable(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts]:
     qualname = semantic.qualified_name(call.func)
     if qualname not in _PER_ITEM:
-        return _helper_facts(semantic, call, qualname)
+        return _helper_facts(semantic, call)
     keyword, position = _PER_ITEM[qualname]
     function = iterable = None
     positional = [a.value for a in call.args if a.keyword is None and not a.star]
@@ -151,15 +151,12 @@ def _analyse_callable(semantic: SemanticModel, call: cst.Call) -> Optional[LoopF
     return _rows_facts(semantic, call, iterable, parameters[0].name.value, [function.body])
 
 
-def _helper_facts(semantic: SemanticModel, call: cst.Call, qualname: Optional[str]) -> Optional[LoopFacts]:
+def _helper_facts(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts]:
     """Rows passed to a project function (or a method of the class at hand) that loops
     over that parameter: what the function reads on each item is read on each row."""
     func = call.func
-    if qualname is not None and not qualname.startswith("builtins."):
-        reads = semantic.index.parameter_reads(qualname, via_class=isinstance(func, cst.Attribute))
-    else:
-        own = _own_method(semantic, func)
-        reads = semantic.index.parameter_reads(own) if own is not None else []
+    callee = semantic.project_callee(func)
+    reads = semantic.index.parameter_reads(*callee) if callee is not None else []
     if not reads:
         return None
     positional = [a.value for a in call.args if a.keyword is None and not a.star]
@@ -179,23 +176,6 @@ def _helper_facts(semantic: SemanticModel, call: cst.Call, qualname: Optional[st
         facts.reads = chain_reads(semantic.index, query.model, chains)
         return facts
     return None
-
-
-def _own_method(semantic: SemanticModel, func: cst.BaseExpression) -> Optional[str]:
-    """``self.helper`` / ``cls.helper`` in a method of a module-level class: the
-    qualified name of ``helper`` in that class."""
-    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
-        return None
-    found = semantic.lookup(func.value.value)
-    if found is None or found[0].kind != "function" or [b.kind for b in found[1]] != ["param"]:
-        return None
-    function, class_scope = found[0].node, found[0].parent
-    if not isinstance(function, cst.FunctionDef) or class_scope is None or class_scope.kind != "class":
-        return None
-    params = function.params.params
-    if not params or params[0].name.value != func.value.value or class_scope.parent is None or class_scope.parent.kind != "module":
-        return None
-    return f"{semantic.module}.{class_scope.node.name.value}.{func.attr.value}"
 
 
 def _chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[RelationRead]:

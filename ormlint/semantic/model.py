@@ -751,6 +751,20 @@ class SemanticModel(cst.BatchableCSTVisitor):
             owner = None
         return self.index.method_returns(owner, func.attr.value) if owner is not None else None
 
+    def project_callee(self, func: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
+        """The project function or method a call of ``func`` runs, as the index names it,
+        and whether it is called through its class (``Report.render``), where only a
+        static or class method's arguments line up with its parameters: a module
+        function, ``Class.method``, or ``self.method`` in a method of a class here."""
+        qualname = self.qualified_name(func)
+        if qualname is not None and not qualname.startswith("builtins."):
+            return qualname, isinstance(func, cst.Attribute)
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owner = self.class_of_receiver(func.value.value)
+            if owner is not None:
+                return f"{owner}.{func.attr.value}", False
+        return None
+
     def class_of_receiver(self, name: str, scope: Optional[Scope] = None) -> Optional[str]:
         """The qualified name of the module-level class whose method binds ``name`` as its
         first parameter (``self`` / ``cls``), seen from ``scope``."""

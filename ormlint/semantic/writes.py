@@ -9,7 +9,7 @@ not write once per item.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, List, Optional, Set
+from typing import Iterable, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -31,6 +31,32 @@ def per_iteration_calls(loop: cst.For, methods: Iterable[str]) -> List[cst.Call]
         for node in _body_nodes(loop)
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in wanted
     ]
+
+
+def saves_through_helpers(semantic: SemanticModel, loop: cst.For) -> List[Tuple[cst.Call, cst.BaseExpression]]:
+    """Calls on every iteration of ``loop`` of project functions that save an argument
+    they are given (``update_price(product)`` ending in ``product.save()``, itself or in
+    a function it passes the row on to), with that argument."""
+    found = []
+    for node in _body_nodes(loop):
+        if not isinstance(node, cst.Call):
+            continue
+        callee = semantic.project_callee(node.func)
+        if callee is None:
+            continue
+        saved = {(p, i) for p, i, chain in semantic.index.parameter_chains(*callee) if chain == ("save",)}
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        if any(a.star for a in node.args):
+            continue
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        for parameter, position in sorted(saved, key=lambda pair: pair[1]):
+            argument = keywords.get(parameter)
+            if argument is None and 0 <= position < len(positional):
+                argument = positional[position]
+            if argument is not None:
+                found.append((node, argument))
+                break
+    return found
 
 
 def _body_nodes(loop: cst.For) -> Iterator[cst.CSTNode]:

@@ -504,3 +504,77 @@ def test_sqlalchemy_query_returned_by_a_helper_is_reported_without_a_fix(tmp_pat
     found = check(tmp_path, code, "ORM003")
     assert rows(found) == sorted(marked_rows(code))
     assert [d.fix for d in found] == [None]
+
+
+SAVES = '''
+from shop.models import Order
+
+
+def touch(order):
+    order.status = "seen"
+    order.save(update_fields=["status"])
+
+
+def touch_through(order):
+    touch(order)
+
+
+def label(order):
+    return order.status.upper()
+'''
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        """
+        from shop.saves import touch_through
+        from shop.models import Order
+
+        def view():
+            for order in Order.objects.filter(status="new"):
+                touch_through(order)  # error: ORM201
+        """,
+        """
+        from shop.models import Order
+
+        class Job:
+            def mark(self, order):
+                order.save()
+
+            def run(self):
+                for order in Order.objects.all():
+                    self.mark(order)  # error: ORM201
+        """,
+    ],
+    ids=["function-two-calls-deep", "own-method"],
+)
+def test_a_helper_that_saves_each_row_is_a_save_per_row(tmp_path, code):
+    make_project(tmp_path, {"shop/saves.py": SAVES})
+    found = check(tmp_path, code, "ORM201")
+    assert rows(found) == sorted(marked_rows(code))
+    assert "saves `order` on every row" in found[0].message and found[0].fix is None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        """
+        from shop.saves import label, touch
+        from shop.models import Order
+
+        def view(orders):
+            for order in Order.objects.all():
+                label(order)
+            for order in (Order.objects.get(pk=1), Order.objects.get(pk=2)):
+                touch(order)
+            for order in Order.objects.all():
+                touch(order)
+                break
+        """,
+    ],
+    ids=["reads-only-a-handful-or-once"],
+)
+def test_helpers_that_do_not_save_per_row_are_not_reported(tmp_path, code):
+    make_project(tmp_path, {"shop/saves.py": SAVES})
+    assert check(tmp_path, code, "ORM201") == []
