@@ -465,3 +465,29 @@ def chains_by_root(nodes: Iterable[ast.AST], roots: Set[str]) -> Dict[str, List[
         if tuple(chain) not in chains and len(chains) < _MAX_CHAINS:
             chains.append(tuple(chain))
     return found
+
+
+def when_new_only(function: ast.FunctionDef, receiver: str) -> Set[int]:
+    """The nodes of a method that run only for a row not yet in the database: the body
+    of ``if self._state.adding:``, ``if not self.pk:``, ``if self.id is None:``. A loop
+    over rows loaded from the database never runs them (``save()`` setting defaults)."""
+    skipped: Set[int] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.If) and _tests_new_row(node.test, receiver):
+            skipped.update(id(inner) for statement in node.body for inner in ast.walk(statement))
+    return skipped
+
+
+def _tests_new_row(test: ast.expr, receiver: str) -> bool:
+    def is_key(node: ast.expr) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr in ("pk", "id") and isinstance(node.value, ast.Name) and node.value.id == receiver
+
+    if isinstance(test, ast.Attribute) and test.attr == "adding":
+        state = test.value
+        return isinstance(state, ast.Attribute) and state.attr == "_state" and isinstance(state.value, ast.Name) and state.value.id == receiver
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return is_key(test.operand)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is):
+        right = test.comparators[0]
+        return is_key(test.left) and isinstance(right, ast.Constant) and right.value is None
+    return False

@@ -578,3 +578,46 @@ def test_a_helper_that_saves_each_row_is_a_save_per_row(tmp_path, code):
 def test_helpers_that_do_not_save_per_row_are_not_reported(tmp_path, code):
     make_project(tmp_path, {"shop/saves.py": SAVES})
     assert check(tmp_path, code, "ORM201") == []
+
+
+def test_reads_a_method_makes_only_for_new_rows_are_not_per_row_reads(tmp_path):
+    """``save()`` filling defaults for a row being created reads nothing on rows loaded
+    from the database; what it reads for every row still counts."""
+    models = '''
+from django.db import models
+
+from shop.models import Customer
+
+
+class Ticket(models.Model):
+    owner = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    assignee = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=50)
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.title = self.owner.name
+        if self.pk is None:
+            self.title = self.owner.name
+        super().save(*args, **kwargs)
+
+    def label(self):
+        if not self.pk:
+            return self.owner.name
+        return self.assignee.name
+'''
+    make_project(tmp_path, {"shop/tickets.py": models})
+    code = """
+    from shop.tickets import Ticket
+
+    def close():
+        for ticket in Ticket.objects.all():
+            ticket.title = "closed"
+            ticket.save()
+
+    def labels():
+        return [ticket.label() for ticket in Ticket.objects.all()]  # error: ORM001
+    """
+    found = check(tmp_path, code, "ORM001")
+    assert rows(found) == sorted(marked_rows(code))
+    assert "assignee" in found[0].message and "owner" not in found[0].message
