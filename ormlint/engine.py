@@ -173,10 +173,11 @@ def _null_byte_position(text: str) -> Tuple[int, int]:
 
 #: A name used in code the way a model, a session factory or ``get_user_model`` is used:
 #: followed by ``.``, ``(`` or ``[`` (``Order.objects``, ``select(Order)``'s ``select``,
-#: ``class Order(``), or following ``(``, ``[``, ``=`` or ``,`` (``select(Order``,
-#: ``QuerySet[Order``, ``model = Order``), or imported under another name
-#: (``Order as O``). Mentions in prose rarely look like that.
-_WORD = re.compile(r"([A-Za-z_]\w*)(?=\s*[.(\[]|\s+as\b)|[(\[=,]\s*([A-Za-z_]\w*)")
+#: ``class Order(``), or following ``(``, ``[``, ``=``, ``,``, an annotation's ``:`` or
+#: ``->``, with or without a quote (``select(Order``, ``QuerySet[Order``, ``model =
+#: Order``, ``order: "Order"``), or imported under another name (``Order as O``).
+#: Mentions in prose rarely look like that.
+_WORD = re.compile(r"([A-Za-z_]\w*)(?=\s*[.(\[]|\s+as\b)|(?:[(\[=,:]|->)\s*[\"']?([A-Za-z_]\w*)")
 
 
 def _may_apply(rule: Type[Rule], text: str, used: Optional[frozenset], index: ProjectIndex) -> bool:
