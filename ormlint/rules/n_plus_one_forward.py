@@ -19,10 +19,15 @@ class NPlusOneForward(LoopRule):
     OneToOne relation of each row (`order.customer.name`, `line.order.customer`) that
     the queryset does not already load.
 
-    The loop may be in another function: rows passed to a function or method of the
-    project that loops over that argument (`customer_names(orders)`, `self.render(qs)`)
-    are read there, and reported and fixed where the query is built. A function that
-    slices or rebinds the argument before looping is not followed.
+    The query may come from another function: a project function or method that returns
+    it (over several statements and branches, or refining the queryset it is given),
+    `list()`, `sorted()`, `enumerate()`, a `Paginator` and its pages, or a django-filter
+    `FilterSet(..., queryset=qs).qs`. The loop may be in another function too: rows passed
+    to a function or method of the project that loops over that argument
+    (`customer_names(orders)`, `self.render(qs)`), or passes the rows or each row on to
+    other functions, a few calls deep, are read there, and reported and fixed where the
+    query is built. A function that slices or rebinds the argument before looping is not
+    followed.
 
     In the Django admin, the columns of a `ModelAdmin`'s change list (`list_display`:
     relation fields shown through their `__str__`, `'relation__field'` lookups, admin and
@@ -75,13 +80,16 @@ class NPlusOneForward(LoopRule):
     `select_related()` for non-null foreign keys, `prefetch_related`), on `.values()` /
     `.values_list()` querysets, on `order.customer_id` and on assignments such as
     `order.customer = c` (no query), on querysets that come from a parameter (the caller
-    may have loaded the relation), and on anything the project index does not know as a
-    relation. No fix is offered when the rows are those an enclosing loop prefetched
+    may have loaded the relation; an annotation such as `orders: list[Order]` says what
+    the rows are, not what was loaded with them), on reads a model method makes only for
+    a row being created (`if self._state.adding:`), and on anything the project index does
+    not know as a relation. When a function's returns disagree, a relation counts as
+    loaded only if every one loads it. No fix is offered when the rows are those an enclosing loop prefetched
     (`for line in order.lines.all()` inside a loop over `prefetch_related('lines')`):
     changing that queryset would discard the prefetch, and the fix belongs on the outer
     queryset as `prefetch_related('lines__product')`. Nor when the queryset uses
     `only()` / `defer()`, comes from several assignments, or uses `select_related()`
-    without arguments.
+    without arguments, or where the rows come from `a if c else b` (both would need it).
 
     ## References
     - [Django: `select_related()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#select-related)

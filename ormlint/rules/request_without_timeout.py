@@ -15,7 +15,10 @@ class RequestWithoutTimeout(Rule):
     ## What it does
     Finds HTTP calls through `requests` that pass no `timeout=`: `requests.get`, `post`,
     `put`, `patch`, `delete`, `head`, `options` and `request`, the same functions imported
-    by name or under an alias, and the methods of a `requests.Session()` object.
+    by name or under an alias, and the methods of a `requests.Session()` object: a local
+    one, a parameter annotated `requests.Session`, or one stored on `self` when every
+    assignment of that attribute in the class is a session (`self.session =
+    requests.Session()` in `__init__`).
 
     ## Why is this bad?
     `requests` waits forever by default. One slow or silent server holds a web worker (or a

@@ -19,7 +19,9 @@ class SaveInLoop(WriteRule):
     ## What it does
     Finds `obj.save()` called on every row of a loop over a queryset: on the loop
     variable, on a row it relates to (`order.customer.save()`), or on a row the loop
-    fetches by the loop variable.
+    fetches by the loop variable. A project function or method that saves the row it is
+    given (itself, or through a function it passes the row to) is a save per row too:
+    `for p in products: update_price(p)` is reported at the call, without a fix.
 
     ## Why is this bad?
     Each `save()` is an UPDATE of its own, so a loop over 10,000 rows sends 10,000
