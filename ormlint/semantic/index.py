@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 from ormlint.semantic.recovery import parse_recovering
-from ormlint.semantic.summaries import Forward, FunctionBody, ParameterChain, ReturnSummary, chains_by_root, chains_on, parameter_uses, return_summary, when_new_only
+from ormlint.semantic.summaries import Forward, FunctionBody, ParameterChain, ReturnSummary, chains_by_root, chains_on, iterated_chains, parameter_uses, return_summary, when_new_only
 
 #: Names through which code reaches a query without naming a model class: every other
 #: way in (``Order.objects``, ``QuerySet[Order]``, ``select(Order)``, ``model = Order``)
@@ -1426,7 +1426,7 @@ def _self_reads(function: ast.FunctionDef, body: FunctionBody) -> List[Tuple[str
     receiver = arguments[0].arg
     skipped = when_new_only(function, receiver)
     nodes = [node for node in body.nodes if id(node) not in skipped] if skipped else body.nodes
-    return chains_by_root(nodes, {receiver}).get(receiver, [])
+    return chains_by_root(nodes, {receiver}).get(receiver, []) + iterated_chains(nodes, receiver)
 
 
 def _parameter_loop_reads(function: ast.FunctionDef, body: FunctionBody, method: bool) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:

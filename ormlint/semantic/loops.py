@@ -17,6 +17,7 @@ import libcst as cst
 from ormlint.semantic.model import ROWS_ARGUMENT, SemanticModel
 from ormlint.semantic.relations import Relation
 from ormlint.semantic.scope import Binding, enumerated_rows, reads_below
+from ormlint.semantic.summaries import ITERATED
 from ormlint.syntax import children
 from ormlint.semantic.types import ANY_RELATION, QueryType
 
@@ -432,6 +433,12 @@ def _method_reads(index, resolved, method: str, depth: int = 0):
     model, path, relations = resolved
     results = []
     for chain in index.method_reads(model, method):
+        if ITERATED in chain:
+            # ``for tag in self.tags.all(): tag.name``: each row's ``tags``, and what is
+            # read on each of them.
+            for read in chain_reads(index, model, [tuple(step for step in chain if step != ITERATED)]):
+                results.append((read.relations[-1].target, path + read.path, relations + read.relations))
+            continue
         inner = _resolve(index, resolved, list(chain))
         if len(inner[2]) > len(relations) and (inner[2][-1].kind == "one" or inner[2][-1].orm != "django"):
             results.append(inner)

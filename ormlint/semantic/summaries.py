@@ -467,6 +467,44 @@ def chains_by_root(nodes: Iterable[ast.AST], roots: Set[str]) -> Dict[str, List[
     return found
 
 
+#: In a method's ``self`` chain, where a loop iterates a related manager's rows:
+#: ``("tags", "all", ITERATED, "name")`` for ``for tag in self.tags.all(): tag.name``.
+ITERATED = "<each>"
+
+
+def iterated_chains(nodes: Iterable[ast.AST], receiver: str) -> List[Tuple[str, ...]]:
+    """The chains of ``for x in self.rel.all():`` (and comprehensions over it): the
+    relation iterated, then what each item reads. Only a loop says for certain that the
+    rows are fetched; ``self.rel.all().filter(...)`` would run a query of its own."""
+    found: List[Tuple[str, ...]] = []
+    for node in nodes:
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            loops = [(node.target, node.iter, node.body)]
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            loops = [(g.target, g.iter, parts + g.ifs) for g in node.generators]
+        else:
+            continue
+        for target, iterable, body in loops:
+            if not (isinstance(iterable, ast.Call) and not iterable.args and not iterable.keywords):
+                continue
+            prefix = _attribute_path(iterable.func)
+            if not isinstance(target, ast.Name) or prefix is None or prefix[0] != receiver or prefix[-1] != "all" or len(prefix) < 3:
+                continue
+            inner = chains_by_root([n for statement in body for n in ast.walk(statement)], {target.id}).get(target.id, [])
+            found.append((*prefix[1:], ITERATED))
+            found.extend((*prefix[1:], ITERATED, *chain) for chain in inner)
+    return found[:_MAX_CHAINS]
+
+
+def _attribute_path(node: ast.expr) -> Optional[Tuple[str, ...]]:
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    return (node.id, *parts) if isinstance(node, ast.Name) else None
+
+
 def when_new_only(function: ast.FunctionDef, receiver: str) -> Set[int]:
     """The nodes of a method that run only for a row not yet in the database: the body
     of ``if self._state.adding:``, ``if not self.pk:``, ``if self.id is None:``. A loop

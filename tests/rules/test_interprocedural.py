@@ -621,3 +621,55 @@ class Ticket(models.Model):
     found = check(tmp_path, code, "ORM001")
     assert rows(found) == sorted(marked_rows(code))
     assert "assignee" in found[0].message and "owner" not in found[0].message
+
+
+TAGGED = '''
+from django.db import models
+
+from shop.models import Customer
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=10)
+    group = models.ForeignKey(Customer, on_delete=models.CASCADE)
+
+
+class Post(models.Model):
+    tags = models.ManyToManyField(Tag)
+
+    def tag_names(self):
+        return [tag.name for tag in self.tags.all()]
+
+    def tag_groups(self):
+        names = []
+        for tag in self.tags.all():
+            names.append(tag.group.name)
+        return names
+
+    def some_tags(self):
+        return list(self.tags.all().filter(name="x"))
+
+    def tag_count(self):
+        return self.tags.count()
+'''
+
+
+def test_relations_a_model_method_iterates_are_read_per_row(tmp_path):
+    make_project(tmp_path, {"shop/tagged.py": TAGGED})
+    code = """
+    from shop.tagged import Post
+
+    def view():
+        for post in Post.objects.all():  # error: ORM002
+            print(post.tag_names())
+        for post in Post.objects.all():  # error: ORM002
+            print(post.tag_groups())
+        for post in Post.objects.prefetch_related("tags__group"):
+            print(post.tag_names(), post.tag_groups())
+        for post in Post.objects.all():
+            print(post.some_tags(), post.tag_count())
+    """
+    found = check(tmp_path, code, "ORM002")
+    assert rows(found) == sorted(marked_rows(code))
+    assert "prefetch_related('tags')" in found[0].message
+    assert "prefetch_related('tags__group')" in found[1].message
