@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ormlint.rules._loops import LoopRule
 from ormlint.semantic.loops import Loop, LoopFacts, analyse_loop, queries_per_row
 
@@ -68,16 +66,16 @@ class QueryInLoop(LoopRule):
     def _visit_loop(self, node: Loop) -> None:
         facts = analyse_loop(self.semantic, node)
         rows = facts.query if facts is not None and facts.query.orm == "django" else None
-        calls = queries_per_row(self.semantic, node, rows)
-        if not calls:
+        queries = queries_per_row(self.semantic, node, rows)
+        if not queries:
             return
         module = self.semantic.module_node
-        first = calls[0]
-        method = first.func.attr.value if isinstance(first.func, cst.Attribute) else ""
-        shown = " ".join((module.code_for_node(first) if module is not None else method).split())
+        first = queries[0]
+        method = first.method
+        shown = " ".join((module.code_for_node(first.node) if module is not None else method).split())
         if len(shown) > 60:
             shown = shown[:57] + "..."
-        more = f" (and {len(calls) - 1} more)" if len(calls) > 1 else ""
+        more = f" (and {len(queries) - 1} more)" if len(queries) > 1 else ""
         self.report(
             node,
             f"Query per row: `{shown}`{more} runs on every iteration; {_ADVICE.get(method, _DEFAULT_ADVICE)}",

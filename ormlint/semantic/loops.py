@@ -552,22 +552,33 @@ def is_loaded(query: QueryType, read: RelationRead) -> bool:
     return False
 
 
-def queries_per_row(semantic: SemanticModel, node: Loop, rows: Optional[QueryType]) -> List[cst.Call]:
+def queries_per_row(semantic: SemanticModel, node: Loop, rows: Optional[QueryType]) -> List[RowQuery]:
     """Read queries in the loop body built from the loop variable: ``M.objects.get(pk=x)``,
-    ``M.objects.filter(owner=x).first()``, ``x.items.count()``."""
+    ``M.objects.filter(owner=x).first()``, ``x.items.count()``.
+
+    A query that locks its rows (``select_for_update()``) or runs in a transaction of
+    its own (``with transaction.atomic():`` in the body) is one per row by design: each
+    row is claimed, or succeeds or fails, on its own."""
     parts = loop_parts(node)
     if parts is None or not isinstance(parts[0], cst.Name):
         return []
     variable = parts[0].value
-    found: List[cst.Call] = []
+    found: List[RowQuery] = []
     inside: Set[int] = set()
     for child in _walk(parts[2]):
-        if not isinstance(child, cst.Call) or id(child) in inside:
+        if id(child) in inside:
+            continue
+        if isinstance(child, cst.With) and _in_transaction(semantic, child):
+            inside.update(id(n) for n in _walk([child.body]))
+            continue
+        if not isinstance(child, cst.Call):
             continue
         func = child.func
         if not (isinstance(func, cst.Attribute) and func.attr.value in _TERMINAL):
             continue
         receiver = func.value
+        if _locks_rows(semantic, receiver):
+            continue
         related = _related_manager(receiver, variable)
         if related is not None:
             per_row = rows is not None and _related_manager_of(semantic, related, rows, func.attr.value)
@@ -577,7 +588,7 @@ def queries_per_row(semantic: SemanticModel, node: Loop, rows: Optional[QueryTyp
                 _mentions(receiver, variable) or _mentions_arguments(child, variable)
             )
         if per_row:
-            found.append(child)
+            found.append(RowQuery(child, func.attr.value))
             inside.update(id(n) for n in _walk([child]))
     return found
 
@@ -613,3 +624,45 @@ def _mentions(node: cst.CSTNode, variable: str) -> bool:
 
 def _mentions_arguments(call: cst.Call, variable: str) -> bool:
     return any(_mentions(arg.value, variable) for arg in call.args)
+
+
+@dataclass(frozen=True)
+class RowQuery:
+    """A read query that runs on every iteration of a loop."""
+
+    #: Where it runs in the loop body.
+    node: cst.BaseExpression
+    #: The queryset method that runs it: ``get``, ``count``, ``exists``...
+    method: str
+
+
+#: Context managers that open a transaction (or a savepoint) of their own.
+_ATOMIC = frozenset({"django.db.transaction.atomic"})
+
+
+def _in_transaction(semantic: SemanticModel, statement: cst.With) -> bool:
+    """``with transaction.atomic():`` (or ``atomic(using=...)``): its body commits or rolls
+    back as one, so the queries in it are meant to run with it, once per row."""
+    for item in statement.items:
+        manager = item.item.func if isinstance(item.item, cst.Call) else item.item
+        if semantic.qualified_name(manager) in _ATOMIC:
+            return True
+    return False
+
+
+def _locks_rows(semantic: SemanticModel, query: cst.BaseExpression, depth: int = 0) -> bool:
+    """Whether ``query`` calls ``select_for_update()`` on its way: in its own chain, or in
+    the chain every assignment of the local variable it starts from builds."""
+    while isinstance(query, (cst.Call, cst.Attribute, cst.Subscript)):
+        if isinstance(query, cst.Call) and isinstance(query.func, cst.Attribute) and query.func.attr.value == "select_for_update":
+            return True
+        query = query.func if isinstance(query, cst.Call) else query.value
+    if not isinstance(query, cst.Name) or depth > 2:
+        return False
+    found = semantic.lookup(query.value)
+    if found is None or found[0].kind != "function" or not found[1]:
+        return False
+    values = [binding.value for binding in found[1] if binding.kind == "assign"]
+    return len(values) == len(found[1]) and all(
+        value is not None and _locks_rows(semantic, value, depth + 1) for value in values
+    )

@@ -1,0 +1,150 @@
+"""Precision of the per-row query rule (ORM004) and of "are the rows used later"
+(ORM102, ORM103): queries that are one per row by design, related managers that are only
+SQL in another query, and the uses of a queryset that do not read its rows."""
+
+import pytest
+
+from harness import check, marked_rows, rows
+
+
+def assert_marked(tmp_path, code, select):
+    """``select`` fires exactly on the rows marked ``# error: <code>``."""
+    assert rows(check(tmp_path, code, select)) == sorted(marked_rows(code))
+
+
+# -- 1. a per-row query that locks its row, or runs in its own transaction ----------------
+
+DELIBERATE_FIRES = [
+    pytest.param(
+        """
+        from django.db import transaction
+
+        from shop.models import Order
+
+        def f(ids):
+            for i in ids:  # error: ORM004
+                with transaction.atomic():
+                    pass
+                print(Order.objects.get(pk=i))
+        """,
+        id="query-after-the-transaction-block",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(ids):
+            locked = Order.objects.select_for_update().filter(status='open')
+            for i in ids:  # error: ORM004
+                print(Order.objects.filter(pk=i).first(), locked.count())
+        """,
+        id="lock-on-another-query",
+    ),
+    pytest.param(
+        """
+        from django.db import transaction
+
+        from shop.models import Order
+
+        def f(ids):
+            with transaction.atomic():
+                for i in ids:  # error: ORM004
+                    print(Order.objects.get(pk=i))
+        """,
+        id="loop-inside-one-transaction",
+    ),
+    pytest.param(
+        """
+        from contextlib import suppress
+
+        from shop.models import Order
+
+        def f(ids):
+            for i in ids:  # error: ORM004
+                with suppress(Order.DoesNotExist):
+                    print(Order.objects.get(pk=i))
+        """,
+        id="other-context-manager",
+    ),
+]
+
+DELIBERATE_SILENT = [
+    pytest.param(
+        """
+        from django.db import transaction
+
+        from shop.models import Order
+
+        def f(ids):
+            for i in ids:
+                with transaction.atomic():
+                    order = Order.objects.get(pk=i)
+                    order.status = 'paid'
+        """,
+        id="inside-atomic",
+    ),
+    pytest.param(
+        """
+        from django.db.transaction import atomic
+
+        from shop.models import Order
+
+        def f(ids):
+            for i in ids:
+                with atomic(using='default'), open('log') as log:
+                    log.write(str(Order.objects.filter(pk=i).exists()))
+        """,
+        id="inside-atomic-imported-by-name-with-arguments",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(ids):
+            for i in ids:
+                order = Order.objects.select_for_update().get(pk=i)
+                print(order)
+        """,
+        id="select-for-update-get",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(customers):
+            return [Order.objects.filter(customer=c).select_for_update(skip_locked=True).first() for c in customers]
+        """,
+        id="select-for-update-inside-the-chain",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(ids):
+            pending = Order.objects.select_for_update().filter(status='pending')
+            for i in ids:
+                print(pending.filter(pk=i).exists())
+        """,
+        id="select-for-update-through-a-variable",
+    ),
+    pytest.param(
+        """
+        from shop.models import Customer
+
+        def f():
+            for customer in Customer.objects.all():
+                print(customer.orders.select_for_update().count())
+        """,
+        id="select-for-update-on-a-related-manager",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", DELIBERATE_FIRES)
+def test_deliberate_per_row_query_fires_around_it(tmp_path, code):
+    assert_marked(tmp_path, code, "ORM004")
+
+
+@pytest.mark.parametrize("code", DELIBERATE_SILENT)
+def test_deliberate_per_row_query_is_silent(tmp_path, code):
+    assert rows(check(tmp_path, code, "ORM004")) == []
