@@ -148,3 +148,88 @@ def test_deliberate_per_row_query_fires_around_it(tmp_path, code):
 @pytest.mark.parametrize("code", DELIBERATE_SILENT)
 def test_deliberate_per_row_query_is_silent(tmp_path, code):
     assert rows(check(tmp_path, code, "ORM004")) == []
+
+
+# -- 2. a related manager used only as a subquery is SQL, not a fetch ----------------------
+
+SUBQUERY_FIRES = [
+    pytest.param(
+        """
+        from shop.models import Customer, Order
+
+        def f():
+            for customer in Customer.objects.all():  # error: ORM004
+                print(Order.objects.filter(pk__in=customer.orders.all()).exists())
+        """,
+        id="the-outer-query-still-runs-per-row",
+    ),
+    pytest.param(
+        """
+        from shop.models import Customer, Order
+
+        def f():
+            for customer in Customer.objects.all():  # error: ORM004
+                print(Order.objects.exclude(pk__in=customer.orders.all()).count(), customer.orders.count())
+        """,
+        id="and-the-manager-counted-on-its-own",
+    ),
+]
+
+SUBQUERY_SILENT = [
+    pytest.param(
+        """
+        from shop.models import Customer, Order
+
+        def f():
+            for customer in Customer.objects.all():
+                Order.objects.filter(pk__in=customer.orders.all()).update(status='seen')
+        """,
+        id="filter-in-of-a-write",
+    ),
+    pytest.param(
+        """
+        from shop.models import Customer, Order
+
+        def f():
+            return [Order.objects.exclude(pk__in=c.orders.filter(status='x')) for c in Customer.objects.all()]
+        """,
+        id="exclude-in-of-a-queryset-not-run",
+    ),
+    pytest.param(
+        """
+        from django.db.models import Exists, OuterRef, Subquery
+
+        from shop.models import Customer
+
+        def f():
+            for customer in Customer.objects.all():
+                print(
+                    Customer.objects.annotate(last=Subquery(customer.orders.values('status')[:1])),
+                    Customer.objects.filter(Exists(customer.orders.filter(status=OuterRef('name')))),
+                )
+        """,
+        id="subquery-and-exists",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", SUBQUERY_FIRES)
+def test_query_around_a_subquery_fires(tmp_path, code):
+    assert_marked(tmp_path, code, "ORM004")
+
+
+@pytest.mark.parametrize("code", SUBQUERY_SILENT)
+def test_related_manager_as_subquery_is_not_a_query(tmp_path, code):
+    assert rows(check(tmp_path, code, "ORM004")) == []
+
+
+@pytest.mark.xfail(strict=True, reason="ORM002's relation reads take a subquery for a fetch; reported to the lead")
+def test_related_manager_as_subquery_is_not_a_relation_read(tmp_path):
+    code = """
+    from shop.models import Customer, Order
+
+    def f():
+        for customer in Customer.objects.all():
+            Order.objects.filter(pk__in=customer.orders.all()).update(status='seen')
+    """
+    assert rows(check(tmp_path, code, "ORM002")) == []
