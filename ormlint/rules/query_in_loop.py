@@ -76,7 +76,8 @@ class QueryInLoop(LoopRule):
         if len(shown) > 60:
             shown = shown[:57] + "..."
         more = f" (and {len(queries) - 1} more)" if len(queries) > 1 else ""
+        inside = f" (`{first.in_method}` queries `self.{first.relation}`)" if first.in_method else ""
         self.report(
             node,
-            f"Query per row: `{shown}`{more} runs on every iteration; {_ADVICE.get(method, _DEFAULT_ADVICE)}",
+            f"Query per row: `{shown}`{more} runs on every iteration{inside}; {_ADVICE.get(method, _DEFAULT_ADVICE)}",
         )

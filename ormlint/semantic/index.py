@@ -189,6 +189,12 @@ class ClassFacts:
     static_methods: Tuple[str, ...] = ()
     #: Class methods that return a query of the class: (method, chain); see ``_class_query``.
     query_methods: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    #: For each method or property, the calls it chains on an attribute of ``self``
+    #: (``self.tickets.filter(open=True).count()`` as ``("tickets", ("filter", "count"))``),
+    #: and whether it is read as a property: (method, property, attribute, calls); see
+    #: ``_self_call_chains``. Whether a chain runs a query depends on what the attribute
+    #: turns out to be, which only the resolved index knows.
+    self_call_chains: Tuple[Tuple[str, bool, str, Tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1235,6 +1241,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> ClassFacts:
         parameter_reads=tuple(parameter_reads),
         static_methods=tuple(static_methods),
         query_methods=tuple(query_methods),
+        self_call_chains=_self_call_chains(node),
     )
 
 
@@ -1631,3 +1638,53 @@ def _callee(node: Optional[ast.expr], names: Dict[str, str]) -> Optional[str]:
     if isinstance(func, ast.Call):
         return _callee(func, names)
     return _dotted(func, names)
+
+
+#: Decorators that make a method an attribute read: ``row.total`` runs it.
+_PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
+
+
+def _self_call_chains(node: ast.ClassDef) -> Tuple[Tuple[str, bool, str, Tuple[str, ...]], ...]:
+    """For each method (or property) of a class, the chains of calls it makes on an
+    attribute of ``self``: ``self.tickets.filter(...).count()`` is ``("tickets", ("filter",
+    "count"))``. A chain passed on as a value (``filter(pk__in=self.tags.all())``) is
+    recorded as it is, ``("tags", ("all",))``, a manager that does not run by itself."""
+    found: List[Tuple[str, bool, str, Tuple[str, ...]]] = []
+    for statement in node.body:
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        arguments = statement.args.posonlyargs + statement.args.args
+        decorators = {_decorator(d) for d in statement.decorator_list}
+        if not arguments or decorators & {"staticmethod", "classmethod"}:
+            continue
+        is_property = bool(decorators & _PROPERTY_DECORATORS)
+        chains = _call_chains_on(statement, arguments[0].arg)
+        found.extend((statement.name, is_property, attribute, calls) for attribute, calls in chains)
+    return tuple(found)
+
+
+def _call_chains_on(function: ast.FunctionDef, name: str) -> List[Tuple[str, Tuple[str, ...]]]:
+    """The distinct chains of calls on an attribute of ``name`` in the body of
+    ``function``, at most ``_MAX_METHOD_READS``; not in nested functions, lambdas or
+    classes, which may never run."""
+    found: List[Tuple[str, Tuple[str, ...]]] = []
+    chained: Set[int] = set()
+    pending: List[ast.AST] = list(reversed(function.body))
+    while pending and len(found) < _MAX_METHOD_READS:
+        current = pending.pop()
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        pending.extend(reversed(list(ast.iter_child_nodes(current))))
+        if not isinstance(current, ast.Call) or id(current) in chained:
+            continue
+        calls: List[str] = []
+        receiver: ast.expr = current
+        while isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute):
+            chained.add(id(receiver))
+            calls.insert(0, receiver.func.attr)
+            receiver = receiver.func.value
+        if isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name) and receiver.value.id == name:
+            chain = (receiver.attr, tuple(calls))
+            if calls and chain not in found:
+                found.append(chain)
+    return found

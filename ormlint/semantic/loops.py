@@ -556,6 +556,9 @@ def queries_per_row(semantic: SemanticModel, node: Loop, rows: Optional[QueryTyp
     """Read queries in the loop body built from the loop variable: ``M.objects.get(pk=x)``,
     ``M.objects.filter(owner=x).first()``, ``x.items.count()``.
 
+    A model method or property called on the row (``row.open_tickets_count()``) that
+    queries a related manager of its ``self`` makes that query per row as well.
+
     A query that locks its rows (``select_for_update()``) or runs in a transaction of
     its own (``with transaction.atomic():`` in the body) is one per row by design: each
     row is claimed, or succeeds or fails, on its own."""
@@ -570,6 +573,15 @@ def queries_per_row(semantic: SemanticModel, node: Loop, rows: Optional[QueryTyp
             continue
         if isinstance(child, cst.With) and _in_transaction(semantic, child):
             inside.update(id(n) for n in _walk([child.body]))
+            continue
+        if isinstance(child, (cst.Assign, cst.AnnAssign, cst.Del)):
+            # ``row.total = 0`` runs a property's setter, not its getter.
+            targets = [t.target for t in child.targets] if isinstance(child, cst.Assign) else [child.target]
+            inside.update(id(target) for target in targets)
+        in_method = _row_method_query(semantic, child, variable, rows) if rows is not None else None
+        if in_method is not None:
+            found.append(in_method)
+            inside.update(id(n) for n in _walk([child]))
             continue
         if not isinstance(child, cst.Call):
             continue
@@ -593,11 +605,16 @@ def queries_per_row(semantic: SemanticModel, node: Loop, rows: Optional[QueryTyp
     return found
 
 
+#: What a related manager's query may be narrowed with before it runs; only ``all()``
+#: leaves a prefetch able to answer ``count()`` and ``exists()``.
+_MANAGER_CHAIN = ("filter", "exclude", "all", "order_by")
+
+
 def _related_manager(node: cst.BaseExpression, variable: str):
     """For ``row.lines`` or ``row.lines.filter(...).order_by(...)``: the relation name and
     whether the manager was filtered; ``None`` for anything else."""
     filtered = False
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("filter", "exclude", "all", "order_by"):
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _MANAGER_CHAIN:
         filtered = filtered or node.func.attr.value != "all"
         node = node.func.value
     chain = _chain(node) if isinstance(node, cst.Attribute) else None
@@ -634,6 +651,10 @@ class RowQuery:
     node: cst.BaseExpression
     #: The queryset method that runs it: ``get``, ``count``, ``exists``...
     method: str
+    #: For a query a model method or property runs on ``self``: that method's name, and
+    #: the related manager it queries.
+    in_method: Optional[str] = None
+    relation: Optional[str] = None
 
 
 #: Context managers that open a transaction (or a savepoint) of their own.
@@ -666,3 +687,37 @@ def _locks_rows(semantic: SemanticModel, query: cst.BaseExpression, depth: int =
     return len(values) == len(found[1]) and all(
         value is not None and _locks_rows(semantic, value, depth + 1) for value in values
     )
+
+
+def _row_method_query(
+    semantic: SemanticModel, node: cst.CSTNode, variable: str, rows: QueryType
+) -> Optional[RowQuery]:
+    """For ``row.method()`` or ``row.some_property``, on the loop's row of a known model,
+    the first query the method runs on a related manager of ``self`` that the loop's
+    prefetching does not answer."""
+    expression: cst.BaseExpression
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        expression, accessed, called = node, node.func, True
+    elif isinstance(node, cst.Attribute):
+        expression, accessed, called = node, node, False
+    else:
+        return None
+    if not (isinstance(accessed.value, cst.Name) and accessed.value.value == variable):
+        return None
+    method = accessed.attr.value
+    for is_property, attribute, calls in _self_call_chains(semantic.index, rows.model, method):
+        if is_property == called or calls[-1] not in _TERMINAL or not all(c in _MANAGER_CHAIN for c in calls[:-1]):
+            continue
+        related = (attribute, any(c != "all" for c in calls[:-1]))
+        if _related_manager_of(semantic, related, rows, calls[-1]):
+            return RowQuery(expression, calls[-1], method, attribute)
+    return None
+
+
+def _self_call_chains(index, model: str, method: str) -> List[Tuple[bool, str, Tuple[str, ...]]]:
+    """The calls ``model.method`` chains on attributes of ``self``, with whether it is a
+    property, from the class that defines it: the model or the nearest project base."""
+    for _, facts in index.lineage(model):
+        if method in facts.methods:
+            return [(p, a, c) for m, p, a, c in facts.self_call_chains if m == method]
+    return []

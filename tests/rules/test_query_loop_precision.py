@@ -4,7 +4,7 @@ SQL in another query, and the uses of a queryset that do not read its rows."""
 
 import pytest
 
-from harness import check, marked_rows, rows
+from harness import check, make_project, marked_rows, rows
 
 
 def assert_marked(tmp_path, code, select):
@@ -233,3 +233,191 @@ def test_related_manager_as_subquery_is_not_a_relation_read(tmp_path):
             Order.objects.filter(pk__in=customer.orders.all()).update(status='seen')
     """
     assert rows(check(tmp_path, code, "ORM002")) == []
+
+
+# -- 4. a query that a model's method or property runs on a relation of self ---------------
+
+#: Events whose methods and properties query their tickets, or do not.
+EVENT_MODELS = """
+from django.db import models
+from django.utils.functional import cached_property
+
+
+class Dated(models.Model):
+    class Meta:
+        abstract = True
+
+    def has_open_tickets(self):
+        return self.tickets.filter(open=True).exists()
+
+
+class Event(Dated):
+    name = models.CharField(max_length=50)
+    venue = models.ForeignKey("shop.Customer", on_delete=models.CASCADE)
+
+    def open_tickets_count(self):
+        return self.tickets.filter(open=True).count()
+
+    @property
+    def ticket_total(self):
+        return self.tickets.count()
+
+    @cached_property
+    def cheapest_ticket(self):
+        return self.tickets.order_by("price").first()
+
+    def ticket_ids(self):
+        return Ticket.objects.filter(pk__in=self.tickets.all()).values_list("pk", flat=True)
+
+    def sold_out_later(self):
+        return lambda: self.tickets.exists()
+
+    def shout(self):
+        return self.name.upper()
+
+    def venue_name(self):
+        return self.venue.name.strip()
+
+    def open_tickets(self):
+        return self.tickets.filter(open=True)
+
+
+class Ticket(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tickets")
+    open = models.BooleanField(default=True)
+    price = models.IntegerField()
+"""
+
+IN_METHOD_FIRES = [
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            for event in Event.objects.all():  # error: ORM004
+                print(event.open_tickets_count())
+        """,
+        id="method",
+    ),
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            return [event.ticket_total for event in Event.objects.filter(name='x')]  # error: ORM004
+        """,
+        id="property",
+    ),
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            for event in Event.objects.prefetch_related('tickets'):  # error: ORM004
+                print(event.cheapest_ticket)
+        """,
+        id="cached-property-ordered-after-prefetch",
+    ),
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            for event in Event.objects.all():  # error: ORM004
+                if event.has_open_tickets():
+                    print(event)
+        """,
+        id="method-of-an-abstract-base",
+    ),
+]
+
+IN_METHOD_SILENT = [
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            for event in Event.objects.prefetch_related('tickets'):
+                print(event.ticket_total)
+        """,
+        id="count-answered-by-the-prefetch",
+    ),
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            for event in Event.objects.all():
+                print(event.ticket_ids(), event.sold_out_later(), event.shout(), event.venue_name())
+        """,
+        id="subquery-lambda-and-non-relation-chains",
+    ),
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            for event in Event.objects.all():
+                print(event.open_tickets())
+        """,
+        id="queryset-returned-not-run",
+    ),
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            for event in Event.objects.all():
+                callbacks = [event.open_tickets_count, event.has_open_tickets]
+                print(callbacks)
+        """,
+        id="method-not-called",
+    ),
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            for event in Event.objects.all():
+                event.ticket_total = 0
+        """,
+        id="property-assigned",
+    ),
+    pytest.param(
+        """
+        def f(events):
+            for event in events:
+                print(event.open_tickets_count())
+        """,
+        id="rows-of-an-unknown-model",
+    ),
+]
+
+
+def check_events(tmp_path, code):
+    make_project(tmp_path, {"shop/events.py": EVENT_MODELS})
+    return check(tmp_path, code, "ORM004")
+
+
+@pytest.mark.parametrize("code", IN_METHOD_FIRES)
+def test_query_in_a_method_of_the_row_fires(tmp_path, code):
+    assert rows(check_events(tmp_path, code)) == sorted(marked_rows(code))
+
+
+@pytest.mark.parametrize("code", IN_METHOD_SILENT)
+def test_method_of_the_row_without_a_query_of_its_own_is_silent(tmp_path, code):
+    assert rows(check_events(tmp_path, code)) == []
+
+
+def test_message_names_the_method_and_the_relation(tmp_path):
+    code = """
+    from shop.events import Event
+
+    def f():
+        for event in Event.objects.all():
+            print(event.open_tickets_count())
+    """
+    (found,) = check_events(tmp_path, code)
+    assert "`event.open_tickets_count()` runs on every iteration" in found.message
+    assert "(`open_tickets_count` queries `self.tickets`)" in found.message
+    assert "`annotate(Count(...))`" in found.message
