@@ -624,10 +624,12 @@ class SemanticModel(cst.BatchableCSTVisitor):
 
     def _rows_used_elsewhere(self, node: cst.Name) -> bool:
         """Whether the rows of the queryset variable ``node`` are read anywhere else in its
-        function: iterated, indexed, passed on, returned, ``len()``-ed or tested.
+        function: iterated, indexed, passed on or returned.
 
-        Calls of queryset methods that run their own query (``qs.filter()``,
-        ``qs.count()``, ``qs.exists()``...) do not read the rows and do not count.
+        Calls of queryset methods that run their own query (``qs.filter()``, ``qs.all()``,
+        ``qs.count()``, ``qs.exists()``...) do not read the rows and do not count. Nor do
+        other ``len(qs)`` and truth tests of it: they only count the rows, which
+        ``count()`` and ``exists()`` do without loading them.
         """
         found = self.lookup(node.value)
         if found is None:
@@ -646,12 +648,15 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 and parent.attr.value in _QUERYING_METHODS
             ):
                 continue
+            if _only_counted(self, owner, name, parent, grandparent):
+                continue
             return True
         return False
 
 
-#: Methods that run a query of their own instead of reading a queryset's cached rows.
-_QUERYING_METHODS = (DJANGO_QUERYSET_METHODS | {"count", "exists", "aggregate", "update", "delete", "get", "first", "last", "earliest", "latest", "in_bulk", "explain", "contains"}) - {"all"}
+#: Methods that run a query of their own instead of reading a queryset's cached rows;
+#: ``all()`` too, whose copy of the queryset starts with an empty cache.
+_QUERYING_METHODS = DJANGO_QUERYSET_METHODS | {"count", "exists", "aggregate", "update", "delete", "get", "first", "last", "earliest", "latest", "in_bulk", "explain", "contains"}
 
 #: A binding still being resolved (``qs = qs.filter()``): neutral in a join.
 _BOTTOM = object()
@@ -903,3 +908,27 @@ def _is_pure(node: cst.BaseExpression) -> bool:
         node = node.value
     return isinstance(node, cst.Name)
 
+
+#: Calls that only count a queryset's rows or test whether it has one.
+_COUNTING_CALLS = _TRUTH_CALLS | {"builtins.len"}
+
+
+def _only_counted(semantic: SemanticModel, scope: Scope, name: cst.Name, parent, grandparent) -> bool:
+    """Whether this read of ``name`` (with its parent and grandparent) only counts its
+    rows or tests whether there is one: ``len(name)``, ``if name:``, ``while name:``,
+    ``not name``, ``bool(name)``, ``x if name else y``, ``assert name``, or an operand of
+    ``and`` / ``or`` that is itself an ``if`` or ``while`` test (as a value, ``name or
+    default`` may hand on the rows)."""
+    if isinstance(parent, cst.Arg):
+        return (
+            isinstance(grandparent, cst.Call)
+            and len(grandparent.args) == 1
+            and parent.keyword is None
+            and not parent.star
+            and semantic.qualified_name(grandparent.func, scope) in _COUNTING_CALLS
+        )
+    if isinstance(parent, cst.UnaryOperation):
+        return isinstance(parent.operator, cst.Not)
+    if isinstance(parent, cst.BooleanOperation):
+        return isinstance(grandparent, (cst.If, cst.While)) and grandparent.test is parent
+    return isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf)) and parent.test is name

@@ -421,3 +421,152 @@ def test_message_names_the_method_and_the_relation(tmp_path):
     assert "`event.open_tickets_count()` runs on every iteration" in found.message
     assert "(`open_tickets_count` queries `self.tickets`)" in found.message
     assert "`annotate(Count(...))`" in found.message
+
+
+# -- 3. uses of a queryset that do not read its rows ---------------------------------------
+
+COUNTED_ONLY_FIRES = [
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            qs = Order.objects.filter(status='x')
+            n = len(qs)  # error: ORM102
+            if qs:  # error: ORM103
+                return n
+        """,
+        id="len-then-truth-test",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            qs = Order.objects.filter(status='x')
+            if not qs:  # error: ORM103
+                return 0
+            return len(qs)  # error: ORM102
+        """,
+        id="not-then-len",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(ready):
+            qs = Order.objects.filter(status='x')
+            while ready and qs:  # error: ORM103
+                print(bool(qs))  # error: ORM103
+                print(len(qs))  # error: ORM102
+                assert qs  # error: ORM103
+                ready = 1 if qs else 0  # error: ORM103
+        """,
+        id="and-in-a-while-test-bool-ifexp-assert",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            qs = Order.objects.filter(status='x')
+            if qs:  # error: ORM103
+                for order in qs.all():
+                    print(order)
+        """,
+        id="all-is-a-new-query",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            qs = Order.objects.filter(status='x')
+            total = len(qs)  # error: ORM102
+            return total, [o.status for o in qs.all().order_by('pk')]
+        """,
+        id="len-then-all-iterated",
+    ),
+]
+
+COUNTED_ONLY_SILENT = [
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            qs = Order.objects.filter(status='x')
+            n = len(qs)
+            if qs:
+                return [o.status for o in qs]
+            return n
+        """,
+        id="iterated-as-well",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            qs = Order.objects.filter(status='x')
+            if qs:
+                return qs or None
+        """,
+        id="or-as-a-value-hands-on-the-rows",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            qs = Order.objects.filter(status='x')
+            n = len(qs)
+            return n, qs[0]
+        """,
+        id="indexed",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f(sizes):
+            qs = Order.objects.filter(status='x')
+            if qs:
+                return sizes(qs)
+        """,
+        id="passed-on",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            qs = Order.objects.filter(status='x')
+            n = len(qs)
+            return n, list(qs)
+        """,
+        id="listed",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        def f():
+            qs = Order.objects.filter(status='x')
+            len = list
+            if qs:
+                return len(qs)
+        """,
+        id="len-that-is-not-the-builtin",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", COUNTED_ONLY_FIRES)
+def test_rows_only_counted_elsewhere_fire(tmp_path, code):
+    assert_marked(tmp_path, code, "ORM1")
+
+
+@pytest.mark.parametrize("code", COUNTED_ONLY_SILENT)
+def test_rows_used_elsewhere_are_silent(tmp_path, code):
+    assert rows(check(tmp_path, code, "ORM1")) == []
