@@ -705,7 +705,7 @@ def _row_method_query(
     if not (isinstance(accessed.value, cst.Name) and accessed.value.value == variable):
         return None
     method = accessed.attr.value
-    for is_property, attribute, calls in _self_call_chains(semantic.index, rows.model, method):
+    for is_property, attribute, calls in _calls_on_self(semantic.index, rows.model, method):
         if is_property == called or calls[-1] not in _TERMINAL or not all(c in _MANAGER_CHAIN for c in calls[:-1]):
             continue
         related = (attribute, any(c != "all" for c in calls[:-1]))
@@ -714,7 +714,7 @@ def _row_method_query(
     return None
 
 
-def _self_call_chains(index, model: str, method: str) -> List[Tuple[bool, str, Tuple[str, ...]]]:
+def _calls_on_self(index, model: str, method: str) -> List[Tuple[bool, str, Tuple[str, ...]]]:
     """The calls ``model.method`` chains on attributes of ``self``, with whether it is a
     property, from the class that defines it: the model or the nearest project base."""
     for _, facts in index.lineage(model):
