@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
 
@@ -189,10 +189,10 @@ class ClassFacts:
     static_methods: Tuple[str, ...] = ()
     #: Class methods that return a query of the class: (method, chain); see ``_class_query``.
     query_methods: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
-    #: For each method or property, the calls it chains on an attribute of ``self``
-    #: (``self.tickets.filter(open=True).count()`` as ``("tickets", ("filter", "count"))``),
-    #: and whether it is read as a property: (method, property, attribute, calls); see
-    #: ``_self_call_chains``. Whether a chain runs a query depends on what the attribute
+    #: For each method or property, the calls it chains on an attribute of ``self`` on
+    #: every run (``self.tickets.filter(open=True).count()`` as ``("tickets", ("filter",
+    #: "count"))``), and whether it is read as a property: (method, property, attribute,
+    #: calls); see ``_self_call_chains``. Whether a chain runs a query depends on what the attribute
     #: turns out to be, which only the resolved index knows.
     self_call_chains: Tuple[Tuple[str, bool, str, Tuple[str, ...]], ...] = ()
 
@@ -1664,21 +1664,16 @@ def _self_call_chains(node: ast.ClassDef) -> Tuple[Tuple[str, bool, str, Tuple[s
 
 
 def _call_chains_on(function: ast.FunctionDef, name: str) -> List[Tuple[str, Tuple[str, ...]]]:
-    """The distinct chains of calls on an attribute of ``name`` in the body of
-    ``function``, at most ``_MAX_METHOD_READS``; not in nested functions, lambdas or
-    classes, which may never run."""
+    """The distinct chains of calls on an attribute of ``name`` that run whenever
+    ``function`` runs, at most ``_MAX_METHOD_READS``: a call that only some runs make
+    (``if self.locked: self.alerts.exists()``) is not the method's per-call cost."""
     found: List[Tuple[str, Tuple[str, ...]]] = []
     chained: Set[int] = set()
-    pending: List[ast.AST] = list(reversed(function.body))
-    while pending and len(found) < _MAX_METHOD_READS:
-        current = pending.pop()
-        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        pending.extend(reversed(list(ast.iter_child_nodes(current))))
-        if not isinstance(current, ast.Call) or id(current) in chained:
+    for node in _always_evaluated(function.body):
+        if not isinstance(node, ast.Call) or id(node) in chained:
             continue
         calls: List[str] = []
-        receiver: ast.expr = current
+        receiver: ast.expr = node
         while isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute):
             chained.add(id(receiver))
             calls.insert(0, receiver.func.attr)
@@ -1687,4 +1682,39 @@ def _call_chains_on(function: ast.FunctionDef, name: str) -> List[Tuple[str, Tup
             chain = (receiver.attr, tuple(calls))
             if calls and chain not in found:
                 found.append(chain)
+                if len(found) >= _MAX_METHOD_READS:
+                    break
     return found
+
+
+#: ``try`` statements, with ``try: ... except* E:`` where Python has it (3.11).
+_TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
+
+
+def _always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
+    """The nodes of ``statements`` evaluated whenever the statements run, outermost
+    first: not the branches of an ``if`` or ``match``, the body of a loop, an ``except``
+    or ``else`` clause, what follows the first operand of ``and`` / ``or``, the arms of a
+    conditional expression, the items of a comprehension, nor nested functions, lambdas
+    and classes."""
+    pending: List[ast.AST] = list(reversed(statements))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        if isinstance(node, (ast.If, ast.While, ast.IfExp)):
+            evaluated: List[ast.AST] = [node.test]
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            evaluated = [node.iter]
+        elif isinstance(node, ast.Match):
+            evaluated = [node.subject]
+        elif isinstance(node, _TRY_STATEMENTS):
+            evaluated = [*node.body, *node.finalbody]
+        elif isinstance(node, ast.BoolOp):
+            evaluated = node.values[:1]
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            evaluated = [node.generators[0].iter]
+        else:
+            evaluated = list(ast.iter_child_nodes(node))
+        pending.extend(reversed(evaluated))

@@ -281,6 +281,23 @@ class Event(Dated):
     def open_tickets(self):
         return self.tickets.filter(open=True)
 
+    def sold_count(self):
+        if not self.pk:
+            return 0
+        with open("log") as log:
+            try:
+                log.write(self.name)
+                return self.tickets.filter(open=False).count()
+            except OSError:
+                return self.tickets.count()
+
+    def maybe_open(self, check):
+        if check:
+            return self.tickets.filter(open=True).exists()
+        for name in ("a", "b"):
+            self.tickets.filter(name=name).exists()
+        return check and self.tickets.exists() or [t for t in self.tickets.filter(price=1).exists()]
+
 
 class Ticket(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tickets")
@@ -328,6 +345,16 @@ IN_METHOD_FIRES = [
                     print(event)
         """,
         id="method-of-an-abstract-base",
+    ),
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            for event in Event.objects.prefetch_related('tickets'):  # error: ORM004
+                print(event.sold_count())
+        """,
+        id="after-an-early-return-in-with-and-try",
     ),
 ]
 
@@ -390,6 +417,16 @@ IN_METHOD_SILENT = [
                 print(event.open_tickets_count())
         """,
         id="rows-of-an-unknown-model",
+    ),
+    pytest.param(
+        """
+        from shop.events import Event
+
+        def f():
+            for event in Event.objects.all():
+                print(event.maybe_open(True))
+        """,
+        id="only-some-calls-query",
     ),
 ]
 
