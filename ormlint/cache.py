@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-13"
+FORMAT = f"ormlint-index-{__version__}-14"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -136,6 +136,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "returns": _returns_to_json(c.returns),
                 "parameter_chains": _parameter_reads_to_json(c.parameter_chains),
                 "forwards": [list(f) for f in c.forwards],
+                "self_call_chains": [[m, p, a, list(calls)] for m, p, a, calls in c.self_call_chains],
             }
             for c in facts.classes
         ],
@@ -191,6 +192,9 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 returns=_returns_from_json(c["returns"]),
                 parameter_chains=_parameter_reads_from_json(c["parameter_chains"]),
                 forwards=_forwards_from_json(c["forwards"]),
+                self_call_chains=tuple(
+                    (str(m), bool(p), str(a), tuple(str(x) for x in calls)) for m, p, a, calls in c["self_call_chains"]
+                ),
             )
             for c in data["classes"]
         ),

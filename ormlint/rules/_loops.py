@@ -100,9 +100,19 @@ def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], 
     call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
     fix = None
     site = rule.semantic.queryset_type(facts.built_at) if fixable and facts.built_at is not None else None
-    if site is not None and site.kind in ("queryset", "iterator") and not facts.query.prefetched_rows:
+    if site is not None and _extensible(facts.built_at, site) and not facts.query.prefetched_rows:
         fix = rule.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, method, paths)))
     rule.report(facts.reported_at, reads_message(facts, reads, call), fix)
+
+
+def _extensible(site: cst.BaseExpression, query) -> bool:
+    """Whether ``.select_related(...)`` can be added to the query built at ``site``: a
+    queryset, or a queryset's ``.iterator()`` (the call goes before it). What a project
+    function returns as an iterator (``chunked(qs)``) is a generator, which has no
+    queryset methods."""
+    if query.kind == "queryset":
+        return True
+    return query.kind == "iterator" and isinstance(site, cst.Call) and isinstance(site.func, cst.Attribute) and site.func.attr.value == "iterator"
 
 
 def columns_message(facts: AdminFacts, reads: List[RelationRead], advice: str) -> str:

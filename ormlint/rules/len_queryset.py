@@ -45,6 +45,8 @@ class LenQueryset(Rule):
     ## When it does not fire
     When the rows are used elsewhere in the function (iterated, indexed, returned, passed
     on): then `len()` fills the queryset's cache and the rows are fetched once either way.
+    Another `len(qs)` or a truth test of `qs` only counts them, and `qs.all()` is a new
+    query that does not read the cache: neither is such a use.
     Also on parameters and globals, whose cache the caller may read, on `len()` of lists,
     and on `len(qs) > 0` and other existence tests, which ORM101 reports. Nor on a
     queryset filtered on its primary key or a unique column, which has at most one row.

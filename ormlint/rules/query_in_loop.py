@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ormlint.rules._loops import LoopRule
 from ormlint.semantic.loops import Loop, LoopFacts, analyse_loop, queries_per_row
 
@@ -20,7 +18,9 @@ class QueryInLoop(LoopRule):
     ## What it does
     Finds a read query built from the loop variable on each iteration:
     `Order.objects.get(pk=order_id)`, `Order.objects.filter(customer=c).first()`,
-    `customer.orders.count()` or `customer.orders.filter(...).exists()` per row.
+    `customer.orders.count()` or `customer.orders.filter(...).exists()` per row; also a
+    model method or property called on each row that runs such a query on its `self`
+    (`event.open_tickets_count()` doing `return self.tickets.filter(open=True).count()`).
 
     ## Why is this bad?
     One query per iteration: a loop over 1,000 ids sends 1,000 queries where one would
@@ -50,8 +50,11 @@ class QueryInLoop(LoopRule):
 
     ## When it does not fire
     On queries that do not depend on the loop variable (ormlint does not move them out of
-    the loop), on writes (`save()`, `create()`, `delete()`: the ORM2xx rules), and in test
-    code by default.
+    the loop), on writes (`save()`, `create()`, `delete()`: the ORM2xx rules), on a query
+    that locks its rows (`select_for_update()`) or runs in a `with transaction.atomic():`
+    block of the loop body (one row at a time is then the point), on a related manager
+    used as a subquery (`filter(pk__in=row.tags.all())` adds no query of its own), and in
+    test code by default.
 
     ## References
     - [Django: `in_bulk()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#in-bulk)
@@ -68,17 +71,18 @@ class QueryInLoop(LoopRule):
     def _visit_loop(self, node: Loop) -> None:
         facts = analyse_loop(self.semantic, node)
         rows = facts.query if facts is not None and facts.query.orm == "django" else None
-        calls = queries_per_row(self.semantic, node, rows)
-        if not calls:
+        queries = queries_per_row(self.semantic, node, rows)
+        if not queries:
             return
         module = self.semantic.module_node
-        first = calls[0]
-        method = first.func.attr.value if isinstance(first.func, cst.Attribute) else ""
-        shown = " ".join((module.code_for_node(first) if module is not None else method).split())
+        first = queries[0]
+        method = first.method
+        shown = " ".join((module.code_for_node(first.node) if module is not None else method).split())
         if len(shown) > 60:
             shown = shown[:57] + "..."
-        more = f" (and {len(calls) - 1} more)" if len(calls) > 1 else ""
+        more = f" (and {len(queries) - 1} more)" if len(queries) > 1 else ""
+        through = f" (`{first.in_method}` queries `self.{first.relation}`)" if first.in_method else ""
         self.report(
             node,
-            f"Query per row: `{shown}`{more} runs on every iteration; {_ADVICE.get(method, _DEFAULT_ADVICE)}",
+            f"Query per row: `{shown}`{more} runs on every iteration{through}; {_ADVICE.get(method, _DEFAULT_ADVICE)}",
         )

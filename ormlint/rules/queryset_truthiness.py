@@ -47,7 +47,8 @@ class QuerysetTruthiness(Rule):
 
     ## When it does not fire
     When the rows are used elsewhere in the function (`if qs:` followed by a loop over
-    `qs` is the right idiom: one query fills the cache for both), on parameters and globals,
+    `qs` is the right idiom: one query fills the cache for both; a loop over `qs.all()`
+    is not, since `all()` runs a new query, nor is a `len(qs)`), on parameters and globals,
     on anything the analyzer cannot prove is a queryset, and on a queryset filtered on its
     primary key or a unique column (`filter(pk=x)`), which loads one row at most.
 

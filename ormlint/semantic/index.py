@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from ormlint.semantic.bulk import PER_ROW_BASE_METHODS, BulkWriteBlockers, history_fields
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 from ormlint.semantic.recovery import parse_recovering
-from ormlint.semantic.summaries import Forward, FunctionBody, ParameterChain, ReturnSummary, chains_by_root, chains_on, iterated_chains, parameter_uses, return_summary, when_new_only
+from ormlint.semantic.summaries import PROPERTY_DECORATORS, Forward, FunctionBody, ParameterChain, ReturnSummary, chains_by_root, chains_on, iterated_chains, parameter_uses, return_summary, when_new_only
 
 #: Names through which code reaches a query without naming a model class: every other
 #: way in (``Order.objects``, ``QuerySet[Order]``, ``select(Order)``, ``model = Order``)
@@ -196,6 +196,12 @@ class ClassFacts:
     #: What its methods read on their parameters, and the calls they pass them on to.
     parameter_chains: Tuple[ParameterChain, ...] = ()
     forwards: Tuple[Forward, ...] = ()
+    #: For each method or property, the calls it chains on an attribute of ``self`` on
+    #: every run (``self.tickets.filter(open=True).count()`` as ``("tickets", ("filter",
+    #: "count"))``), and whether it is read as a property: (method, property, attribute,
+    #: calls); see ``_self_call_chains``. Whether a chain runs a query depends on what the attribute
+    #: turns out to be, which only the resolved index knows.
+    self_call_chains: Tuple[Tuple[str, bool, str, Tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1385,6 +1391,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
         parameter_reads=tuple(parameter_reads),
         static_methods=tuple(static_methods),
         query_methods=tuple(query_methods),
+        self_call_chains=_self_call_chains(node),
     )
     return facts, bodies
 
@@ -1752,3 +1759,79 @@ def _callee(node: Optional[ast.expr], names: Dict[str, str]) -> Optional[str]:
     if isinstance(func, ast.Call):
         return _callee(func, names)
     return _dotted(func, names)
+
+
+def _self_call_chains(node: ast.ClassDef) -> Tuple[Tuple[str, bool, str, Tuple[str, ...]], ...]:
+    """For each method (or property) of a class, the chains of calls it makes on an
+    attribute of ``self``: ``self.tickets.filter(...).count()`` is ``("tickets", ("filter",
+    "count"))``. A chain passed on as a value (``filter(pk__in=self.tags.all())``) is
+    recorded as it is, ``("tags", ("all",))``, a manager that does not run by itself."""
+    found: List[Tuple[str, bool, str, Tuple[str, ...]]] = []
+    for statement in node.body:
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        arguments = statement.args.posonlyargs + statement.args.args
+        decorators = {_decorator(d) for d in statement.decorator_list}
+        if not arguments or decorators & {"staticmethod", "classmethod"}:
+            continue
+        is_property = bool(decorators & PROPERTY_DECORATORS)
+        chains = _call_chains_on(statement, arguments[0].arg)
+        found.extend((statement.name, is_property, attribute, calls) for attribute, calls in chains)
+    return tuple(found)
+
+
+def _call_chains_on(function: ast.FunctionDef, name: str) -> List[Tuple[str, Tuple[str, ...]]]:
+    """The distinct chains of calls on an attribute of ``name`` that run whenever
+    ``function`` runs, at most ``_MAX_METHOD_READS``: a call that only some runs make
+    (``if self.locked: self.alerts.exists()``) is not the method's per-call cost."""
+    found: List[Tuple[str, Tuple[str, ...]]] = []
+    chained: Set[int] = set()
+    for node in _always_evaluated(function.body):
+        if not isinstance(node, ast.Call) or id(node) in chained:
+            continue
+        calls: List[str] = []
+        receiver: ast.expr = node
+        while isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute):
+            chained.add(id(receiver))
+            calls.insert(0, receiver.func.attr)
+            receiver = receiver.func.value
+        if isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name) and receiver.value.id == name:
+            chain = (receiver.attr, tuple(calls))
+            if calls and chain not in found:
+                found.append(chain)
+                if len(found) >= _MAX_METHOD_READS:
+                    break
+    return found
+
+
+#: ``try`` statements, with ``try: ... except* E:`` where Python has it (3.11).
+_TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
+
+
+def _always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
+    """The nodes of ``statements`` evaluated whenever the statements run, outermost
+    first: not the branches of an ``if`` or ``match``, the body of a loop, an ``except``
+    or ``else`` clause, what follows the first operand of ``and`` / ``or``, the arms of a
+    conditional expression, the items of a comprehension, nor nested functions, lambdas
+    and classes."""
+    pending: List[ast.AST] = list(reversed(statements))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        if isinstance(node, (ast.If, ast.While, ast.IfExp)):
+            evaluated: List[ast.AST] = [node.test]
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            evaluated = [node.iter]
+        elif isinstance(node, ast.Match):
+            evaluated = [node.subject]
+        elif isinstance(node, _TRY_STATEMENTS):
+            evaluated = [*node.body, *node.finalbody]
+        elif isinstance(node, ast.BoolOp):
+            evaluated = node.values[:1]
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            evaluated = [node.generators[0].iter]
+        else:
+            evaluated = list(ast.iter_child_nodes(node))
+        pending.extend(reversed(evaluated))

@@ -14,7 +14,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from ormlint.semantic.model import ROWS_ARGUMENT, SemanticModel
+from ormlint.semantic.model import ROWS_ARGUMENT, SemanticModel, string_arguments
 from ormlint.semantic.relations import Relation
 from ormlint.semantic.scope import Binding, enumerated_rows, reads_below
 from ormlint.semantic.summaries import ITERATED
@@ -144,12 +144,28 @@ def _analyse_callable(semantic: SemanticModel, call: cst.Call) -> Optional[LoopF
         iterable = positional[0] if positional else None
     elif len(positional) == 2:
         function, iterable = positional
-    if not isinstance(function, cst.Lambda) or iterable is None:
+    if iterable is None:
         return None
+    if not isinstance(function, cst.Lambda):
+        return _function_per_item(semantic, call, function, iterable)
     parameters = function.params.params
     if len(parameters) != 1:
         return None
     return _rows_facts(semantic, call, iterable, parameters[0].name.value, [function.body])
+
+
+def _function_per_item(semantic: SemanticModel, call: cst.Call, function, iterable) -> Optional[LoopFacts]:
+    """``map(label, rows)``, ``sorted(rows, key=sort_key)``: a project function called
+    with each row reads what it reads on its first parameter."""
+    callee = semantic.project_callee(function) if function is not None else None
+    if callee is None:
+        return None
+    chains = [chain for _, position, chain in semantic.index.parameter_chains(*callee) if position == 0]
+    facts = _rows_facts(semantic, call, iterable, "", []) if chains else None
+    if facts is not None:
+        facts.reads = _chain_reads(semantic.index, facts.query.model, chains)
+        facts.via = f"`{callee[0].rpartition('.')[2]}()`"
+    return facts
 
 
 def _helper_facts(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts]:
@@ -263,11 +279,38 @@ def _rows_facts(semantic: SemanticModel, node, iterable, variable: str, body) ->
     query = semantic.queryset_type(iterable)
     if query is None or not query.iterated_rows or query.partial:
         return None
+    query = _prefetched_in_place(semantic, iterable, query)
+    if query is None:
+        return None
     if query.prefetched_rows and isinstance(iterable, (cst.Call, cst.Attribute)) and _chain(_bare_call(iterable)):
         return None  # ``for line in order.lines.all()`` inside the loop over orders: that loop's
     facts = LoopFacts(node, query, iterable, query_site(semantic, iterable), variable)
     facts.reads = _relation_reads(semantic, query.model, variable, body)
     return facts
+
+
+#: ``prefetch_related_objects(rows, "customer")`` loads relations of rows already fetched.
+_PREFETCH_IN_PLACE = frozenset({"django.db.models.prefetch_related_objects", "django.db.models.query.prefetch_related_objects"})
+
+
+def _prefetched_in_place(semantic: SemanticModel, iterable: cst.BaseExpression, query: QueryType) -> Optional[QueryType]:
+    """The rows of a local variable with what ``prefetch_related_objects(rows, ...)``
+    loads on them anywhere in the function; ``None`` when what it loads is unreadable."""
+    if not isinstance(iterable, cst.Name):
+        return query
+    found = semantic.lookup(iterable.value)
+    if found is None:
+        return query
+    for name, parent, grandparent in found[0].uses(iterable.value):
+        if not (isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call) and grandparent.args[0] is parent):
+            continue
+        if semantic.qualified_name(grandparent.func) not in _PREFETCH_IN_PLACE:
+            continue
+        paths = string_arguments(grandparent.args[1:])
+        if paths is None:
+            return None
+        query = query.derive(kind=query.kind, prefetched=query.prefetched | frozenset(paths))
+    return query
 
 
 def _bare_call(node: cst.BaseExpression) -> cst.BaseExpression:
@@ -336,6 +379,9 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
                 if resolved is not None and resolved[2] and resolved[2][-1].kind == "one":
                     aliases[node.targets[0].target.value] = resolved
             continue
+        if isinstance(node, cst.Call):
+            for read in _passed_on_reads(semantic, aliases, node):
+                found.setdefault(read.path, read)
         shown = _shown_as_text(semantic, node)
         if shown is not None and shown in aliases:
             for expanded in _method_reads(index, aliases[shown], "__str__"):
@@ -376,6 +422,9 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
                 continue
             if _called_then(node, parent, grandparent) in ("delete", "update"):
                 continue
+            if isinstance(grandparent, cst.Arg) and grandparent.keyword is not None:
+                # ``filter(tag__in=row.tags.all())``: a subquery in the SQL, not rows.
+                continue
         if path not in found:
             found[path] = RelationRead(path, relations)
     for path in list(found):
@@ -400,6 +449,26 @@ def _back_to_parent(read: RelationRead) -> bool:
         first.kind == "many" and first.field is not None and second.name == first.field
         for first, second in zip(read.relations, read.relations[1:])
     )
+
+
+def _passed_on_reads(semantic: SemanticModel, aliases, call: cst.Call) -> List[RelationRead]:
+    """``label(row)``, ``self.describe(order=row)``: what the project function reads on
+    the row (or a row it relates to) it is given, itself or further on."""
+    callee = semantic.project_callee(call.func)
+    if callee is None or any(arg.star for arg in call.args):
+        return []
+    reads: List[RelationRead] = []
+    chains = None
+    for position, arg in enumerate(call.args):
+        if not isinstance(arg.value, cst.Name) or arg.value.value not in aliases:
+            continue
+        if chains is None:
+            chains = semantic.index.parameter_chains(*callee)
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        on_row = [chain for p, i, chain in chains if (p == keyword if keyword else i == position)]
+        model, path, relations = aliases[arg.value.value]
+        reads.extend(RelationRead(path + r.path, relations + r.relations) for r in _chain_reads(semantic.index, model, on_row))
+    return reads
 
 
 def _many_alias(index, aliases, iterable: cst.BaseExpression):
@@ -571,22 +640,45 @@ def is_loaded(query: QueryType, read: RelationRead) -> bool:
     return False
 
 
-def queries_per_row(semantic: SemanticModel, node: Loop, rows: Optional[QueryType]) -> List[cst.Call]:
+def queries_per_row(semantic: SemanticModel, node: Loop, rows: Optional[QueryType]) -> List[RowQuery]:
     """Read queries in the loop body built from the loop variable: ``M.objects.get(pk=x)``,
-    ``M.objects.filter(owner=x).first()``, ``x.items.count()``."""
+    ``M.objects.filter(owner=x).first()``, ``x.items.count()``.
+
+    A model method or property called on the row (``row.open_tickets_count()``) that
+    queries a related manager of its ``self`` makes that query per row as well.
+
+    A query that locks its rows (``select_for_update()``) or runs in a transaction of
+    its own (``with transaction.atomic():`` in the body) is one per row by design: each
+    row is claimed, or succeeds or fails, on its own."""
     parts = loop_parts(node)
     if parts is None or not isinstance(parts[0], cst.Name):
         return []
     variable = parts[0].value
-    found: List[cst.Call] = []
+    found: List[RowQuery] = []
     inside: Set[int] = set()
     for child in _walk(parts[2]):
-        if not isinstance(child, cst.Call) or id(child) in inside:
+        if id(child) in inside:
+            continue
+        if isinstance(child, cst.With) and _in_transaction(semantic, child):
+            inside.update(id(n) for n in _walk([child.body]))
+            continue
+        if isinstance(child, (cst.Assign, cst.AnnAssign, cst.Del)):
+            # ``row.total = 0`` runs a property's setter, not its getter.
+            targets = [t.target for t in child.targets] if isinstance(child, cst.Assign) else [child.target]
+            inside.update(id(target) for target in targets)
+        in_method = _row_method_query(semantic, child, variable, rows) if rows is not None else None
+        if in_method is not None:
+            found.append(in_method)
+            inside.update(id(n) for n in _walk([child]))
+            continue
+        if not isinstance(child, cst.Call):
             continue
         func = child.func
         if not (isinstance(func, cst.Attribute) and func.attr.value in _TERMINAL):
             continue
         receiver = func.value
+        if _locks_rows(semantic, receiver):
+            continue
         related = _related_manager(receiver, variable)
         if related is not None:
             per_row = rows is not None and _related_manager_of(semantic, related, rows, func.attr.value)
@@ -596,16 +688,21 @@ def queries_per_row(semantic: SemanticModel, node: Loop, rows: Optional[QueryTyp
                 _mentions(receiver, variable) or _mentions_arguments(child, variable)
             )
         if per_row:
-            found.append(child)
+            found.append(RowQuery(child, func.attr.value))
             inside.update(id(n) for n in _walk([child]))
     return found
+
+
+#: What a related manager's query may be narrowed with before it runs; only ``all()``
+#: leaves a prefetch able to answer ``count()`` and ``exists()``.
+_MANAGER_CHAIN = ("filter", "exclude", "all", "order_by")
 
 
 def _related_manager(node: cst.BaseExpression, variable: str):
     """For ``row.lines`` or ``row.lines.filter(...).order_by(...)``: the relation name and
     whether the manager was filtered; ``None`` for anything else."""
     filtered = False
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("filter", "exclude", "all", "order_by"):
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _MANAGER_CHAIN:
         filtered = filtered or node.func.attr.value != "all"
         node = node.func.value
     chain = _chain(node) if isinstance(node, cst.Attribute) else None
@@ -632,3 +729,83 @@ def _mentions(node: cst.CSTNode, variable: str) -> bool:
 
 def _mentions_arguments(call: cst.Call, variable: str) -> bool:
     return any(_mentions(arg.value, variable) for arg in call.args)
+
+
+@dataclass(frozen=True)
+class RowQuery:
+    """A read query that runs on every iteration of a loop."""
+
+    #: Where it runs in the loop body.
+    node: cst.BaseExpression
+    #: The queryset method that runs it: ``get``, ``count``, ``exists``...
+    method: str
+    #: For a query a model method or property runs on ``self``: that method's name, and
+    #: the related manager it queries.
+    in_method: Optional[str] = None
+    relation: Optional[str] = None
+
+
+#: Context managers that open a transaction (or a savepoint) of their own.
+_ATOMIC = frozenset({"django.db.transaction.atomic"})
+
+
+def _in_transaction(semantic: SemanticModel, statement: cst.With) -> bool:
+    """``with transaction.atomic():`` (or ``atomic(using=...)``): its body commits or rolls
+    back as one, so the queries in it are meant to run with it, once per row."""
+    for item in statement.items:
+        manager = item.item.func if isinstance(item.item, cst.Call) else item.item
+        if semantic.qualified_name(manager) in _ATOMIC:
+            return True
+    return False
+
+
+def _locks_rows(semantic: SemanticModel, query: cst.BaseExpression, depth: int = 0) -> bool:
+    """Whether ``query`` calls ``select_for_update()`` on its way: in its own chain, or in
+    the chain every assignment of the local variable it starts from builds."""
+    while isinstance(query, (cst.Call, cst.Attribute, cst.Subscript)):
+        if isinstance(query, cst.Call) and isinstance(query.func, cst.Attribute) and query.func.attr.value == "select_for_update":
+            return True
+        query = query.func if isinstance(query, cst.Call) else query.value
+    if not isinstance(query, cst.Name) or depth > 2:
+        return False
+    found = semantic.lookup(query.value)
+    if found is None or found[0].kind != "function" or not found[1]:
+        return False
+    values = [binding.value for binding in found[1] if binding.kind == "assign"]
+    return len(values) == len(found[1]) and all(
+        value is not None and _locks_rows(semantic, value, depth + 1) for value in values
+    )
+
+
+def _row_method_query(
+    semantic: SemanticModel, node: cst.CSTNode, variable: str, rows: QueryType
+) -> Optional[RowQuery]:
+    """For ``row.method()`` or ``row.some_property``, on the loop's row of a known model,
+    the first query the method runs on a related manager of ``self`` that the loop's
+    prefetching does not answer."""
+    expression: cst.BaseExpression
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        expression, accessed, called = node, node.func, True
+    elif isinstance(node, cst.Attribute):
+        expression, accessed, called = node, node, False
+    else:
+        return None
+    if not (isinstance(accessed.value, cst.Name) and accessed.value.value == variable):
+        return None
+    method = accessed.attr.value
+    for is_property, attribute, calls in _calls_on_self(semantic.index, rows.model, method):
+        if is_property == called or calls[-1] not in _TERMINAL or not all(c in _MANAGER_CHAIN for c in calls[:-1]):
+            continue
+        related = (attribute, any(c != "all" for c in calls[:-1]))
+        if _related_manager_of(semantic, related, rows, calls[-1]):
+            return RowQuery(expression, calls[-1], method, attribute)
+    return None
+
+
+def _calls_on_self(index, model: str, method: str) -> List[Tuple[bool, str, Tuple[str, ...]]]:
+    """The calls ``model.method`` chains on attributes of ``self``, with whether it is a
+    property, from the class that defines it: the model or the nearest project base."""
+    for _, facts in index.lineage(model):
+        if method in facts.methods:
+            return [(p, a, c) for m, p, a, c in facts.self_call_chains if m == method]
+    return []

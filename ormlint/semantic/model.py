@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import lru_cache
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -668,7 +668,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
         if qualname in GET_USER_MODEL:
             return ModelClass(self.index.user_model, "django")
         if qualname in GET_MODEL:
-            arguments = _string_arguments(node)
+            arguments = string_arguments(node.args)
             label = model_label(arguments) if arguments is not None else None
             model = self.index.model("'" + label) if label else None
             return ModelClass(model.qualname, "django") if model is not None and model.orm == "django" else None
@@ -858,10 +858,12 @@ class SemanticModel(cst.BatchableCSTVisitor):
 
     def _rows_used_elsewhere(self, node: cst.Name) -> bool:
         """Whether the rows of the queryset variable ``node`` are read anywhere else in its
-        function: iterated, indexed, passed on, returned, ``len()``-ed or tested.
+        function: iterated, indexed, passed on or returned.
 
-        Calls of queryset methods that run their own query (``qs.filter()``,
-        ``qs.count()``, ``qs.exists()``...) do not read the rows and do not count.
+        Calls of queryset methods that run their own query (``qs.filter()``, ``qs.all()``,
+        ``qs.count()``, ``qs.exists()``...) do not read the rows and do not count. Nor do
+        other ``len(qs)`` and truth tests of it: they only count the rows, which
+        ``count()`` and ``exists()`` do without loading them.
         """
         found = self.lookup(node.value)
         if found is None:
@@ -880,12 +882,15 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 and parent.attr.value in _QUERYING_METHODS
             ):
                 continue
+            if _only_counted(self, owner, name, parent, grandparent):
+                continue
             return True
         return False
 
 
-#: Methods that run a query of their own instead of reading a queryset's cached rows.
-_QUERYING_METHODS = (DJANGO_QUERYSET_METHODS | {"count", "exists", "aggregate", "update", "delete", "get", "first", "last", "earliest", "latest", "in_bulk", "explain", "contains"}) - {"all"}
+#: Methods that run a query of their own instead of reading a queryset's cached rows;
+#: ``all()`` too, whose copy of the queryset starts with an empty cache.
+_QUERYING_METHODS = DJANGO_QUERYSET_METHODS | {"count", "exists", "aggregate", "update", "delete", "get", "first", "last", "earliest", "latest", "in_bulk", "explain", "contains"}
 
 #: A binding still being resolved (``qs = qs.filter()``): neutral in a join.
 _BOTTOM = object()
@@ -1027,7 +1032,7 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
         if method == "select_related":
             if len(call.args) == 1 and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == "None":
                 return receiver.derive(selected=frozenset(), select_all=False)  # clears the list
-            paths = _string_arguments(call)
+            paths = string_arguments(call.args)
             if paths is None:
                 return receiver.derive(restricted=True)
             if paths:
@@ -1102,10 +1107,10 @@ def _apply_chain(receiver: QueryType, steps) -> QueryType:
     return result
 
 
-def _string_arguments(call: cst.Call) -> Optional[List[str]]:
-    """The string literals passed to a call, or ``None`` if any argument is not one."""
+def string_arguments(args: Sequence[cst.Arg]) -> Optional[List[str]]:
+    """The string literals among a call's arguments, or ``None`` if any one is not one."""
     values = []
-    for arg in call.args:
+    for arg in args:
         if arg.keyword is None and not arg.star and isinstance(arg.value, cst.SimpleString):
             value = arg.value.evaluated_value
             if isinstance(value, str):
@@ -1375,3 +1380,28 @@ def keeps_rows_on_commit(semantic: SemanticModel, session: cst.BaseExpression) -
         else:
             return False
     return False
+
+
+#: Calls that only count a queryset's rows or test whether it has one.
+_COUNTING_CALLS = _TRUTH_CALLS | {"builtins.len"}
+
+
+def _only_counted(semantic: SemanticModel, scope: Scope, name: cst.Name, parent, grandparent) -> bool:
+    """Whether this read of ``name`` (with its parent and grandparent) only counts its
+    rows or tests whether there is one: ``len(name)``, ``if name:``, ``while name:``,
+    ``not name``, ``bool(name)``, ``x if name else y``, ``assert name``, or an operand of
+    ``and`` / ``or`` that is itself an ``if`` or ``while`` test (as a value, ``name or
+    default`` may hand on the rows)."""
+    if isinstance(parent, cst.Arg):
+        return (
+            isinstance(grandparent, cst.Call)
+            and len(grandparent.args) == 1
+            and parent.keyword is None
+            and not parent.star
+            and semantic.qualified_name(grandparent.func, scope) in _COUNTING_CALLS
+        )
+    if isinstance(parent, cst.UnaryOperation):
+        return isinstance(parent.operator, cst.Not)
+    if isinstance(parent, cst.BooleanOperation):
+        return isinstance(grandparent, (cst.If, cst.While)) and grandparent.test is parent
+    return isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf)) and parent.test is name

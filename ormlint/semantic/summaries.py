@@ -36,8 +36,8 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 _MAX_ALTERNATIVES = 6
 
 #: Decorators after which a call still returns what the function body returns.
-_PROPERTIES = frozenset({"property", "cached_property"})
-_TRANSPARENT_DECORATORS = _PROPERTIES | {"staticmethod", "classmethod", "lru_cache", "cache", "abstractmethod"}
+PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
+_TRANSPARENT_DECORATORS = PROPERTY_DECORATORS | {"staticmethod", "classmethod", "lru_cache", "cache", "abstractmethod"}
 
 #: What a name holds at some point of the function: its possible values, or ``None`` when
 #: nothing certain is known (assigned by unpacking, in a ``for`` target...).
@@ -77,6 +77,10 @@ class FunctionBody:
         #: Names bound by ``:=``, whose value the flow does not follow.
         self.walrus: Set[str] = set()
         self.generator = False
+        #: Names handed as they are to a call made for its effect, or looped over: what
+        #: happens to their rows there (``prefetch_related_objects(rows, ...)``, assigning
+        #: each row's relation) is not in a summary of what the function returns.
+        self.handed_on: Set[str] = set()
         stack: List[Tuple[ast.AST, bool]] = [(child, True) for child in ast.iter_child_nodes(function)]
         while stack:
             node, own = stack.pop()
@@ -87,6 +91,18 @@ class FunctionBody:
             stack.extend((child, own and not nested) for child in ast.iter_child_nodes(node))
 
     def _note(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            # A call made for what it does, not for its value (whose effect a summary
+            # of the value would show): ``prefetch_related_objects(rows, "customer")``.
+            call = node.value
+            values = [*call.args, *(k.value for k in call.keywords)]
+            self.handed_on.update(v.id for v in values if isinstance(v, ast.Name))
+        elif isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.iter, ast.Name):
+            self.handed_on.add(node.iter.id)
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            first = node.generators[0].iter
+            if isinstance(first, ast.Name):
+                self.handed_on.add(first.id)
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             self.assigned.add(node.id)
             self.stores[node.id] += 1
@@ -128,7 +144,10 @@ def return_summary(body: FunctionBody, names: Dict[str, str], module: str, metho
         return None
     if len(values) > _MAX_ALTERNATIVES or not all(_may_be_interesting(v) for v in flow.returns):
         return None
-    used = sorted({n.id for value in flow.returns for n in ast.walk(value) if isinstance(n, ast.Name)} - own)
+    mentioned = {n.id for value in flow.returns for n in ast.walk(value) if isinstance(n, ast.Name)}
+    if mentioned & own & body.handed_on:
+        return None  # a parameter returned after being handed on: its rows may have changed
+    used = sorted(mentioned - own)
     referred = tuple((name, names.get(name, f"{module}.{name}")) for name in used if name in names or name not in _BUILTINS)
     return ReturnSummary(values, tuple(parameters), referred, receiver, _kind(method, decorators))
 
@@ -136,7 +155,7 @@ def return_summary(body: FunctionBody, names: Dict[str, str], module: str, metho
 def _kind(method: bool, decorators: Set[str]) -> str:
     if not method:
         return "function"
-    if decorators & _PROPERTIES:
+    if decorators & PROPERTY_DECORATORS:
         return "property"
     for kind in ("classmethod", "staticmethod"):
         if kind in decorators:

@@ -673,3 +673,84 @@ def test_relations_a_model_method_iterates_are_read_per_row(tmp_path):
     assert rows(found) == sorted(marked_rows(code))
     assert "prefetch_related('tags')" in found[0].message
     assert "prefetch_related('tags__group')" in found[1].message
+
+
+PASSING = '''
+from django.db.models import prefetch_related_objects
+
+from shop.models import Customer
+
+
+def label(order):
+    return order.customer.name
+
+
+def status_of(order):
+    return order.status
+
+
+def streamed(queryset):
+    return queryset.order_by("-pk").iterator(chunk_size=20)
+
+
+def with_customers(orders):
+    prefetch_related_objects(orders, "customer")
+    return orders
+
+
+def attach_customers(orders):
+    customers = Customer.objects.in_bulk([order.customer_id for order in orders])
+    for order in orders:
+        order.customer = customers[order.customer_id]
+    return orders
+'''
+
+
+def test_rows_passed_to_a_function_in_the_loop_body_are_read_there(tmp_path):
+    make_project(tmp_path, {"shop/passing.py": PASSING})
+    code = """
+    from shop.passing import label, status_of
+    from shop.models import Order
+
+    def view():
+        for order in Order.objects.all():  # error: ORM001
+            print(label(order))
+        names = list(map(label, Order.objects.filter(status="x")))  # error: ORM001
+        for order in Order.objects.all():
+            print(status_of(order))
+        return names, list(map(status_of, Order.objects.all()))
+    """
+    assert rows(check(tmp_path, code, "ORM001")) == sorted(marked_rows(code))
+
+
+def test_an_iterator_returned_by_a_helper_is_not_extended(tmp_path):
+    """``streamed(qs)`` gives a generator: ``.select_related()`` after the call would
+    fail, so the finding comes without a fix."""
+    make_project(tmp_path, {"shop/passing.py": PASSING})
+    code = """
+    from shop.passing import streamed
+    from shop.models import Order
+
+    def view():
+        return [order.customer.name for order in streamed(Order.objects.all())]  # error: ORM001
+    """
+    found = check(tmp_path, code, "ORM001")
+    assert rows(found) == sorted(marked_rows(code))
+    assert found[0].fix is None
+
+
+def test_rows_a_helper_changes_before_returning_them_are_not_followed(tmp_path):
+    make_project(tmp_path, {"shop/passing.py": PASSING})
+    code = """
+    from django.db.models import prefetch_related_objects
+    from shop.passing import attach_customers, with_customers
+    from shop.models import Order
+
+    def view():
+        a = [order.customer.name for order in with_customers(list(Order.objects.all()))]
+        b = [order.customer.name for order in attach_customers(list(Order.objects.all()))]
+        orders = list(Order.objects.all())
+        prefetch_related_objects(orders, "customer")
+        return a, b, [order.customer.name for order in orders]
+    """
+    assert check(tmp_path, code, "ORM001") == []

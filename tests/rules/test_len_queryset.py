@@ -257,18 +257,6 @@ SILENT = [
     ),
     pytest.param(
         """
-        from shop.models import Order
-
-        def f():
-            qs = Order.objects.filter(status='x')
-            n = len(qs)
-            if qs:
-                return n
-        """,
-        id="then-truth-tested",
-    ),
-    pytest.param(
-        """
         def f(qs):
             return len(qs)
         """,

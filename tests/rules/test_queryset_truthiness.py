@@ -422,18 +422,6 @@ SILENT = [
         """,
         id="list",
     ),
-    pytest.param(
-        """
-        from shop.models import Order
-
-        def f():
-            qs = Order.objects.filter(status='x')
-            n = len(qs)
-            if qs:
-                return n
-        """,
-        id="len-elsewhere",
-    ),
 ]
 
 
