@@ -5,7 +5,9 @@ line; nothing anywhere else (the ``# ok:`` loops and admins, the models, the oth
 but the modules listed in ``CHECKED_ELSEWHERE``: the REST framework list views of
 ``store/api.py``, which tests/test_drf_fixtures.py checks, and the views rendering templates
 and the helpers called with query rows (``store/views.py``, ``store/reports.py``,
-``library/web.py``), which tests/test_cross_function_fixtures.py checks.
+``library/web.py``), which tests/test_cross_function_fixtures.py checks, and the querysets
+and rows that cross function boundaries (``store/flows.py``), which
+tests/test_interprocedural_fixtures.py checks.
 
 The fixtures are checked from a copy in a temporary folder: below ``tests/`` the default
 per-file-ignores turn ORM004 off, which would hide the ORM004 marks.
@@ -28,12 +30,14 @@ FIXABLE = {"ORM001", "ORM002", "ORM003"}
 MARKED = ("loops.py", "admin.py")
 #: Modules whose findings have their own test: the REST framework list views and their
 #: serializers (tests/test_drf_fixtures.py); views rendering templates and rows passed to
-#: helpers (tests/test_cross_function_fixtures.py).
+#: helpers (tests/test_cross_function_fixtures.py); querysets and rows across function
+#: boundaries (tests/test_interprocedural_fixtures.py).
 CHECKED_ELSEWHERE = {
     "store/api.py",
     "store/serializers.py",
     "store/views.py",
     "store/reports.py",
+    "store/flows.py",
     "library/web.py",
 }
 #: In the admin, ORM002 has no fix: the prefetch belongs in a ``get_queryset()`` override.
