@@ -223,6 +223,19 @@ FIRES = [
     ),
     pytest.param(
         """
+        from shop.tables import Post, SessionLocal
+
+        def view():
+            session = SessionLocal()
+            page = session.query(Post).filter(Post.id > 0).paginate(page=1, per_page=20)
+            for post in page.items:  # error: ORM003
+                print(post.author.name)
+        """,
+        "ORM003",
+        id="flask-sqlalchemy-pagination-items",
+    ),
+    pytest.param(
+        """
         import django_filters
         from shop.models import Order
 
