@@ -1433,7 +1433,7 @@ def _self_reads(function: ast.FunctionDef, body: FunctionBody) -> List[Tuple[str
     receiver = arguments[0].arg
     skipped = when_new_only(function, receiver)
     nodes = [node for node in body.nodes if id(node) not in skipped] if skipped else body.nodes
-    return chains_by_root(nodes, {receiver}).get(receiver, []) + iterated_chains(nodes, receiver)
+    return chains_by_root(nodes, {receiver}).get(receiver, []) + iterated_chains(nodes, receiver, function.name)
 
 
 def _parameter_loop_reads(function: ast.FunctionDef, body: FunctionBody, method: bool) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:

@@ -195,7 +195,7 @@ def _helper_facts(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts
     return None
 
 
-def _chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[RelationRead]:
+def _chain_reads(index, model: str, chains: List[Tuple[str, ...]], depth: int = 0) -> List[RelationRead]:
     """The relation reads that attribute ``chains`` on a row of ``model`` amount to, as
     ``_relation_reads`` finds them in a loop body here."""
     start = (model, (), ())
@@ -204,7 +204,7 @@ def _chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[Relat
         resolved = _resolve(index, start, list(chain))
         following = list(chain[len(resolved[1]) :])
         if following and _on_a_row(resolved, start):
-            for expanded in _method_reads(index, resolved, following[0]):
+            for expanded in _method_reads(index, resolved, following[0], depth):
                 found.setdefault(expanded[1], RelationRead(expanded[1], expanded[2]))
         _, path, relations = resolved
         if not relations:
@@ -220,7 +220,7 @@ def _chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[Relat
     ]
 
 
-def chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[RelationRead]:
+def chain_reads(index, model: str, chains: List[Tuple[str, ...]], depth: int = 0) -> List[RelationRead]:
     """The relation reads of template chains on a row of ``model``: through single
     relations, through a many-valued relation that is looped over (``lines.all`` /
     ``lines``) into its items, and into the methods a chain ends in."""
@@ -230,7 +230,7 @@ def chain_reads(index, model: str, chains: List[Tuple[str, ...]]) -> List[Relati
         while position < len(chain):
             relation = index.relation(current, chain[position])
             if relation is None or relation.target is None or relation.kind not in ("one", "many"):
-                for read in _chain_reads(index, current, [chain[position:]]):
+                for read in _chain_reads(index, current, [chain[position:]], depth):
                     found.setdefault(path + read.path, RelationRead(path + read.path, relations + read.relations))
                 break
             path, relations = path + (chain[position],), relations + (relation,)
@@ -504,8 +504,10 @@ def _method_reads(index, resolved, method: str, depth: int = 0):
     for chain in index.method_reads(model, method):
         if ITERATED in chain:
             # ``for tag in self.tags.all(): tag.name``: each row's ``tags``, and what is
-            # read on each of them.
-            for read in chain_reads(index, model, [tuple(step for step in chain if step != ITERATED)]):
+            # read on each of them (methods called on them, as deep as methods go here).
+            if depth >= 2:
+                continue
+            for read in chain_reads(index, model, [tuple(step for step in chain if step != ITERATED)], depth + 1):
                 results.append((read.relations[-1].target, path + read.path, relations + read.relations))
             continue
         inner = _resolve(index, resolved, list(chain))

@@ -491,10 +491,12 @@ def chains_by_root(nodes: Iterable[ast.AST], roots: Set[str]) -> Dict[str, List[
 ITERATED = "<each>"
 
 
-def iterated_chains(nodes: Iterable[ast.AST], receiver: str) -> List[Tuple[str, ...]]:
-    """The chains of ``for x in self.rel.all():`` (and comprehensions over it): the
-    relation iterated, then what each item reads. Only a loop says for certain that the
-    rows are fetched; ``self.rel.all().filter(...)`` would run a query of its own."""
+def iterated_chains(nodes: Iterable[ast.AST], receiver: str, method: str) -> List[Tuple[str, ...]]:
+    """The chains of ``for x in self.rel.all():`` (and comprehensions over it) in
+    ``method``: the relation iterated, then what each item reads. Only a loop says for
+    certain that the rows are fetched; ``self.rel.all().filter(...)`` would run a query
+    of its own. A loop that calls ``method`` on each item walks a tree, as deep as it
+    goes, which no prefetch covers: it is left out."""
     found: List[Tuple[str, ...]] = []
     for node in nodes:
         if isinstance(node, (ast.For, ast.AsyncFor)):
@@ -510,10 +512,25 @@ def iterated_chains(nodes: Iterable[ast.AST], receiver: str) -> List[Tuple[str, 
             prefix = _attribute_path(iterable.func)
             if not isinstance(target, ast.Name) or prefix is None or prefix[0] != receiver or prefix[-1] != "all" or len(prefix) < 3:
                 continue
-            inner = chains_by_root([n for statement in body for n in ast.walk(statement)], {target.id}).get(target.id, [])
+            walked = [n for statement in body for n in ast.walk(statement)]
+            if any(_assigns_attribute_of(n, target.id) for n in walked):
+                continue  # a loop that writes its items: what they read after that is unknown
+            inner = chains_by_root(walked, {target.id}).get(target.id, [])
+            if any(chain[0] == method for chain in inner):
+                continue
             found.append((*prefix[1:], ITERATED))
             found.extend((*prefix[1:], ITERATED, *chain) for chain in inner)
     return found[:_MAX_CHAINS]
+
+
+def _assigns_attribute_of(node: ast.AST, name: str) -> bool:
+    """``name.attr = ...`` (or ``del name.attr``): the item's relation cache changes."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, (ast.Store, ast.Del))
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+    )
 
 
 def _attribute_path(node: ast.expr) -> Optional[Tuple[str, ...]]:

@@ -664,6 +664,23 @@ class Post(models.Model):
 
     def tag_count(self):
         return self.tags.count()
+
+
+class Folder(models.Model):
+    parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE, related_name="children")
+    owner = models.ForeignKey(Customer, on_delete=models.CASCADE)
+
+    def descendant_ids(self):
+        found = []
+        for child in self.children.all():
+            found.append(child.pk)
+            found.extend(child.descendant_ids())
+        return found
+
+    def give_to(self, owner):
+        for child in self.children.all():
+            child.owner = owner
+            child.save()
 '''
 
 
@@ -685,6 +702,16 @@ def test_relations_a_model_method_iterates_are_read_per_row(tmp_path):
     found = check(tmp_path, code, "ORM002")
     assert rows(found) == sorted(marked_rows(code))
     assert "prefetch_related('tags')" in found[0].message
+    # A tree walked by recursion, and a loop writing its items, are no reads to prefetch.
+    walks = """
+    from shop.tagged import Folder
+
+    def view(owner):
+        for folder in Folder.objects.all():
+            folder.descendant_ids()
+            folder.give_to(owner)
+    """
+    assert check(tmp_path, walks, "ORM002") == [] and check(tmp_path, walks, "ORM001") == []
     assert "prefetch_related('tags__group')" in found[1].message
 
 
