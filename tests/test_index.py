@@ -565,3 +565,23 @@ def test_classes_mapped_imperatively_get_their_tables_and_relationships(tmp_path
     assert group.target == "app.models.Group" and group.kind == "one"  # group_id is in its table
     assert index.relation("app.models.Group", "members").kind == "many"
     assert {"id", "email"} <= index.unique_columns("app.models.Member")
+
+
+def test_without_settings_the_one_custom_user_model_is_the_user_model(tmp_path):
+    """An app shipped without its settings: ``get_user_model()`` is the project's one
+    concrete ``AbstractUser`` subclass, not ``django.contrib.auth``'s."""
+    from ormlint.semantic.index import ProjectIndex
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "accounts").mkdir()
+    (tmp_path / "accounts" / "__init__.py").write_text("")
+    (tmp_path / "accounts" / "models.py").write_text(
+        "from django.contrib.auth.models import AbstractUser\nfrom django.db import models\n\n"
+        "class BaseUser(AbstractUser):\n    class Meta:\n        abstract = True\n\n"
+        "class User(BaseUser):\n    nickname = models.CharField(max_length=10)\n"
+    )
+    assert ProjectIndex.build(tmp_path).user_model == "accounts.models.User"
+    (tmp_path / "accounts" / "staff.py").write_text(
+        "from django.contrib.auth.models import AbstractUser\n\nclass Staff(AbstractUser):\n    pass\n"
+    )
+    assert ProjectIndex.build(tmp_path).user_model == "django.contrib.auth.models.User"

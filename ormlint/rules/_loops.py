@@ -92,7 +92,7 @@ def reads_message(facts: LoopFacts, reads: List[RelationRead], call: str) -> str
     return f"Loop reads {shown} on every row: 1 query per row; load with `{call}`"
 
 
-def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], method: str, fixable: bool) -> None:
+def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], method: str, fixable: bool, note: str = "") -> None:
     """Report the unloaded ``reads`` of a Django loop and, when ``fixable``, add them to
     the queryset's ``method`` (``select_related`` / ``prefetch_related``) where it is built."""
     reads = longest_reads(reads)
@@ -102,7 +102,7 @@ def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], 
     site = rule.semantic.queryset_type(facts.built_at) if fixable and facts.built_at is not None else None
     if site is not None and _extensible(facts.built_at, site) and not facts.query.prefetched_rows:
         fix = rule.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, method, paths)))
-    rule.report(facts.reported_at, reads_message(facts, reads, call), fix)
+    rule.report(facts.reported_at, reads_message(facts, reads, call) + note, fix)
 
 
 def _extensible(site: cst.BaseExpression, query) -> bool:

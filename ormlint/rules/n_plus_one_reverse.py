@@ -102,4 +102,6 @@ class NPlusOneReverse(LoopRule):
         reads = [r for r in facts.reads if r.prefetchable and not is_loaded(query, r)]
         if not reads:
             return
-        report_related(self, facts, reads, "prefetch_related", not (query.combined or query.unchunked))
+        # ``iterator()`` without ``chunk_size`` refuses (Django 5) or ignores prefetches.
+        note = " and give `iterator()` a `chunk_size`" if query.unchunked else ""
+        report_related(self, facts, reads, "prefetch_related", not (query.combined or query.unchunked), note)

@@ -169,7 +169,7 @@ class SaveInLoop(WriteRule):
                 f"have it only set the fields, and save the changed rows at once with "
                 f"`{short(instance.qualname)}.objects.bulk_update(<rows>, [<fields>])` after the loop"
             )
-        self.report(call, f"{cost}; {advice}", None, indentation)
+        self.report(call, f"{cost}; {advice}" + self.not_fixed(list(blockers.other)), None, indentation)
 
     def _shape(
         self, loop: cst.For, call: cst.Call, receiver: cst.BaseExpression, model: str, rows: Optional[QueryType]

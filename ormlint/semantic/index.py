@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ormlint.semantic.bulk import PER_ROW_BASE_METHODS, BulkWriteBlockers, history_fields
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
@@ -25,7 +25,20 @@ if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 from ormlint.semantic.recovery import parse_recovering
-from ormlint.semantic.summaries import PROPERTY_DECORATORS, Forward, FunctionBody, ParameterChain, ReturnSummary, chains_by_root, chains_on, iterated_chains, parameter_uses, return_summary, when_new_only
+from ormlint.semantic.summaries import (
+    PROPERTY_DECORATORS,
+    Forward,
+    FunctionBody,
+    ParameterChain,
+    ReturnSummary,
+    always_evaluated,
+    chains_by_root,
+    chains_on,
+    iterated_chains,
+    parameter_uses,
+    return_summary,
+    when_new_only,
+)
 
 #: Names through which code reaches a query without naming a model class: every other
 #: way in (``Order.objects``, ``QuerySet[Order]``, ``select(Order)``, ``model = Order``)
@@ -741,6 +754,12 @@ class ProjectIndex:
             if method == "save":
                 skipped.extend(f"the history that `{owner_name}.{field}` records" for field in history_fields(facts.calls))
             if write == "update":
+                skipped.extend(
+                    f"the `pre_save()` of the file field `{owner_name}.{field}` (it stores a newly assigned file)"
+                    for field, callee in facts.calls
+                    if callee.rpartition(".")[2] in _FILE_FIELDS and callee.startswith("django.")
+                )
+            if write == "update":
                 other.extend(
                     f"`{name}.{field}` has `auto_now=True`, which `bulk_update()` does not set"
                     for field, option, value in facts.call_options
@@ -1207,6 +1226,9 @@ def _string_list(node: ast.expr) -> Optional[Tuple[str, ...]]:
 
 
 _SAVE_SIGNALS = ("pre_save", "post_save")
+#: Fields whose ``pre_save()`` writes a newly assigned file to storage, which
+#: ``bulk_update()`` does not call.
+_FILE_FIELDS = frozenset({"FileField", "ImageField"})
 #: The sender of a save receiver connected without one: it runs for every model.
 _EVERY_SENDER = "**"
 #: The sender of a save receiver that names no model ormlint can resolve.
@@ -1786,7 +1808,7 @@ def _call_chains_on(function: ast.FunctionDef, name: str) -> List[Tuple[str, Tup
     (``if self.locked: self.alerts.exists()``) is not the method's per-call cost."""
     found: List[Tuple[str, Tuple[str, ...]]] = []
     chained: Set[int] = set()
-    for node in _always_evaluated(function.body):
+    for node in always_evaluated(function.body):
         if not isinstance(node, ast.Call) or id(node) in chained:
             continue
         calls: List[str] = []
@@ -1804,34 +1826,3 @@ def _call_chains_on(function: ast.FunctionDef, name: str) -> List[Tuple[str, Tup
     return found
 
 
-#: ``try`` statements, with ``try: ... except* E:`` where Python has it (3.11).
-_TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
-
-
-def _always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
-    """The nodes of ``statements`` evaluated whenever the statements run, outermost
-    first: not the branches of an ``if`` or ``match``, the body of a loop, an ``except``
-    or ``else`` clause, what follows the first operand of ``and`` / ``or``, the arms of a
-    conditional expression, the items of a comprehension, nor nested functions, lambdas
-    and classes."""
-    pending: List[ast.AST] = list(reversed(statements))
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        yield node
-        if isinstance(node, (ast.If, ast.While, ast.IfExp)):
-            evaluated: List[ast.AST] = [node.test]
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            evaluated = [node.iter]
-        elif isinstance(node, ast.Match):
-            evaluated = [node.subject]
-        elif isinstance(node, _TRY_STATEMENTS):
-            evaluated = [*node.body, *node.finalbody]
-        elif isinstance(node, ast.BoolOp):
-            evaluated = node.values[:1]
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            evaluated = [node.generators[0].iter]
-        else:
-            evaluated = list(ast.iter_child_nodes(node))
-        pending.extend(reversed(evaluated))

@@ -633,7 +633,7 @@ def is_loaded(query: QueryType, read: RelationRead) -> bool:
         return True
     lookup = read.lookup
     covered = query.selected | query.prefetched
-    if any(path == lookup or path.startswith(lookup + "__") for path in covered):
+    if ANY_RELATION in covered or any(path == lookup or path.startswith(lookup + "__") for path in covered):
         return True
     if any(path.endswith("__*") and (lookup + "__").startswith(path[:-1]) for path in covered):
         return True

@@ -567,7 +567,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 return QueryType("sqlalchemy", relation.target, "query", one_parent=owner.qualname)
             if relation.kind == "many" and relation.orm == "django":
                 known = frozenset({relation.field}) if relation.field else frozenset()
-                prefetched = any(p == attribute or p.startswith(attribute + "__") for p in owner.prefetched)
+                prefetched = any(p in (attribute, ANY_RELATION) or p.startswith(attribute + "__") for p in owner.prefetched)
                 return QueryType(
                     "django", relation.target, "manager", known=known,
                     prefetched=_below(owner.prefetched, attribute), prefetched_rows=prefetched or owner.from_rows,
@@ -993,6 +993,9 @@ def _join(types: List[object]) -> Optional[Type]:
     known = [t for t in types if t is not _BOTTOM]
     if not known or any(t is None for t in known):
         return None
+    # ``if not user: return Order.objects.none()``: no rows there, so what the other
+    # paths load is what every row has.
+    known = [t for t in known if not (isinstance(t, QueryType) and t.empty)] or known
     first = known[0]
     if all(t == first for t in known[1:]):
         return first  # type: ignore[return-value]
@@ -1040,8 +1043,11 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
             elif not call.args:
                 changes["select_all"] = True
         elif method == "prefetch_related":
+            if len(call.args) == 1 and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == "None":
+                return receiver.derive(prefetched=frozenset())  # clears the list
             paths = _prefetch_paths(call)
-            changes["prefetched"] = receiver.prefetched | frozenset(paths) if paths is not None else frozenset()
+            # ``prefetch_related(feed_image_prefetch)``: it may load any relation.
+            changes["prefetched"] = receiver.prefetched | (frozenset(paths) if paths is not None else {ANY_RELATION})
             if paths is None:
                 changes["restricted"] = True
         elif method in ("only", "defer"):
@@ -1052,6 +1058,8 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
                 changes["known"] = receiver.known | empty
         elif method == "fetch_mode":
             changes["fetch_mode"] = True
+        elif method == "none":
+            changes["empty"] = True
         return receiver.derive(
             yields_instances=receiver.yields_instances and method not in _DJANGO_NON_INSTANCE,
             combined=receiver.combined or method in _DJANGO_COMBINATORS,
@@ -1232,9 +1240,10 @@ def _callee_name(call: cst.Call) -> Optional[str]:
 
 
 def _below(paths: FrozenSet[str], attribute: str) -> FrozenSet[str]:
-    """The prefetch paths that continue past ``attribute``: ``lines__product`` -> ``product``."""
+    """The prefetch paths that continue past ``attribute``: ``lines__product`` -> ``product``;
+    a prefetch ormlint cannot read (``*``) may continue past anything."""
     prefix = attribute + "__"
-    return frozenset(p[len(prefix):] for p in paths if p.startswith(prefix))
+    return frozenset(p[len(prefix):] for p in paths if p.startswith(prefix)) | (paths & {ANY_RELATION})
 
 
 def _decorator_name(decorator: cst.Decorator) -> str:

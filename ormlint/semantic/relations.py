@@ -66,7 +66,7 @@ def resolve_relations(index: "ProjectIndex") -> None:
     columns_of: Dict[str, set] = {}
     user = _auth_user_model(index)
     if user:
-        resolved = _resolve_string(index, labels, user, None)
+        resolved = user if user in index.models else _resolve_string(index, labels, user, None)
         if resolved:
             index.user_model = resolved
     _contrib_relations(index)
@@ -329,6 +329,23 @@ def _labels(index) -> Dict[str, str]:
     return labels
 
 
+#: The bases a custom user model derives from.
+_USER_BASES = frozenset(
+    {"django.contrib.auth.models.AbstractUser", "django.contrib.auth.models.AbstractBaseUser", "django.contrib.auth.base_user.AbstractBaseUser"}
+)
+
+
 def _auth_user_model(index) -> Optional[str]:
+    """``settings.AUTH_USER_MODEL`` as a settings module of the project sets it; without
+    one (an app shipped without its settings), the one concrete model of the project that
+    derives from ``AbstractUser`` / ``AbstractBaseUser``, which only the user model does."""
     values = {m.auth_user_model for m in index.modules.values() if m.auth_user_model}
-    return values.pop() if len(values) == 1 else None
+    if values:
+        return values.pop() if len(values) == 1 else None
+    custom = [
+        qualname
+        for qualname, model in index.models.items()
+        if model.orm == "django" and not model.abstract and qualname not in _USER_BASES
+        and not qualname.startswith("django.") and index.derives_from(qualname, _USER_BASES)
+    ]
+    return custom[0] if len(custom) == 1 else None

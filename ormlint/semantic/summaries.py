@@ -29,7 +29,7 @@ import builtins
 import itertools
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 #: At most this many different values per name and per ``return``: beyond it a function
 #: is too branchy to be worth a summary.
@@ -394,7 +394,18 @@ def parameter_uses(
     kept = {name: position for name, position in positions.items() if name not in body.assigned}
     nodes = body.nodes
     read = chains_by_root(nodes, set(kept))
-    chains = [(function.name, name, kept[name], chain) for name in kept for chain in read.get(name, ())]
+    # A save counts only where it runs on every call: ``if commit: user.save()`` may not.
+    saved = {
+        node.value.id
+        for node in always_evaluated(function.body)
+        if isinstance(node, ast.Attribute) and node.attr == "save" and isinstance(node.value, ast.Name)
+    }
+    chains = [
+        (function.name, name, kept[name], chain)
+        for name in kept
+        for chain in read.get(name, ())
+        if chain != ("save",) or name in saved
+    ]
     # ``for row in rows:`` (or a comprehension over ``rows``): ``row`` stands for each item.
     items: Dict[str, str] = {}
     for node in nodes:
@@ -545,14 +556,30 @@ def when_new_only(function: ast.FunctionDef, receiver: str) -> Set[int]:
     """The nodes of a method that run only for a row not yet in the database: the body
     of ``if self._state.adding:``, ``if not self.pk:``, ``if self.id is None:``. A loop
     over rows loaded from the database never runs them (``save()`` setting defaults)."""
+    nodes = list(ast.walk(function))
+    # ``is_new = self.id is None`` ... ``if is_new:``
+    stores = Counter(n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    flags = {
+        node.targets[0].id
+        for node in nodes
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        and stores[node.targets[0].id] == 1 and _tests_new_row(node.value, receiver, set())
+    }
     skipped: Set[int] = set()
-    for node in ast.walk(function):
-        if isinstance(node, ast.If) and _tests_new_row(node.test, receiver):
+    for node in nodes:
+        if isinstance(node, ast.If) and _tests_new_row(node.test, receiver, flags):
             skipped.update(id(inner) for statement in node.body for inner in ast.walk(statement))
     return skipped
 
 
-def _tests_new_row(test: ast.expr, receiver: str) -> bool:
+def _tests_new_row(test: ast.expr, receiver: str, flags: Set[str]) -> bool:
+    """Whether ``test`` holds only for a row being created: it tests ``adding`` or a
+    missing key, itself, through a local flag, or as one of the ``and``-ed conditions."""
+    if isinstance(test, ast.Name):
+        return test.id in flags
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_tests_new_row(value, receiver, flags) for value in test.values)
+
     def is_key(node: ast.expr) -> bool:
         return isinstance(node, ast.Attribute) and node.attr in ("pk", "id") and isinstance(node.value, ast.Name) and node.value.id == receiver
 
@@ -565,3 +592,36 @@ def _tests_new_row(test: ast.expr, receiver: str) -> bool:
         right = test.comparators[0]
         return is_key(test.left) and isinstance(right, ast.Constant) and right.value is None
     return False
+
+
+#: ``try`` statements, with ``try: ... except* E:`` where Python has it (3.11).
+_TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
+
+
+def always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
+    """The nodes of ``statements`` evaluated whenever the statements run, outermost
+    first: not the branches of an ``if`` or ``match``, the body of a loop, an ``except``
+    or ``else`` clause, what follows the first operand of ``and`` / ``or``, the arms of a
+    conditional expression, the items of a comprehension, nor nested functions, lambdas
+    and classes."""
+    pending: List[ast.AST] = list(reversed(statements))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        if isinstance(node, (ast.If, ast.While, ast.IfExp)):
+            evaluated: List[ast.AST] = [node.test]
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            evaluated = [node.iter]
+        elif isinstance(node, ast.Match):
+            evaluated = [node.subject]
+        elif isinstance(node, _TRY_STATEMENTS):
+            evaluated = [*node.body, *node.finalbody]
+        elif isinstance(node, ast.BoolOp):
+            evaluated = node.values[:1]
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            evaluated = [node.generators[0].iter]
+        else:
+            evaluated = list(ast.iter_child_nodes(node))
+        pending.extend(reversed(evaluated))

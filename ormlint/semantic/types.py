@@ -79,6 +79,8 @@ class QueryType:
     #: ``filter_by(id=x)``): there is at most one row, so counting it costs what testing
     #: for it does.
     at_most_one: bool = False
+    #: ``none()``: no rows and no query, whatever is read on them.
+    empty: bool = False
 
     def derive(self, kind: Optional[str] = None, **changes) -> "QueryType":
         default = "queryset" if self.orm == "django" else self.kind
@@ -91,7 +93,7 @@ class QueryType:
     @property
     def iterated_rows(self) -> bool:
         """Whether a loop over it gets one model instance per row."""
-        return bool(self.model) and self.yields_instances and self.kind in ITERATED_KINDS
+        return bool(self.model) and self.yields_instances and self.kind in ITERATED_KINDS and not self.empty
 
 
 #: The kinds of query a loop gets rows from.

@@ -794,3 +794,129 @@ def test_rows_a_helper_changes_before_returning_them_are_not_followed(tmp_path):
         return a, b, [order.customer.name for order in orders]
     """
     assert check(tmp_path, code, "ORM001") == []
+
+
+# -- precision cases found on real code ---------------------------------------------------
+
+
+def test_unreadable_prefetch_may_load_anything(tmp_path):
+    code = """
+    from django.db.models import Prefetch
+    from shop.models import Order
+
+    def view():
+        customers = Prefetch("customer")
+        orders = Order.objects.prefetch_related(customers)
+        return [order.customer.name for order in orders]
+    """
+    assert check(tmp_path, code, "ORM001") == []
+
+
+def test_a_flag_for_new_rows_guards_like_the_test_itself(tmp_path):
+    models = '''
+from django.db import models
+
+from shop.models import Customer
+
+
+class Page(models.Model):
+    owner = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    title = models.CharField(max_length=50)
+
+    def save(self, *args, log=None, **kwargs):
+        is_new = self.id is None
+        super().save(*args, **kwargs)
+        if log is not None and is_new:
+            print(self.owner.name)
+'''
+    make_project(tmp_path, {"shop/pages.py": models})
+    code = """
+    from shop.pages import Page
+
+    def retitle():
+        for page in Page.objects.all():
+            page.title = page.title.upper()
+            page.save(update_fields=["title"])
+    """
+    assert check(tmp_path, code, "ORM001") == []
+
+
+def test_rows_of_none_are_no_rows(tmp_path):
+    make_project(tmp_path, {"shop/passing.py": PASSING})
+    code = """
+    from shop.passing import label
+    from shop.models import Order
+
+    def orders_of(customer):
+        if customer is None:
+            return Order.objects.none()
+        return Order.objects.filter(customer=customer)
+
+    def view(customer):
+        for order in Order.objects.none():
+            label(order)
+        for order in orders_of(customer):  # error: ORM001
+            label(order)
+    """
+    assert rows(check(tmp_path, code, "ORM001")) == sorted(marked_rows(code))
+
+
+def test_a_helper_saves_the_row_only_where_it_always_does(tmp_path):
+    helpers = '''
+def set_field(user, *args, commit=False):
+    if args:
+        user.first_name = args[0]
+        if commit:
+            user.save()
+'''
+    make_project(tmp_path, {"shop/fields.py": helpers})
+    code = """
+    from shop.fields import set_field
+    from shop.models import Customer
+
+    def view():
+        for customer in Customer.objects.all():
+            set_field(customer)
+    """
+    assert check(tmp_path, code, "ORM201") == []
+
+
+def test_an_unchunked_iterator_is_told_to_take_a_chunk_size(tmp_path):
+    make_project(tmp_path, {"shop/tagged.py": TAGGED})
+    code = """
+    from shop.tagged import Post
+
+    def view():
+        for post in Post.objects.all().iterator():  # error: ORM002
+            print(post.tag_names())
+    """
+    found = check(tmp_path, code, "ORM002")
+    assert rows(found) == sorted(marked_rows(code))
+    assert found[0].message.endswith("and give `iterator()` a `chunk_size`") and found[0].fix is None
+
+
+def test_a_file_field_is_named_as_what_bulk_update_skips(tmp_path):
+    models = '''
+from django.db import models
+
+
+class Theme(models.Model):
+    css = models.FileField()
+    name = models.CharField(max_length=10)
+
+
+def rebuild(theme):
+    theme.name = theme.name.strip()
+    theme.save()
+'''
+    make_project(tmp_path, {"shop/themes.py": models})
+    code = """
+    from shop.themes import Theme, rebuild
+
+    def view():
+        for theme in Theme.objects.all():
+            rebuild(theme)  # error: ORM201
+    """
+    found = check(tmp_path, code, "ORM201")
+    assert rows(found) == sorted(marked_rows(code))
+    assert "file field `Theme.css`" in found[0].message and "bulk_update()` would skip" in found[0].message
