@@ -1453,7 +1453,7 @@ def _self_reads(function: ast.FunctionDef, body: FunctionBody) -> List[Tuple[str
     if not arguments or any(_decorator(d) in ("staticmethod", "classmethod") for d in function.decorator_list):
         return []
     receiver = arguments[0].arg
-    skipped = when_new_only(function, receiver)
+    skipped = when_new_only(function, receiver, body.nodes)
     nodes = [node for node in body.nodes if id(node) not in skipped] if skipped else body.nodes
     return chains_by_root(nodes, {receiver}).get(receiver, []) + iterated_chains(nodes, receiver, function.name)
 

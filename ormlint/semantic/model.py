@@ -721,9 +721,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
         values: List[Tuple[Optional[cst.BaseExpression], Scope]] = [
             (b.value if b.kind == "assign" else None, class_scope) for b in class_scope.bindings.get(attribute, [])
         ]
-        for method, receiver in _methods_with_receivers(class_scope.node):
-            method_scope = self._scopes.get(id(method)) or Scope(method, class_scope, self.module, self.is_package)
-            values.extend((value, method_scope) for value in _assigned_members(method, receiver, attribute))
+        values.extend(self._members(class_scope).get(attribute, []))
         if not values:
             return None
         self._resolving.add(key)
@@ -731,6 +729,19 @@ class SemanticModel(cst.BatchableCSTVisitor):
             return _join([self.type_of(value, where) if value is not None else None for value, where in values])
         finally:
             self._resolving.discard(key)
+
+    def _members(self, class_scope: Scope) -> Dict[str, List[Tuple[Optional[cst.BaseExpression], Scope]]]:
+        """Every ``self.<attribute> = value`` in the class's methods, by attribute, with
+        the method's scope to evaluate the value in; read once per class."""
+        key = ("members", id(class_scope.node))
+        if key not in self.memo:
+            members: Dict[str, List[Tuple[Optional[cst.BaseExpression], Scope]]] = {}
+            for method, receiver in _methods_with_receivers(class_scope.node):
+                method_scope = self._scopes.get(id(method)) or Scope(method, class_scope, self.module, self.is_package)
+                for attribute, value in _assigned_members(method, receiver):
+                    members.setdefault(attribute, []).append((value, method_scope))
+            self.memo[key] = members
+        return self.memo[key]  # type: ignore[return-value]
 
     def _class_scope_of_receiver(self, name: str, scope: Optional[Scope]) -> Optional[Scope]:
         found = self.lookup(name, scope)
@@ -923,10 +934,11 @@ def _methods_with_receivers(node: cst.ClassDef):
                 yield statement, statement.params.params[0].name.value
 
 
-def _assigned_members(method: cst.FunctionDef, receiver: str, attribute: str) -> List[Optional[cst.BaseExpression]]:
-    """What ``method`` assigns to ``receiver.attribute``: each value, or ``None`` for an
-    assignment whose value is not one expression (``+=``, unpacking, ``del``)."""
-    found: List[Optional[cst.BaseExpression]] = []
+def _assigned_members(method: cst.FunctionDef, receiver: str) -> List[Tuple[str, Optional[cst.BaseExpression]]]:
+    """What ``method`` assigns to attributes of ``receiver``: each attribute and value,
+    or ``None`` for an assignment whose value is not one expression (``+=``, unpacking,
+    ``del``)."""
+    found: List[Tuple[str, Optional[cst.BaseExpression]]] = []
     for node in _statements_here(method):
         targets: List[Tuple[cst.BaseExpression, Optional[cst.BaseExpression]]] = []
         if isinstance(node, cst.Assign):
@@ -938,8 +950,8 @@ def _assigned_members(method: cst.FunctionDef, receiver: str, attribute: str) ->
             targets = [(node.target, None)]
         for target, value in targets:
             for element in _target_elements(target):
-                if _is_member(element, receiver, attribute):
-                    found.append(value if element is target else None)
+                if _is_member(element, receiver):
+                    found.append((element.attr.value, value if element is target else None))  # type: ignore[attr-defined]
     return found
 
 
@@ -952,13 +964,8 @@ def _target_elements(target: cst.BaseExpression):
         yield from _target_elements(target.value)
 
 
-def _is_member(node: cst.BaseExpression, receiver: str, attribute: str) -> bool:
-    return (
-        isinstance(node, cst.Attribute)
-        and node.attr.value == attribute
-        and isinstance(node.value, cst.Name)
-        and node.value.value == receiver
-    )
+def _is_member(node: cst.BaseExpression, receiver: str) -> bool:
+    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == receiver
 
 
 def _statements_here(function: cst.FunctionDef):

@@ -63,6 +63,15 @@ class ReturnSummary:
     kind: str = "function"
 
 
+#: Nodes whose children run in a scope of their own.
+_OWN_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp})
+#: The kinds of node ``FunctionBody._note`` learns from.
+_NOTED = frozenset(
+    {ast.Expr, ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Name, ast.FunctionDef,
+     ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.ExceptHandler, ast.NamedExpr, ast.Yield, ast.YieldFrom}
+)
+
+
 class FunctionBody:
     """What one walk of a function's own scope finds, which every summary of the
     function shares (the summaries are read in time linear in the function's size)."""
@@ -82,13 +91,15 @@ class FunctionBody:
         #: each row's relation) is not in a summary of what the function returns.
         self.handed_on: Set[str] = set()
         stack: List[Tuple[ast.AST, bool]] = [(child, True) for child in ast.iter_child_nodes(function)]
+        nodes, note = self.nodes, self._note
         while stack:
             node, own = stack.pop()
-            self.nodes.append(node)
-            if own:
-                self._note(node)
-            nested = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
-            stack.extend((child, own and not nested) for child in ast.iter_child_nodes(node))
+            nodes.append(node)
+            kind = type(node)
+            if own and kind in _NOTED:
+                note(node)
+            own = own and kind not in _OWN_SCOPES
+            stack.extend((child, own) for child in ast.iter_child_nodes(node))
 
     def _note(self, node: ast.AST) -> None:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
@@ -395,11 +406,13 @@ def parameter_uses(
     nodes = body.nodes
     read = chains_by_root(nodes, set(kept))
     # A save counts only where it runs on every call: ``if commit: user.save()`` may not.
-    saved = {
-        node.value.id
-        for node in always_evaluated(function.body)
-        if isinstance(node, ast.Attribute) and node.attr == "save" and isinstance(node.value, ast.Name)
-    }
+    saved: Set[str] = set()
+    if any(("save",) in read.get(name, ()) for name in kept):
+        saved = {
+            node.value.id
+            for node in always_evaluated(function.body)
+            if isinstance(node, ast.Attribute) and node.attr == "save" and isinstance(node.value, ast.Name)
+        }
     chains = [
         (function.name, name, kept[name], chain)
         for name in kept
@@ -552,11 +565,10 @@ def _attribute_path(node: ast.expr) -> Optional[Tuple[str, ...]]:
     return (node.id, *parts) if isinstance(node, ast.Name) else None
 
 
-def when_new_only(function: ast.FunctionDef, receiver: str) -> Set[int]:
+def when_new_only(function: ast.FunctionDef, receiver: str, nodes: List[ast.AST]) -> Set[int]:
     """The nodes of a method that run only for a row not yet in the database: the body
     of ``if self._state.adding:``, ``if not self.pk:``, ``if self.id is None:``. A loop
     over rows loaded from the database never runs them (``save()`` setting defaults)."""
-    nodes = list(ast.walk(function))
     # ``is_new = self.id is None`` ... ``if is_new:``
     stores = Counter(n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
     flags = {
