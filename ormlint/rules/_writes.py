@@ -54,9 +54,23 @@ class WriteRule(Rule):
     def __init__(self, context) -> None:
         super().__init__(context)
         self._pending: Dict[int, Tuple[cst.For, str]] = {}
+        #: How many ``except ...MultipleObjectsReturned:`` handlers the traversal is in.
+        self._duplicates = 0
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if _handles_duplicates(node):
+            self._duplicates += 1
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        if _handles_duplicates(original_node):
+            self._duplicates -= 1
 
     def visit_For(self, node: cst.For) -> None:
         if node.asynchronous or (self.ignores_a_handful and a_handful(self.semantic, node.iter)):
+            return
+        if self.ignores_a_handful and self._duplicates:
+            # Cleaning up the duplicates ``get()`` found of what should be one row: a
+            # few rows that should not exist, not rows that grow with the data.
             return
         for call in per_iteration_calls(node, self.methods):
             if not runs_once(node, call):
@@ -124,6 +138,16 @@ class WriteRule(Rule):
             return ""
         more = f"; and {len(reasons) - shown} more" if len(reasons) > shown else ""
         return f" (not fixed: {'; '.join(reasons[:shown])}{more})"
+
+
+def _handles_duplicates(node: cst.ExceptHandler) -> bool:
+    """``except Model.MultipleObjectsReturned:`` (alone or among others)."""
+    kinds = node.type.elements if isinstance(node.type, cst.Tuple) else [node.type] if node.type else []
+    for kind in kinds:
+        value = kind.value if isinstance(kind, cst.Element) else kind
+        if isinstance(value, (cst.Attribute, cst.Name)) and (value.attr.value if isinstance(value, cst.Attribute) else value.value) == "MultipleObjectsReturned":
+            return True
+    return False
 
 
 def short(qualname: str) -> str:

@@ -79,8 +79,9 @@ class CreateInLoop(WriteRule):
     When the created object is used afterwards (`order = Order.objects.create(...)`
     followed by reads of `order`), in a retry loop that stops at its first success, on
     loops over a handful of items written in the code (a literal of at most 10 items, a
-    constant slice), and in test code by default (building rows one by one is what
-    fixtures do).
+    constant slice), in an `except ...MultipleObjectsReturned:` handler (the duplicates
+    of one row), and in test code by default (building rows one by one is what fixtures
+    do).
 
     ## References
     - [Django: `bulk_create()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#bulk-create)

@@ -52,7 +52,8 @@ class DeleteInLoop(WriteRule):
     On a single `delete()` outside a loop, on an object that is the same on every
     iteration, on `queryset.delete()` calls (already one statement per set of rows), on
     loops over a handful of items written in the code (a literal of at most 10 items, a
-    constant slice such as `qs[:3]`), and in test code by default.
+    constant slice such as `qs[:3]`), in an `except ...MultipleObjectsReturned:` handler
+    (cleaning up the duplicates of one row), and in test code by default.
 
     ## References
     - [Django: `delete()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#delete)

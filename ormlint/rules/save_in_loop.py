@@ -79,7 +79,8 @@ class SaveInLoop(WriteRule):
     On a single `save()` outside a loop, on saves of an object that is the same on every
     iteration (a retry loop that saves one object until it succeeds), on loops over
     anything not known to be query rows, on loops over a handful of items written in the
-    code (a literal of at most 10 items, a constant slice such as `qs[:3]`), and in test
+    code (a literal of at most 10 items, a constant slice such as `qs[:3]`), in an
+    `except ...MultipleObjectsReturned:` handler (the duplicates of one row), and in test
     code by default.
 
     ## References

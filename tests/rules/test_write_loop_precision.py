@@ -353,3 +353,23 @@ def test_a_sliced_queryset_bound_to_a_name_is_not_told_to_delete_itself(tmp_path
     """
     found = only(tmp_path, code, "ORM203")
     assert "oldest.delete()" not in found.message and "filter the queryset" in found.message
+
+
+def test_deleting_the_duplicates_a_get_found_is_not_a_loop_over_rows(tmp_path):
+    code = """
+    from shop.models import Order
+
+    def one(code):
+        try:
+            return Order.objects.get(status=code)
+        except Order.MultipleObjectsReturned:
+            orders = list(Order.objects.filter(status=code))
+            for dupe in orders[1:]:
+                dupe.delete()
+            return orders[0]
+
+    def purge(code):
+        for order in Order.objects.filter(status=code):
+            order.delete()  # error: ORM203
+    """
+    assert rows(check(tmp_path, code, "ORM203")) == sorted(marked_rows(code))
