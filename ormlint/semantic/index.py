@@ -202,8 +202,6 @@ class ClassFacts:
     parameter_reads: Tuple[Tuple[str, str, int, Tuple[str, ...]], ...] = ()
     #: Methods declared ``@staticmethod`` or ``@classmethod``.
     static_methods: Tuple[str, ...] = ()
-    #: Class methods that return a query of the class: (method, chain); see ``_class_query``.
-    query_methods: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     #: What its methods and properties return, where that can be read (``summaries``).
     returns: Tuple[Tuple[str, ReturnSummary], ...] = ()
     #: What its methods read on their parameters, and the calls they pass them on to.
@@ -877,13 +875,6 @@ class ProjectIndex:
                 return dict(facts.returns).get(method)
         return None
 
-    def class_query(self, model: str, method: str) -> Optional[Tuple[str, ...]]:
-        """The query chain a class method of ``model`` (or of its project bases) returns."""
-        for _, facts in self.lineage(model):
-            if method in facts.methods:
-                return dict(facts.query_methods).get(method)
-        return None
-
     def _class(self, qualname: str) -> Optional[Tuple[str, ClassFacts]]:
         classes = self.classes
         qualname = self.canonical(qualname)
@@ -1324,7 +1315,6 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
     argument_reads: List[Tuple[str, Tuple[str, ...]]] = []
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     static_methods: List[str] = []
-    query_methods: List[Tuple[str, Tuple[str, ...]]] = []
     abstract = False
     for statement in node.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -1383,9 +1373,6 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
             returned = _returned_chain(body)
             if returned is not None:
                 returned_chains.append((statement.name, returned))
-            query = _class_query(body)
-            if query is not None:
-                query_methods.append((statement.name, query))
         elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
             meta.extend(_meta_options(statement, names))
             for meta_statement in statement.body:
@@ -1412,7 +1399,6 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
         argument_reads=tuple(argument_reads),
         parameter_reads=tuple(parameter_reads),
         static_methods=tuple(static_methods),
-        query_methods=tuple(query_methods),
         self_call_chains=_self_call_chains(node),
     )
     return facts, bodies
@@ -1566,38 +1552,6 @@ def _steps(node: ast.expr) -> Optional[Tuple[ast.expr, List[str]]]:
         steps.insert(0, method)
         node = node.func.value
     return node, steps
-
-
-def _class_query(body: FunctionBody) -> Optional[Tuple[str, ...]]:
-    """For a classmethod whose every ``return`` is a query of its own class
-    (``cls.objects.filter(...)``, ``cls.query.filter(...)``, ``select(cls).where(...)``):
-    where the query starts (``objects``, ``query`` or ``select``), then the methods."""
-    function = body.function
-    arguments = function.args.posonlyargs + function.args.args
-    if not arguments or "classmethod" not in {_decorator(d) for d in function.decorator_list}:
-        return None
-    me = arguments[0].arg
-    returns = [n for n in body.nodes if isinstance(n, ast.Return)]
-    chains = set()
-    for statement in returns:
-        found = _steps(statement.value) if statement.value is not None else None
-        if found is None:
-            return None
-        root, steps = found
-        if isinstance(root, ast.Attribute) and isinstance(root.value, ast.Name) and root.value.id == me and root.attr in ("objects", "query"):
-            chains.add((root.attr, *steps))
-        elif (
-            isinstance(root, ast.Call)
-            and isinstance(root.func, ast.Name)
-            and root.func.id == "select"
-            and len(root.args) == 1
-            and isinstance(root.args[0], ast.Name)
-            and root.args[0].id == me
-        ):
-            chains.add(("select", *steps))
-        else:
-            return None
-    return chains.pop() if len(chains) == 1 else None
 
 
 _TABLES = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"})

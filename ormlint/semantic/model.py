@@ -598,10 +598,6 @@ class SemanticModel(cst.BatchableCSTVisitor):
             if receiver is _BOTTOM:
                 return receiver
             method = func.attr.value
-            if isinstance(receiver, ModelClass):
-                chain = self.index.class_query(receiver.qualname, method)
-                if chain is not None:
-                    return _class_query_type(receiver, chain)
             if isinstance(receiver, QueryType) and receiver.kind in ("paginator", "query") and method in _PAGE_METHODS[receiver.kind]:
                 return replace(receiver, kind="page" if receiver.kind == "paginator" else "pagination")
             if isinstance(receiver, QueryType) and receiver.kind not in _WRAPPER_KINDS:
@@ -1086,20 +1082,6 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
     if receiver.kind == "result" and method in ("all", "unique", "fetchall"):
         return receiver.derive(kind="result")
     return None
-
-
-def _class_query_type(model: ModelClass, chain: Tuple[str, ...]) -> Optional[QueryType]:
-    """What a class method returning a query of its class gives: ``cls.objects...``
-    (Django), ``cls.query...`` or ``select(cls)...`` (SQLAlchemy). A SQLAlchemy chain with
-    ``options()`` loads what we cannot name, so it has no type."""
-    entry, steps = chain[0], chain[1:]
-    if model.orm == "django" and entry == "objects":
-        return _apply_chain(QueryType("django", model.qualname, "queryset"), steps)
-    if model.orm != "sqlalchemy" or entry == "objects" or "options" in steps:
-        return None
-    if entry == "select":
-        return QueryType("sqlalchemy", model.qualname, "select")
-    return QueryType("sqlalchemy", model.qualname, "result" if steps[-1:] == ("all",) else "query")
 
 
 def _apply_chain(receiver: QueryType, steps) -> QueryType:
