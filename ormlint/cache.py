@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-14"
+FORMAT = f"ormlint-index-{__version__}-15"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -135,6 +135,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "returns": _returns_to_json(c.returns),
                 "parameter_chains": _parameter_reads_to_json(c.parameter_chains),
                 "forwards": [list(f) for f in c.forwards],
+                "guarded_chains": [[f, p, i, list(chain), g] for f, p, i, chain, g in c.guarded_chains],
                 "self_call_chains": [[m, p, a, list(calls)] for m, p, a, calls in c.self_call_chains],
             }
             for c in facts.classes
@@ -160,6 +161,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         "returns": _returns_to_json(facts.returns),
         "parameter_chains": _parameter_reads_to_json(facts.parameter_chains),
         "forwards": [list(f) for f in facts.forwards],
+        "guarded_chains": [[f, p, i, list(chain), g] for f, p, i, chain, g in facts.guarded_chains],
     }
 
 
@@ -190,6 +192,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 returns=_returns_from_json(c["returns"]),
                 parameter_chains=_parameter_reads_from_json(c["parameter_chains"]),
                 forwards=_forwards_from_json(c["forwards"]),
+                guarded_chains=_guarded_from_json(c["guarded_chains"]),
                 self_call_chains=tuple(
                     (str(m), bool(p), str(a), tuple(str(x) for x in calls)) for m, p, a, calls in c["self_call_chains"]
                 ),
@@ -217,6 +220,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
         returns=_returns_from_json(data["returns"]),
         parameter_chains=_parameter_reads_from_json(data["parameter_chains"]),
         forwards=_forwards_from_json(data["forwards"]),
+        guarded_chains=_guarded_from_json(data["guarded_chains"]),
     )
 
 
@@ -253,3 +257,7 @@ def _returns_from_json(items) -> Tuple[Tuple[str, ReturnSummary], ...]:
 
 def _forwards_from_json(items) -> Tuple[Tuple[str, str, int, str, str, int, str], ...]:
     return tuple((str(f), str(p), int(i), str(how), str(callee), int(j), str(k)) for f, p, i, how, callee, j, k in items)
+
+
+def _guarded_from_json(items) -> Tuple[Tuple[str, str, int, Tuple[str, ...], str], ...]:
+    return tuple((str(f), str(p), int(i), tuple(str(a) for a in chain), str(g)) for f, p, i, chain, g in items)

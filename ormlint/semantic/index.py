@@ -29,6 +29,7 @@ from ormlint.semantic.summaries import (
     PROPERTY_DECORATORS,
     Forward,
     FunctionBody,
+    GuardedChain,
     ParameterChain,
     ReturnSummary,
     always_evaluated,
@@ -207,6 +208,7 @@ class ClassFacts:
     #: What its methods read on their parameters, and the calls they pass them on to.
     parameter_chains: Tuple[ParameterChain, ...] = ()
     forwards: Tuple[Forward, ...] = ()
+    guarded_chains: Tuple[GuardedChain, ...] = ()
     #: For each method or property, the calls it chains on an attribute of ``self`` on
     #: every run (``self.tickets.filter(open=True).count()`` as ``("tickets", ("filter",
     #: "count"))``), and whether it is read as a property: (method, property, attribute,
@@ -262,9 +264,11 @@ class ModuleFacts:
     tables: Tuple[Tuple[str, Tuple[str, ...], Tuple[str, ...]], ...] = ()
     #: What its functions return, where that can be read (``summaries``).
     returns: Tuple[Tuple[str, ReturnSummary], ...] = ()
-    #: The same as ``ClassFacts.parameter_chains`` and ``forwards``, for its functions.
+    #: The same as ``ClassFacts.parameter_chains``, ``forwards`` and ``guarded_chains``,
+    #: for its functions.
     parameter_chains: Tuple[ParameterChain, ...] = ()
     forwards: Tuple[Forward, ...] = ()
+    guarded_chains: Tuple[GuardedChain, ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -807,11 +811,23 @@ class ProjectIndex:
         (``via_class``), only a static or class method's positions line up."""
         return self._parameter_uses(qualname, via_class, "rows", frozenset())
 
-    def parameter_chains(self, qualname: str, via_class: bool = False) -> List[Tuple[str, int, Tuple[str, ...]]]:
+    def parameter_chains(
+        self, qualname: str, via_class: bool = False, runs: Optional[Callable[[str], bool]] = None
+    ) -> List[Tuple[str, int, Tuple[str, ...]]]:
         """What the project function or method ``qualname`` reads (or calls) on each of
         its parameters, itself or through the functions it passes the parameter on to:
-        (parameter, position, chain); ``("save",)`` when it saves it."""
-        return self._parameter_uses(qualname, via_class, "param", frozenset())
+        (parameter, position, chain); ``("save",)`` when it saves it. ``runs`` says,
+        for a guard such as ``"1:none"`` (its second argument is ``None``), whether the
+        call may take that branch; without it, every branch may run."""
+        found = self._parameter_uses(qualname, via_class, "param", frozenset())
+        if runs is None:
+            return found
+        facts = self._function_facts(qualname, via_class)
+        if facts is None:
+            return found
+        holder, _, name = facts
+        skipped = {(p, i, c) for f, p, i, c, guard in holder.guarded_chains if f == name and not runs(guard)}
+        return [use for use in found if use not in skipped]
 
     def _parameter_uses(self, qualname: str, via_class: bool, what: str, seen: FrozenSet[str]) -> List[Tuple[str, int, Tuple[str, ...]]]:
         """``rows``: the chains read on each item of a parameter; ``param``: the chains
@@ -825,6 +841,8 @@ class ProjectIndex:
         facts, owner, name = found
         direct = facts.parameter_reads if what == "rows" else facts.parameter_chains
         uses = [(p, i, c) for f, p, i, c in direct if f == name]
+        if what == "param":
+            uses.extend((p, i, c) for f, p, i, c, _ in facts.guarded_chains if f == name)
         for function, parameter, position, how, callee, at, keyword in facts.forwards:
             if function != name or (what == "param" and how != "param"):
                 continue
@@ -1176,18 +1194,20 @@ def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], modul
     returns: List[Tuple[str, ReturnSummary]] = []
     chains: List[ParameterChain] = []
     forwards: List[Forward] = []
+    guarded: List[GuardedChain] = []
     for body in bodies:
         function = body.function
         try:
             summary = return_summary(body, names, module, method)
-            read, passed = parameter_uses(body, names, method)
+            read, passed, only_if = parameter_uses(body, names, method)
         except RecursionError:  # nested too deeply to follow
             continue
         if summary is not None:
             returns.append((function.name, summary))
         chains.extend(read)
+        guarded.extend(only_if)
         forwards.extend(passed)
-    return {"returns": tuple(returns), "parameter_chains": tuple(chains), "forwards": tuple(forwards)}
+    return {"returns": tuple(returns), "parameter_chains": tuple(chains), "forwards": tuple(forwards), "guarded_chains": tuple(guarded)}
 
 
 #: The key of a module's name table that holds the module itself when it star-imports.

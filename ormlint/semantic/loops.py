@@ -19,7 +19,7 @@ from ormlint.semantic.relations import Relation
 from ormlint.semantic.scope import Binding, enumerated_rows, reads_below
 from ormlint.semantic.summaries import ITERATED
 from ormlint.syntax import children
-from ormlint.semantic.types import ANY_RELATION, QueryType
+from ormlint.semantic.types import ANY_RELATION, Instance, ModelClass, QueryType
 
 Comprehension = Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp]
 Loop = Union[cst.For, Comprehension]
@@ -463,12 +463,32 @@ def _passed_on_reads(semantic: SemanticModel, aliases, call: cst.Call) -> List[R
         if not isinstance(arg.value, cst.Name) or arg.value.value not in aliases:
             continue
         if chains is None:
-            chains = semantic.index.parameter_chains(*callee)
+            chains = semantic.index.parameter_chains(*callee, runs=_branch_runs(semantic, call))
         keyword = arg.keyword.value if arg.keyword is not None else None
         on_row = [chain for p, i, chain in chains if (p == keyword if keyword else i == position)]
         model, path, relations = aliases[arg.value.value]
         reads.extend(RelationRead(path + r.path, relations + r.relations) for r in _chain_reads(semantic.index, model, on_row))
     return reads
+
+
+def _branch_runs(semantic: SemanticModel, call: cst.Call):
+    """For a guard of the callee (``"1:none"``: its second parameter is ``None``), whether
+    this call may take that branch: not when it passes a row, a query or a model there
+    (never ``None``), nor a branch for a value other than the one it passes."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+
+    def runs(guard: str) -> bool:
+        position, _, kind = guard.partition(":")
+        index = int(position)
+        if index >= len(positional):
+            return True
+        argument = positional[index]
+        if isinstance(argument, cst.Name) and argument.value == "None":
+            return kind == "none"
+        never_none = isinstance(semantic.type_of(argument), (Instance, QueryType, ModelClass))
+        return not (never_none and kind == "none")
+
+    return runs
 
 
 def _many_alias(index, aliases, iterable: cst.BaseExpression):

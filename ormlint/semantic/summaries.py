@@ -381,6 +381,9 @@ _MAX_CHAINS = 24
 #: (function, parameter, position, chain): the attribute chains a function reads on a
 #: parameter (``order.customer.name`` as ``("customer", "name")``).
 ParameterChain = Tuple[str, str, int, Tuple[str, ...]]
+#: A ``ParameterChain`` read only where another parameter is ``None`` (guard
+#: ``"<position>:none"``) or is not (``"<position>:some"``).
+GuardedChain = Tuple[str, str, int, Tuple[str, ...], str]
 #: (function, parameter, position, how, callee, callee position, callee keyword): a call
 #: that passes the parameter on (``how`` is ``param``), or each item of a loop over it
 #: (``item``). ``callee`` is a qualified name, or ``self:<method>`` for a method of the
@@ -390,10 +393,11 @@ Forward = Tuple[str, str, int, str, str, int, str]
 
 def parameter_uses(
     body: FunctionBody, names: Dict[str, str], method: bool
-) -> Tuple[Tuple[ParameterChain, ...], Tuple[Forward, ...]]:
-    """What ``body``'s function reads on each parameter, and which calls it passes each
+) -> Tuple[Tuple[ParameterChain, ...], Tuple[Forward, ...], Tuple[GuardedChain, ...]]:
+    """What ``body``'s function reads on each parameter, which calls it passes each
     parameter (or the items of a loop over it) to, so that the index can follow rows
-    several calls deep. Parameters the function rebinds are left out."""
+    several calls deep, and what it reads only when another parameter is (or is not)
+    ``None``. Parameters the function rebinds are left out."""
     function = body.function
     arguments = function.args.posonlyargs + function.args.args
     decorators = {_decorator(d) for d in function.decorator_list}
@@ -404,7 +408,15 @@ def parameter_uses(
     positions.update({a.arg: -1 for a in function.args.kwonlyargs})
     kept = {name: position for name, position in positions.items() if name not in body.assigned}
     nodes = body.nodes
-    read = chains_by_root(nodes, set(kept))
+    # What is read only when another parameter is None (or is not) is kept apart: the
+    # caller's argument may say that branch never runs.
+    regions = _none_guarded(function, positions)
+    inside = {node_id for _, ids in regions for node_id in ids}
+    read = chains_by_root([n for n in nodes if id(n) not in inside] if inside else nodes, set(kept))
+    guarded: List[GuardedChain] = []
+    for guard, ids in regions:
+        for name, found in chains_by_root([n for n in nodes if id(n) in ids], set(kept)).items():
+            guarded.extend((function.name, name, kept[name], chain, guard) for chain in found if chain not in read.get(name, ()))
     # A save counts only where it runs on every call: ``if commit: user.save()`` may not.
     saved: Set[str] = set()
     if any(("save",) in read.get(name, ()) for name in kept):
@@ -450,7 +462,28 @@ def parameter_uses(
             elif value.id in items and body.stores[value.id] <= 1:  # bound by its loop only
                 parameter = items[value.id]
                 forwards.append((function.name, parameter, kept[parameter], "item", callee, position, keyword))
-    return tuple(dict.fromkeys(chains)), tuple(dict.fromkeys(forwards))
+    return tuple(dict.fromkeys(chains)), tuple(dict.fromkeys(forwards)), tuple(dict.fromkeys(guarded))
+
+
+def _none_guarded(function: ast.FunctionDef, positions: Dict[str, int]) -> List[Tuple[str, Set[int]]]:
+    """The branches that run only when a parameter is ``None`` or only when it is not:
+    ``if component is None: component = unit.translation.component``. Each as a guard
+    ``"<position>:none"`` / ``"<position>:some"`` and the ids of the nodes it holds."""
+    regions: List[Tuple[str, Set[int]]] = []
+    for node in ast.walk(function):
+        if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare) or len(node.test.ops) != 1:
+            continue
+        left, operator, right = node.test.left, node.test.ops[0], node.test.comparators[0]
+        if not (isinstance(left, ast.Name) and left.id in positions and positions[left.id] >= 0):
+            continue
+        if not (isinstance(right, ast.Constant) and right.value is None and isinstance(operator, (ast.Is, ast.IsNot))):
+            continue
+        when_none, otherwise = ("none", "some") if isinstance(operator, ast.Is) else ("some", "none")
+        position = positions[left.id]
+        regions.append((f"{position}:{when_none}", {id(n) for statement in node.body for n in ast.walk(statement)}))
+        if node.orelse:
+            regions.append((f"{position}:{otherwise}", {id(n) for statement in node.orelse for n in ast.walk(statement)}))
+    return regions
 
 
 def _callee_of(func: ast.expr, names: Dict[str, str], receiver: Optional[str]) -> Optional[str]:

@@ -920,3 +920,27 @@ def rebuild(theme):
     found = check(tmp_path, code, "ORM201")
     assert rows(found) == sorted(marked_rows(code))
     assert "file field `Theme.css`" in found[0].message and "bulk_update()` would skip" in found[0].message
+
+
+def test_a_branch_for_a_none_argument_does_not_run_when_a_row_is_passed(tmp_path):
+    helpers = '''
+def describe(order, customer=None):
+    if customer is None:
+        customer = order.customer
+    return customer.name
+'''
+    make_project(tmp_path, {"shop/describe.py": helpers})
+    code = """
+    from shop.describe import describe
+    from shop.models import Customer, Order
+
+    def view(pk):
+        customer = Customer.objects.get(pk=pk)
+        for order in Order.objects.filter(customer=customer):
+            describe(order, customer)
+        for order in Order.objects.all():  # error: ORM001
+            describe(order, None)
+        for order in Order.objects.all():  # error: ORM001
+            describe(order)
+    """
+    assert rows(check(tmp_path, code, "ORM001")) == sorted(marked_rows(code))
