@@ -35,6 +35,7 @@ from ormlint.semantic.summaries import (
     always_evaluated,
     chains_by_root,
     chains_on,
+    decorator_name,
     iterated_chains,
     parameter_uses,
     return_summary,
@@ -1385,7 +1386,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
             methods.append(statement.name)
             method_reads.extend((statement.name, chain) for chain in _self_reads(statement, body))
             parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, body, method=True))
-            if {_decorator(d) for d in statement.decorator_list} & {"staticmethod", "classmethod"}:
+            if {decorator_name(d) for d in statement.decorator_list} & {"staticmethod", "classmethod"}:
                 static_methods.append(statement.name)
             elif len(statement.args.posonlyargs + statement.args.args) >= 2:
                 argument = (statement.args.posonlyargs + statement.args.args)[1].arg
@@ -1456,7 +1457,7 @@ _MAX_CALL_DEPTH = 4
 def _self_reads(function: ast.FunctionDef, body: FunctionBody) -> List[Tuple[str, ...]]:
     """The distinct maximal ``self.a.b`` chains a method reads (not those it assigns)."""
     arguments = function.args.posonlyargs + function.args.args
-    if not arguments or any(_decorator(d) in ("staticmethod", "classmethod") for d in function.decorator_list):
+    if not arguments or any(decorator_name(d) in ("staticmethod", "classmethod") for d in function.decorator_list):
         return []
     receiver = arguments[0].arg
     skipped = when_new_only(function, receiver, body.nodes)
@@ -1473,7 +1474,7 @@ def _parameter_loop_reads(function: ast.FunctionDef, body: FunctionBody, method:
     Positions count the arguments a caller passes: ``self`` / ``cls`` of a method are not
     counted; ``-1`` is keyword-only."""
     arguments = function.args.posonlyargs + function.args.args
-    decorators = {_decorator(d) for d in function.decorator_list}
+    decorators = {decorator_name(d) for d in function.decorator_list}
     if method and "staticmethod" not in decorators:
         arguments = arguments[1:]
     positions = {a.arg: i for i, a in enumerate(arguments)}
@@ -1634,20 +1635,12 @@ def _proxied(value: ast.expr, callee: str) -> Optional[Tuple[str, str]]:
 
 def _declared_attribute(function: ast.FunctionDef) -> Optional[ast.Call]:
     """The call a ``@declared_attr`` method returns, when its body is that one return."""
-    if not any(_decorator(d) in ("declared_attr", "directive", "cascading") for d in function.decorator_list):
+    if not any(decorator_name(d) in ("declared_attr", "directive", "cascading") for d in function.decorator_list):
         return None
     body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     if len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, ast.Call):
         return body[0].value
     return None
-
-
-def _decorator(node: ast.expr) -> str:
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return node.id if isinstance(node, ast.Name) else ""
 
 
 _RELATION_CALLEES = ("ForeignKey", "OneToOneField", "ManyToManyField", "GenericForeignKey", "GenericRelation",
@@ -1767,7 +1760,7 @@ def _self_call_chains(node: ast.ClassDef) -> Tuple[Tuple[str, bool, str, Tuple[s
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         arguments = statement.args.posonlyargs + statement.args.args
-        decorators = {_decorator(d) for d in statement.decorator_list}
+        decorators = {decorator_name(d) for d in statement.decorator_list}
         if not arguments or decorators & {"staticmethod", "classmethod"}:
             continue
         is_property = bool(decorators & PROPERTY_DECORATORS)

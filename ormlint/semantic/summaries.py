@@ -134,7 +134,7 @@ def return_summary(body: FunctionBody, names: Dict[str, str], module: str, metho
     for certain or cannot be a query, a row or a session (constants, ``None``)."""
     function = body.function
     arguments = function.args.posonlyargs + function.args.args
-    decorators = {_decorator(d) for d in function.decorator_list}
+    decorators = {decorator_name(d) for d in function.decorator_list}
     if decorators - _TRANSPARENT_DECORATORS or body.generator or isinstance(function, ast.AsyncFunctionDef):
         return None  # what a call gives is the decorator's, a generator or a coroutine
     receiver = ""
@@ -362,7 +362,8 @@ def _replace_names(value: ast.expr, replacements: Dict[str, ast.expr]) -> ast.ex
     return type(value)(**fields) if changed else value
 
 
-def _decorator(node: ast.expr) -> str:
+def decorator_name(node: ast.expr) -> str:
+    """``property`` for ``@property``, ``lru_cache`` for ``@functools.lru_cache(...)``."""
     if isinstance(node, ast.Call):
         node = node.func
     if isinstance(node, ast.Attribute):
@@ -400,7 +401,7 @@ def parameter_uses(
     ``None``. Parameters the function rebinds are left out."""
     function = body.function
     arguments = function.args.posonlyargs + function.args.args
-    decorators = {_decorator(d) for d in function.decorator_list}
+    decorators = {decorator_name(d) for d in function.decorator_list}
     receiver = None
     if method and "staticmethod" not in decorators and arguments:
         receiver, arguments = arguments[0].arg, arguments[1:]
