@@ -322,6 +322,8 @@ class ProjectIndex:
     _app_labels: Optional[Dict[str, str]] = field(default=None, repr=False)
     _looping: Optional[FrozenSet[str]] = field(default=None, repr=False)
     _uses: Dict[Tuple[str, bool, str], List[Tuple[str, int, Tuple[str, ...]]]] = field(default_factory=dict, repr=False)
+    #: For each Django model, the project manager and queryset classes its managers use.
+    _queryset_sources: Dict[str, Tuple[str, ...]] = field(default_factory=dict, repr=False)
     #: The project's templates by name (``orders/list.html``), each name's files.
     templates: Dict[str, List[Path]] = field(default_factory=dict, repr=False)
 
@@ -886,6 +888,16 @@ class ProjectIndex:
         facts = self.modules.get(module)
         return dict(facts.returns).get(name) if facts is not None else None
 
+    def queryset_method_returns(self, model: str, method: str) -> Optional[ReturnSummary]:
+        """What a custom method of the model's managers or querysets returns
+        (``Order.objects.visible_to(user)``, ``project.components.prefetch()``), as its
+        summary, with ``self`` the queryset it is called on."""
+        for source in self._queryset_sources.get(model, ()):
+            summary = self.method_returns(source, method)
+            if summary is not None:
+                return summary if summary.kind == "method" else None
+        return None
+
     def method_returns(self, qualname: str, method: str) -> Optional[ReturnSummary]:
         """What ``method`` of the project class ``qualname`` returns, as the class or the
         nearest project base that defines it says."""
@@ -930,6 +942,8 @@ class ProjectIndex:
                 elif kind_of(callee) == "manager":
                     sources.append(callee)
             sources.extend(queryset for _, queryset in class_facts.manager_querysets)
+        if sources:
+            self._queryset_sources[qualname] = tuple(dict.fromkeys(sources))
         chains: Dict[str, Tuple[str, ...]] = {}
         for source in sources:
             for _, facts in reversed(self.lineage(source)):

@@ -611,6 +611,10 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 custom = self.index.queryset_methods.get(receiver.model, {}).get(method)
                 if receiver.orm == "django" and custom is not None and method not in DJANGO_QUERYSET_METHODS:
                     return _apply_chain(receiver, custom)
+                if receiver.orm == "django" and method not in DJANGO_QUERYSET_METHODS:
+                    summary = self.index.queryset_method_returns(receiver.model, method)
+                    if summary is not None:
+                        return self._returned(summary, node, receiver, scope)
                 derived = _query_method(receiver, method, node)
                 if derived is not None and method in ("filter", "filter_by") and receiver.model:
                     pinned = {arg.keyword.value.removesuffix("__exact") for arg in node.args if arg.keyword is not None}

@@ -33,7 +33,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 #: At most this many different values per name and per ``return``: beyond it a function
 #: is too branchy to be worth a summary.
-_MAX_ALTERNATIVES = 6
+_MAX_ALTERNATIVES = 12
 
 #: Decorators after which a call still returns what the function body returns.
 PROPERTY_DECORATORS = frozenset({"property", "cached_property"})

@@ -944,3 +944,45 @@ def describe(order, customer=None):
             describe(order)
     """
     assert rows(check(tmp_path, code, "ORM001")) == sorted(marked_rows(code))
+
+
+SHELVES = '''
+from django.db import models
+
+from shop.models import Customer
+
+
+class ShelfQuerySet(models.QuerySet):
+    def visible(self, flag=True):
+        result = self.filter(size__gt=0)
+        if flag:
+            result = result.filter(size__lt=100)
+        return result
+
+    def loaded(self):
+        shelves = self.all()
+        return shelves.select_related("owner")
+
+
+class Shelf(models.Model):
+    owner = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    size = models.IntegerField()
+
+    objects = ShelfQuerySet.as_manager()
+'''
+
+
+def test_custom_queryset_methods_over_several_statements_keep_the_rows(tmp_path):
+    make_project(tmp_path, {"shop/shelves.py": SHELVES})
+    code = """
+    from shop.shelves import Shelf
+
+    def view():
+        for shelf in Shelf.objects.visible():  # error: ORM001
+            print(shelf.owner.name)
+        for shelf in Shelf.objects.loaded():
+            print(shelf.owner.name)
+        for shelf in Shelf.objects.select_related("owner").visible(flag=False):
+            print(shelf.owner.name)
+    """
+    assert rows(check(tmp_path, code, "ORM001")) == sorted(marked_rows(code))
