@@ -1130,7 +1130,15 @@ def _prefetch_paths(call: cst.Call) -> Optional[List[str]]:
             if len(value.args) > 1 and isinstance(value.args[0].value, cst.SimpleString):
                 # ``Prefetch('lines', queryset=...)`` loads what its queryset loads below
                 # ``lines``, which is not worth guessing: everything below counts as loaded.
+                # With ``to_attr='open_lines'`` the rows go to that list, and ``lines``
+                # itself stays unloaded.
                 path = value.args[0].value.evaluated_value
+                target = next((a.value for a in value.args if a.keyword is not None and a.keyword.value == "to_attr"), None)
+                if target is not None:
+                    named = target.evaluated_value if isinstance(target, cst.SimpleString) else None
+                    if not isinstance(named, str):
+                        return None
+                    path = "__".join([*path.split("__")[:-1], named]) if isinstance(path, str) else path
                 values.extend([path, f"{path}__*"])
                 continue
             value = value.args[0].value

@@ -986,3 +986,20 @@ def test_custom_queryset_methods_over_several_statements_keep_the_rows(tmp_path)
             print(shelf.owner.name)
     """
     assert rows(check(tmp_path, code, "ORM001")) == sorted(marked_rows(code))
+
+
+def test_a_prefetch_into_another_attribute_leaves_the_relation_unloaded(tmp_path):
+    code = """
+    from django.db.models import Prefetch
+    from shop.models import Customer, Order
+
+    def view():
+        open_orders = Prefetch("orders", queryset=Order.objects.filter(status="open"), to_attr="open_orders")
+        for customer in Customer.objects.prefetch_related(Prefetch("orders", queryset=Order.objects.all(), to_attr="open_orders")):  # error: ORM002
+            print([order.status for order in customer.orders.all()])
+        for customer in Customer.objects.prefetch_related(Prefetch("orders", queryset=Order.objects.all(), to_attr="open_orders")):
+            print([order.status for order in customer.open_orders])
+        for customer in Customer.objects.prefetch_related(open_orders):
+            print([order.status for order in customer.orders.all()])
+    """
+    assert rows(check(tmp_path, code, "ORM002")) == sorted(marked_rows(code))
