@@ -33,6 +33,7 @@ from ormlint.semantic.summaries import (
     ParameterChain,
     ReturnSummary,
     always_evaluated,
+    attribute_path,
     chains_by_root,
     chains_on,
     decorator_name,
@@ -1487,20 +1488,9 @@ def _parameter_loop_reads(function: ast.FunctionDef, body: FunctionBody, method:
 
     Positions count the arguments a caller passes: ``self`` / ``cls`` of a method are not
     counted; ``-1`` is keyword-only."""
-    arguments = function.args.posonlyargs + function.args.args
-    decorators = {decorator_name(d) for d in function.decorator_list}
-    if method and "staticmethod" not in decorators:
-        arguments = arguments[1:]
-    positions = {a.arg: i for i, a in enumerate(arguments)}
-    positions.update({a.arg: -1 for a in function.args.kwonlyargs})
-    rebound: Set[str] = set()
+    _, positions = body.call_parameters(method)
     loops: List[Tuple[str, str, List[ast.AST]]] = []
     for node in body.nodes:
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
-            targets = node.targets if isinstance(node, ast.Assign) else [
-                node.optional_vars if isinstance(node, ast.withitem) else node.target
-            ]
-            rebound.update(t.id for target in targets if target is not None for t in ast.walk(target) if isinstance(t, ast.Name))
         if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.iter, ast.Name) and isinstance(node.target, ast.Name):
             loops.append((node.iter.id, node.target.id, list(node.body)))
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
@@ -1509,9 +1499,9 @@ def _parameter_loop_reads(function: ast.FunctionDef, body: FunctionBody, method:
                 parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
                 loops.append((first.iter.id, first.target.id, parts + list(first.ifs) + node.generators[1:]))
     found: List[Tuple[str, int, Tuple[str, ...]]] = []
-    for parameter, variable, body in loops:
-        if parameter in positions and parameter not in rebound:
-            found.extend((parameter, positions[parameter], chain) for chain in _item_chains(body, variable))
+    for parameter, variable, each in loops:
+        if parameter in positions and parameter not in body.assigned:
+            found.extend((parameter, positions[parameter], chain) for chain in _item_chains(each, variable))
     return tuple(dict.fromkeys(found))[:_MAX_METHOD_READS]
 
 
@@ -1532,20 +1522,11 @@ def _item_chains(body: List[ast.AST], variable: str, depth: int = 0) -> List[Tup
                 inner = ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]) + list(first.ifs)
             else:
                 continue
-            prefix = _attribute_chain(iterable.func if isinstance(iterable, ast.Call) and not iterable.args else iterable)
+            prefix = attribute_path(iterable.func if isinstance(iterable, ast.Call) and not iterable.args else iterable)
             if not isinstance(target, ast.Name) or prefix is None or prefix[0] != variable or len(prefix) < 2:
                 continue
             chains.extend(prefix[1:] + chain for chain in _item_chains(inner, target.id, depth + 1))
     return list(dict.fromkeys(chains))
-
-
-def _attribute_chain(node: ast.expr) -> Optional[Tuple[str, ...]]:
-    """``a.b.c`` as ``("a", "b", "c")``; anything else ``None``."""
-    parts: List[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.insert(0, node.attr)
-        node = node.value
-    return (node.id, *parts) if isinstance(node, ast.Name) else None
 
 
 def _returned_chain(body: FunctionBody) -> Optional[Tuple[str, ...]]:

@@ -339,7 +339,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
             base = self.type_of(node.value, scope)
             if base is _BOTTOM:
                 return base
-            if isinstance(base, QueryType) and base.orm == "django" and _is_slice(node):
+            if isinstance(base, QueryType) and base.orm == "django" and is_slice(node):
                 return base.derive()
         return None
 
@@ -1256,7 +1256,8 @@ def _decorator_name(decorator: cst.Decorator) -> str:
     return node.value if isinstance(node, cst.Name) else ""
 
 
-def _is_slice(node: cst.Subscript) -> bool:
+def is_slice(node: cst.Subscript) -> bool:
+    """``x[a:b]`` rather than ``x[i]``."""
     return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice)
 
 

@@ -129,9 +129,8 @@ def _facts(
         if value is None:
             continue
         rows = query or semantic.queryset_type(value)
-        if rows is None or not rows.model or not rows.yields_instances or rows.partial:
-            continue
-        if rows.kind not in ("manager", "queryset", "list", "query", "result"):
+        # A template may loop over a manager too: ``{% for line in order.lines.all %}``.
+        if rows is None or rows.partial or not (rows.iterated_rows or (rows.kind == "manager" and rows.model)):
             continue
         built_at = query_site(semantic, value) if query is None else (value if isinstance(value, cst.Call) else None)
         facts = LoopFacts(node, rows, value, built_at, loops.variables[name], via=f"template `{template_name}`")

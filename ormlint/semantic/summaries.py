@@ -101,6 +101,19 @@ class FunctionBody:
             own = own and kind not in _OWN_SCOPES
             stack.extend((child, own) for child in ast.iter_child_nodes(node))
 
+    def call_parameters(self, method: bool) -> Tuple[Optional[str], Dict[str, int]]:
+        """The receiver a method binds (``self`` / ``cls``; ``None`` for a function or a
+        static method), and the parameters a caller passes with their positions, in
+        order: ``-1`` for keyword-only ones."""
+        function = self.function
+        arguments = function.args.posonlyargs + function.args.args
+        receiver = None
+        if method and "staticmethod" not in {decorator_name(d) for d in function.decorator_list} and arguments:
+            receiver, arguments = arguments[0].arg, arguments[1:]
+        positions = {a.arg: i for i, a in enumerate(arguments)}
+        positions.update({a.arg: -1 for a in function.args.kwonlyargs})
+        return receiver, positions
+
     def _note(self, node: ast.AST) -> None:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             # A call made for what it does, not for its value (whose effect a summary
@@ -133,17 +146,14 @@ def return_summary(body: FunctionBody, names: Dict[str, str], module: str, metho
     """The summary of ``body``'s function, or ``None`` when its returns cannot be read
     for certain or cannot be a query, a row or a session (constants, ``None``)."""
     function = body.function
-    arguments = function.args.posonlyargs + function.args.args
     decorators = {decorator_name(d) for d in function.decorator_list}
     if decorators - _TRANSPARENT_DECORATORS or body.generator or isinstance(function, ast.AsyncFunctionDef):
         return None  # what a call gives is the decorator's, a generator or a coroutine
-    receiver = ""
-    if method and "staticmethod" not in decorators:
-        if not arguments:
-            return None
-        receiver, arguments = arguments[0].arg, arguments[1:]
-    parameters = [(a.arg, i) for i, a in enumerate(arguments)] + [(a.arg, -1) for a in function.args.kwonlyargs]
-    own = {p for p, _ in parameters} | ({receiver} if receiver else set())
+    receiver, positions = body.call_parameters(method)
+    if method and "staticmethod" not in decorators and receiver is None:
+        return None  # a method without ``self``
+    parameters = list(positions.items())
+    own = set(positions) | ({receiver} if receiver else set())
     flow = _ReturnFlow(body.assigned - own, body.walrus)
     environment = {name: (ast.Name(id=name, ctx=ast.Load()),) for name in own}
     flow.run(function.body, environment)
@@ -160,7 +170,7 @@ def return_summary(body: FunctionBody, names: Dict[str, str], module: str, metho
         return None  # a parameter returned after being handed on: its rows may have changed
     used = sorted(mentioned - own)
     referred = tuple((name, names.get(name, f"{module}.{name}")) for name in used if name in names or name not in _BUILTINS)
-    return ReturnSummary(values, tuple(parameters), referred, receiver, _kind(method, decorators))
+    return ReturnSummary(values, tuple(parameters), referred, receiver or "", _kind(method, decorators))
 
 
 def _kind(method: bool, decorators: Set[str]) -> str:
@@ -400,13 +410,7 @@ def parameter_uses(
     several calls deep, and what it reads only when another parameter is (or is not)
     ``None``. Parameters the function rebinds are left out."""
     function = body.function
-    arguments = function.args.posonlyargs + function.args.args
-    decorators = {decorator_name(d) for d in function.decorator_list}
-    receiver = None
-    if method and "staticmethod" not in decorators and arguments:
-        receiver, arguments = arguments[0].arg, arguments[1:]
-    positions = {a.arg: i for i, a in enumerate(arguments)}
-    positions.update({a.arg: -1 for a in function.args.kwonlyargs})
+    receiver, positions = body.call_parameters(method)
     kept = {name: position for name, position in positions.items() if name not in body.assigned}
     nodes = body.nodes
     # What is read only when another parameter is None (or is not) is kept apart: the
@@ -567,7 +571,7 @@ def iterated_chains(nodes: Iterable[ast.AST], receiver: str, method: str) -> Lis
         for target, iterable, body in loops:
             if not (isinstance(iterable, ast.Call) and not iterable.args and not iterable.keywords):
                 continue
-            prefix = _attribute_path(iterable.func)
+            prefix = attribute_path(iterable.func)
             if not isinstance(target, ast.Name) or prefix is None or prefix[0] != receiver or prefix[-1] != "all" or len(prefix) < 3:
                 continue
             walked = [n for statement in body for n in ast.walk(statement)]
@@ -591,7 +595,8 @@ def _assigns_attribute_of(node: ast.AST, name: str) -> bool:
     )
 
 
-def _attribute_path(node: ast.expr) -> Optional[Tuple[str, ...]]:
+def attribute_path(node: ast.expr) -> Optional[Tuple[str, ...]]:
+    """``a.b.c`` as ``("a", "b", "c")``; anything else ``None``."""
     parts: List[str] = []
     while isinstance(node, ast.Attribute):
         parts.insert(0, node.attr)

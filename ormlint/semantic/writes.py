@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from ormlint.semantic.model import SemanticModel
+from ormlint.semantic.model import SemanticModel, is_slice
 from ormlint.semantic.scope import reads_below
 from ormlint.semantic.types import Instance
 from ormlint.syntax import children, walk
@@ -193,7 +193,7 @@ def sliced(semantic: SemanticModel, iterable: cst.BaseExpression) -> bool:
     """Whether the loop's rows are a slice of a query (``qs[:10]``, or a local name bound
     once to one): Django cannot ``delete()`` or ``update()`` a sliced queryset."""
     value = _bound_value(semantic, iterable)
-    return isinstance(value, cst.Subscript) and _is_slice(value)
+    return isinstance(value, cst.Subscript) and is_slice(value)
 
 
 def _bound_value(semantic: SemanticModel, iterable: cst.BaseExpression) -> Optional[cst.BaseExpression]:
@@ -229,13 +229,9 @@ def _literal_length(node: Optional[cst.BaseExpression]) -> Optional[int]:
     return None
 
 
-def _is_slice(node: cst.Subscript) -> bool:
-    return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice)
-
-
 def _slice_length(node: cst.Subscript) -> Optional[int]:
     """How many items ``x[a:b]`` has at most, for constant ``a`` (or none) and ``b``."""
-    if not _is_slice(node):
+    if not is_slice(node):
         return None
     bounds = node.slice[0].slice
     if bounds.step is not None or bounds.upper is None:
