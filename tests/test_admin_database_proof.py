@@ -11,20 +11,14 @@ once per row, the ``# ok:`` ones do not); they need no rule.
 """
 
 import ast
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from django_proofs import fixed_copies, run_in_project
 from test_admin_fixtures import ADMIN, FIXTURE, admin_classes, error_code, marks
 
 SIZES = (5, 50)
-#: Where ``django_seed`` lives, for the runner scripts.
-SEED_FOLDER = str(Path(__file__).parent)
 
 #: What the fix must leave in ``list_select_related`` of each ORM001 admin.
 EXPECTED_FIXES = {
@@ -118,19 +112,8 @@ for site in sites:
 print(json.dumps(report))
 """
 
-_reports = {}
-
-
 def run_admin(root: Path, rows: int) -> dict:
-    key = (str(root), rows)
-    if key not in _reports:
-        environment = dict(os.environ, DJANGO_SETTINGS_MODULE="project.settings", PYTHONPATH=os.pathsep.join([str(root), SEED_FOLDER]))
-        completed = subprocess.run(
-            [sys.executable, "-c", RUNNER, str(rows)], cwd=root, env=environment, capture_output=True, text=True
-        )
-        assert completed.returncode == 0, completed.stderr
-        _reports[key] = json.loads(completed.stdout)
-    return _reports[key]
+    return run_in_project(root, RUNNER, rows)
 
 
 def class_sources(path: Path):
@@ -147,16 +130,8 @@ def other_statements(path: Path):
 
 @pytest.fixture(scope="module")
 def copies(tmp_path_factory):
-    """The project copied twice, (original, fixed), the second fixed with ``--select ORM0``.
-    Folder names without ``test``: per-file-ignores match on the full path."""
-    original = Path(shutil.copytree(FIXTURE, tmp_path_factory.mktemp("admin-original") / FIXTURE.name))
-    fixed = Path(shutil.copytree(FIXTURE, tmp_path_factory.mktemp("admin-fixed") / FIXTURE.name))
-    completed = subprocess.run(
-        [sys.executable, "-m", "ormlint", "--no-cache", "--fix", "--select", "ORM0", str(fixed)],
-        capture_output=True, text=True,
-    )
-    assert completed.returncode in (0, 1), completed.stdout + completed.stderr
-    return original, fixed
+    """The project copied twice, (original, fixed), the second fixed with ``--select ORM0``."""
+    return fixed_copies(tmp_path_factory, FIXTURE, "admin")
 
 
 # --- The fixture itself ------------------------------------------------------------------------

@@ -14,22 +14,16 @@ The tests marked "fixture" check the fixtures themselves; they need no rule. The
 of the SQLAlchemy fixture are not run: neither Flask nor Jinja2 is installed for the tests.
 """
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from django_proofs import fixed_copies, run_in_project
 from test_cross_function_fixtures import EXPECTED_FIXES, FIXTURES, marked_callables
 
 FIXTURE = FIXTURES / "django_project"
 MODULES = ("store/views.py", "store/reports.py")
 SIZES = (5, 50)
-#: Where ``django_seed`` lives, for the runner scripts.
-SEED_FOLDER = str(Path(__file__).parent)
 
 RUNNER = r"""
 import inspect, json, sys
@@ -96,36 +90,14 @@ def expected():
     return found
 
 
-_reports = {}
-
-
 def run(root: Path, rows: int) -> dict:
-    key = (str(root), rows)
-    if key not in _reports:
-        completed = subprocess.run(
-            [sys.executable, "-c", RUNNER, str(rows)],
-            cwd=root,
-            env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), SEED_FOLDER]), DJANGO_SETTINGS_MODULE="project.settings"),
-            capture_output=True,
-            text=True,
-        )
-        assert completed.returncode == 0, completed.stderr
-        _reports[key] = json.loads(completed.stdout)
-    return _reports[key]
+    return run_in_project(root, RUNNER, rows)
 
 
 @pytest.fixture(scope="module")
 def copies(tmp_path_factory):
     """(original, fixed): the project copied twice, the second fixed with ``--fix --select ORM0``."""
-    # Folder names without ``test``: per-file-ignores match ``*/test_*.py`` on the full path.
-    original = Path(shutil.copytree(FIXTURE, tmp_path_factory.mktemp("crossproof-original") / FIXTURE.name))
-    fixed = Path(shutil.copytree(FIXTURE, tmp_path_factory.mktemp("crossproof-fixed") / FIXTURE.name))
-    completed = subprocess.run(
-        [sys.executable, "-m", "ormlint", "--no-cache", "--fix", "--select", "ORM0", str(fixed)],
-        capture_output=True,
-        text=True,
-    )
-    assert completed.returncode in (0, 1), completed.stdout + completed.stderr
+    original, fixed = fixed_copies(tmp_path_factory, FIXTURE, "crossproof")
     for module in MODULES:
         assert (fixed / module).read_text() != (original / module).read_text(), f"ormlint --fix did not change {module}"
     return original, fixed

@@ -12,20 +12,14 @@ the marked views really query per row and the ``# ok:`` ones do not); they need 
 """
 
 import ast
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from django_proofs import fixed_copies, run_in_project
 from test_drf_fixtures import API, FIXTURE, marks
 
 SIZES = (5, 50)
-#: Where ``django_seed`` lives, for the runner scripts.
-SEED_FOLDER = str(Path(__file__).parent)
 
 #: What the fix must append to each marked view's queryset: method -> relations.
 EXPECTED_FIXES = {
@@ -113,34 +107,14 @@ def error_codes(name: str):
     return value if kind == "error" else set()
 
 
-_reports = {}
-
-
 def run_views(root: Path, rows: int) -> dict:
-    key = (str(root), rows)
-    if key not in _reports:
-        completed = subprocess.run(
-            [sys.executable, "-c", RUNNER, str(rows)],
-            cwd=root, capture_output=True, text=True,
-            env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), SEED_FOLDER]), DJANGO_SETTINGS_MODULE="project.settings"),
-        )
-        assert completed.returncode == 0, completed.stderr
-        _reports[key] = json.loads(completed.stdout)
-    return _reports[key]
+    return run_in_project(root, RUNNER, rows)
 
 
 @pytest.fixture(scope="module")
 def copies(tmp_path_factory):
-    """The fixture copied twice, in folders without ``test`` in their path: (original,
-    fixed), the second after ``ormlint --fix --select ORM0``."""
-    original = Path(shutil.copytree(FIXTURE, tmp_path_factory.mktemp("drf-original") / FIXTURE.name))
-    fixed = Path(shutil.copytree(FIXTURE, tmp_path_factory.mktemp("drf-fixed") / FIXTURE.name))
-    completed = subprocess.run(
-        [sys.executable, "-m", "ormlint", "--no-cache", "--fix", "--select", "ORM0", str(fixed)],
-        capture_output=True, text=True,
-    )
-    assert completed.returncode in (0, 1), completed.stdout + completed.stderr
-    return original, fixed
+    """The fixture copied twice: (original, fixed), the second after ``ormlint --fix --select ORM0``."""
+    return fixed_copies(tmp_path_factory, FIXTURE, "drf")
 
 
 # --- The fixture itself ---------------------------------------------------------------------

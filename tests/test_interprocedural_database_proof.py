@@ -15,21 +15,16 @@ time for another user: the rows of ``customer.recent_orders()`` and ``customer.o
 one customer's orders, grow with the others.
 """
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from test_cross_function_fixtures import marked_callables
+from django_proofs import fixed_copies, run_in_project
 from test_interprocedural_fixtures import EXPECTED_FIXES, MODULE, PROJECT
 
 SIZES = (5, 50)
 #: Where ``django_seed`` lives, for the runner script.
-SEED_FOLDER = str(Path(__file__).parent)
 
 RUNNER = r"""
 import inspect, json, sys
@@ -69,36 +64,14 @@ def expected():
     }
 
 
-_reports = {}
-
-
 def run(root: Path, rows: int) -> dict:
-    key = (str(root), rows)
-    if key not in _reports:
-        completed = subprocess.run(
-            [sys.executable, "-c", RUNNER, str(rows)],
-            cwd=root,
-            env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), SEED_FOLDER]), DJANGO_SETTINGS_MODULE="project.settings"),
-            capture_output=True,
-            text=True,
-        )
-        assert completed.returncode == 0, completed.stderr
-        _reports[key] = json.loads(completed.stdout)
-    return _reports[key]
+    return run_in_project(root, RUNNER, rows)
 
 
 @pytest.fixture(scope="module")
 def copies(tmp_path_factory):
     """(original, fixed): the project copied twice, the second fixed with ``--fix --select ORM0``."""
-    # Folder names without ``test``: per-file-ignores match ``*/test_*.py`` on the full path.
-    original = Path(shutil.copytree(PROJECT, tmp_path_factory.mktemp("flowproof-original") / PROJECT.name))
-    fixed = Path(shutil.copytree(PROJECT, tmp_path_factory.mktemp("flowproof-fixed") / PROJECT.name))
-    completed = subprocess.run(
-        [sys.executable, "-m", "ormlint", "--no-cache", "--fix", "--select", "ORM0", str(fixed)],
-        capture_output=True,
-        text=True,
-    )
-    assert completed.returncode in (0, 1), completed.stdout + completed.stderr
+    original, fixed = fixed_copies(tmp_path_factory, PROJECT, "flowproof")
     assert (fixed / MODULE).read_text() != (original / MODULE).read_text(), f"ormlint --fix did not change {MODULE}"
     return original, fixed
 
