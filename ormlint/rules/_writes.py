@@ -65,12 +65,16 @@ class WriteRule(Rule):
         if _handles_duplicates(original_node):
             self._duplicates -= 1
 
+    def writes_per_row(self, node: cst.For) -> bool:
+        """Whether the writes in this loop are made once per row of data: not in an
+        ``async for``, a loop over a handful of items known in the code, or one cleaning
+        up the duplicates ``get()`` found of what should be one row."""
+        if node.asynchronous:
+            return False
+        return not (self.ignores_a_handful and (self._duplicates or a_handful(self.semantic, node.iter)))
+
     def visit_For(self, node: cst.For) -> None:
-        if node.asynchronous or (self.ignores_a_handful and a_handful(self.semantic, node.iter)):
-            return
-        if self.ignores_a_handful and self._duplicates:
-            # Cleaning up the duplicates ``get()`` found of what should be one row: a
-            # few rows that should not exist, not rows that grow with the data.
+        if not self.writes_per_row(node):
             return
         for call in per_iteration_calls(node, self.methods):
             if not runs_once(node, call):

@@ -11,7 +11,7 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.bulk import bulk_update_loop
 from ormlint.rules._writes import WriteRule, manager_for, short, unused_name
 from ormlint.semantic.types import QueryType
-from ormlint.semantic.writes import a_handful, mentions, row_instance, runs_once, saves_through_helpers, sliced
+from ormlint.semantic.writes import mentions, row_instance, runs_once, saves_through_helpers, sliced
 from ormlint.syntax import string_elements
 
 class SaveInLoop(WriteRule):
@@ -103,7 +103,7 @@ class SaveInLoop(WriteRule):
 
     def visit_For(self, node: cst.For) -> None:
         super().visit_For(node)
-        if node.asynchronous or a_handful(self.semantic, node.iter):
+        if not self.writes_per_row(node):
             return
         for call, argument in saves_through_helpers(self.semantic, node):
             if not runs_once(node, call):

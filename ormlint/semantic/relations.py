@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 if TYPE_CHECKING:
-    from ormlint.semantic.index import ClassFacts, FieldFacts, ProjectIndex
+    from ormlint.semantic.index import FieldFacts, ProjectIndex
 
 _COLUMNS = {"Column", "mapped_column"}
 _DJANGO_FORWARD = {"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey"}
