@@ -124,6 +124,8 @@ class Instance:
     prefetched: FrozenSet[str] = frozenset()
     #: A row of a query a loop iterates, or a row it relates to: a loop over one of its
     #: relations is read, and loaded, by the enclosing loop (``prefetch_related('lines__x')``).
+    #: Also a row typed only by an annotation (``order: Order``): whoever loaded it
+    #: decided what came with it.
     from_rows: bool = False
 
 
