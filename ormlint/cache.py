@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-15"
+FORMAT = f"ormlint-index-{__version__}-16"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -125,6 +125,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "constants": [list(p) for p in c.constants],
                 "methods": list(c.methods),
                 "method_reads": [[m, list(chain)] for m, chain in c.method_reads],
+                "method_guarded_reads": [[m, list(chain), g] for m, chain, g in c.method_guarded_reads],
                 "returned_chains": [[m, list(chain)] for m, chain in c.returned_chains],
                 "manager_querysets": [list(p) for p in c.manager_querysets],
                 "call_options": [list(p) for p in c.call_options],
@@ -182,6 +183,9 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 constants=pairs(c["constants"]),
                 methods=tuple(str(m) for m in c["methods"]),
                 method_reads=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["method_reads"]),
+                method_guarded_reads=tuple(
+                    (str(m), tuple(str(p) for p in chain), str(g)) for m, chain, g in c["method_guarded_reads"]
+                ),
                 returned_chains=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["returned_chains"]),
                 manager_querysets=pairs(c["manager_querysets"]),
                 call_options=tuple((str(a), str(b), str(v)) for a, b, v in c["call_options"]),

@@ -38,8 +38,10 @@ from ormlint.semantic.summaries import (
     chains_on,
     decorator_name,
     iterated_chains,
+    parameter_guards,
     parameter_uses,
     return_summary,
+    split_by_guard,
     when_new_only,
 )
 
@@ -183,6 +185,11 @@ class ClassFacts:
     #: For each method, the attribute chains it reads on ``self`` (``self.customer.name``
     #: as ``("customer", "name")``), so a loop calling it per row reads them too.
     method_reads: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    #: The chains a method reads on ``self`` only on a branch one of its parameters
+    #: decides, with the guard of that branch (see ``parameter_guards``): (method,
+    #: chain, guard). A call passing ``fast=True`` does not read what ``if not fast:``
+    #: would.
+    method_guarded_reads: Tuple[Tuple[str, Tuple[str, ...], str], ...] = ()
     #: For methods whose every ``return`` is a chain of calls on ``self`` (a custom
     #: queryset or manager method), the chain: ``("filter", "select_related:customer")``.
     returned_chains: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
@@ -310,6 +317,7 @@ class ProjectIndex:
     #: The model ``settings.AUTH_USER_MODEL`` and ``get_user_model()`` name.
     user_model: str = "django.contrib.auth.models.User"
     _method_reads: Dict[str, Dict[str, List[Tuple[str, ...]]]] = field(default_factory=dict, repr=False)
+    _method_guards: Dict[str, Dict[str, Dict[Tuple[str, ...], List[str]]]] = field(default_factory=dict, repr=False)
     #: For each model, its custom queryset / manager methods that return a queryset, and
     #: the chain of standard methods each amounts to.
     queryset_methods: Dict[str, Dict[str, Tuple[str, ...]]] = field(default_factory=dict)
@@ -535,14 +543,21 @@ class ProjectIndex:
                     self.queryset_methods[qualname] = custom
         for qualname in self.models:
             methods: Dict[str, List[Tuple[str, ...]]] = {}
+            guards: Dict[str, Dict[Tuple[str, ...], List[str]]] = {}
             for _, facts in reversed(self.lineage(qualname)):
                 own: Dict[str, List[Tuple[str, ...]]] = {}
+                own_guards: Dict[str, Dict[Tuple[str, ...], List[str]]] = {}
                 for method, chain in facts.method_reads:
                     own.setdefault(method, []).append(chain)
+                for method, chain, guard in facts.method_guarded_reads:
+                    own.setdefault(method, []).append(chain)
+                    own_guards.setdefault(method, {}).setdefault(chain, []).append(guard)
                 for method in facts.methods:
-                    methods[method] = own.get(method, [])
+                    methods[method] = list(dict.fromkeys(own.get(method, [])))
+                    guards[method] = own_guards.get(method, {})
             if methods:
                 self._method_reads[qualname] = methods
+                self._method_guards[qualname] = {method: found for method, found in guards.items() if found}
 
     def _map_imperatively(self) -> Dict[str, str]:
         """Give each imperatively mapped class the columns and relationships its mapping
@@ -803,9 +818,16 @@ class ProjectIndex:
                     self._receivers.append((module_facts.module, model))
         return self._receivers
 
-    def method_reads(self, model: str, method: str) -> List[Tuple[str, ...]]:
-        """The ``self`` chains read by ``model.method`` (inherited methods included)."""
-        return self._method_reads.get(model, {}).get(method, [])
+    def method_reads(self, model: str, method: str, runs: Optional[Callable[[str], bool]] = None) -> List[Tuple[str, ...]]:
+        """The ``self`` chains read by ``model.method`` (inherited methods included).
+        ``runs`` says, for the guard of a branch one of its parameters decides, whether
+        the call may take it (as for ``parameter_chains``); without it, every branch may
+        run."""
+        chains = self._method_reads.get(model, {}).get(method, [])
+        guards = self._method_guards.get(model, {}).get(method) if runs is not None else None
+        if not guards:
+            return chains
+        return [chain for chain in chains if chain not in guards or any(runs(guard) for guard in guards[chain])]
 
     def parameter_reads(self, qualname: str, via_class: bool = False) -> List[Tuple[str, int, Tuple[str, ...]]]:
         """What the project function or method ``qualname`` reads on each item of the
@@ -821,8 +843,9 @@ class ProjectIndex:
         """What the project function or method ``qualname`` reads (or calls) on each of
         its parameters, itself or through the functions it passes the parameter on to:
         (parameter, position, chain); ``("save",)`` when it saves it. ``runs`` says,
-        for a guard such as ``"1:none"`` (its second argument is ``None``), whether the
-        call may take that branch; without it, every branch may run."""
+        for the guard of a branch (see ``parameter_guards``), whether the call may take
+        it; without it, every branch may run. A chain is left out when no branch that
+        reads it may run."""
         found = self._parameter_uses(qualname, via_class, "param", frozenset())
         if runs is None:
             return found
@@ -830,8 +853,11 @@ class ProjectIndex:
         if facts is None:
             return found
         holder, _, name = facts
-        skipped = {(p, i, c) for f, p, i, c, guard in holder.guarded_chains if f == name and not runs(guard)}
-        return [use for use in found if use not in skipped]
+        guards: Dict[Tuple[str, int, Tuple[str, ...]], List[str]] = {}
+        for f, p, i, c, guard in holder.guarded_chains:
+            if f == name:
+                guards.setdefault((p, i, c), []).append(guard)
+        return [use for use in found if not (use in guards and not any(runs(guard) for guard in guards[use]))]
 
     def _parameter_uses(self, qualname: str, via_class: bool, what: str, seen: FrozenSet[str]) -> List[Tuple[str, int, Tuple[str, ...]]]:
         """``rows``: the chains read on each item of a parameter; ``param``: the chains
@@ -1344,6 +1370,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
     constants: List[Tuple[str, str]] = []
     methods: List[str] = []
     method_reads: List[Tuple[str, Tuple[str, ...]]] = []
+    method_guarded_reads: List[Tuple[str, Tuple[str, ...], str]] = []
     returned_chains: List[Tuple[str, Tuple[str, ...]]] = []
     manager_querysets: List[Tuple[str, str]] = []
     call_options: List[Tuple[str, str, str]] = []
@@ -1399,7 +1426,9 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
             body = FunctionBody(statement)
             bodies.append(body)
             methods.append(statement.name)
-            method_reads.extend((statement.name, chain) for chain in _self_reads(statement, body))
+            always, guarded = _self_reads(statement, body)
+            method_reads.extend((statement.name, chain) for chain in always)
+            method_guarded_reads.extend((statement.name, chain, guard) for chain, guard in guarded)
             parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, body, method=True))
             if {decorator_name(d) for d in statement.decorator_list} & {"staticmethod", "classmethod"}:
                 static_methods.append(statement.name)
@@ -1428,6 +1457,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
         constants=tuple(constants),
         methods=tuple(methods),
         method_reads=tuple(method_reads),
+        method_guarded_reads=tuple(method_guarded_reads),
         returned_chains=tuple(returned_chains),
         manager_querysets=tuple(manager_querysets),
         call_options=tuple(call_options),
@@ -1469,15 +1499,24 @@ _MAX_METHOD_READS = 24
 _MAX_CALL_DEPTH = 4
 
 
-def _self_reads(function: ast.FunctionDef, body: FunctionBody) -> List[Tuple[str, ...]]:
-    """The distinct maximal ``self.a.b`` chains a method reads (not those it assigns)."""
+def _self_reads(function: ast.FunctionDef, body: FunctionBody) -> Tuple[List[Tuple[str, ...]], List[Tuple[Tuple[str, ...], str]]]:
+    """The distinct maximal ``self.a.b`` chains a method reads (not those it assigns),
+    and apart from them, with their guards, those it reads only on a branch that one of
+    its parameters decides (``if not fast: self.template.check()``)."""
     arguments = function.args.posonlyargs + function.args.args
     if not arguments or any(decorator_name(d) in ("staticmethod", "classmethod") for d in function.decorator_list):
-        return []
-    receiver = arguments[0].arg
+        return [], []
+    receiver, positions = body.call_parameters(method=True)
     skipped = when_new_only(function, receiver, body.nodes)
     nodes = [node for node in body.nodes if id(node) not in skipped] if skipped else body.nodes
-    return chains_by_root(nodes, {receiver}).get(receiver, []) + iterated_chains(nodes, receiver, function.name)
+    unguarded, by_guard = split_by_guard(nodes, parameter_guards(function, positions))
+
+    def chains(selected: List[ast.AST]) -> List[Tuple[str, ...]]:
+        return chains_by_root(selected, {receiver}).get(receiver, []) + iterated_chains(selected, receiver, function.name)
+
+    always = chains(unguarded)
+    guarded = [(chain, guard) for guard, inside in by_guard.items() for chain in chains(inside) if chain not in always]
+    return always, guarded
 
 
 def _parameter_loop_reads(function: ast.FunctionDef, body: FunctionBody, method: bool) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:

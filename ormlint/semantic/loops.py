@@ -9,15 +9,16 @@ project index, so ``o.customer_id`` or ``o.total`` are never relations.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
 from ormlint.semantic.model import ROWS_ARGUMENT, SemanticModel, string_arguments
 from ormlint.semantic.relations import Relation
 from ormlint.semantic.scope import Binding, enumerated_rows, reads_below
-from ormlint.semantic.summaries import ITERATED
+from ormlint.semantic.summaries import ITERATED, constant_class, guard_may_run
 from ormlint.syntax import children
 from ormlint.semantic.types import ANY_RELATION, Instance, ModelClass, QueryType
 
@@ -407,7 +408,9 @@ def _relation_reads(semantic: SemanticModel, model: str, variable: str, body: Li
         if following and _on_a_row(resolved, start):
             # ``row.display_name`` / ``row.customer.label()``: the model's own method or
             # property reads relations of its row.
-            for expanded in _method_reads(index, resolved, following[0]):
+            called = isinstance(parent, cst.Call) and parent.func is node and len(following) == 1
+            runs = _branch_runs(semantic, parent) if called else None
+            for expanded in _method_reads(index, resolved, following[0], runs=runs):
                 found.setdefault(expanded[1], RelationRead(expanded[1], expanded[2]))
         if len(resolved[2]) == len(start[2]):
             continue
@@ -471,24 +474,39 @@ def _passed_on_reads(semantic: SemanticModel, aliases, call: cst.Call) -> List[R
     return reads
 
 
-def _branch_runs(semantic: SemanticModel, call: cst.Call):
-    """For a guard of the callee (``"1:none"``: its second parameter is ``None``), whether
-    this call may take that branch: not when it passes a row, a query or a model there
-    (never ``None``), nor a branch for a value other than the one it passes."""
+def _branch_runs(semantic: SemanticModel, call: cst.Call) -> Callable[[str], bool]:
+    """For the guard of a branch in the callee (``if order is None:``, ``if not fast:``),
+    whether this call may take it: not a branch for ``None`` when it passes a row, a
+    query or a model there, nor one the constant it passes (or the default it leaves)
+    rules out."""
     positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    unpacked = any(a.star for a in call.args)
 
-    def runs(guard: str) -> bool:
-        position, _, kind = guard.partition(":")
-        index = int(position)
-        if index >= len(positional):
-            return True
-        argument = positional[index]
-        if isinstance(argument, cst.Name) and argument.value == "None":
-            return kind == "none"
-        never_none = isinstance(semantic.type_of(argument), (Instance, QueryType, ModelClass))
-        return not (never_none and kind == "none")
+    def argument(position: int, name: str) -> Optional[str]:
+        value = keywords.get(name)
+        if value is None and 0 <= position < len(positional):
+            value = positional[position]
+        if value is None:
+            return None if unpacked else ""
+        return _value_class(semantic, value)
 
-    return runs
+    return lambda guard: guard_may_run(guard, argument)
+
+
+def _value_class(semantic: SemanticModel, value: cst.BaseExpression) -> Optional[str]:
+    """What a guard can know of an argument: a constant's class (``none``, ``true``,
+    ``false``), ``some`` for a row, a query or a model (never ``None``), else ``None``."""
+    if isinstance(value, cst.Name) and value.value in ("None", "True", "False"):
+        return constant_class({"None": None, "True": True, "False": False}[value.value])
+    if isinstance(value, (cst.Integer, cst.Float, cst.SimpleString)):
+        try:
+            return constant_class(ast.literal_eval(value.value))
+        except (ValueError, SyntaxError):
+            return None
+    if isinstance(semantic.type_of(value), (Instance, QueryType, ModelClass)):
+        return "some"
+    return None
 
 
 def _many_alias(index, aliases, iterable: cst.BaseExpression):
@@ -516,12 +534,13 @@ def _on_a_row(resolved, start) -> bool:
     return len(relations) == len(start[2]) or (relations[-1].kind == "one" and relations[-1].target is not None)
 
 
-def _method_reads(index, resolved, method: str, depth: int = 0):
+def _method_reads(index, resolved, method: str, depth: int = 0, runs: Optional[Callable[[str], bool]] = None):
     """What calling ``method`` on the row at ``resolved`` reads: its ``self`` chains,
-    resolved from there, and those of the ``self`` methods it calls (two levels)."""
+    resolved from there, and those of the ``self`` methods it calls (two levels).
+    ``runs`` says which of its parameter-decided branches the call may take."""
     model, path, relations = resolved
     results = []
-    for chain in index.method_reads(model, method):
+    for chain in index.method_reads(model, method, runs):
         if ITERATED in chain:
             # ``for tag in self.tags.all(): tag.name``: each row's ``tags``, and what is
             # read on each of them (methods called on them, as deep as methods go here).

@@ -29,7 +29,7 @@ import builtins
 import itertools
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 #: At most this many different values per name and per ``return``: beyond it a function
 #: is too branchy to be worth a summary.
@@ -392,8 +392,8 @@ _MAX_CHAINS = 24
 #: (function, parameter, position, chain): the attribute chains a function reads on a
 #: parameter (``order.customer.name`` as ``("customer", "name")``).
 ParameterChain = Tuple[str, str, int, Tuple[str, ...]]
-#: A ``ParameterChain`` read only where another parameter is ``None`` (guard
-#: ``"<position>:none"``) or is not (``"<position>:some"``).
+#: A ``ParameterChain`` read only on a branch that another parameter's value decides,
+#: with the guard of that branch (see ``parameter_guards``).
 GuardedChain = Tuple[str, str, int, Tuple[str, ...], str]
 #: (function, parameter, position, how, callee, callee position, callee keyword): a call
 #: that passes the parameter on (``how`` is ``param``), or each item of a loop over it
@@ -415,13 +415,18 @@ def parameter_uses(
     nodes = body.nodes
     # What is read only when another parameter is None (or is not) is kept apart: the
     # caller's argument may say that branch never runs.
-    regions = _none_guarded(function, positions)
-    inside = {node_id for _, ids in regions for node_id in ids}
-    read = chains_by_root([n for n in nodes if id(n) not in inside] if inside else nodes, set(kept))
+    # What is read only on a branch another parameter decides is kept apart: the
+    # caller's argument may say that branch never runs.
+    unguarded, by_guard = split_by_guard(nodes, parameter_guards(function, positions))
+    read = chains_by_root(unguarded, set(kept))
     guarded: List[GuardedChain] = []
-    for guard, ids in regions:
-        for name, found in chains_by_root([n for n in nodes if id(n) in ids], set(kept)).items():
-            guarded.extend((function.name, name, kept[name], chain, guard) for chain in found if chain not in read.get(name, ()))
+    for guard, inside in by_guard.items():
+        for name, found in chains_by_root(inside, set(kept)).items():
+            guarded.extend(
+                (function.name, name, kept[name], chain, guard)
+                for chain in found
+                if chain not in read.get(name, ()) and chain != ("save",)
+            )
     # A save counts only where it runs on every call: ``if commit: user.save()`` may not.
     saved: Set[str] = set()
     if any(("save",) in read.get(name, ()) for name in kept):
@@ -470,25 +475,109 @@ def parameter_uses(
     return tuple(dict.fromkeys(chains)), tuple(dict.fromkeys(forwards)), tuple(dict.fromkeys(guarded))
 
 
-def _none_guarded(function: ast.FunctionDef, positions: Dict[str, int]) -> List[Tuple[str, Set[int]]]:
-    """The branches that run only when a parameter is ``None`` or only when it is not:
-    ``if component is None: component = unit.translation.component``. Each as a guard
-    ``"<position>:none"`` / ``"<position>:some"`` and the ids of the nodes it holds."""
-    regions: List[Tuple[str, Set[int]]] = []
+def parameter_guards(function: ast.FunctionDef, positions: Dict[str, int]) -> Dict[int, str]:
+    """The nodes that run only on a branch a parameter's value decides, each with its
+    guard: ``if component is None:`` (``"<position>:<name>:none:<default>"``, and
+    ``some`` for its ``else``), ``if fast:`` / ``if not fast:`` (``true`` / ``false``).
+    ``default`` is the class of the parameter's constant default (``none``, ``true``,
+    ``false``), ``?`` for another default and empty without one. A node under several
+    such branches has their guards joined by ``&``: it runs only if all of them hold.
+
+    A caller's argument may say that a branch never runs (``can_add(user, fast=True)``
+    skips ``if not fast: self.template.check()``); ``guard_may_run`` decides. The guard
+    reads the value the caller passes, even where the function rebinds the parameter
+    before the test: a branch ruled out only takes reads away, so a mistake there can
+    hide a finding but never make one."""
+    defaults = _default_classes(function)
+    found: Dict[int, List[str]] = {}
     for node in ast.walk(function):
-        if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare) or len(node.test.ops) != 1:
+        if not isinstance(node, ast.If):
             continue
-        left, operator, right = node.test.left, node.test.ops[0], node.test.comparators[0]
-        if not (isinstance(left, ast.Name) and left.id in positions and positions[left.id] >= 0):
+        tested = _tested_parameter(node.test, positions)
+        if tested is None:
             continue
-        if not (isinstance(right, ast.Constant) and right.value is None and isinstance(operator, (ast.Is, ast.IsNot))):
-            continue
-        when_none, otherwise = ("none", "some") if isinstance(operator, ast.Is) else ("some", "none")
-        position = positions[left.id]
-        regions.append((f"{position}:{when_none}", {id(n) for statement in node.body for n in ast.walk(statement)}))
-        if node.orelse:
-            regions.append((f"{position}:{otherwise}", {id(n) for statement in node.orelse for n in ast.walk(statement)}))
-    return regions
+        name, when, otherwise = tested
+        prefix = f"{positions[name]}:{name}"
+        branches = [(when, node.body), (otherwise, node.orelse)]
+        for kind, statements in branches:
+            guard = f"{prefix}:{kind}:{defaults.get(name, '')}"
+            for statement in statements:
+                for inner in ast.walk(statement):
+                    found.setdefault(id(inner), []).append(guard)
+    return {node_id: "&".join(dict.fromkeys(guards)) for node_id, guards in found.items()}
+
+
+def _tested_parameter(test: ast.expr, positions: Dict[str, int]) -> Optional[Tuple[str, str, str]]:
+    """For ``if p is None`` / ``if p is not None`` / ``if p`` / ``if not p`` on a
+    parameter ``p``: its name and the kinds of value for which the ``if`` and the
+    ``else`` run."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    operand = test.operand if negated else test
+    if isinstance(operand, ast.Name) and operand.id in positions:
+        return (operand.id, "false", "true") if negated else (operand.id, "true", "false")
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.left, ast.Name):
+        return None
+    name, operator, right = test.left.id, test.ops[0], test.comparators[0]
+    if name not in positions or not (isinstance(right, ast.Constant) and right.value is None):
+        return None
+    if isinstance(operator, ast.Is):
+        return name, "none", "some"
+    if isinstance(operator, ast.IsNot):
+        return name, "some", "none"
+    return None
+
+
+def _default_classes(function: ast.FunctionDef) -> Dict[str, str]:
+    arguments = function.args.posonlyargs + function.args.args
+    pairs = list(zip(arguments[len(arguments) - len(function.args.defaults) :], function.args.defaults))
+    pairs += [(a, d) for a, d in zip(function.args.kwonlyargs, function.args.kw_defaults) if d is not None]
+    return {a.arg: (constant_class(d.value) if isinstance(d, ast.Constant) else "?") for a, d in pairs}
+
+
+def constant_class(value: object) -> str:
+    """What a guard needs to know of a constant: ``none``, or whether it is true."""
+    if value is None:
+        return "none"
+    return "true" if value else "false"
+
+
+#: For each class of value, the kinds of guard it can satisfy.
+_SATISFIES = {
+    "none": {"none", "false"},
+    "true": {"some", "true"},
+    "false": {"some", "false"},
+    "some": {"some", "true", "false"},  # not None; true or not, unknown
+}
+
+
+def guard_may_run(guard: str, argument: Callable[[int, str], Optional[str]]) -> bool:
+    """Whether the branches a ``parameter_guards`` guard names may run for a call, where
+    ``argument(position, name)`` gives the class of the value the call passes there
+    (``none``, ``true``, ``false``, ``some``), ``""`` when it passes none, or ``None``
+    when that is not known."""
+    for part in guard.split("&"):
+        position, name, kind, default = part.split(":")
+        value = argument(int(position), name)
+        if value == "":
+            value = default if default in _SATISFIES else None
+        if value is not None and kind not in _SATISFIES[value]:
+            return False
+    return True
+
+
+def split_by_guard(nodes: List[ast.AST], guards: Dict[int, str]) -> Tuple[List[ast.AST], Dict[str, List[ast.AST]]]:
+    """``nodes`` (in their order) that run on every branch, and those each guard holds."""
+    if not guards:
+        return nodes, {}
+    unguarded: List[ast.AST] = []
+    by_guard: Dict[str, List[ast.AST]] = {}
+    for node in nodes:
+        guard = guards.get(id(node))
+        if guard is None:
+            unguarded.append(node)
+        else:
+            by_guard.setdefault(guard, []).append(node)
+    return unguarded, by_guard
 
 
 def _callee_of(func: ast.expr, names: Dict[str, str], receiver: Optional[str]) -> Optional[str]:
