@@ -66,6 +66,9 @@ class Diagnostic:
     end_location: Location
     fix: Optional[Fix] = None
     noqa_row: Optional[int] = field(default=None, compare=False)
+    #: ``Finding.helper``: the project function that loops over the rows, for a run that
+    #: checks it without this file (``callers``). Not part of any output.
+    helper: Optional[Tuple[str, bool, str]] = field(default=None, compare=False)
 
     @property
     def sort_key(self) -> Tuple[str, int, int, str]:

@@ -239,7 +239,7 @@ def _diagnostic(path: str, module: cst.Module, finding: Finding, positions, line
                 )
             )
         fix = Fix(finding.fix.title, finding.fix.applicability, tuple(edits))
-    return Diagnostic(finding.code, finding.message, path, start, end, fix, noqa_row=start.row)
+    return Diagnostic(finding.code, finding.message, path, start, end, fix, noqa_row=start.row, helper=finding.helper)
 
 
 def _keeps_comments(replacements) -> bool:

@@ -18,6 +18,7 @@ import click
 
 from ormlint import __version__
 from ormlint.cache import cache_folder
+from ormlint.callers import caller_findings
 from ormlint.config import Config
 from ormlint.diagnostics import file_error
 from ormlint.discovery import discover
@@ -67,6 +68,8 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
             stdin_output = result.fixed_text if result.fixed_text is not None else source.text
     else:
         results, sources = _check_paths(paths, config, options, project, fixing, report)
+        if not options.fix:  # after a fix, the helpers' lines may have moved
+            report.diagnostics.extend(caller_findings(sources, config, project))
         for source, result in zip(sources, results):
             internal_errors.extend(result.internal_errors)
             report.diagnostics.extend(result.diagnostics)

@@ -102,7 +102,7 @@ def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], 
     site = rule.semantic.queryset_type(facts.built_at) if fixable and facts.built_at is not None else None
     if site is not None and _extensible(facts.built_at, site) and not facts.query.prefetched_rows:
         fix = rule.fix(f"Add `{call}`", (facts.built_at, add_related(facts.built_at, method, paths)))
-    rule.report(facts.reported_at, reads_message(facts, reads, call) + note, fix)
+    rule.report(facts.reported_at, reads_message(facts, reads, call) + note, fix, helper=facts.helper)
 
 
 def _extensible(site: cst.BaseExpression, query) -> bool:

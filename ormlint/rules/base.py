@@ -39,6 +39,9 @@ class Finding:
     fix: Optional[PendingFix] = None
     #: The indentation of the statement the finding is in, for rendering the fix.
     indentation: str = ""
+    #: For rows passed to a project function that loops over them: that function, as
+    #: ``LoopFacts.helper`` gives it.
+    helper: Optional[Tuple[str, bool, str]] = None
 
 
 @dataclass
@@ -91,7 +94,12 @@ class Rule(cst.BatchableCSTVisitor):
         return guarded
 
     def report(
-        self, node: cst.CSTNode, message: str, fix: Optional[PendingFix] = None, indentation: Optional[str] = None
+        self,
+        node: cst.CSTNode,
+        message: str,
+        fix: Optional[PendingFix] = None,
+        indentation: Optional[str] = None,
+        helper: Optional[Tuple[str, bool, str]] = None,
     ) -> None:
         """Report ``node``; a fix that replaces an enclosing statement gives that
         statement's ``indentation`` (by default, the one being visited)."""
@@ -100,7 +108,7 @@ class Rule(cst.BatchableCSTVisitor):
             return
         self._reported.add(key)
         chosen = self.semantic.indentation if indentation is None else indentation
-        self.context.findings.append(Finding(self.code, node, message, fix, chosen))
+        self.context.findings.append(Finding(self.code, node, message, fix, chosen, helper))
 
     def fix(self, title: str, *replacements: Replacement, applicability: Optional[Applicability] = None) -> PendingFix:
         chosen = applicability or self.fix_applicability

@@ -109,7 +109,7 @@ class NPlusOneSqlalchemy(LoopRule):
             message += f" after moving `{shown}` out of the loop: a commit expires every loaded row"
             new = []
         fix = self._fix(facts, new, call) if new else None
-        self.report(facts.reported_at, message, fix)
+        self.report(facts.reported_at, message, fix, helper=facts.helper)
 
     def _expiring_commit(self, facts: LoopFacts) -> Optional[cst.Call]:
         """A ``commit()`` on each iteration of the loop, unless it is certainly on a

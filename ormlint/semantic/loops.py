@@ -74,6 +74,10 @@ class LoopFacts:
     #: For rows looped over elsewhere, where: a project function they are passed to
     #: (```render_rows()```) or a template that renders them (``template `x.html` ``).
     via: Optional[str] = None
+    #: For rows a project function loops over: its qualified name, whether it is called
+    #: through its class, and the parameter the rows are passed to. A run that checks the
+    #: function without this caller reports there instead (``callers``).
+    helper: Optional[Tuple[str, bool, str]] = None
 
     @property
     def reported_at(self) -> cst.CSTNode:
@@ -190,7 +194,9 @@ def _helper_facts(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts
             continue
         chains = [chain for p, _, chain in reads if p == parameter]
         shown = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "the function")
-        facts = LoopFacts(call, query, argument, query_site(semantic, argument), parameter, via=f"`{shown}()`")
+        facts = LoopFacts(
+            call, query, argument, query_site(semantic, argument), parameter, via=f"`{shown}()`", helper=(*callee, parameter)
+        )
         facts.reads = chain_reads(semantic.index, query.model, chains)
         return facts
     return None
