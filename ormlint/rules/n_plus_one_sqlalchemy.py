@@ -22,6 +22,11 @@ class NPlusOneSqlalchemy(LoopRule):
     `session.execute(select(M)).scalars()`, `session.query(M)`, Flask-SQLAlchemy's
     `M.query`) whose body reads a lazily loaded `relationship()` of each row.
 
+    Rows of several entities count too: a loop that unpacks them
+    (`for topic, read in session.query(Topic, TopicRead)`, `add_entity()`,
+    `with_entities()`, `session.execute(select(Topic, Forum))`) reads each name as a row
+    of its entity, loaded with the options that name that entity's class.
+
     The loop may be in another function: rows passed to a function or method of the
     project that loops over that argument (`customer_names(orders)`, `self.render(qs)`)
     are read there, and reported and fixed where the query is built. A function that
@@ -71,7 +76,9 @@ class NPlusOneSqlalchemy(LoopRule):
     is loaded step by step: `joinedload(Post.author)` loads `author` but not what it
     relates to, and `defaultload(Post.author).joinedload(User.team)` loads `team` with
     each author but not the author. Options ormlint cannot read (`options(*eager)`) may
-    load anything.
+    load anything. In unpacked rows, not on the entity of an outer-joined class
+    (`outerjoin(TopicRead, ...)`: `None` on rows without a match), on columns that are no
+    entity, nor on the names after a `*args` among the columns.
 
     Nor on a many-to-one that every row shares, which the session's identity map serves
     after its first read: the query filters it, or its `<name>_id` column, to one value
