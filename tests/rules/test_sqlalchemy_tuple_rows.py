@@ -271,6 +271,49 @@ def f(session):
 ]
 
 
+#: Before, a query of several columns passed for rows of its first entity.
+TUPLE_NOT_FIRST_ENTITY = [
+    pytest.param(
+        """
+def f(session):
+    for row in session.query(Topic, Forum).join(Topic.forum):
+        print(row.author.name)
+""",
+        id="query-of-two-entities",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for row in session.query(Topic).add_columns(Topic.title):
+        print(row.author.name)
+""",
+        id="add_columns",
+    ),
+    pytest.param(
+        """
+def f(session):
+    for row in session.query(Topic).with_entities(Topic.id, Topic.forum_id):
+        print(row.forum.owner)
+""",
+        id="with_entities-of-columns",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", TUPLE_NOT_FIRST_ENTITY)
+def test_a_tuple_row_is_not_a_row_of_its_first_entity(tmp_path, code):
+    assert diagnostics(tmp_path, code) == []
+
+
+def test_with_entities_of_one_entity_gives_its_rows(tmp_path):
+    code = """
+def f(session):
+    for forum in session.query(Topic).join(Topic.forum).with_entities(Forum):  # error: ORM003
+        print(forum.owner.name)
+"""
+    assert_marked(tmp_path, code)
+
+
 @pytest.mark.parametrize("code", FIRES)
 def test_a_lazy_relation_of_an_unpacked_entity_fires(tmp_path, code):
     assert_marked(tmp_path, code)
