@@ -11,7 +11,7 @@ from ormlint.rules.base import Rule
 from ormlint.semantic.admin import AdminFacts, analyse_admin
 from ormlint.semantic.drf import ViewFacts, analyse_view
 from ormlint.semantic.rendering import list_view_facts, render_facts
-from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, comprehension_clauses, longest, longest_reads
+from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, analyse_unpacked_loop, comprehension_clauses, longest, longest_reads
 
 
 class LoopRule(Rule):
@@ -79,6 +79,8 @@ class LoopRule(Rule):
             facts = analyse_loop(self.semantic, node, clause)
             if facts is not None:
                 self.check_loop(facts)
+            for unpacked in analyse_unpacked_loop(self.semantic, node, clause):
+                self.check_loop(unpacked)
 
     def check_loop(self, facts: LoopFacts) -> None:
         raise NotImplementedError

@@ -11,7 +11,7 @@ from ormlint.fixers.loader_options import add_options, import_edit
 from ormlint.rules._loops import LoopRule, reads_message
 from ormlint.semantic.loops import LoopFacts, RelationRead, is_loaded, longest_reads
 from ormlint.semantic.model import SQLALCHEMY_SELECT, keeps_rows_on_commit
-from ormlint.semantic.types import QueryType, Session
+from ormlint.semantic.types import ModelClass, QueryType, Session
 from ormlint.semantic.writes import per_iteration_calls
 
 
@@ -21,6 +21,11 @@ class NPlusOneSqlalchemy(LoopRule):
     Finds a loop over SQLAlchemy results (`session.scalars(select(M))`,
     `session.execute(select(M)).scalars()`, `session.query(M)`, Flask-SQLAlchemy's
     `M.query`) whose body reads a lazily loaded `relationship()` of each row.
+
+    Rows of several entities count too: a loop that unpacks them
+    (`for topic, read in session.query(Topic, TopicRead)`, `add_entity()`,
+    `with_entities()`, `session.execute(select(Topic, Forum))`) reads each name as a row
+    of its entity, loaded with the options that name that entity's class.
 
     The loop may be in another function: rows passed to a function or method of the
     project that loops over that argument (`customer_names(orders)`, `self.render(qs)`)
@@ -71,7 +76,9 @@ class NPlusOneSqlalchemy(LoopRule):
     is loaded step by step: `joinedload(Post.author)` loads `author` but not what it
     relates to, and `defaultload(Post.author).joinedload(User.team)` loads `team` with
     each author but not the author. Options ormlint cannot read (`options(*eager)`) may
-    load anything.
+    load anything. In unpacked rows, not on the entity of an outer-joined class
+    (`outerjoin(TopicRead, ...)`: `None` on rows without a match), on columns that are no
+    entity, nor on the names after a `*args` among the columns.
 
     Nor on a many-to-one that every row shares, which the session's identity map serves
     after its first read: the query filters it, or its `<name>_id` column, to one value
@@ -139,7 +146,7 @@ class NPlusOneSqlalchemy(LoopRule):
         return tuple(steps)
 
     def _fix(self, facts: LoopFacts, chains, call: str):
-        target = _statement(self.semantic, facts.built_at) if facts.built_at is not None else None
+        target = _statement(self.semantic, facts.built_at, facts.query.model) if facts.built_at is not None else None
         module = self.semantic.module_node
         if target is None or module is None:
             return None
@@ -172,14 +179,14 @@ def _shown(chain) -> str:
     return ".".join(f"{loader}({owner}.{attribute})" for loader, owner, attribute in chain)
 
 
-def _statement(semantic, expression: cst.BaseExpression):
+def _statement(semantic, expression: cst.BaseExpression, entity: str):
     """The ``select(M)...`` or ``session.query(M)...`` expression inside the iterable,
-    and the expression naming ``M`` there."""
+    and the expression naming the class ``entity`` among its columns."""
     node: Optional[cst.BaseExpression] = expression
     while node is not None:
         found = semantic.queryset_type(node)
         if isinstance(found, QueryType) and found.kind in ("select", "query"):
-            model = _model_argument(semantic, node)
+            model = _model_argument(semantic, node, entity)
             return (node, model) if model is not None else None
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             if node.func.attr.value in ("scalars", "execute") and node.args:
@@ -191,14 +198,26 @@ def _statement(semantic, expression: cst.BaseExpression):
     return None
 
 
-def _model_argument(semantic, node: cst.BaseExpression) -> Optional[cst.BaseExpression]:
-    """``Book`` in ``select(Book).where(...)`` or ``session.query(Book).filter(...)``;
+#: Calls that set a query's columns (an entity not among their arguments is not named in
+#: the statement), and methods that add columns to them.
+_COLUMNS_FROM = ("query", "select", "with_entities")
+_COLUMNS_ADDED = ("add_entity", "add_columns")
+
+
+def _model_argument(semantic, node: cst.BaseExpression, entity: str) -> Optional[cst.BaseExpression]:
+    """``Book`` in ``select(Book).where(...)``, ``session.query(Book).filter(...)``, or
+    ``session.query(Topic, Book)`` / ``.add_entity(Book)`` for the entity ``Book``;
     ``None`` for a query built elsewhere (``recent_books(author)``, a helper's)."""
     while isinstance(node, cst.Call):
         func = node.func
-        if semantic.qualified_name(func) in SQLALCHEMY_SELECT or (isinstance(func, cst.Attribute) and func.attr.value in ("query", "select")):
-            if node.args and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
-                return node.args[0].value
-            return None
+        method = func.attr.value if isinstance(func, cst.Attribute) else ""
+        starts = semantic.qualified_name(func) in SQLALCHEMY_SELECT or method in _COLUMNS_FROM
+        if starts or method in _COLUMNS_ADDED:
+            for arg in node.args:
+                named = semantic.type_of(arg.value) if not arg.star and isinstance(arg.value, (cst.Name, cst.Attribute)) else None
+                if isinstance(named, ModelClass) and named.qualname == entity:
+                    return arg.value
+            if starts:
+                return None
         node = func.value if isinstance(func, cst.Attribute) else None
     return None

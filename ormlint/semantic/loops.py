@@ -17,7 +17,7 @@ import libcst as cst
 
 from ormlint.semantic.model import ROWS_ARGUMENT, SemanticModel, string_arguments
 from ormlint.semantic.relations import Relation
-from ormlint.semantic.scope import Binding, enumerated_rows, reads_below
+from ormlint.semantic.scope import Binding, enumerated_rows, reads_below, unpacked_rows
 from ormlint.semantic.summaries import ITERATED, constant_class, guard_may_run
 from ormlint.syntax import children
 from ormlint.semantic.types import ANY_RELATION, Instance, ModelClass, QueryType
@@ -265,6 +265,36 @@ def comprehension_clauses(node: Loop) -> List[Optional[cst.CompFor]]:
         clauses.append(clause)
         clause = clause.inner_for_in
     return clauses
+
+
+def analyse_unpacked_loop(semantic: SemanticModel, node: Loop, clause: Optional[cst.CompFor] = None) -> List[LoopFacts]:
+    """The facts of a loop that unpacks tuple rows (``for topic, read in
+    session.query(Topic, TopicRead)``), one per name bound to an entity the loop is sure
+    of, with what the query loads for that entity. Computed once per loop."""
+    key = ("unpacked", id(clause or node))
+    if key not in semantic.memo:
+        semantic.memo[key] = _analyse_unpacked_loop(semantic, node, clause)
+    return semantic.memo[key]  # type: ignore[return-value]
+
+
+def _analyse_unpacked_loop(semantic: SemanticModel, node: Loop, clause: Optional[cst.CompFor]) -> List[LoopFacts]:
+    parts = loop_parts(node, clause)
+    if parts is None:
+        return []
+    target, iterable, body = parts
+    unpacked = unpacked_rows(target, iterable)
+    rows = semantic.queryset_type(unpacked[1]) if unpacked is not None else None
+    if unpacked is None or rows is None or rows.partial:
+        return []
+    elements, iterable = unpacked
+    found = []
+    for position, element in enumerate(elements):
+        entity = rows.entity_at(position, len(elements)) if isinstance(element, cst.Name) else None
+        if entity is not None:
+            facts = LoopFacts(node, entity, iterable, query_site(semantic, iterable), element.value)  # type: ignore[union-attr]
+            facts.reads = _relation_reads(semantic, entity.model, facts.variable, body)
+            found.append(facts)
+    return found
 
 
 def _analyse_loop(semantic: SemanticModel, node: Loop, clause: Optional[cst.CompFor]) -> Optional[LoopFacts]:

@@ -416,6 +416,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
             # others inside the comprehension, where the earlier loop variables live.
             first = owner.kind == "comprehension" and owner.node.for_in.iter is binding.value
             rows = self.type_of(binding.value, owner.parent if first else owner)
+            if isinstance(rows, QueryType) and binding.unpacked is not None:
+                entity = rows.entity_at(*binding.unpacked)
+                return Instance(entity.model, "sqlalchemy", from_rows=True) if entity is not None else None
             if isinstance(rows, QueryType) and rows.iterated_rows:
                 return Instance(rows.model, rows.orm, prefetched=rows.prefetched, from_rows=True)
             return None
@@ -615,13 +618,20 @@ class SemanticModel(cst.BatchableCSTVisitor):
                     summary = self.index.queryset_method_returns(receiver.model, method)
                     if summary is not None:
                         return self._returned(summary, node, receiver, scope)
-                derived = _query_method(receiver, method, node)
+                derived = self._columns_method(receiver, method, node, scope) if receiver.orm == "sqlalchemy" else None
+                derived = derived or _query_method(receiver, method, node)
                 if derived is not None and method in ("filter", "filter_by") and receiver.model:
                     pinned = {arg.keyword.value.removesuffix("__exact") for arg in node.args if arg.keyword is not None}
                     if pinned & self.index.unique_columns(receiver.model):
                         derived = derived.derive(at_most_one=True)
-                if derived is not None and receiver.orm == "sqlalchemy" and method in ("filter", "filter_by", "where") and receiver.model:
-                    derived = derived.derive(known=derived.known | _shared_parents(self, receiver.model, node, scope))
+                if derived is not None and receiver.orm == "sqlalchemy" and method in ("filter", "filter_by", "where"):
+                    if receiver.model:
+                        derived = derived.derive(known=derived.known | _shared_parents(self, receiver.model, node, scope))
+                    entities = tuple(
+                        entity.derive(known=entity.known | _shared_parents(self, entity.model, node, scope)) if entity else None
+                        for entity in derived.entities
+                    )
+                    derived = derived.derive(entities=entities)
                 return derived
             if isinstance(receiver, Session) and method == "get" and node.args:
                 # ``session.get(Member, pk)``: one row of the class, or ``None``.
@@ -673,9 +683,13 @@ class SemanticModel(cst.BatchableCSTVisitor):
             model = self.index.model("'" + label) if label else None
             return ModelClass(model.qualname, "django") if model is not None and model.orm == "django" else None
         if qualname in SQLALCHEMY_SELECT and node.args and not node.args[0].keyword:
-            selected = self.type_of(node.args[0].value, scope)
-            if isinstance(selected, ModelClass) and selected.orm == "sqlalchemy":
-                return QueryType("sqlalchemy", selected.qualname, "select")
+            # ``session.scalars(select(A, B))`` gives the rows of ``A``; ``execute()`` rows
+            # of each column.
+            entities, more = self._entities(node.args, scope)
+            if entities and entities[0] is not None:
+                return QueryType("sqlalchemy", entities[0].model, "select", entities=entities, more_columns=more)
+            if any(entities):
+                return QueryType("sqlalchemy", "", "select", entities=entities, more_columns=more)
         if qualname in ROWS_ARGUMENT:
             return self._wrapped_rows(node, ROWS_ARGUMENT[qualname], "paginator" if qualname in DJANGO_PAGINATORS else None, scope)
         if self.index.derives_from(qualname, FILTERSETS):
@@ -850,7 +864,89 @@ class SemanticModel(cst.BatchableCSTVisitor):
         if not known and not isinstance(receiver, (Session, SessionFactory)):
             return None
         repeatable = session if _is_pure(session) else None
-        return QueryType("sqlalchemy", model, "query", session=repeatable)
+        query = QueryType("sqlalchemy", model, "query", session=repeatable)
+        if len(node.args) > 1 or any(arg.star for arg in node.args):
+            # ``session.query(Topic, TopicRead)``: each row a tuple of the two.
+            entities, more = self._entities(node.args, scope)
+            return query.derive(model="", entities=entities, more_columns=more)
+        return query
+
+    def _entities(self, columns: Sequence[cst.Arg], scope: Optional[Scope]) -> Tuple[Tuple[Optional[QueryType], ...], bool]:
+        """The entities of the columns a query selects, in order (``None`` for a column
+        or expression that is no mapped class), and whether a ``*args`` among them hides
+        how many follow: those after it are not listed."""
+        entities: List[Optional[QueryType]] = []
+        for column in columns:
+            if column.star:
+                return tuple(entities), True
+            found = self.type_of(column.value, scope)
+            mapped = isinstance(found, ModelClass) and found.orm == "sqlalchemy"
+            entities.append(QueryType("sqlalchemy", found.qualname, "result") if mapped else None)  # type: ignore[union-attr]
+        return tuple(entities), False
+
+    def _columns_method(self, receiver: QueryType, method: str, call: cst.Call, scope: Optional[Scope]) -> Optional[QueryType]:
+        """What the SQLAlchemy methods that change or read a query's columns make of it:
+        ``add_entity()`` / ``add_columns()`` append columns, ``with_entities()`` replaces
+        them, ``outerjoin()`` makes a class's entity optional, and ``options()`` on several
+        entities loads on each what its loaders name. ``None`` for other methods."""
+        if receiver.kind not in ("query", "select"):
+            return None
+        if method in ("add_entity", "add_columns"):
+            added, more = self._entities(call.args, scope)
+            if receiver.more_columns:
+                return receiver.derive()  # where the added columns land is unknown
+            current = receiver.entities or (_sole_entity(receiver),)
+            return _with_columns(receiver, current + added, more)
+        if method == "with_entities":
+            entities, more = self._entities(call.args, scope)
+            # What the query loaded for a class stays with it (``options()`` before).
+            previous = {entity.model: entity for entity in reversed(receiver.entities or (_sole_entity(receiver),)) if entity}
+            kept = tuple(previous.get(entity.model, entity) if entity else None for entity in entities)
+            return _with_columns(receiver.derive(selected=frozenset(), known=frozenset(), one_parent=None), kept, more)
+        outer = method == "outerjoin" or (
+            method == "join" and any(arg.keyword is not None and arg.keyword.value in ("isouter", "full") and not _is_false(arg.value) for arg in call.args)
+        )
+        if outer:
+            return receiver.derive(outer_joined=receiver.outer_joined | {self._joined_class(call, scope)})
+        if method == "options" and receiver.entities:
+            return self._entity_options(receiver, call, scope)
+        return None
+
+    def _joined_class(self, call: cst.Call, scope: Optional[Scope]) -> str:
+        """The class a join brings in: ``join(TopicRead, ...)`` or ``join(Topic.reads)``;
+        ``"*"`` when the source does not say (an ``aliased()`` class, a table)."""
+        target = call.args[0].value if call.args and call.args[0].keyword is None and not call.args[0].star else None
+        found = self.type_of(target, scope) if target is not None else None
+        if isinstance(found, ModelClass):
+            return found.qualname
+        if isinstance(target, cst.Attribute):
+            owner = self.type_of(target.value, scope)
+            relation = self.index.relation(owner.qualname, target.attr.value) if isinstance(owner, ModelClass) else None
+            if relation is not None and relation.target is not None:
+                return relation.target
+        return ANY_RELATION
+
+    def _entity_options(self, receiver: QueryType, call: cst.Call, scope: Optional[Scope]) -> QueryType:
+        """``options(...)`` on a query of several entities: a loader applies to the entity
+        its path starts from (``joinedload(Topic.author)`` to ``Topic``); one ormlint
+        cannot place (a string path, ``options(*eager)``) may load anything on any."""
+        loaded: Dict[str, Set[str]] = {}
+        anywhere: Set[str] = set()
+        for arg in call.args:
+            readable = not arg.star and _is_loader(arg.value)
+            paths = _chain_paths(arg.value, ()) if readable else [ANY_RELATION]
+            named = _option_owner(arg.value) if readable else None
+            owner = self.type_of(named, scope) if named is not None else None
+            if isinstance(owner, ModelClass):
+                loaded.setdefault(owner.qualname, set()).update(paths)
+            elif paths:
+                anywhere.add(ANY_RELATION)
+        entities = tuple(
+            entity.derive(selected=entity.selected | anywhere | loaded.get(entity.model, set())) if entity else None
+            for entity in receiver.entities
+        )
+        selected = receiver.selected | anywhere | loaded.get(receiver.model, set()) if receiver.model else receiver.selected
+        return receiver.derive(entities=entities, selected=frozenset(selected))
 
     # -- local use of a variable ------------------------------------------------------------
 
@@ -1026,8 +1122,19 @@ def _join(types: List[object]) -> Optional[Type]:
                 partial=any(t.partial for t in known),  # type: ignore[union-attr]
                 prefetched_rows=any(t.prefetched_rows for t in known),  # type: ignore[union-attr]
                 known=frozenset.intersection(*(t.known for t in known)),  # type: ignore[union-attr]
+                entities=_joined_entities([t.entities for t in known]),  # type: ignore[union-attr]
+                more_columns=any(t.more_columns for t in known),  # type: ignore[union-attr]
+                outer_joined=frozenset.union(*(t.outer_joined for t in known)),  # type: ignore[union-attr]
             )
     return None
+
+
+def _joined_entities(alternatives: List[Tuple[Optional[QueryType], ...]]) -> Tuple[Optional[QueryType], ...]:
+    """The columns every alternative agrees on, position by position (what each loads
+    joined as for any query); none when they do not line up."""
+    if any(len(columns) != len(alternatives[0]) for columns in alternatives):
+        return ()
+    return tuple(_join(list(column)) for column in zip(*alternatives))  # type: ignore[misc]
 
 
 def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[QueryType]:
@@ -1083,9 +1190,46 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
         return receiver.derive(kind="result")
     if receiver.kind == "rows" and method == "scalars":
         return receiver.derive(kind="result")
+    if receiver.kind == "rows" and method in ("all", "fetchall"):
+        return receiver.derive()
     if receiver.kind == "result" and method in ("all", "unique", "fetchall"):
         return receiver.derive(kind="result")
     return None
+
+
+def _sole_entity(query: QueryType) -> Optional[QueryType]:
+    """The one entity of a query of one column, with what the query loads for it."""
+    if not query.model:
+        return None
+    return QueryType("sqlalchemy", query.model, "result", selected=query.selected, known=query.known, one_parent=query.one_parent)
+
+
+def _with_columns(query: QueryType, entities: Tuple[Optional[QueryType], ...], more: bool) -> QueryType:
+    """``query`` selecting ``entities``: one entity again gives its rows, as
+    ``session.query(M)`` does; a ``select()`` keeps its first column for ``scalars()``."""
+    if len(entities) == 1 and not more:
+        only = entities[0] or QueryType("sqlalchemy", "", "result")
+        return query.derive(model=only.model, entities=(), more_columns=False, selected=only.selected, known=only.known, one_parent=only.one_parent)
+    first = entities[0] if entities else None
+    model = query.model if query.kind == "select" and first is not None and first.model == query.model else ""
+    return query.derive(model=model, entities=entities, more_columns=more)
+
+
+def _option_owner(option: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """``Topic`` in ``joinedload(Topic.author).joinedload(User.team)``: the class the
+    first step of a loader chain starts from, or ``None`` for a string path."""
+    while isinstance(option, cst.Call) and isinstance(option.func, cst.Attribute) and isinstance(option.func.value, cst.Call):
+        option = option.func.value
+    if not (isinstance(option, cst.Call) and option.args):
+        return None
+    first = option.args[0].value
+    while isinstance(first, cst.Call) and isinstance(first.func, cst.Attribute) and first.func.attr.value in ("of_type", "and_"):
+        first = first.func.value
+    return first.value if isinstance(first, cst.Attribute) else None
+
+
+def _is_false(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Name) and value.value == "False"
 
 
 def _apply_chain(receiver: QueryType, steps) -> QueryType:

@@ -22,7 +22,8 @@ class Binding:
 
     ``kind`` is ``assign`` (``value`` is the expression), ``param`` (``annotation`` may be
     set), ``import`` (``qualname``), ``class`` / ``def`` (``qualname``), ``with`` (``value``
-    is the context manager), ``for`` (``value`` is the iterable), ``global`` (look in the
+    is the context manager), ``for`` (``value`` is the iterable; ``unpacked`` says which of
+    how many names each item is unpacked into, if it is), ``global`` (look in the
     module scope) or ``opaque`` (``except ... as``, unpacking, augmented assignment:
     nothing is known). ``from module import *`` binds ``STAR`` as ``star`` (``qualname``
     is the module): what it binds is known only from the project index. ``typed`` binds a
@@ -36,6 +37,7 @@ class Binding:
     #: The statement that binds the name, which orders bindings within a function.
     statement: Optional[cst.CSTNode] = None
     known: Optional[object] = None
+    unpacked: Optional[Tuple[int, int]] = None
 
 
 #: The pseudo-name that ``from module import *`` bindings are kept under.
@@ -123,6 +125,18 @@ class Scope:
             assert isinstance(target, cst.Tuple)
             self._bind_target(target.elements[0].value, Binding("opaque"))
             self._bind(enumerated[0], Binding("for", value=enumerated[1]))
+            return
+        unpacked = unpacked_rows(target, iterable)
+        if unpacked is not None:
+            elements, rows = unpacked
+            if rows is not iterable:
+                assert isinstance(target, cst.Tuple)
+                self._bind_target(target.elements[0].value, Binding("opaque"))
+            for position, element in enumerate(elements):
+                if isinstance(element, cst.Name):
+                    self._bind(element.value, Binding("for", value=rows, unpacked=(position, len(elements))))
+                else:
+                    self._bind_target(element, Binding("opaque"))
             return
         self._bind_target(target, Binding("for", value=iterable))
 
@@ -239,6 +253,23 @@ def enumerated_rows(target: cst.BaseExpression, iterable: cst.BaseExpression) ->
     if not iterable.args or iterable.args[0].keyword is not None or iterable.args[0].star:
         return None
     return target.elements[1].value.value, iterable.args[0].value
+
+
+def unpacked_rows(
+    target: cst.BaseExpression, iterable: cst.BaseExpression
+) -> Optional[Tuple[List[cst.BaseExpression], cst.BaseExpression]]:
+    """For ``for topic, read in rows`` (also ``(topic, read)``, ``[topic, read]`` and
+    ``for i, (topic, read) in enumerate(rows)``): the names each row is unpacked into, in
+    order, and the rows. ``None`` for a single name, or a ``*rest`` among the names."""
+    if enumerated_rows(target, iterable) is not None:
+        return None
+    if isinstance(target, cst.Tuple) and len(target.elements) == 2:
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "enumerate":
+            if iterable.args and iterable.args[0].keyword is None and not iterable.args[0].star:
+                target, iterable = target.elements[1].value, iterable.args[0].value
+    if not isinstance(target, (cst.Tuple, cst.List)) or any(isinstance(e, cst.StarredElement) for e in target.elements):
+        return None
+    return [element.value for element in target.elements], iterable
 
 
 def _alias(alias: cst.ImportAlias) -> Optional[str]:

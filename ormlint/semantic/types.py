@@ -7,7 +7,7 @@ and rules stay silent on it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import FrozenSet, Optional, Union
+from typing import FrozenSet, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -81,6 +81,16 @@ class QueryType:
     at_most_one: bool = False
     #: ``none()``: no rows and no query, whatever is read on them.
     empty: bool = False
+    #: SQLAlchemy rows of several columns (``session.query(Topic, TopicRead)``,
+    #: ``add_entity()``, ``with_entities()``, ``select(Topic, func.count(Post.id))``), in
+    #: order: the rows of each entity with what the query loads for it, or ``None`` for a
+    #: column or expression that is no mapped class. Empty for a query of one entity.
+    entities: Tuple[Optional["QueryType"], ...] = ()
+    #: A ``*args`` among the columns: how many follow those in ``entities`` is unknown.
+    more_columns: bool = False
+    #: The classes the query outer-joins (``outerjoin(TopicRead, ...)``; ``"*"`` for one
+    #: the source does not name): their entity is ``None`` on rows without a match.
+    outer_joined: FrozenSet[str] = frozenset()
 
     def derive(self, kind: Optional[str] = None, **changes) -> "QueryType":
         default = "queryset" if self.orm == "django" else self.kind
@@ -94,6 +104,27 @@ class QueryType:
     def iterated_rows(self) -> bool:
         """Whether a loop over it gets one model instance per row."""
         return bool(self.model) and self.yields_instances and self.kind in ITERATED_KINDS and not self.empty
+
+    @property
+    def tuple_rows(self) -> bool:
+        """Whether a loop over it gets a tuple of columns per row: the rows of
+        ``session.execute(select(...))``, or of a query of several columns."""
+        if self.orm != "sqlalchemy" or self.empty or not (self.entities or self.more_columns):
+            return False
+        return self.kind == "rows" or (self.kind in ("query", "result") and not self.model)
+
+    def entity_at(self, position: int, count: int) -> Optional["QueryType"]:
+        """The rows of the entity that a loop unpacking each row into ``count`` names
+        (``for topic, read in rows``) binds at ``position``. ``None`` for a column that is
+        no entity, for an outer-joined class (``None`` on some rows: reading it is no N+1
+        question), after a ``*args``, and when the rows are no tuples of that length."""
+        listed = len(self.entities)
+        if not self.tuple_rows or position >= listed or not (count == listed or (self.more_columns and count > listed)):
+            return None
+        entity = self.entities[position]
+        if entity is None or entity.model in self.outer_joined or ANY_RELATION in self.outer_joined:
+            return None
+        return entity
 
 
 #: The kinds of query a loop gets rows from.
