@@ -455,6 +455,9 @@ def parameter_uses(
                 items[target.id] = iterable.id
     forwards: List[Forward] = []
     callbacks: List[Callback] = []
+    # A parameter read as an object (``request.user``) or looped over is taken for no
+    # callback: handing it on with rows needs no record.
+    objects = {*read, *items.values(), *(name for _, name, *_ in guarded)}
     for node in nodes:
         if not isinstance(node, ast.Call):
             continue
@@ -488,12 +491,13 @@ def parameter_uses(
             elif value.id in items and body.stores[value.id] <= 1:  # bound by its loop only
                 parameter = items[value.id]
                 forwards.append((function.name, parameter, kept[parameter], "item", callee, position, keyword))
-        if any(isinstance(a, ast.Starred) for a in node.args):
-            continue  # where ``*args`` puts what follows it is unknown
+        if callee.startswith("builtins.") or any(isinstance(a, ast.Starred) for a in node.args):
+            continue  # no project code to call a callback; where ``*args`` puts what follows is unknown
         # Rows and a callback handed on together, to a callee that may call one on the other.
         callbacks.extend(
             (function.name, rows, kept[rows], callback, kept[callback], callee, rows_at, rows_keyword, callback_at, callback_keyword)
             for (rows, rows_at, rows_keyword), (callback, callback_at, callback_keyword) in itertools.permutations(parameters_passed, 2)
+            if callback not in objects
         )
     return tuple(dict.fromkeys(chains)), tuple(dict.fromkeys(forwards)), tuple(dict.fromkeys(guarded)), tuple(dict.fromkeys(callbacks))
 
