@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-16"
+FORMAT = f"ormlint-index-{__version__}-17"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -137,6 +137,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "parameter_chains": _parameter_reads_to_json(c.parameter_chains),
                 "forwards": [list(f) for f in c.forwards],
                 "guarded_chains": [[f, p, i, list(chain), g] for f, p, i, chain, g in c.guarded_chains],
+                "callbacks": [list(callback) for callback in c.callbacks],
                 "self_call_chains": [[m, p, a, list(calls)] for m, p, a, calls in c.self_call_chains],
             }
             for c in facts.classes
@@ -163,6 +164,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         "parameter_chains": _parameter_reads_to_json(facts.parameter_chains),
         "forwards": [list(f) for f in facts.forwards],
         "guarded_chains": [[f, p, i, list(chain), g] for f, p, i, chain, g in facts.guarded_chains],
+        "callbacks": [list(callback) for callback in facts.callbacks],
     }
 
 
@@ -197,6 +199,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 parameter_chains=_parameter_reads_from_json(c["parameter_chains"]),
                 forwards=_forwards_from_json(c["forwards"]),
                 guarded_chains=_guarded_from_json(c["guarded_chains"]),
+                callbacks=_callbacks_from_json(c["callbacks"]),
                 self_call_chains=tuple(
                     (str(m), bool(p), str(a), tuple(str(x) for x in calls)) for m, p, a, calls in c["self_call_chains"]
                 ),
@@ -225,6 +228,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
         parameter_chains=_parameter_reads_from_json(data["parameter_chains"]),
         forwards=_forwards_from_json(data["forwards"]),
         guarded_chains=_guarded_from_json(data["guarded_chains"]),
+        callbacks=_callbacks_from_json(data["callbacks"]),
     )
 
 
@@ -265,3 +269,10 @@ def _forwards_from_json(items) -> Tuple[Tuple[str, str, int, str, str, int, str]
 
 def _guarded_from_json(items) -> Tuple[Tuple[str, str, int, Tuple[str, ...], str], ...]:
     return tuple((str(f), str(p), int(i), tuple(str(a) for a in chain), str(g)) for f, p, i, chain, g in items)
+
+
+def _callbacks_from_json(items) -> Tuple[Tuple[str, str, int, str, int, str, int, str, int, str], ...]:
+    return tuple(
+        (str(f), str(r), int(i), str(c), int(j), str(callee), int(ra), str(rk), int(ca), str(ck))
+        for f, r, i, c, j, callee, ra, rk, ca, ck in items
+    )

@@ -89,7 +89,8 @@ class LoopRule(Rule):
 def reads_message(facts: LoopFacts, reads: List[RelationRead], call: str) -> str:
     if facts.via is not None:
         shown = ", ".join(f"`.{read.shown}`" for read in reads)
-        return f"{facts.via} loops over these rows and reads {shown} of every row: 1 query per row; load with `{call}`"
+        does = f"calls {' and '.join(facts.called)} on each of these rows" if facts.called else "loops over these rows"
+        return f"{facts.via} {does} and reads {shown} of every row: 1 query per row; load with `{call}`"
     shown = ", ".join(f"`{facts.variable}.{read.shown}`" for read in reads)
     return f"Loop reads {shown} on every row: 1 query per row; load with `{call}`"
 

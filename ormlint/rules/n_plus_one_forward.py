@@ -26,8 +26,9 @@ class NPlusOneForward(LoopRule):
     to a function or method of the project that loops over that argument
     (`customer_names(orders)`, `self.render(qs)`), or passes the rows or each row on to
     other functions, a few calls deep, are read there, and reported and fixed where the
-    query is built. A function that slices or rebinds the argument before looping is not
-    followed.
+    query is built. So are rows passed with a function (or a lambda) that the function
+    calls on each of them (`render_page(qs, order_line)`). A function that slices or
+    rebinds the argument before looping is not followed.
 
     In the Django admin, the columns of a `ModelAdmin`'s change list (`list_display`:
     relation fields shown through their `__str__`, `'relation__field'` lookups, admin and

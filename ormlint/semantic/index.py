@@ -27,6 +27,7 @@ from ormlint.semantic.imports import from_import_bindings, import_bindings, reso
 from ormlint.semantic.recovery import parse_recovering
 from ormlint.semantic.summaries import (
     PROPERTY_DECORATORS,
+    Callback,
     Forward,
     FunctionBody,
     GuardedChain,
@@ -218,6 +219,8 @@ class ClassFacts:
     parameter_chains: Tuple[ParameterChain, ...] = ()
     forwards: Tuple[Forward, ...] = ()
     guarded_chains: Tuple[GuardedChain, ...] = ()
+    #: Which parameter its methods call on each item of another (``summaries.Callback``).
+    callbacks: Tuple[Callback, ...] = ()
     #: For each method or property, the calls it chains on an attribute of ``self`` on
     #: every run (``self.tickets.filter(open=True).count()`` as ``("tickets", ("filter",
     #: "count"))``), and whether it is read as a property: (method, property, attribute,
@@ -273,11 +276,12 @@ class ModuleFacts:
     tables: Tuple[Tuple[str, Tuple[str, ...], Tuple[str, ...]], ...] = ()
     #: What its functions return, where that can be read (``summaries``).
     returns: Tuple[Tuple[str, ReturnSummary], ...] = ()
-    #: The same as ``ClassFacts.parameter_chains``, ``forwards`` and ``guarded_chains``,
-    #: for its functions.
+    #: The same as ``ClassFacts.parameter_chains``, ``forwards``, ``guarded_chains`` and
+    #: ``callbacks``, for its functions.
     parameter_chains: Tuple[ParameterChain, ...] = ()
     forwards: Tuple[Forward, ...] = ()
     guarded_chains: Tuple[GuardedChain, ...] = ()
+    callbacks: Tuple[Callback, ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -331,6 +335,7 @@ class ProjectIndex:
     _app_labels: Optional[Dict[str, str]] = field(default=None, repr=False)
     _looping: Optional[FrozenSet[str]] = field(default=None, repr=False)
     _uses: Dict[Tuple[str, bool, str], List[Tuple[str, int, Tuple[str, ...]]]] = field(default_factory=dict, repr=False)
+    _callbacks: Dict[Tuple[str, bool], List[Tuple[str, int, str, int]]] = field(default_factory=dict, repr=False)
     #: For each Django model, the project manager and queryset classes its managers use.
     _queryset_sources: Dict[str, Tuple[str, ...]] = field(default_factory=dict, repr=False)
     #: The project's templates by name (``orders/list.html``), each name's files.
@@ -655,11 +660,12 @@ class ProjectIndex:
     @property
     def looping_functions(self) -> FrozenSet[str]:
         """The names of the project's functions and methods that loop over an argument,
-        save one, or pass one on: a file calling none of them has no rows to follow."""
+        save one, pass one on or call one on the items of another: a file calling none of
+        them has no rows to follow."""
         if self._looping is None:
             names: Set[str] = set()
             for facts in [*self.modules.values(), *self.classes.values()]:
-                names.update(read[0] for read in (*facts.parameter_reads, *facts.forwards))
+                names.update(read[0] for read in (*facts.parameter_reads, *facts.forwards, *facts.callbacks))
                 names.update(read[0] for read in facts.parameter_chains if read[3] == ("save",))
             self._looping = frozenset(names)
         return self._looping
@@ -876,20 +882,49 @@ class ProjectIndex:
         for function, parameter, position, how, callee, at, keyword in facts.forwards:
             if function != name or (what == "param" and how != "param"):
                 continue
-            bound = callee.startswith("self:")
-            if bound and owner is None:
+            target = _forward_target(callee, owner)
+            if target is None:
                 continue
-            target = f"{owner}.{callee[len('self:'):]}" if bound else callee
             # Rows passed on are looped over there; an item passed on is read there.
             passed_on = "rows" if what == "rows" and how == "param" else "param"
-            inner = self._parameter_uses(target, not bound, passed_on, seen | {qualname})
-            uses.extend(
-                (parameter, position, chain)
-                for p, i, chain in inner
-                if p == keyword or (not keyword and at >= 0 and i == at)
-            )
+            inner = self._parameter_uses(*target, passed_on, seen | {qualname})
+            uses.extend((parameter, position, chain) for p, i, chain in inner if _lines_up(p, i, at, keyword))
         uses = list(dict.fromkeys(uses))[:_MAX_METHOD_READS]
         self._uses[key] = uses
+        return uses
+
+    def callbacks(self, qualname: str, via_class: bool = False) -> List[Tuple[str, int, str, int]]:
+        """Which parameter of the project function or method ``qualname`` it calls with
+        each item of another, itself or through the function it passes both on to (a few
+        calls deep): (rows parameter, position, callback parameter, position). What the
+        caller's callback reads on its first parameter, each row of its rows reads."""
+        return self._callbacks_of(qualname, via_class, frozenset())
+
+    def _callbacks_of(self, qualname: str, via_class: bool, seen: FrozenSet[str]) -> List[Tuple[str, int, str, int]]:
+        key = (qualname, via_class)
+        if key in self._callbacks:
+            return self._callbacks[key]
+        found = self._function_facts(qualname, via_class)
+        if found is None or qualname in seen or len(seen) >= _MAX_CALL_DEPTH:
+            return []
+        facts, owner, name = found
+        uses: List[Tuple[str, int, str, int]] = []
+        for function, rows, rows_position, callback, callback_position, callee, *passed in facts.callbacks:
+            if function != name:
+                continue
+            use = (rows, rows_position, callback, callback_position)
+            if not callee:
+                uses.append(use)
+                continue
+            target = _forward_target(callee, owner)
+            if target is None:
+                continue
+            rows_at, rows_keyword, callback_at, callback_keyword = passed
+            inner = self._callbacks_of(*target, seen | {qualname})
+            if any(_lines_up(p, i, rows_at, rows_keyword) and _lines_up(q, j, callback_at, callback_keyword) for p, i, q, j in inner):
+                uses.append(use)
+        uses = list(dict.fromkeys(uses))
+        self._callbacks[key] = uses
         return uses
 
     def _function_facts(self, qualname: str, via_class: bool):
@@ -1024,6 +1059,23 @@ class ProjectIndex:
 
 _DJANGO_FIELD_MODULES = ("django.db.models.", "django.contrib.postgres.fields.", "django.contrib.contenttypes.fields.",
                          "django.contrib.gis.db.models.")
+
+
+def _forward_target(callee: str, owner: Optional[str]) -> Optional[Tuple[str, bool]]:
+    """The function a forward's ``callee`` names, and whether it is called through its
+    class: ``self:<method>`` is a method of ``owner``, the class at hand (none for a
+    module function)."""
+    if not callee.startswith("self:"):
+        return callee, True
+    if owner is None:
+        return None
+    return f"{owner}.{callee[len('self:'):]}", False
+
+
+def _lines_up(parameter: str, position: int, at: int, keyword: str) -> bool:
+    """Whether an argument passed at ``at`` (or as ``keyword``) binds the callee's
+    ``parameter`` at ``position``."""
+    return parameter == keyword or (not keyword and at >= 0 and position == at)
 
 
 def _declares_django_fields(facts: ClassFacts) -> bool:
@@ -1237,11 +1289,12 @@ def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], modul
     chains: List[ParameterChain] = []
     forwards: List[Forward] = []
     guarded: List[GuardedChain] = []
+    callbacks: List[Callback] = []
     for body in bodies:
         function = body.function
         try:
             summary = return_summary(body, names, module, method)
-            read, passed, only_if = parameter_uses(body, names, method)
+            read, passed, only_if, called = parameter_uses(body, names, method)
         except RecursionError:  # nested too deeply to follow
             continue
         if summary is not None:
@@ -1249,7 +1302,14 @@ def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], modul
         chains.extend(read)
         guarded.extend(only_if)
         forwards.extend(passed)
-    return {"returns": tuple(returns), "parameter_chains": tuple(chains), "forwards": tuple(forwards), "guarded_chains": tuple(guarded)}
+        callbacks.extend(called)
+    return {
+        "returns": tuple(returns),
+        "parameter_chains": tuple(chains),
+        "forwards": tuple(forwards),
+        "guarded_chains": tuple(guarded),
+        "callbacks": tuple(callbacks),
+    }
 
 
 #: The key of a module's name table that holds the module itself when it star-imports.

@@ -74,6 +74,9 @@ class LoopFacts:
     #: For rows looped over elsewhere, where: a project function they are passed to
     #: (```render_rows()```) or a template that renders them (``template `x.html` ``).
     via: Optional[str] = None
+    #: The callbacks given with the rows that ``via`` calls on each of them and that
+    #: read relations there (```order_line()```, ``a lambda``).
+    called: Tuple[str, ...] = ()
     #: For rows a project function loops over: its qualified name, whether it is called
     #: through its class, and the parameter the rows are passed to. A run that checks the
     #: function without this caller reports there instead (``callers``).
@@ -175,18 +178,19 @@ def _function_per_item(semantic: SemanticModel, call: cst.Call, function, iterab
 
 def _helper_facts(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts]:
     """Rows passed to a project function (or a method of the class at hand) that loops
-    over that parameter: what the function reads on each item is read on each row."""
+    over that parameter: what the function reads on each item is read on each row, and
+    so is what a callback passed with them reads, where the function calls it on each
+    item (``render_page(rows, order_line)``)."""
     func = call.func
     callee = semantic.project_callee(func)
-    reads = semantic.index.parameter_reads(*callee) if callee is not None else []
-    if not reads:
+    if callee is None:
         return None
-    positional = [a.value for a in call.args if a.keyword is None and not a.star]
-    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-    for parameter, position in dict.fromkeys((p, i) for p, i, _ in reads):
-        argument = keywords.get(parameter)
-        if argument is None and 0 <= position < len(positional):
-            argument = positional[position]
+    index = semantic.index
+    reads = index.parameter_reads(*callee)
+    # Past a ``*args`` the positions of the arguments are unknown.
+    callbacks = [] if any(a.star for a in call.args) else index.callbacks(*callee)
+    for parameter, position in dict.fromkeys([(p, i) for p, i, _ in reads] + [(p, i) for p, i, _, _ in callbacks]):
+        argument = _argument(call, parameter, position)
         if argument is None:
             continue
         query = semantic.queryset_type(argument)
@@ -197,9 +201,42 @@ def _helper_facts(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts
         facts = LoopFacts(
             call, query, argument, query_site(semantic, argument), parameter, via=f"`{shown}()`", helper=(*callee, parameter)
         )
-        facts.reads = chain_reads(semantic.index, query.model, chains)
+        facts.reads = chain_reads(index, query.model, chains)
+        for name, at in dict.fromkeys((q, j) for p, _, q, j in callbacks if p == parameter):
+            called = _callback_reads(semantic, query.model, _argument(call, name, at))
+            if called is not None and called[1]:
+                facts.called += (called[0],)
+                facts.reads += [read for read in called[1] if read not in facts.reads]
         return facts
     return None
+
+
+def _argument(call: cst.Call, parameter: str, position: int) -> Optional[cst.BaseExpression]:
+    """What ``call`` passes to the callee's ``parameter`` at ``position``, by keyword or
+    by position."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == parameter:
+            return arg.value
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    return positional[position] if 0 <= position < len(positional) else None
+
+
+def _callback_reads(
+    semantic: SemanticModel, model: str, callback: Optional[cst.BaseExpression]
+) -> Optional[Tuple[str, List[RelationRead]]]:
+    """How a callback called with each row of ``model`` is shown, and what it reads on
+    the row: a lambda's body, or what a project function reads on its first parameter.
+    ``None`` for anything else (``str``, a parameter, a function of a library)."""
+    if isinstance(callback, cst.Lambda):
+        parameters = callback.params.params
+        if len(parameters) != 1:
+            return None
+        return "a lambda", _relation_reads(semantic, model, parameters[0].name.value, [callback.body])
+    callee = semantic.project_callee(callback) if callback is not None else None
+    if callee is None:
+        return None
+    chains = [chain for _, position, chain in semantic.index.parameter_chains(*callee) if position == 0]
+    return f"`{callee[0].rpartition('.')[2]}()`", _chain_reads(semantic.index, model, chains)
 
 
 def _chain_reads(index, model: str, chains: List[Tuple[str, ...]], depth: int = 0) -> List[RelationRead]:

@@ -400,15 +400,23 @@ GuardedChain = Tuple[str, str, int, Tuple[str, ...], str]
 #: (``item``). ``callee`` is a qualified name, or ``self:<method>`` for a method of the
 #: function's own class; the position is -1 for a keyword argument.
 Forward = Tuple[str, str, int, str, str, int, str]
+#: (function, rows parameter, position, callback parameter, position, callee, rows at,
+#: rows keyword, callback at, callback keyword): the function calls its callback
+#: parameter with each item of its rows parameter as the first argument
+#: (``serialize(row)`` in a loop over ``rows``, ``map(serialize, rows)``; ``callee`` is
+#: empty), or passes both on in one call to ``callee`` (named as in ``Forward``), at
+#: those positions (-1 for a keyword), which may call it so in turn.
+Callback = Tuple[str, str, int, str, int, str, int, str, int, str]
 
 
 def parameter_uses(
     body: FunctionBody, names: Dict[str, str], method: bool
-) -> Tuple[Tuple[ParameterChain, ...], Tuple[Forward, ...], Tuple[GuardedChain, ...]]:
+) -> Tuple[Tuple[ParameterChain, ...], Tuple[Forward, ...], Tuple[GuardedChain, ...], Tuple[Callback, ...]]:
     """What ``body``'s function reads on each parameter, which calls it passes each
     parameter (or the items of a loop over it) to, so that the index can follow rows
-    several calls deep, and what it reads only when another parameter is (or is not)
-    ``None``. Parameters the function rebinds are left out."""
+    several calls deep, what it reads only when another parameter is (or is not)
+    ``None``, and which parameter it calls on each item of another one (the caller's
+    argument says what that reads). Parameters the function rebinds are left out."""
     function = body.function
     receiver, positions = body.call_parameters(method)
     kept = {name: position for name, position in positions.items() if name not in body.assigned}
@@ -451,28 +459,64 @@ def parameter_uses(
             if isinstance(target, ast.Name) and isinstance(iterable, ast.Name) and iterable.id in kept:
                 items[target.id] = iterable.id
     forwards: List[Forward] = []
+    callbacks: List[Callback] = []
+    # A parameter read as an object (``request.user``) or looped over is taken for no
+    # callback: handing it on with rows needs no record.
+    objects = {*read, *items.values(), *(name for _, name, *_ in guarded)}
     for node in nodes:
         if not isinstance(node, ast.Call):
             continue
+        item = _item_passed_to_parameter(node, kept, items, body)
+        if item is not None:
+            rows, callback = item
+            callbacks.append((function.name, rows, kept[rows], callback, kept[callback], "", 0, "", 0, ""))
         callee = _callee_of(node.func, names, receiver)
         if callee is None:
             continue
         if callee == "builtins.map" and len(node.args) == 2:
             # ``map(render, rows)`` calls ``render`` with each item of ``rows``.
-            inner, rows = _callee_of(node.args[0], names, receiver), node.args[1]
-            if inner is not None and isinstance(rows, ast.Name) and rows.id in kept:
+            render, rows = node.args
+            if not (isinstance(rows, ast.Name) and rows.id in kept):
+                continue
+            if isinstance(render, ast.Name) and render.id in kept:
+                callbacks.append((function.name, rows.id, kept[rows.id], render.id, kept[render.id], "", 0, "", 0, ""))
+                continue
+            inner = _callee_of(render, names, receiver)
+            if inner is not None:
                 forwards.append((function.name, rows.id, kept[rows.id], "item", inner, 0, ""))
             continue
         passed = [(a, i, "") for i, a in enumerate(node.args)] + [(k.value, -1, k.arg or "") for k in node.keywords]
+        parameters_passed = []
         for value, position, keyword in passed:
             if not isinstance(value, ast.Name):
                 continue
             if value.id in kept:
                 forwards.append((function.name, value.id, kept[value.id], "param", callee, position, keyword))
+                parameters_passed.append((value.id, position, keyword))
             elif value.id in items and body.stores[value.id] <= 1:  # bound by its loop only
                 parameter = items[value.id]
                 forwards.append((function.name, parameter, kept[parameter], "item", callee, position, keyword))
-    return tuple(dict.fromkeys(chains)), tuple(dict.fromkeys(forwards)), tuple(dict.fromkeys(guarded))
+        if callee.startswith("builtins.") or any(isinstance(a, ast.Starred) for a in node.args):
+            continue  # no project code to call a callback; where ``*args`` puts what follows is unknown
+        # Rows and a callback handed on together, to a callee that may call one on the other.
+        callbacks.extend(
+            (function.name, rows, kept[rows], callback, kept[callback], callee, rows_at, rows_keyword, callback_at, callback_keyword)
+            for (rows, rows_at, rows_keyword), (callback, callback_at, callback_keyword) in itertools.permutations(parameters_passed, 2)
+            if callback not in objects
+        )
+    return tuple(dict.fromkeys(chains)), tuple(dict.fromkeys(forwards)), tuple(dict.fromkeys(guarded)), tuple(dict.fromkeys(callbacks))
+
+
+def _item_passed_to_parameter(call: ast.Call, kept: Dict[str, int], items: Dict[str, str], body: FunctionBody) -> Optional[Tuple[str, str]]:
+    """For ``serialize(row, ...)``, where ``serialize`` is a parameter and ``row`` each
+    item of a loop over the parameter ``rows``: ``("rows", "serialize")``."""
+    func, arguments = call.func, call.args
+    if not (isinstance(func, ast.Name) and func.id in kept and arguments and isinstance(arguments[0], ast.Name)):
+        return None
+    item = arguments[0].id
+    if item not in items or body.stores[item] > 1:  # bound by its loop only
+        return None
+    return items[item], func.id
 
 
 def parameter_guards(function: ast.FunctionDef, positions: Dict[str, int]) -> Dict[int, str]:
