@@ -140,6 +140,11 @@ class CreateInLoop(WriteRule):
         call: reported at the call, without a fix (the row is built there, not here)."""
         model = short(write.model)
         cost = f"`{self.shown(call.func)}()` creates a `{model}` row on every call: 1 query per item"
+        info = self.semantic.index.model(write.model)
+        if info is not None and info.orm == "sqlalchemy":
+            advice = "have it only add the row to the session, and commit once after the loop"
+            self.report(call, f"{cost}; {advice}", None, indentation)
+            return
         blockers = self.semantic.index.bulk_write_blockers(write.model, "create")
         if blockers.skipped:
             advice = self.skipped_by("bulk_create()", blockers.skipped)

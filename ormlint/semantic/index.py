@@ -893,9 +893,10 @@ class ProjectIndex:
     def writes_per_call(self, qualname: str, via_class: bool = False) -> List[HelperWrite]:
         """What the project function or method ``qualname`` writes on every call, with
         each model resolved: a create through one of the model's managers or of a model
-        instance, a fetch through a manager (or ``get_object_or_404``) then a save.
-        Writes whose class is no Django model of the project, or whose manager is not one
-        of the model's, are left out."""
+        instance, a new SQLAlchemy row added to a session and committed (a create too), a
+        fetch through a manager (or ``get_object_or_404``) then a save. Writes whose class
+        is no model of the project, or whose manager or session is not one, are left
+        out."""
         found = self._function_facts(qualname, via_class)
         if found is None:
             return []
@@ -904,6 +905,12 @@ class ProjectIndex:
         for function, kind, parameter, position, reference, manager in facts.writes:
             if function != name:
                 continue
+            if kind == "adds":
+                model = self.model(reference)
+                if model is None or model.orm != "sqlalchemy" or not self._is_session(manager):
+                    continue
+                writes.append(HelperWrite("creates", parameter, position, model.qualname))
+                continue
             model = self.model(reference) if reference else None
             if reference and (model is None or model.orm != "django" or model.abstract):
                 continue
@@ -911,6 +918,14 @@ class ProjectIndex:
                 continue
             writes.append(HelperWrite(kind, parameter, position, model.qualname if model else ""))
         return writes
+
+    def _is_session(self, qualname: str) -> bool:
+        """Whether ``qualname`` is a session: Flask-SQLAlchemy's ``db.session``, or a
+        module-level ``scoped_session`` (which proxies one)."""
+        head, _, attribute = qualname.rpartition(".")
+        if attribute == "session" and self.canonical(head) in self.flask_databases:
+            return True
+        return self.canonical(qualname) in self.session_factories
 
     def _function_facts(self, qualname: str, via_class: bool):
         """The facts that hold the function or method ``qualname``, the class it is
@@ -1263,7 +1278,7 @@ def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], modul
         try:
             summary = return_summary(body, names, module, method)
             read, passed, only_if = parameter_uses(body, names, method)
-            written = write_facts(body, names, method)
+            written = write_facts(body, names, module, method)
         except RecursionError:  # nested too deeply to follow
             continue
         if summary is not None:

@@ -682,7 +682,8 @@ def always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
 
 #: (function, kind, parameter, position, model, manager): a write the function makes on
 #: every call. ``creates``: it inserts a row of ``model`` (``model.manager.create(...)``,
-#: ``model(...).save()``); ``fetches``: it fetches a row of ``model`` by its parameter
+#: ``model(...).save()``); ``adds``: it adds a new ``model`` row to the session
+#: ``manager`` (a qualified name) and commits or flushes it; ``fetches``: it fetches a row of ``model`` by its parameter
 #: (``model.manager.get(pk=pk)``, ``get_object_or_404(model, ...)``) and saves it;
 #: ``saves_each``: it loops over its (unannotated) parameter and saves every item. The
 #: model is a qualified name as the module's names give it, for the index to resolve;
@@ -692,19 +693,22 @@ WriteFact = Tuple[str, str, str, int, str, str]
 _GET_OBJECT_OR_404 = frozenset({"django.shortcuts.get_object_or_404"})
 
 
-def write_facts(body: FunctionBody, names: Dict[str, str], method: bool) -> Tuple[WriteFact, ...]:
+def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: bool) -> Tuple[WriteFact, ...]:
     """The writes ``body``'s function makes whenever it is called, so that a loop calling
     it once per item writes once per item. Only writes that run on every call count (see
     ``every_call``): not under ``if``, in a loop, in a ``try`` that may catch their
     failure, or in a nested function. ``get_or_create()`` / ``update_or_create()`` may
     create nothing, and are not creates."""
     function = body.function
-    _, positions = body.call_parameters(method)
+    own, positions = body.call_parameters(method)
     kept = {name: position for name, position in positions.items() if name not in body.assigned}
+    local = body.assigned | set(positions) | ({own} if own else set())
     always = every_call(function.body)
     constructed = {}  # ``order = Order(...)``, bound once: name -> model
     fetched = {}  # ``order = Order.objects.get(pk=pk)``, bound once: name -> (model, manager, parameter)
     saved: Set[str] = set()
+    added: List[Tuple[str, ast.expr]] = []  # ``db.session.add(row)``: (session, row)
+    committed: Set[str] = set()  # sessions committed or flushed
     facts: List[WriteFact] = []
     for node in always:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -728,7 +732,19 @@ def write_facts(body: FunctionBody, names: Dict[str, str], method: bool) -> Tupl
                     facts.append((function.name, "creates", "", -1, model, ""))
             elif method_name == "save" and isinstance(receiver, ast.Name):
                 saved.add(receiver.id)
+            elif method_name in ("add", "commit", "flush"):
+                session = _reference(receiver, names, module, local)
+                if session is not None and method_name != "add":
+                    committed.add(session)
+                elif session is not None and len(node.args) == 1 and not node.keywords:
+                    added.append((session, node.args[0]))
     facts.extend((function.name, "creates", "", -1, constructed[name], "") for name in saved & set(constructed))
+    # A row added to a session is inserted at its next flush, with every row added
+    # before it: only a helper that also commits (or flushes) inserts once per call.
+    for session, row in added:
+        model = constructed.get(row.id) if isinstance(row, ast.Name) else _called_class(row, names)
+        if model is not None and session in committed:
+            facts.append((function.name, "adds", "", -1, model, session))
     for name in saved & set(fetched):
         model, manager, parameter = fetched[name]
         facts.append((function.name, "fetches", parameter, kept[parameter], model, manager))
@@ -773,6 +789,15 @@ def _saves_every_item(loop: ast.For) -> bool:
         ):
             return True
     return False
+
+
+def _reference(node: ast.expr, names: Dict[str, str], module: str, local: Set[str]) -> Optional[str]:
+    """``db.session`` (a name of the module, imported or its own, then attributes) as a
+    qualified name; ``None`` for a name the function binds (``local``)."""
+    path = attribute_path(node)
+    if path is None or path[0] in local or path[0] in _BUILTINS:
+        return None
+    return ".".join([names.get(path[0], f"{module}.{path[0]}"), *path[1:]])
 
 
 def _manager_of(node: ast.expr, names: Dict[str, str]) -> Optional[Tuple[str, str]]:

@@ -307,3 +307,78 @@ def test_the_helper_s_own_typed_loop_is_the_one_finding(tmp_path):
     helper = (tmp_path / "shop/helpers.py").read_text()
     found = check(tmp_path, helper, "ORM201", name="shop/helpers.py")
     assert [d.message.split(":")[0] for d in found] == ["`order.save()` on every row"]
+
+
+SQLALCHEMY_HELPERS = '''
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Tag(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(20))
+
+
+def add_tag(name):
+    db.session.add(Tag(name=name))
+    db.session.commit()
+
+
+def add_tag_flushed(name):
+    tag = Tag(name=name)
+    db.session.add(tag)
+    db.session.flush()
+    return tag
+
+
+def add_tag_later(name):
+    db.session.add(Tag(name=name))
+
+
+def add_tag_if(name, commit):
+    db.session.add(Tag(name=name))
+    if commit:
+        db.session.commit()
+
+
+def add_to(seen, name):
+    seen.add(Tag(name=name))
+    db.session.commit()
+'''
+
+
+def test_a_helper_that_adds_and_commits_a_row_creates_one_per_call(tmp_path):
+    make_project(tmp_path, {"shop/tags.py": SQLALCHEMY_HELPERS})
+    code = """
+    from shop.tags import add_tag, add_tag_flushed
+
+    def load(names):
+        for name in names:
+            add_tag(name)  # error: ORM202
+        for name in names:
+            add_tag_flushed(name)  # error: ORM202
+    """
+    found = check(tmp_path, code, "ORM202")
+    assert rows(found) == sorted(marked_rows(code))
+    assert found[0].message == (
+        "`add_tag()` creates a `Tag` row on every call: 1 query per item; "
+        "have it only add the row to the session, and commit once after the loop"
+    )
+
+
+def test_rows_added_and_flushed_once_are_not_created_per_call(tmp_path):
+    """A row added to the session is inserted with the others at the next flush; a
+    commit only on some calls, or a ``set.add()``, is no insert per call."""
+    make_project(tmp_path, {"shop/tags.py": SQLALCHEMY_HELPERS})
+    code = """
+    from shop.tags import Tag, add_tag_later, add_tag_if, add_to
+
+    def load(names, seen):
+        total = Tag.query.count()
+        for name in names:
+            add_tag_later(name)
+            add_tag_if(name, False)
+            add_to(seen, name)
+    """
+    assert check(tmp_path, code, "ORM202") == []
