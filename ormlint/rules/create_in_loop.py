@@ -32,7 +32,10 @@ class CreateInLoop(WriteRule):
     ## What it does
     Finds a row created on every iteration of a loop: `M.objects.create(...)` whose result
     is not used, `M(...).save()`, or an instance built in the loop with `M(...)` and
-    saved there. Also `get_or_create()` and `update_or_create()` per iteration.
+    saved there. Also `get_or_create()` and `update_or_create()` per iteration, and a
+    project function called on every iteration that creates a row on every call (with
+    `create()`, `M(...).save()`, or SQLAlchemy's `session.add(M(...))` followed by a
+    commit or flush), reported at the call, without a fix.
 
     ## Why is this bad?
     Each `create()` is an INSERT of its own: importing 10,000 rows sends 10,000 queries.

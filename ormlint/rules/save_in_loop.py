@@ -35,7 +35,11 @@ class SaveInLoop(WriteRule):
     variable, on a row it relates to (`order.customer.save()`), or on a row the loop
     fetches by the loop variable. A project function or method that saves the row it is
     given (itself, or through a function it passes the row to) is a save per row too:
-    `for p in products: update_price(p)` is reported at the call, without a fix.
+    `for p in products: update_price(p)` is reported at the call, without a fix. So is
+    one that fetches a row by what it is given and saves it on every call
+    (`for pk in pks: touch(pk)`), and one that loops over the rows it is given and saves
+    each: `reprice(Product.objects.all())` is reported at the call that passes the
+    queryset, unless the helper's parameter is annotated and its own loop is reported.
 
     ## Why is this bad?
     Each `save()` is an UPDATE of its own, so a loop over 10,000 rows sends 10,000
