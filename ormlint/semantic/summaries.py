@@ -691,6 +691,9 @@ def always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
 WriteFact = Tuple[str, str, str, int, str, str]
 
 _GET_OBJECT_OR_404 = frozenset({"django.shortcuts.get_object_or_404"})
+#: Decorators that run the function when it is called (``transaction.atomic`` in a
+#: transaction of its own).
+_CALLING_DECORATORS = frozenset({"staticmethod", "classmethod", "atomic"})
 
 
 def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: bool) -> Tuple[WriteFact, ...]:
@@ -698,8 +701,14 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
     it once per item writes once per item. Only writes that run on every call count (see
     ``every_call``): not under ``if``, in a loop, in a ``try`` that may catch their
     failure, or in a nested function. ``get_or_create()`` / ``update_or_create()`` may
-    create nothing, and are not creates."""
+    create nothing, and are not creates. Calling a generator or a coroutine function runs
+    none of its body, and a decorator may run it later or elsewhere (a task queue's):
+    only plain functions, or those under a decorator that calls them there and then, have
+    writes per call."""
     function = body.function
+    decorators = {decorator_name(d) for d in function.decorator_list}
+    if body.generator or isinstance(function, ast.AsyncFunctionDef) or decorators - _CALLING_DECORATORS:
+        return ()
     own, positions = body.call_parameters(method)
     kept = {name: position for name, position in positions.items() if name not in body.assigned}
     local = body.assigned | set(positions) | ({own} if own else set())

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from shop.models import Customer, Order
+from shop.tasks import background_task
 
 
 def make_customer(name):
@@ -106,6 +107,24 @@ def make_or_update(name):
     Customer.objects.update_or_create(name=name, defaults={})
 
 
+def make_each(name):
+    yield Customer.objects.create(name=name)
+
+
+async def make_async(name):
+    Customer.objects.create(name=name)
+
+
+@background_task
+def make_in_background(name):
+    Customer.objects.create(name=name)
+
+
+@transaction.atomic
+def make_atomically(name):
+    Customer.objects.create(name=name)
+
+
 def not_a_model(name):
     Customer.registry.create(name=name)
     dict(name=name).update()
@@ -117,11 +136,13 @@ def not_a_model(name):
     [
         (
             """
-            from shop.helpers import make_customer, make_order, make_in_atomic
+            from shop.helpers import make_customer, make_order, make_in_atomic, make_atomically
 
             def view(names, customers):
                 for name in names:
                     make_customer(name)  # error: ORM202
+                for name in names:
+                    make_atomically(name)  # error: ORM202
                 for customer in customers:
                     make_order(customer)  # error: ORM202
                 for name in names:
@@ -229,12 +250,16 @@ def open_ticket(title):
     [
         """
         from shop.helpers import make_if, make_unless_taken, make_later, make_or_get, make_or_update, not_a_model
+        from shop.helpers import make_each, make_async, make_in_background
         from shop.models import Customer
 
         def view(names):
             total = Customer.objects.count()
             for name in names:
                 make_if(name, True)
+                make_each(name)
+                make_async(name)
+                make_in_background(name)
                 make_unless_taken(name)
                 make_later(name)
                 make_or_get(name)
