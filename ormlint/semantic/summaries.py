@@ -683,11 +683,12 @@ def always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
 #: (function, kind, parameter, position, model, manager): a write the function makes on
 #: every call. ``creates``: it inserts a row of ``model`` (``model.manager.create(...)``,
 #: ``model(...).save()``); ``adds``: it adds a new ``model`` row to the session
-#: ``manager`` (a qualified name) and commits or flushes it; ``fetches``: it fetches a row of ``model`` by its parameter
-#: (``model.manager.get(pk=pk)``, ``get_object_or_404(model, ...)``) and saves it;
-#: ``saves_each``: it loops over its (unannotated) parameter and saves every item. The
-#: model is a qualified name as the module's names give it, for the index to resolve;
-#: ``parameter`` is empty and ``position`` -1 where no parameter is involved.
+#: ``manager`` (a qualified name) and commits or flushes it; ``fetches``: it fetches a
+#: row of ``model`` by its parameter (``model.manager.get(pk=pk)``,
+#: ``get_object_or_404(model, ...)``) and saves it; ``saves_each``: it loops over its
+#: (unannotated) parameter and saves every item. The model is a qualified name as the
+#: module's names give it, for the index to resolve; ``parameter`` is empty and
+#: ``position`` -1 where no parameter is involved.
 WriteFact = Tuple[str, str, str, int, str, str]
 
 _GET_OBJECT_OR_404 = frozenset({"django.shortcuts.get_object_or_404"})
@@ -784,8 +785,10 @@ def _saves_every_item(loop: ast.For) -> bool:
         return False
     item = loop.target.id
     for node in ast.walk(loop):
-        if isinstance(node, (ast.Break, ast.Continue, ast.Return, ast.Raise)) or (isinstance(node, ast.Name) and node.id == item and isinstance(node.ctx, ast.Store) and node is not loop.target):
+        if isinstance(node, (ast.Break, ast.Continue, ast.Return, ast.Raise)):
             return False
+        if isinstance(node, ast.Name) and node.id == item and isinstance(node.ctx, ast.Store) and node is not loop.target:
+            return False  # rebound in the body: what is saved is no longer the item
     statements = list(loop.body)
     while statements:
         statement = statements.pop(0)
