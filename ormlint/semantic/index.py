@@ -306,8 +306,9 @@ class ModelInfo:
 class HelperWrite:
     """A write a project function makes on every call (see ``summaries.WriteFact``)."""
 
-    #: ``creates``, ``fetches`` (fetches a row by ``parameter`` and saves it) or
-    #: ``saves_each`` (saves every item of ``parameter``).
+    #: ``creates``, ``fetches`` (fetches a row by ``parameter`` and saves it),
+    #: ``fetches_deletes`` (fetches one and deletes it) or ``saves_each`` (saves every
+    #: item of ``parameter``).
     kind: str
     parameter: str
     position: int
@@ -894,7 +895,7 @@ class ProjectIndex:
         """What the project function or method ``qualname`` writes on every call, with
         each model resolved: a create through one of the model's managers or of a model
         instance, a new SQLAlchemy row added to a session and committed (a create too), a
-        fetch through a manager (or ``get_object_or_404``) then a save. Writes whose class
+        fetch through a manager (or ``get_object_or_404``) then a save or a delete. Writes whose class
         is no model of the project, or whose manager or session is not one, are left
         out."""
         found = self._function_facts(qualname, via_class)

@@ -685,7 +685,8 @@ def always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
 #: ``model(...).save()``); ``adds``: it adds a new ``model`` row to the session
 #: ``manager`` (a qualified name) and commits or flushes it; ``fetches``: it fetches a
 #: row of ``model`` by its parameter (``model.manager.get(pk=pk)``,
-#: ``get_object_or_404(model, ...)``) and saves it; ``saves_each``: it loops over its
+#: ``get_object_or_404(model, ...)``) and saves it; ``fetches_deletes``: the same, and
+#: deletes it; ``saves_each``: it loops over its
 #: (unannotated) parameter and saves every item. The model is a qualified name as the
 #: module's names give it, for the index to resolve; ``parameter`` is empty and
 #: ``position`` -1 where no parameter is involved.
@@ -717,6 +718,7 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
     constructed = {}  # ``order = Order(...)``, bound once: name -> model
     fetched = {}  # ``order = Order.objects.get(pk=pk)``, bound once: name -> (model, manager, parameter)
     saved: Set[str] = set()
+    deleted: Set[str] = set()
     added: List[Tuple[str, ast.expr]] = []  # ``db.session.add(row)``: (session, row)
     committed: Set[str] = set()  # sessions committed or flushed
     facts: List[WriteFact] = []
@@ -742,6 +744,8 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
                     facts.append((function.name, "creates", "", -1, model, ""))
             elif method_name == "save" and isinstance(receiver, ast.Name):
                 saved.add(receiver.id)
+            elif method_name == "delete" and isinstance(receiver, ast.Name):
+                deleted.add(receiver.id)
             elif method_name in ("add", "commit", "flush"):
                 session = _reference(receiver, names, module, local)
                 if session is not None and method_name != "add":
@@ -755,9 +759,10 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
         model = constructed.get(row.id) if isinstance(row, ast.Name) else _called_class(row, names)
         if model is not None and session in committed:
             facts.append((function.name, "adds", "", -1, model, session))
-    for name in saved & set(fetched):
-        model, manager, parameter = fetched[name]
-        facts.append((function.name, "fetches", parameter, kept[parameter], model, manager))
+    for kind, written in (("fetches", saved), ("fetches_deletes", deleted)):
+        for name in written & set(fetched):
+            model, manager, parameter = fetched[name]
+            facts.append((function.name, kind, parameter, kept[parameter], model, manager))
     annotated = {a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs if a.annotation}
     for loop in (n for n in always if isinstance(n, (ast.For, ast.AsyncFor))):
         rows = loop.iter

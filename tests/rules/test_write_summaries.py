@@ -407,3 +407,55 @@ def test_rows_added_and_flushed_once_are_not_created_per_call(tmp_path):
             add_to(seen, name)
     """
     assert check(tmp_path, code, "ORM202") == []
+
+
+DELETES = '''
+from shop.models import Order
+
+
+def purge(pk):
+    order = Order.objects.get(pk=pk)
+    order.delete()
+
+
+def purge_if(pk, really):
+    order = Order.objects.get(pk=pk)
+    if really:
+        order.delete()
+
+
+def purge_open(pk):
+    order = Order.objects.get(status="open")
+    order.delete()
+'''
+
+
+def test_a_helper_that_fetches_and_deletes_a_row_deletes_one_per_item(tmp_path):
+    make_project(tmp_path, {"shop/deletes.py": DELETES})
+    code = """
+    from shop.deletes import purge
+
+    def view(pks):
+        for pk in pks:
+            purge(pk)  # error: ORM203
+    """
+    found = check(tmp_path, code, "ORM203")
+    assert rows(found) == sorted(marked_rows(code))
+    assert found[0].message.startswith("`purge()` fetches a `Order` row and deletes it on every call")
+
+
+def test_helpers_that_may_not_delete_the_item_s_row_are_not_reported(tmp_path):
+    make_project(tmp_path, {"shop/deletes.py": DELETES})
+    code = """
+    from shop.deletes import purge, purge_if, purge_open
+    from shop.models import Order
+
+    def view(pks):
+        total = Order.objects.count()
+        for pk in pks:
+            purge_if(pk, True)
+            purge_open(pk)
+        for pk in (1, 2):
+            purge(pk)
+    """
+    assert check(tmp_path, code, "ORM203") == []
