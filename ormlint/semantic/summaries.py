@@ -29,7 +29,7 @@ import builtins
 import itertools
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 #: At most this many different values per name and per ``return``: beyond it a function
 #: is too branchy to be worth a summary.
@@ -713,7 +713,7 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
         return ()
     own, positions = body.call_parameters(method)
     kept = {name: position for name, position in positions.items() if name not in body.assigned}
-    local = body.assigned | set(positions) | ({own} if own else set())
+    qualified = _qualifier(names, module, body.assigned | set(positions) | ({own} if own else set()))
     always = every_call(function.body)
     constructed = {}  # ``order = Order(...)``, bound once: name -> model
     fetched = {}  # ``order = Order.objects.get(pk=pk)``, bound once: name -> (model, manager, parameter)
@@ -726,8 +726,8 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
             if body.stores[name] == 1:
-                fetch = _fetch_by(node.value, names, set(kept))
-                model = _called_class(node.value, names)
+                fetch = _fetch_by(node.value, qualified, set(kept))
+                model = _called_class(node.value, qualified)
                 if fetch is not None:
                     fetched[name] = fetch
                 elif model is not None:
@@ -735,11 +735,11 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             receiver, method_name = node.func.value, node.func.attr
             if method_name == "create":
-                manager = _manager_of(receiver, names)
+                manager = _manager_of(receiver, qualified)
                 if manager is not None:
                     facts.append((function.name, "creates", "", -1, *manager))
             elif method_name == "save" and isinstance(receiver, ast.Call):
-                model = _called_class(receiver, names)
+                model = _called_class(receiver, qualified)
                 if model is not None:
                     facts.append((function.name, "creates", "", -1, model, ""))
             elif method_name == "save" and isinstance(receiver, ast.Name):
@@ -747,7 +747,7 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
             elif method_name == "delete" and isinstance(receiver, ast.Name):
                 deleted.add(receiver.id)
             elif method_name in ("add", "commit", "flush"):
-                session = _reference(receiver, names, module, local)
+                session = _reference(receiver, qualified)
                 if session is not None and method_name != "add":
                     committed.add(session)
                 elif session is not None and len(node.args) == 1 and not node.keywords:
@@ -756,7 +756,7 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
     # A row added to a session is inserted at its next flush, with every row added
     # before it: only a helper that also commits (or flushes) inserts once per call.
     for session, row in added:
-        model = constructed.get(row.id) if isinstance(row, ast.Name) else _called_class(row, names)
+        model = constructed.get(row.id) if isinstance(row, ast.Name) else _called_class(row, qualified)
         if model is not None and session in committed:
             facts.append((function.name, "adds", "", -1, model, session))
     for kind, written in (("fetches", saved), ("fetches_deletes", deleted)):
@@ -808,32 +808,44 @@ def _saves_every_item(loop: ast.For) -> bool:
     return False
 
 
-def _reference(node: ast.expr, names: Dict[str, str], module: str, local: Set[str]) -> Optional[str]:
-    """``db.session`` (a name of the module, imported or its own, then attributes) as a
-    qualified name; ``None`` for a name the function binds (``local``)."""
+def _qualifier(names: Dict[str, str], module: str, local: Set[str]) -> Callable[[str], Optional[str]]:
+    """What a name read in a function refers to: an import or a class of its module
+    (``names``), else a name its module binds (``Order = get_model("order", "Order")``,
+    which the index resolves); ``None`` for a builtin or a name the function binds."""
+
+    def qualified(name: str) -> Optional[str]:
+        if name in local:
+            return None
+        return names.get(name) or (None if name in _BUILTINS else f"{module}.{name}")
+
+    return qualified
+
+
+def _reference(node: ast.expr, qualified: Callable[[str], Optional[str]]) -> Optional[str]:
+    """``db.session`` (a name of the module, then attributes) as a qualified name."""
     path = attribute_path(node)
-    if path is None or path[0] in local or path[0] in _BUILTINS:
-        return None
-    return ".".join([names.get(path[0], f"{module}.{path[0]}"), *path[1:]])
+    head = qualified(path[0]) if path is not None else None
+    return ".".join([head, *path[1:]]) if head is not None else None
 
 
-def _manager_of(node: ast.expr, names: Dict[str, str]) -> Optional[Tuple[str, str]]:
+def _manager_of(node: ast.expr, qualified: Callable[[str], Optional[str]]) -> Optional[Tuple[str, str]]:
     """``Order.objects`` (or ``models.Order.objects``: a class through the module's
     names, then one attribute) as the class's qualified name and the attribute."""
     path = attribute_path(node)
-    if path is None or len(path) < 2 or path[0] not in names:
+    if path is None or len(path) < 2:
         return None
-    return ".".join([names[path[0]], *path[1:-1]]), path[-1]
+    head = qualified(path[0])
+    return (".".join([head, *path[1:-1]]), path[-1]) if head is not None else None
 
 
-def _called_class(node: ast.expr, names: Dict[str, str]) -> Optional[str]:
+def _called_class(node: ast.expr, qualified: Callable[[str], Optional[str]]) -> Optional[str]:
     """``Order(...)``: the qualified name of what is called, a name of the module."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
-        return names[node.func.id]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return qualified(node.func.id)
     return None
 
 
-def _fetch_by(node: ast.expr, names: Dict[str, str], parameters: Set[str]) -> Optional[Tuple[str, str, str]]:
+def _fetch_by(node: ast.expr, qualified: Callable[[str], Optional[str]], parameters: Set[str]) -> Optional[Tuple[str, str, str]]:
     """``Order.objects.get(pk=pk)`` or ``get_object_or_404(Order, pk=pk)`` with an
     argument that reads one of ``parameters``: the model, the manager (empty for the
     shortcut) and the parameter."""
@@ -841,12 +853,12 @@ def _fetch_by(node: ast.expr, names: Dict[str, str], parameters: Set[str]) -> Op
         return None
     arguments: List[ast.expr] = [*node.args, *(k.value for k in node.keywords)]
     if isinstance(node.func, ast.Attribute) and node.func.attr == "get":
-        manager = _manager_of(node.func.value, names)
+        manager = _manager_of(node.func.value, qualified)
         if manager is None:
             return None
         model, attribute = manager
-    elif isinstance(node.func, ast.Name) and names.get(node.func.id) in _GET_OBJECT_OR_404 and node.args:
-        model = _called_class(ast.Call(func=node.args[0], args=[], keywords=[]), names)
+    elif isinstance(node.func, ast.Name) and qualified(node.func.id) in _GET_OBJECT_OR_404 and node.args:
+        model = _reference(node.args[0], qualified) if isinstance(node.args[0], ast.Name) else None
         if model is None:
             return None
         attribute, arguments = "", arguments[1:]

@@ -459,3 +459,33 @@ def test_helpers_that_may_not_delete_the_item_s_row_are_not_reported(tmp_path):
             purge(pk)
     """
     assert check(tmp_path, code, "ORM203") == []
+
+
+def test_a_model_bound_at_module_level_is_the_model_its_helpers_create(tmp_path):
+    """``Customer = apps.get_model(...)`` at the top of the helper's module: the index
+    knows what the name is; a parameter of the same name is not it."""
+    helpers = '''
+from django.apps import apps
+
+Customer = apps.get_model("shop", "Customer")
+
+
+def make_customer(name):
+    Customer.objects.create(name=name)
+
+
+def make_with(Customer, name):
+    Customer.objects.create(name=name)
+'''
+    make_project(tmp_path, {"shop/loaded.py": helpers})
+    code = """
+    from shop.loaded import make_customer, make_with
+    from shop.models import Customer
+
+    def view(names):
+        for name in names:
+            make_customer(name)  # error: ORM202
+        for name in names:
+            make_with(Customer, name)
+    """
+    assert rows(check(tmp_path, code, "ORM202")) == sorted(marked_rows(code))
