@@ -129,7 +129,7 @@ class DeleteInLoop(WriteRule):
         if argument is None or not mentions(argument, items) or not per_item(self.semantic, loop, call):
             return
         model = short(write.model)
-        cost = f"`{self.shown(call.func)}()` fetches a `{model}` row and deletes it on every call: 2 or more queries per item"
+        cost = f"`{self.shown(call.func)}()` fetches a row of `{model}` and deletes it on every call: 2 or more queries per item"
         blockers = self.semantic.index.bulk_write_blockers(write.model, "delete")
         if blockers.skipped:
             advice = self.skipped_by("QuerySet.delete()", blockers.skipped)

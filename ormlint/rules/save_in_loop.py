@@ -214,7 +214,7 @@ class SaveInLoop(WriteRule):
         if argument is None or not mentions(argument, items) or not per_item(self.semantic, loop, call):
             return
         model = short(write.model)
-        cost = f"`{self.shown(call.func)}()` fetches a `{model}` row and saves it on every call: 2 queries per item"
+        cost = f"`{self.shown(call.func)}()` fetches a row of `{model}` and saves it on every call: 2 queries per item"
         blockers = self.semantic.index.bulk_write_blockers(write.model, "update")
         if blockers.skipped:
             advice = self.skipped_by("bulk_update()", blockers.skipped)

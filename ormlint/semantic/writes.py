@@ -56,8 +56,8 @@ def saves_through_helpers(semantic: SemanticModel, loop: cst.For) -> List[Tuple[
 
 def writes_through_helpers(semantic: SemanticModel, loop: cst.For, kind: str) -> List[Tuple[cst.Call, HelperWrite]]:
     """Calls on every iteration of ``loop`` of project functions that make a write of
-    ``kind`` on every call (see ``ProjectIndex.writes_per_call``): ``creates`` a row, or
-    ``fetches`` one by the argument it is given and saves it."""
+    ``kind`` on every call (see ``HelperWrite.kind``): create a row, or fetch one by the
+    argument they are given and save or delete it."""
     found = []
     for node in _body_nodes(loop):
         if isinstance(node, cst.Call):

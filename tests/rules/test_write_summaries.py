@@ -214,7 +214,7 @@ def test_messages_name_the_helper_and_the_model(tmp_path):
     messages = sorted(d.message for d in check(tmp_path, code, "ORM20"))
     assert messages[0].startswith("`make_customer()` creates a `Customer` row on every call: 1 query per item")
     assert messages[1].startswith("`reprice()` saves each row of this queryset one by one: 1 query per row")
-    assert messages[2].startswith("`touch()` fetches a `Order` row and saves it on every call: 2 queries per item")
+    assert messages[2].startswith("`touch()` fetches a row of `Order` and saves it on every call: 2 queries per item")
 
 
 def test_a_model_whose_save_does_more_is_said_to_run_it(tmp_path):
@@ -441,7 +441,7 @@ def test_a_helper_that_fetches_and_deletes_a_row_deletes_one_per_item(tmp_path):
     """
     found = check(tmp_path, code, "ORM203")
     assert rows(found) == sorted(marked_rows(code))
-    assert found[0].message.startswith("`purge()` fetches a `Order` row and deletes it on every call")
+    assert found[0].message.startswith("`purge()` fetches a row of `Order` and deletes it on every call")
 
 
 def test_helpers_that_may_not_delete_the_item_s_row_are_not_reported(tmp_path):
