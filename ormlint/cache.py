@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-17"
+FORMAT = f"ormlint-index-{__version__}-18"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -138,6 +138,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "forwards": [list(f) for f in c.forwards],
                 "guarded_chains": [[f, p, i, list(chain), g] for f, p, i, chain, g in c.guarded_chains],
                 "callbacks": [list(callback) for callback in c.callbacks],
+                "writes": [list(write) for write in c.writes],
                 "self_call_chains": [[m, p, a, list(calls)] for m, p, a, calls in c.self_call_chains],
             }
             for c in facts.classes
@@ -165,6 +166,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         "forwards": [list(f) for f in facts.forwards],
         "guarded_chains": [[f, p, i, list(chain), g] for f, p, i, chain, g in facts.guarded_chains],
         "callbacks": [list(callback) for callback in facts.callbacks],
+        "writes": [list(write) for write in facts.writes],
     }
 
 
@@ -200,6 +202,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 forwards=_forwards_from_json(c["forwards"]),
                 guarded_chains=_guarded_from_json(c["guarded_chains"]),
                 callbacks=_callbacks_from_json(c["callbacks"]),
+                writes=_writes_from_json(c["writes"]),
                 self_call_chains=tuple(
                     (str(m), bool(p), str(a), tuple(str(x) for x in calls)) for m, p, a, calls in c["self_call_chains"]
                 ),
@@ -229,6 +232,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
         forwards=_forwards_from_json(data["forwards"]),
         guarded_chains=_guarded_from_json(data["guarded_chains"]),
         callbacks=_callbacks_from_json(data["callbacks"]),
+        writes=_writes_from_json(data["writes"]),
     )
 
 
@@ -276,3 +280,7 @@ def _callbacks_from_json(items) -> Tuple[Tuple[str, str, int, str, int, str, int
         (str(f), str(r), int(i), str(c), int(j), str(callee), int(ra), str(rk), int(ca), str(ck))
         for f, r, i, c, j, callee, ra, rk, ca, ck in items
     )
+
+
+def _writes_from_json(items) -> Tuple[Tuple[str, str, str, int, str, str], ...]:
+    return tuple((str(f), str(k), str(p), int(i), str(r), str(m)) for f, k, p, i, r, m in items)

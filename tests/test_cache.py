@@ -99,3 +99,32 @@ def test_cached_facts_keep_what_the_index_learns_of_real_layouts(tmp_path):
     assert facts.tables == (("member_table", ("id", "group_id"), ("id",)),)
     assert facts.mappings[0].mapped == "app.models.Member" and facts.mappings[0].fields[0].name == "group"
     assert _facts_from_json(json.loads(json.dumps(_facts_to_json(facts)))) == facts
+
+
+def test_every_summary_of_functions_and_methods_survives_the_cache():
+    """Each kind of per-function summary the index keeps (returns, parameter chains,
+    forwards, guarded reads, callbacks, writes, guarded ``self`` reads) is present for
+    this source and reads back equal: a fact added to the index but not to the cache
+    would make a warm run see less than a cold one."""
+    from ormlint.cache import _facts_from_json, _facts_to_json
+    from ormlint.semantic.index import facts_for_source
+
+    source = (
+        "from django.db import models\nfrom shop.models import Order\nfrom shop.render import show\n\n"
+        "def label(order, detailed=False):\n    if detailed:\n        return order.customer.name\n"
+        "    show(order)\n    return order.number\n\n"
+        "def render(rows, serialize):\n    return [serialize(row) for row in rows]\n\n"
+        "def make(number):\n    Order.objects.create(number=number)\n\n"
+        "def recent():\n    return Order.objects.filter(number='1')\n\n"
+        "class Ticket(models.Model):\n    def check(self, fast=False):\n        if not fast:\n"
+        "            return self.owner.name\n        return True\n\n"
+        "    def touch(self, rows, serialize):\n        Order.objects.create(number='1')\n"
+        "        return [serialize(row) for row in rows]\n"
+    )
+    facts = facts_for_source(source, "shop.helpers", False, "shop/helpers.py")
+    ticket = facts.classes[0]
+    for name in ("returns", "parameter_chains", "forwards", "guarded_chains", "callbacks", "writes"):
+        assert getattr(facts, name), name
+    for name in ("method_guarded_reads", "callbacks", "writes"):
+        assert getattr(ticket, name), name
+    assert _facts_from_json(json.loads(json.dumps(_facts_to_json(facts)))) == facts

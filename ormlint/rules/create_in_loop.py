@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -11,7 +11,8 @@ from ormlint.fixers.bulk import bulk_create_loop
 from ormlint.rules._writes import WriteRule, short
 from ormlint.semantic.types import ModelClass, QueryType
 from ormlint.semantic.scope import reads_below
-from ormlint.semantic.writes import loop_variables, per_item
+from ormlint.semantic.index import HelperWrite
+from ormlint.semantic.writes import loop_variables, per_item, runs_once, writes_through_helpers
 from ormlint.syntax import children, walk
 
 _FETCH_FIRST = "fetch the existing rows with one `filter(...__in=...)`"
@@ -31,7 +32,10 @@ class CreateInLoop(WriteRule):
     ## What it does
     Finds a row created on every iteration of a loop: `M.objects.create(...)` whose result
     is not used, `M(...).save()`, or an instance built in the loop with `M(...)` and
-    saved there. Also `get_or_create()` and `update_or_create()` per iteration.
+    saved there. Also `get_or_create()` and `update_or_create()` per iteration, and a
+    project function called on every iteration that creates a row on every call (with
+    `create()`, `M(...).save()`, or SQLAlchemy's `session.add(M(...))` followed by a
+    commit or flush), reported at the call, without a fix.
 
     ## Why is this bad?
     Each `create()` is an INSERT of its own: importing 10,000 rows sends 10,000 queries.
@@ -93,9 +97,27 @@ class CreateInLoop(WriteRule):
     required_text = ("create(", ".save(")
 
     methods = ("create", "get_or_create", "update_or_create", "save")
+    follows_calls = True
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        #: Calls of helpers that create a row on every call.
+        self._helpers: Dict[int, HelperWrite] = {}
+
+    def visit_For(self, node: cst.For) -> None:
+        super().visit_For(node)
+        if not self.writes_per_row(node):
+            return
+        for call, write in writes_through_helpers(self.semantic, node, "creates"):
+            if not runs_once(node, call):
+                self._helpers[id(call)] = write
+                self._pending[id(call)] = (node, self.semantic.indentation)
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
         if not per_item(self.semantic, loop, call):
+            return
+        if id(call) in self._helpers:
+            self._report_helper(call, self._helpers.pop(id(call)), indentation)
             return
         method = call.func.attr.value
         receiver = call.func.value
@@ -115,6 +137,23 @@ class CreateInLoop(WriteRule):
             model = self._built_in_body(loop).get(receiver.value)
             if model is not None:
                 self._report_create(loop, call, indentation, model, None, None)
+
+    def _report_helper(self, call: cst.Call, write: HelperWrite, indentation: str) -> None:
+        """``make_row(item)`` on every item, where the function creates a row on every
+        call: reported at the call, without a fix (the row is built there, not here)."""
+        model = short(write.model)
+        cost = f"`{self.shown(call.func)}()` creates a `{model}` row on every call: 1 query per item"
+        info = self.semantic.index.model(write.model)
+        if info is not None and info.orm == "sqlalchemy":
+            advice = "have it only add the row to the session, and commit once after the loop"
+            self.report(call, f"{cost}; {advice}", None, indentation)
+            return
+        blockers = self.semantic.index.bulk_write_blockers(write.model, "create")
+        if blockers.skipped:
+            advice = self.skipped_by("bulk_create()", blockers.skipped)
+        else:
+            advice = f"have it build the `{model}` only, and create them at once with `{model}.objects.bulk_create(...)`"
+        self.report(call, f"{cost}; {advice}" + self.not_fixed(list(blockers.other)), None, indentation)
 
     def _report_upsert(self, loop: cst.For, call: cst.Call, model: str) -> None:
         """``get_or_create()`` / ``update_or_create()`` per item. One upsert

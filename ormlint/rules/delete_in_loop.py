@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Dict, Sequence
 
 import libcst as cst
 
-from ormlint.rules._writes import WriteRule
-from ormlint.semantic.writes import reaches_every_item, row_instance, sliced
+from ormlint.rules._writes import WriteRule, short
+from ormlint.semantic.index import HelperWrite
+from ormlint.semantic.writes import (
+    bound_in_body,
+    loop_variables,
+    mentions,
+    passed_argument,
+    per_item,
+    reaches_every_item,
+    row_instance,
+    runs_once,
+    sliced,
+    writes_through_helpers,
+)
 
 
 class DeleteInLoop(WriteRule):
@@ -15,6 +27,8 @@ class DeleteInLoop(WriteRule):
     ## What it does
     Finds `obj.delete()` called on every row of a loop over a queryset: on the loop
     variable, on a row it relates to, or on a row the loop fetches by the loop variable.
+    A project function called on every iteration that fetches a row by what it is given
+    and deletes it (`for pk in pks: purge(pk)`) is reported at the call.
 
     ## Why is this bad?
     Each `delete()` collects the row's cascades and deletes them with queries of its
@@ -64,8 +78,26 @@ class DeleteInLoop(WriteRule):
     required_text = (".delete(",)
 
     methods = ("delete",)
+    follows_calls = True
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        #: Calls of helpers that fetch a row by an argument and delete it.
+        self._helpers: Dict[int, HelperWrite] = {}
+
+    def visit_For(self, node: cst.For) -> None:
+        super().visit_For(node)
+        if not self.writes_per_row(node):
+            return
+        for call, write in writes_through_helpers(self.semantic, node, "fetches_deletes"):
+            if not runs_once(node, call):
+                self._helpers[id(call)] = write
+                self._pending[id(call)] = (node, self.semantic.indentation)
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
+        if id(call) in self._helpers:
+            self._check_helper(loop, call, self._helpers.pop(id(call)))
+            return
         receiver = call.func.value
         instance = row_instance(self.semantic, loop, receiver)
         if instance is None:
@@ -85,6 +117,25 @@ class DeleteInLoop(WriteRule):
         else:
             advice = (
                 "filter the queryset to the rows the loop deletes and call `delete()` on it once "
+                f"(it sends the same signals{_unread(blockers.other)})"
+            )
+        self.report(call, f"{cost}; {advice}")
+
+    def _check_helper(self, loop: cst.For, call: cst.Call, write: HelperWrite) -> None:
+        """``purge(pk)`` on every item, where the function fetches the row by ``pk`` and
+        deletes it: reported at the call."""
+        argument = passed_argument(call, write.parameter, write.position)
+        items = loop_variables(loop) | bound_in_body(loop)
+        if argument is None or not mentions(argument, items) or not per_item(self.semantic, loop, call):
+            return
+        model = short(write.model)
+        cost = f"`{self.shown(call.func)}()` fetches a row of `{model}` and deletes it on every call: 2 or more queries per item"
+        blockers = self.semantic.index.bulk_write_blockers(write.model, "delete")
+        if blockers.skipped:
+            advice = self.skipped_by("QuerySet.delete()", blockers.skipped)
+        else:
+            advice = (
+                f"delete them at once with `{model}.objects.filter(pk__in=...).delete()` "
                 f"(it sends the same signals{_unread(blockers.other)})"
             )
         self.report(call, f"{cost}; {advice}")

@@ -11,7 +11,21 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.bulk import bulk_update_loop
 from ormlint.rules._writes import WriteRule, manager_for, short, unused_name
 from ormlint.semantic.types import QueryType
-from ormlint.semantic.writes import mentions, row_instance, runs_once, saves_through_helpers, sliced
+from ormlint.semantic.index import HelperWrite
+from ormlint.semantic.writes import (
+    a_handful,
+    bound_in_body,
+    helper_write,
+    loop_variables,
+    mentions,
+    passed_argument,
+    per_item,
+    row_instance,
+    runs_once,
+    saves_through_helpers,
+    sliced,
+    writes_through_helpers,
+)
 from ormlint.syntax import string_elements
 
 class SaveInLoop(WriteRule):
@@ -21,7 +35,11 @@ class SaveInLoop(WriteRule):
     variable, on a row it relates to (`order.customer.save()`), or on a row the loop
     fetches by the loop variable. A project function or method that saves the row it is
     given (itself, or through a function it passes the row to) is a save per row too:
-    `for p in products: update_price(p)` is reported at the call, without a fix.
+    `for p in products: update_price(p)` is reported at the call, without a fix. So is
+    one that fetches a row by what it is given and saves it on every call
+    (`for pk in pks: touch(pk)`), and one that loops over the rows it is given and saves
+    each: `reprice(Product.objects.all())` is reported at the call that passes the
+    queryset, unless the helper's parameter is annotated and its own loop is reported.
 
     ## Why is this bad?
     Each `save()` is an UPDATE of its own, so a loop over 10,000 rows sends 10,000
@@ -100,6 +118,8 @@ class SaveInLoop(WriteRule):
         super().__init__(context)
         #: Calls of helpers that save a row, with the argument they save.
         self._helpers: Dict[int, cst.BaseExpression] = {}
+        #: Calls of helpers that fetch a row by an argument and save it.
+        self._fetching: Dict[int, HelperWrite] = {}
 
     def visit_For(self, node: cst.For) -> None:
         super().visit_For(node)
@@ -109,10 +129,24 @@ class SaveInLoop(WriteRule):
             if not runs_once(node, call):
                 self._helpers[id(call)] = argument
                 self._pending[id(call)] = (node, self.semantic.indentation)
+        for call, write in writes_through_helpers(self.semantic, node, "fetches"):
+            if id(call) not in self._helpers and not runs_once(node, call):
+                self._fetching[id(call)] = write
+                self._pending[id(call)] = (node, self.semantic.indentation)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        if not self._duplicates:
+            write = helper_write(self.semantic, node, "saves_each")
+            if write is not None:
+                self._check_saves_each(node, write)
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
         if id(call) in self._helpers:
             self._check_helper(loop, call, self._helpers.pop(id(call)), indentation)
+            return
+        if id(call) in self._fetching:
+            self._check_fetching(loop, call, self._fetching.pop(id(call)), indentation)
             return
         receiver = call.func.value
         instance = row_instance(self.semantic, loop, receiver)
@@ -171,6 +205,44 @@ class SaveInLoop(WriteRule):
                 f"`{short(instance.qualname)}.objects.bulk_update(<rows>, [<fields>])` after the loop"
             )
         self.report(call, f"{cost}; {advice}" + self.not_fixed(list(blockers.other)), None, indentation)
+
+    def _check_fetching(self, loop: cst.For, call: cst.Call, write: HelperWrite, indentation: str) -> None:
+        """``touch(pk)`` on every item, where the function fetches the row by ``pk`` and
+        saves it: a query and a save per item, reported at the call without a fix."""
+        argument = passed_argument(call, write.parameter, write.position)
+        items = loop_variables(loop) | bound_in_body(loop)
+        if argument is None or not mentions(argument, items) or not per_item(self.semantic, loop, call):
+            return
+        model = short(write.model)
+        cost = f"`{self.shown(call.func)}()` fetches a row of `{model}` and saves it on every call: 2 queries per item"
+        blockers = self.semantic.index.bulk_write_blockers(write.model, "update")
+        if blockers.skipped:
+            advice = self.skipped_by("bulk_update()", blockers.skipped)
+        else:
+            advice = (
+                f"fetch the rows at once with `{model}.objects.filter(pk__in=...)` and save the changed ones "
+                f"with `{model}.objects.bulk_update(<rows>, [<fields>])` after the loop"
+            )
+        self.report(call, f"{cost}; {advice}" + self.not_fixed(list(blockers.other)), None, indentation)
+
+    def _check_saves_each(self, call: cst.Call, write: HelperWrite) -> None:
+        """``reprice(products)``, where the function loops over the rows it is given and
+        saves each: a save per row of the caller's queryset, reported at the call without
+        a fix. A helper whose parameter is annotated reports its own loop instead."""
+        argument = passed_argument(call, write.parameter, write.position)
+        rows = self.semantic.queryset_type(argument) if argument is not None else None
+        if rows is None or rows.orm != "django" or not rows.model or not rows.yields_instances:
+            return
+        if rows.kind not in ("manager", "queryset", "iterator", "list") or a_handful(self.semantic, argument):
+            return
+        what = "list" if rows.kind == "list" else "queryset"
+        cost = f"`{self.shown(call.func)}()` saves each row of this {what} one by one: 1 query per row"
+        blockers = self.semantic.index.bulk_write_blockers(rows.model, "update")
+        if blockers.skipped:
+            advice = self.skipped_by("bulk_update()", blockers.skipped)
+        else:
+            advice = f"have it save them at once with `{short(rows.model)}.objects.bulk_update(<rows>, [<fields>])`"
+        self.report(call, f"{cost}; {advice}" + self.not_fixed(list(blockers.other)))
 
     def _shape(
         self, loop: cst.For, call: cst.Call, receiver: cst.BaseExpression, model: str, rows: Optional[QueryType]

@@ -33,6 +33,7 @@ from ormlint.semantic.summaries import (
     GuardedChain,
     ParameterChain,
     ReturnSummary,
+    WriteFact,
     always_evaluated,
     attribute_path,
     chains_by_root,
@@ -44,6 +45,7 @@ from ormlint.semantic.summaries import (
     return_summary,
     split_by_guard,
     when_new_only,
+    write_facts,
 )
 
 #: Names through which code reaches a query without naming a model class: every other
@@ -221,6 +223,8 @@ class ClassFacts:
     guarded_chains: Tuple[GuardedChain, ...] = ()
     #: Which parameter its methods call on each item of another (``summaries.Callback``).
     callbacks: Tuple[Callback, ...] = ()
+    #: What its methods write on every call (``summaries.write_facts``).
+    writes: Tuple[WriteFact, ...] = ()
     #: For each method or property, the calls it chains on an attribute of ``self`` on
     #: every run (``self.tickets.filter(open=True).count()`` as ``("tickets", ("filter",
     #: "count"))``), and whether it is read as a property: (method, property, attribute,
@@ -282,6 +286,8 @@ class ModuleFacts:
     forwards: Tuple[Forward, ...] = ()
     guarded_chains: Tuple[GuardedChain, ...] = ()
     callbacks: Tuple[Callback, ...] = ()
+    #: What its functions write on every call (``summaries.write_facts``).
+    writes: Tuple[WriteFact, ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -305,6 +311,20 @@ class ModelInfo:
     @property
     def name(self) -> str:
         return self.qualname.rpartition(".")[2]
+
+
+@dataclass(frozen=True)
+class HelperWrite:
+    """A write a project function makes on every call (see ``summaries.WriteFact``)."""
+
+    #: ``creates``, ``fetches`` (fetches a row by ``parameter`` and saves it),
+    #: ``fetches_deletes`` (fetches one and deletes it) or ``saves_each`` (saves every
+    #: item of ``parameter``).
+    kind: str
+    parameter: str
+    position: int
+    #: The model written, resolved; empty for ``saves_each``, whose rows the caller gives.
+    model: str
 
 
 @dataclass
@@ -646,27 +666,31 @@ class ProjectIndex:
     @property
     def vocabulary(self) -> FrozenSet[str]:
         """Names one of which a file must use for the ORM rules to find anything in it: the
-        project's model names, and the few names that lead to a query without naming a
-        model (every manager, queryset method or relation is reached through a model)."""
+        project's model names, the few names that lead to a query without naming a model
+        (every manager, queryset method or relation is reached through a model), and the
+        project functions that return a query or write rows."""
         if self._vocabulary is None:
             words = set(ORM_ENTRY_POINTS)
             words.update(qualname.rpartition(".")[2] for qualname in self.models)
             words.update(name.rpartition(".")[2] for name in self.session_factories | self.flask_databases)
             # A function that returns a query leads to one without naming a model.
             words.update(name for facts in self.modules.values() for name, _ in facts.returns)
+            # So does one that writes rows on every call.
+            words.update(write[0] for facts in [*self.modules.values(), *self.classes.values()] for write in facts.writes)
             self._vocabulary = frozenset(words)
         return self._vocabulary
 
     @property
     def looping_functions(self) -> FrozenSet[str]:
         """The names of the project's functions and methods that loop over an argument,
-        save one, pass one on or call one on the items of another: a file calling none of
-        them has no rows to follow."""
+        save one, pass one on, call one on the items of another, or write on every
+        call: a file calling none of them has no rows to follow."""
         if self._looping is None:
             names: Set[str] = set()
             for facts in [*self.modules.values(), *self.classes.values()]:
                 names.update(read[0] for read in (*facts.parameter_reads, *facts.forwards, *facts.callbacks))
                 names.update(read[0] for read in facts.parameter_chains if read[3] == ("save",))
+                names.update(write[0] for write in facts.writes)
             self._looping = frozenset(names)
         return self._looping
 
@@ -926,6 +950,43 @@ class ProjectIndex:
         uses = list(dict.fromkeys(uses))
         self._callbacks[key] = uses
         return uses
+
+    def writes_per_call(self, qualname: str, via_class: bool = False) -> List[HelperWrite]:
+        """What the project function or method ``qualname`` writes on every call, with
+        each model resolved: a create through one of the model's managers or of a model
+        instance, a new SQLAlchemy row added to a session and committed (a create too), a
+        fetch through a manager (or ``get_object_or_404``) then a save or a delete. Writes whose class
+        is no model of the project, or whose manager or session is not one, are left
+        out."""
+        found = self._function_facts(qualname, via_class)
+        if found is None:
+            return []
+        facts, _, name = found
+        writes = []
+        for function, kind, parameter, position, reference, manager in facts.writes:
+            if function != name:
+                continue
+            if kind == "adds":
+                model = self.model(reference)
+                if model is None or model.orm != "sqlalchemy" or not self._is_session(manager):
+                    continue
+                writes.append(HelperWrite("creates", parameter, position, model.qualname))
+                continue
+            model = self.model(reference) if reference else None
+            if reference and (model is None or model.orm != "django" or model.abstract):
+                continue
+            if manager and manager not in model.managers:
+                continue
+            writes.append(HelperWrite(kind, parameter, position, model.qualname if model else ""))
+        return writes
+
+    def _is_session(self, qualname: str) -> bool:
+        """Whether ``qualname`` is a session: Flask-SQLAlchemy's ``db.session``, or a
+        module-level ``scoped_session`` (which proxies one)."""
+        head, _, attribute = qualname.rpartition(".")
+        if attribute == "session" and self.canonical(head) in self.flask_databases:
+            return True
+        return self.canonical(qualname) in self.session_factories
 
     def _function_facts(self, qualname: str, via_class: bool):
         """The facts that hold the function or method ``qualname``, the class it is
@@ -1290,11 +1351,13 @@ def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], modul
     forwards: List[Forward] = []
     guarded: List[GuardedChain] = []
     callbacks: List[Callback] = []
+    writes: List[WriteFact] = []
     for body in bodies:
         function = body.function
         try:
             summary = return_summary(body, names, module, method)
             read, passed, only_if, called = parameter_uses(body, names, method)
+            written = write_facts(body, names, module, method)
         except RecursionError:  # nested too deeply to follow
             continue
         if summary is not None:
@@ -1303,12 +1366,14 @@ def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], modul
         guarded.extend(only_if)
         forwards.extend(passed)
         callbacks.extend(called)
+        writes.extend(written)
     return {
         "returns": tuple(returns),
         "parameter_chains": tuple(chains),
         "forwards": tuple(forwards),
         "guarded_chains": tuple(guarded),
         "callbacks": tuple(callbacks),
+        "writes": tuple(writes),
     }
 
 

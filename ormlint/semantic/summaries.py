@@ -809,3 +809,193 @@ def always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
         else:
             evaluated = list(ast.iter_child_nodes(node))
         pending.extend(reversed(evaluated))
+
+
+# -- what a function writes on every call -------------------------------------------------
+
+#: (function, kind, parameter, position, model, manager): a write the function makes on
+#: every call. ``creates``: it inserts a row of ``model`` (``model.manager.create(...)``,
+#: ``model(...).save()``); ``adds``: it adds a new ``model`` row to the session
+#: ``manager`` (a qualified name) and commits or flushes it; ``fetches``: it fetches a
+#: row of ``model`` by its parameter (``model.manager.get(pk=pk)``,
+#: ``get_object_or_404(model, ...)``) and saves it; ``fetches_deletes``: the same, and
+#: deletes it; ``saves_each``: it loops over its
+#: (unannotated) parameter and saves every item. The model is a qualified name as the
+#: module's names give it, for the index to resolve; ``parameter`` is empty and
+#: ``position`` -1 where no parameter is involved.
+WriteFact = Tuple[str, str, str, int, str, str]
+
+_GET_OBJECT_OR_404 = frozenset({"django.shortcuts.get_object_or_404"})
+#: Decorators that run the function when it is called (``transaction.atomic`` in a
+#: transaction of its own).
+_CALLING_DECORATORS = frozenset({"staticmethod", "classmethod", "atomic"})
+
+
+def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: bool) -> Tuple[WriteFact, ...]:
+    """The writes ``body``'s function makes whenever it is called, so that a loop calling
+    it once per item writes once per item. Only writes that run on every call count (see
+    ``every_call``): not under ``if``, in a loop, in a ``try`` that may catch their
+    failure, or in a nested function. ``get_or_create()`` / ``update_or_create()`` may
+    create nothing, and are not creates. Calling a generator or a coroutine function runs
+    none of its body, and a decorator may run it later or elsewhere (a task queue's):
+    only plain functions, or those under a decorator that calls them there and then, have
+    writes per call."""
+    function = body.function
+    decorators = {decorator_name(d) for d in function.decorator_list}
+    if body.generator or isinstance(function, ast.AsyncFunctionDef) or decorators - _CALLING_DECORATORS:
+        return ()
+    own, positions = body.call_parameters(method)
+    kept = {name: position for name, position in positions.items() if name not in body.assigned}
+    qualified = _qualifier(names, module, body.assigned | set(positions) | ({own} if own else set()))
+    always = every_call(function.body)
+    constructed = {}  # ``order = Order(...)``, bound once: name -> model
+    fetched = {}  # ``order = Order.objects.get(pk=pk)``, bound once: name -> (model, manager, parameter)
+    saved: Set[str] = set()
+    deleted: Set[str] = set()
+    added: List[Tuple[str, ast.expr]] = []  # ``db.session.add(row)``: (session, row)
+    committed: Set[str] = set()  # sessions committed or flushed
+    facts: List[WriteFact] = []
+    for node in always:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if body.stores[name] == 1:
+                fetch = _fetch_by(node.value, qualified, set(kept))
+                model = _called_class(node.value, qualified)
+                if fetch is not None:
+                    fetched[name] = fetch
+                elif model is not None:
+                    constructed[name] = model
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver, method_name = node.func.value, node.func.attr
+            if method_name == "create":
+                manager = _manager_of(receiver, qualified)
+                if manager is not None:
+                    facts.append((function.name, "creates", "", -1, *manager))
+            elif method_name == "save" and isinstance(receiver, ast.Call):
+                model = _called_class(receiver, qualified)
+                if model is not None:
+                    facts.append((function.name, "creates", "", -1, model, ""))
+            elif method_name == "save" and isinstance(receiver, ast.Name):
+                saved.add(receiver.id)
+            elif method_name == "delete" and isinstance(receiver, ast.Name):
+                deleted.add(receiver.id)
+            elif method_name in ("add", "commit", "flush"):
+                session = _reference(receiver, qualified)
+                if session is not None and method_name != "add":
+                    committed.add(session)
+                elif session is not None and len(node.args) == 1 and not node.keywords:
+                    added.append((session, node.args[0]))
+    facts.extend((function.name, "creates", "", -1, constructed[name], "") for name in saved & set(constructed))
+    # A row added to a session is inserted at its next flush, with every row added
+    # before it: only a helper that also commits (or flushes) inserts once per call.
+    for session, row in added:
+        model = constructed.get(row.id) if isinstance(row, ast.Name) else _called_class(row, qualified)
+        if model is not None and session in committed:
+            facts.append((function.name, "adds", "", -1, model, session))
+    for kind, written in (("fetches", saved), ("fetches_deletes", deleted)):
+        for name in written & set(fetched):
+            model, manager, parameter = fetched[name]
+            facts.append((function.name, kind, parameter, kept[parameter], model, manager))
+    annotated = {a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs if a.annotation}
+    for loop in (n for n in always if isinstance(n, (ast.For, ast.AsyncFor))):
+        rows = loop.iter
+        if isinstance(rows, ast.Name) and rows.id in kept and rows.id not in annotated and _saves_every_item(loop):
+            facts.append((function.name, "saves_each", rows.id, kept[rows.id], "", ""))
+    return tuple(dict.fromkeys(facts))
+
+
+def every_call(statements: List[ast.stmt]) -> List[ast.AST]:
+    """The nodes of ``always_evaluated(statements)`` that run to their end on every
+    call: not those in the body of a ``try`` with handlers, where a failure (an
+    ``IntegrityError``, a ``DoesNotExist``) may be caught and the call go on without it."""
+    caught: Set[int] = set()
+    nodes = list(always_evaluated(statements))
+    for node in nodes:
+        if isinstance(node, _TRY_STATEMENTS) and node.handlers:
+            caught.update(id(inner) for statement in node.body for inner in ast.walk(statement))
+    return [node for node in nodes if id(node) not in caught]
+
+
+def _saves_every_item(loop: ast.For) -> bool:
+    """``for row in rows: ...; row.save()``: the save stands in the loop body itself (or
+    a ``with`` there), and nothing leaves the loop or skips an item."""
+    if not isinstance(loop.target, ast.Name):
+        return False
+    item = loop.target.id
+    for node in ast.walk(loop):
+        if isinstance(node, (ast.Break, ast.Continue, ast.Return, ast.Raise)):
+            return False
+        if isinstance(node, ast.Name) and node.id == item and isinstance(node.ctx, ast.Store) and node is not loop.target:
+            return False  # rebound in the body: what is saved is no longer the item
+    statements = list(loop.body)
+    while statements:
+        statement = statements.pop(0)
+        if isinstance(statement, (ast.With, ast.AsyncWith)):
+            statements.extend(statement.body)
+        elif (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Call)
+            and attribute_path(statement.value.func) == (item, "save")
+        ):
+            return True
+    return False
+
+
+def _qualifier(names: Dict[str, str], module: str, local: Set[str]) -> Callable[[str], Optional[str]]:
+    """What a name read in a function refers to: an import or a class of its module
+    (``names``), else a name its module binds (``Order = get_model("order", "Order")``,
+    which the index resolves); ``None`` for a builtin or a name the function binds."""
+
+    def qualified(name: str) -> Optional[str]:
+        if name in local:
+            return None
+        return names.get(name) or (None if name in _BUILTINS else f"{module}.{name}")
+
+    return qualified
+
+
+def _reference(node: ast.expr, qualified: Callable[[str], Optional[str]]) -> Optional[str]:
+    """``db.session`` (a name of the module, then attributes) as a qualified name."""
+    path = attribute_path(node)
+    head = qualified(path[0]) if path is not None else None
+    return ".".join([head, *path[1:]]) if head is not None else None
+
+
+def _manager_of(node: ast.expr, qualified: Callable[[str], Optional[str]]) -> Optional[Tuple[str, str]]:
+    """``Order.objects`` (or ``models.Order.objects``: a class through the module's
+    names, then one attribute) as the class's qualified name and the attribute."""
+    path = attribute_path(node)
+    if path is None or len(path) < 2:
+        return None
+    head = qualified(path[0])
+    return (".".join([head, *path[1:-1]]), path[-1]) if head is not None else None
+
+
+def _called_class(node: ast.expr, qualified: Callable[[str], Optional[str]]) -> Optional[str]:
+    """``Order(...)``: the qualified name of what is called, a name of the module."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return qualified(node.func.id)
+    return None
+
+
+def _fetch_by(node: ast.expr, qualified: Callable[[str], Optional[str]], parameters: Set[str]) -> Optional[Tuple[str, str, str]]:
+    """``Order.objects.get(pk=pk)`` or ``get_object_or_404(Order, pk=pk)`` with an
+    argument that reads one of ``parameters``: the model, the manager (empty for the
+    shortcut) and the parameter."""
+    if not isinstance(node, ast.Call):
+        return None
+    arguments: List[ast.expr] = [*node.args, *(k.value for k in node.keywords)]
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        manager = _manager_of(node.func.value, qualified)
+        if manager is None:
+            return None
+        model, attribute = manager
+    elif isinstance(node.func, ast.Name) and qualified(node.func.id) in _GET_OBJECT_OR_404 and node.args:
+        model = _reference(node.args[0], qualified) if isinstance(node.args[0], ast.Name) else None
+        if model is None:
+            return None
+        attribute, arguments = "", arguments[1:]
+    else:
+        return None
+    read = [n.id for argument in arguments for n in ast.walk(argument) if isinstance(n, ast.Name) and n.id in parameters]
+    return (model, attribute, read[0]) if read else None

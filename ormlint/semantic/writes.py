@@ -13,6 +13,7 @@ from typing import Iterable, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from ormlint.semantic.index import HelperWrite
 from ormlint.semantic.model import SemanticModel, is_slice
 from ormlint.semantic.scope import reads_below
 from ormlint.semantic.types import Instance
@@ -45,18 +46,53 @@ def saves_through_helpers(semantic: SemanticModel, loop: cst.For) -> List[Tuple[
         if callee is None:
             continue
         saved = {(p, i) for p, i, chain in semantic.index.parameter_chains(*callee) if chain == ("save",)}
-        positional = [a.value for a in node.args if a.keyword is None and not a.star]
-        if any(a.star for a in node.args):
-            continue
-        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         for parameter, position in sorted(saved, key=lambda pair: pair[1]):
-            argument = keywords.get(parameter)
-            if argument is None and 0 <= position < len(positional):
-                argument = positional[position]
+            argument = passed_argument(node, parameter, position)
             if argument is not None:
                 found.append((node, argument))
                 break
     return found
+
+
+def writes_through_helpers(semantic: SemanticModel, loop: cst.For, kind: str) -> List[Tuple[cst.Call, HelperWrite]]:
+    """Calls on every iteration of ``loop`` of project functions that make a write of
+    ``kind`` on every call (see ``HelperWrite.kind``): create a row, or fetch one by the
+    argument they are given and save or delete it."""
+    found = []
+    for node in _body_nodes(loop):
+        if isinstance(node, cst.Call):
+            write = helper_write(semantic, node, kind)
+            if write is not None:
+                found.append((node, write))
+    return found
+
+
+def helper_write(semantic: SemanticModel, call: cst.Call, kind: str) -> Optional[HelperWrite]:
+    """The write of ``kind`` that the project function ``call`` runs makes on every call,
+    if any; a write through a parameter only when the call passes that parameter. Calls
+    that unpack ``*args`` / ``**kwargs`` pass what ormlint cannot line up."""
+    if any(argument.star for argument in call.args):
+        return None
+    callee = semantic.project_callee(call.func)
+    if callee is None:
+        return None
+    for write in semantic.index.writes_per_call(*callee):
+        if write.kind == kind and (not write.parameter or passed_argument(call, write.parameter, write.position) is not None):
+            return write
+    return None
+
+
+def passed_argument(call: cst.Call, parameter: str, position: int) -> Optional[cst.BaseExpression]:
+    """The argument ``call`` passes to ``parameter`` (at ``position``, -1 for a
+    keyword-only one), if it passes one; ``None`` also when it unpacks ``*args`` or
+    ``**kwargs``, which may hold it anywhere."""
+    if any(argument.star for argument in call.args):
+        return None
+    for argument in call.args:
+        if argument.keyword is not None and argument.keyword.value == parameter:
+            return argument.value
+    positional = [argument.value for argument in call.args if argument.keyword is None]
+    return positional[position] if 0 <= position < len(positional) else None
 
 
 def _body_nodes(loop: cst.For) -> Iterator[cst.CSTNode]:
