@@ -10,7 +10,8 @@ import libcst as cst
 from ormlint.rules.base import Rule
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.types import ModelClass
-from ormlint.semantic.writes import a_handful, per_iteration_calls, runs_once
+from ormlint.semantic.index import HelperWrite
+from ormlint.semantic.writes import a_handful, per_iteration_calls, runs_once, writes_through_helpers
 from ormlint.syntax import children
 
 
@@ -50,10 +51,15 @@ class WriteRule(Rule):
     #: "b")``, ``qs[:3]``) is left alone: its writes cost a few queries, however many
     #: rows there are, which is not worth a bulk rewrite.
     ignores_a_handful = True
+    #: The kind of ``HelperWrite`` (a project function's write on every call) that the
+    #: rule reports at a call on every iteration, if any.
+    helper_writes = ""
 
     def __init__(self, context) -> None:
         super().__init__(context)
         self._pending: Dict[int, Tuple[cst.For, str]] = {}
+        #: The calls of ``helper_writes`` functions on every iteration of a loop here.
+        self.helper_calls: Dict[int, HelperWrite] = {}
         #: How many ``except ...MultipleObjectsReturned:`` handlers the traversal is in.
         self._duplicates = 0
 
@@ -79,6 +85,11 @@ class WriteRule(Rule):
         for call in per_iteration_calls(node, self.methods):
             if not runs_once(node, call):
                 self._pending[id(call)] = (node, self.semantic.indentation)
+        if self.helper_writes:
+            for call, write in writes_through_helpers(self.semantic, node, self.helper_writes):
+                if id(call) not in self._pending and not runs_once(node, call):
+                    self.helper_calls[id(call)] = write
+                    self._pending[id(call)] = (node, self.semantic.indentation)
 
     def visit_Call(self, node: cst.Call) -> None:
         pending = self._pending.pop(id(node), None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
@@ -12,7 +12,7 @@ from ormlint.rules._writes import WriteRule, short
 from ormlint.semantic.types import ModelClass, QueryType
 from ormlint.semantic.scope import reads_below
 from ormlint.semantic.index import HelperWrite
-from ormlint.semantic.writes import loop_variables, per_item, runs_once, writes_through_helpers
+from ormlint.semantic.writes import loop_variables, per_item
 from ormlint.syntax import children, walk
 
 _FETCH_FIRST = "fetch the existing rows with one `filter(...__in=...)`"
@@ -98,26 +98,13 @@ class CreateInLoop(WriteRule):
 
     methods = ("create", "get_or_create", "update_or_create", "save")
     follows_calls = True
-
-    def __init__(self, context) -> None:
-        super().__init__(context)
-        #: Calls of helpers that create a row on every call.
-        self._helpers: Dict[int, HelperWrite] = {}
-
-    def visit_For(self, node: cst.For) -> None:
-        super().visit_For(node)
-        if not self.writes_per_row(node):
-            return
-        for call, write in writes_through_helpers(self.semantic, node, "creates"):
-            if not runs_once(node, call):
-                self._helpers[id(call)] = write
-                self._pending[id(call)] = (node, self.semantic.indentation)
+    helper_writes = "creates"
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
         if not per_item(self.semantic, loop, call):
             return
-        if id(call) in self._helpers:
-            self._report_helper(call, self._helpers.pop(id(call)), indentation)
+        if id(call) in self.helper_calls:
+            self._report_helper(call, self.helper_calls.pop(id(call)), indentation)
             return
         method = call.func.attr.value
         receiver = call.func.value

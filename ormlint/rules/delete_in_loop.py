@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, Sequence
+from typing import Sequence
 
 import libcst as cst
 
@@ -16,9 +16,7 @@ from ormlint.semantic.writes import (
     per_item,
     reaches_every_item,
     row_instance,
-    runs_once,
     sliced,
-    writes_through_helpers,
 )
 
 
@@ -79,24 +77,11 @@ class DeleteInLoop(WriteRule):
 
     methods = ("delete",)
     follows_calls = True
-
-    def __init__(self, context) -> None:
-        super().__init__(context)
-        #: Calls of helpers that fetch a row by an argument and delete it.
-        self._helpers: Dict[int, HelperWrite] = {}
-
-    def visit_For(self, node: cst.For) -> None:
-        super().visit_For(node)
-        if not self.writes_per_row(node):
-            return
-        for call, write in writes_through_helpers(self.semantic, node, "fetches_deletes"):
-            if not runs_once(node, call):
-                self._helpers[id(call)] = write
-                self._pending[id(call)] = (node, self.semantic.indentation)
+    helper_writes = "fetches_deletes"
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
-        if id(call) in self._helpers:
-            self._check_helper(loop, call, self._helpers.pop(id(call)))
+        if id(call) in self.helper_calls:
+            self._check_helper(loop, call, self.helper_calls.pop(id(call)))
             return
         receiver = call.func.value
         instance = row_instance(self.semantic, loop, receiver)

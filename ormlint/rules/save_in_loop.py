@@ -24,7 +24,6 @@ from ormlint.semantic.writes import (
     runs_once,
     saves_through_helpers,
     sliced,
-    writes_through_helpers,
 )
 from ormlint.syntax import string_elements
 
@@ -113,26 +112,20 @@ class SaveInLoop(WriteRule):
 
     methods = ("save",)
     follows_calls = True
+    helper_writes = "fetches"
 
     def __init__(self, context) -> None:
         super().__init__(context)
         #: Calls of helpers that save a row, with the argument they save.
         self._helpers: Dict[int, cst.BaseExpression] = {}
-        #: Calls of helpers that fetch a row by an argument and save it.
-        self._fetching: Dict[int, HelperWrite] = {}
 
     def visit_For(self, node: cst.For) -> None:
+        if self.writes_per_row(node):
+            for call, argument in saves_through_helpers(self.semantic, node):
+                if not runs_once(node, call):
+                    self._helpers[id(call)] = argument
+                    self._pending[id(call)] = (node, self.semantic.indentation)
         super().visit_For(node)
-        if not self.writes_per_row(node):
-            return
-        for call, argument in saves_through_helpers(self.semantic, node):
-            if not runs_once(node, call):
-                self._helpers[id(call)] = argument
-                self._pending[id(call)] = (node, self.semantic.indentation)
-        for call, write in writes_through_helpers(self.semantic, node, "fetches"):
-            if id(call) not in self._helpers and not runs_once(node, call):
-                self._fetching[id(call)] = write
-                self._pending[id(call)] = (node, self.semantic.indentation)
 
     def visit_Call(self, node: cst.Call) -> None:
         super().visit_Call(node)
@@ -145,8 +138,8 @@ class SaveInLoop(WriteRule):
         if id(call) in self._helpers:
             self._check_helper(loop, call, self._helpers.pop(id(call)), indentation)
             return
-        if id(call) in self._fetching:
-            self._check_fetching(loop, call, self._fetching.pop(id(call)), indentation)
+        if id(call) in self.helper_calls:
+            self._check_fetching(loop, call, self.helper_calls.pop(id(call)), indentation)
             return
         receiver = call.func.value
         instance = row_instance(self.semantic, loop, receiver)

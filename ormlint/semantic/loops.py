@@ -19,6 +19,7 @@ from ormlint.semantic.model import ROWS_ARGUMENT, SemanticModel, string_argument
 from ormlint.semantic.relations import Relation
 from ormlint.semantic.scope import Binding, enumerated_rows, reads_below, unpacked_rows
 from ormlint.semantic.summaries import ITERATED, constant_class, guard_may_run
+from ormlint.semantic.writes import passed_argument
 from ormlint.syntax import children
 from ormlint.semantic.types import ANY_RELATION, Instance, ModelClass, QueryType
 
@@ -190,7 +191,7 @@ def _helper_facts(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts
     # Past a ``*args`` the positions of the arguments are unknown.
     callbacks = [] if any(a.star for a in call.args) else index.callbacks(*callee)
     for parameter, position in dict.fromkeys([(p, i) for p, i, _ in reads] + [(p, i) for p, i, _, _ in callbacks]):
-        argument = _argument(call, parameter, position)
+        argument = passed_argument(call, parameter, position)
         if argument is None:
             continue
         query = semantic.queryset_type(argument)
@@ -203,22 +204,12 @@ def _helper_facts(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts
         )
         facts.reads = chain_reads(index, query.model, chains)
         for name, at in dict.fromkeys((q, j) for p, _, q, j in callbacks if p == parameter):
-            called = _callback_reads(semantic, query.model, _argument(call, name, at))
+            called = _callback_reads(semantic, query.model, passed_argument(call, name, at))
             if called is not None and called[1]:
                 facts.called += (called[0],)
                 facts.reads += [read for read in called[1] if read not in facts.reads]
         return facts
     return None
-
-
-def _argument(call: cst.Call, parameter: str, position: int) -> Optional[cst.BaseExpression]:
-    """What ``call`` passes to the callee's ``parameter`` at ``position``, by keyword or
-    by position."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == parameter:
-            return arg.value
-    positional = [a.value for a in call.args if a.keyword is None and not a.star]
-    return positional[position] if 0 <= position < len(positional) else None
 
 
 def _callback_reads(

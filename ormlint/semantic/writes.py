@@ -84,14 +84,17 @@ def helper_write(semantic: SemanticModel, call: cst.Call, kind: str) -> Optional
 
 def passed_argument(call: cst.Call, parameter: str, position: int) -> Optional[cst.BaseExpression]:
     """The argument ``call`` passes to ``parameter`` (at ``position``, -1 for a
-    keyword-only one), if it passes one; ``None`` also when it unpacks ``*args`` or
-    ``**kwargs``, which may hold it anywhere."""
-    if any(argument.star for argument in call.args):
-        return None
+    keyword-only one), if it passes one: by keyword, or by position before any
+    ``*args``, after which positions are unknown."""
     for argument in call.args:
         if argument.keyword is not None and argument.keyword.value == parameter:
             return argument.value
-    positional = [argument.value for argument in call.args if argument.keyword is None]
+    positional = []
+    for argument in call.args:
+        if argument.star:
+            break
+        if argument.keyword is None:
+            positional.append(argument.value)
     return positional[position] if 0 <= position < len(positional) else None
 
 
