@@ -9,7 +9,7 @@ import libcst as cst
 from ormlint.fixers.related import add_related
 from ormlint.rules.base import Rule
 from ormlint.semantic.admin import AdminFacts, analyse_admin
-from ormlint.semantic.drf import ViewFacts, analyse_view
+from ormlint.semantic.drf import ViewFacts, analyse_view, serialized_rows
 from ormlint.semantic.rendering import list_view_facts, render_facts
 from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, analyse_unpacked_loop, comprehension_clauses, longest, longest_reads
 
@@ -19,7 +19,7 @@ class LoopRule(Rule):
 
     needs_orm = True
     follows_calls = True
-    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class", "render", "TemplateResponse", "ListView")
+    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class", "render", "TemplateResponse", "ListView", "many=True")
 
     def visit_For(self, node: cst.For) -> None:
         self._visit_loop(node)
@@ -39,6 +39,11 @@ class LoopRule(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         self._visit_callable(node)
         for facts in render_facts(self.semantic, node):
+            self.check_loop(facts)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        facts = serialized_rows(self.semantic, node)
+        if facts is not None:
             self.check_loop(facts)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:

@@ -43,6 +43,8 @@ class NPlusOneForward(LoopRule):
     key fields and `Meta.depth` read relations of each row. What the queryset does not
     load is reported on the `queryset` line and fixed there (`select_related` for
     single-valued paths, `prefetch_related` for paths through a many-valued relation).
+    So is an explicit `OrderSerializer(rows, many=True).data` anywhere (or `.data` of a
+    name bound to that call): the serializer reads the same on every row of `rows`.
 
     Templates count too: a view that renders a template with query rows in its context
     (`render(request, "x.html", {"orders": qs})`, `TemplateResponse`, `render_to_string`,

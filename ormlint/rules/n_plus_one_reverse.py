@@ -34,6 +34,8 @@ class NPlusOneReverse(LoopRule):
     key fields and `Meta.depth` read relations of each row. What the queryset does not
     load is reported on the `queryset` line and fixed there (`select_related` for
     single-valued paths, `prefetch_related` for paths through a many-valued relation).
+    So is an explicit `OrderSerializer(rows, many=True).data` anywhere (or `.data` of a
+    name bound to that call): the serializer reads the same on every row of `rows`.
 
     Templates count too: a relation the template's `{% for %}` loops read on each row
     (`{% for line in order.lines.all %}`) is reported where the view builds the rows.

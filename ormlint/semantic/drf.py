@@ -24,9 +24,10 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from ormlint.semantic.index import ProjectIndex
-from ormlint.semantic.loops import RelationRead, _chain_reads, _resolve
+from ormlint.semantic.loops import LoopFacts, RelationRead, _chain_reads, _resolve, _single_assignment, query_site
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.types import QueryType
+from ormlint.semantic.writes import passed_argument
 from ormlint.syntax import class_body
 
 SERIALIZER_BASES = frozenset(
@@ -251,3 +252,40 @@ def _implicit_reads(index: ProjectIndex, model: str, name: str, nesting: int) ->
                 if not index.relation(relation.target, inner).reverse:
                     reads.append(RelationRead((name,) + read.path, (relation,) + read.relations))
     return reads
+
+
+def serialized_rows(semantic: SemanticModel, node: cst.Attribute) -> Optional[LoopFacts]:
+    """``OrderSerializer(orders, many=True).data``, or ``.data`` of a name bound once to
+    such a call: the project serializer runs on every row of ``orders`` and reads there
+    what ``serializer_reads`` says. Only reading ``.data`` serializes; a serializer given
+    ``data=`` validates input and reads no rows."""
+    if node.attr.value != "data":
+        return None
+    call = _single_assignment(semantic, node.value) if isinstance(node.value, cst.Name) else node.value
+    if not isinstance(call, cst.Call):
+        return None
+    key = ("serialized", id(call))
+    if key not in semantic.memo:
+        semantic.memo[key] = _serialized_rows(semantic, call)
+    return semantic.memo[key]  # type: ignore[return-value]
+
+
+def _serialized_rows(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFacts]:
+    keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+    many = keywords.get("many")
+    if not (isinstance(many, cst.Name) and many.value == "True") or "data" in keywords:
+        return None
+    serializer = semantic.qualified_name(call.func)
+    index = semantic.index
+    if serializer is None or not _is_serializer(index, serializer):
+        return None
+    rows = passed_argument(call, "instance", 0)
+    query = semantic.queryset_type(rows) if rows is not None else None
+    if query is None or query.orm != "django" or not query.iterated_rows or query.partial:
+        return None
+    reads = serializer_reads(index, serializer, query.model)
+    if not reads:
+        return None
+    facts = LoopFacts(call, query, rows, query_site(semantic, rows), "", via=f"`{serializer.rpartition('.')[2]}(many=True)`")
+    facts.reads = [read for read, _ in reads]
+    return facts
