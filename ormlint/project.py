@@ -5,6 +5,7 @@ Free of libcst, so that a run answered from the cache never imports it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Dict, Optional, Tuple
 
@@ -60,6 +61,8 @@ class Project:
 
 
 def _matches_disk(path: str, source: SourceFile) -> bool:
+    if not os.path.isfile(path):  # a named pipe would block the open
+        return False
     try:
         with open(path, "rb") as handle:
             return handle.read() == source.raw

@@ -14,9 +14,17 @@ import stat
 import tempfile
 import tokenize
 from dataclasses import dataclass, replace
-from typing import List
+from typing import List, Optional
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+#: The kinds of file that are never opened, by the test of their mode.
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 class SourceError(Exception):
@@ -39,11 +47,13 @@ class SourceFile:
 
     @classmethod
     def read(cls, path: str) -> "SourceFile":
+        """Read a file, after :func:`refusal` has found nothing against it."""
         try:
+            reason = refusal(os.stat(path))
+            if reason is not None:
+                raise SourceError(reason)
             with open(path, "rb") as handle:
                 raw = handle.read()
-        except IsADirectoryError:
-            raise SourceError("is a directory, not a Python file") from None
         except OSError as error:
             raise SourceError(f"cannot read file: {error.strerror or error}") from None
         return replace(cls.from_bytes(path, raw), on_disk=True)
@@ -104,6 +114,34 @@ class SourceFile:
             except OSError:
                 pass
             raise WriteError(f"cannot write file: {error.strerror or error}") from None
+
+
+def refusal(status: os.stat_result) -> Optional[str]:
+    """Why a file of this status (from ``os.stat``) is not read, or ``None`` when it may be.
+
+    Only regular files are read: opening a named pipe blocks until something writes to it,
+    and a device such as ``/dev/zero`` never ends. ``os.stat`` follows symbolic links, so a
+    link to such a file is refused with it. The status comes first because ``open()`` on a
+    named pipe would already hang.
+    """
+    mode = status.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a Python file"
+    kind = next((name for test, name in _SPECIAL_FILES if test(mode)), "a special file")
+    return f"is {kind}, not a regular file; not read"
+
+
+def is_special_file(path: str) -> bool:
+    """Whether ``path`` is something other than a regular file or a folder (a named pipe, a
+    device, a socket, or a link to one): a walk skips it. A path that cannot be examined is
+    not special: reading it reports why."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 class LineIndex:

@@ -44,6 +44,7 @@ from ormlint.semantic.summaries import (
     split_by_guard,
     when_new_only,
 )
+from ormlint.source import is_special_file
 
 #: Names through which code reaches a query without naming a model class: every other
 #: way in (``Order.objects``, ``QuerySet[Order]``, ``select(Order)``, ``model = Order``)
@@ -1083,15 +1084,20 @@ _TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".xml", ".jinja", ".jinja2", ".j2
 
 def iter_project_files(root: Path, templates: Optional[Dict[str, List[Path]]] = None) -> Iterable[Path]:
     """The project's Python files; with ``templates``, its templates are collected there
-    by name (their path below the nearest ``templates`` folder) in the same walk."""
+    by name (their path below the nearest ``templates`` folder) in the same walk. Named
+    pipes, devices and sockets are left out, whatever their name: reading one would hang
+    or never end, and would stop a run over any file of the project."""
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_FOLDERS and not d.startswith("."))
         parts = Path(directory).relative_to(root).parts
         below = len(parts) - 1 - parts[::-1].index("templates") if "templates" in parts else None
         for name in sorted(files):
             if name.endswith(".py"):
-                yield Path(directory, name)
+                if not is_special_file(os.path.join(directory, name)):
+                    yield Path(directory, name)
             elif templates is not None and below is not None and name.endswith(_TEMPLATE_SUFFIXES):
+                if is_special_file(os.path.join(directory, name)):
+                    continue
                 key = "/".join(parts[below + 1 :] + (name,))
                 templates.setdefault(key, []).append(Path(directory, name))
 
