@@ -157,7 +157,13 @@ def index(path: Path, no_cache: bool) -> None:
     from ormlint.semantic.index import ProjectIndex, find_project_root
 
     root = find_project_root(path) or path.resolve()
-    built = ProjectIndex.build(root, cache=None if no_cache else IndexCache.for_root(root))
+    try:
+        config = load_config(find_config_file(root))
+    except ConfigError as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    cache = None if no_cache else IndexCache.for_root(root)
+    built = ProjectIndex.build(root, cache=cache, max_file_size=config.max_file_size)
     click.echo(f"project root: {root}")
     click.echo(f"user model: {built.user_model}")
     for name in sorted(built.session_factories):

@@ -105,3 +105,110 @@ def test_standard_input_named_after_a_named_pipe_is_checked_without_opening_it(p
         cwd=project, env=environment, input=FINDING, capture_output=True, text=True, timeout=TIMEOUT,
     )
     assert "pipe.py:5:12: ORM101" in result.stdout
+
+
+# -- a size limit -----------------------------------------------------------------------
+
+MODELS_WITH_INVOICE = "from django.db import models\n\n\nclass Invoice(models.Model):\n    pass\n"
+USES_INVOICE = "from billing.models import Invoice\n\n\ndef f():\n    return Invoice.objects.count() > 0\n"
+
+
+def padded(text: str, size: int) -> str:
+    """``text`` followed by comment lines of a kilobyte up to ``size`` bytes."""
+    line = "#" * 1023 + "\n"
+    return text + line * ((size - len(text)) // len(line) + 1)
+
+
+def test_a_file_over_the_default_limit_is_reported_and_the_run_goes_on(project):
+    (project / "shop" / "huge.py").write_text(padded(FINDING, 3 * 1024 * 1024))
+    result = ormlint(project, ".")
+    assert "huge.py:1:1: ORM000 too large to check (3 MB > 2 MB limit of `max-file-size`)" in result.stdout
+    assert "huge.py:5:12" not in result.stdout
+    assert "good.py:5:12: ORM101" in result.stdout
+
+
+def test_a_file_under_the_limit_is_checked(project):
+    (project / "shop" / "large.py").write_text(padded(FINDING, 1024 * 1024))
+    result = ormlint(project, ".")
+    assert "large.py:5:12: ORM101" in result.stdout and "ORM000" not in result.stdout
+
+
+def test_the_limit_is_configured_and_a_changed_limit_is_not_served_from_the_cache(project):
+    (project / "shop" / "large.py").write_text(padded(FINDING, 300 * 1024))
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+
+    def cached_run(limit: str) -> str:
+        (project / "ormlint.toml").write_text(f'max-file-size = "{limit}"\n')
+        return subprocess.run(
+            [sys.executable, "-m", "ormlint", "check", "."],
+            cwd=project, env=environment, capture_output=True, text=True, timeout=TIMEOUT,
+        ).stdout
+
+    assert "large.py:5:12: ORM101" in cached_run("1 MB")
+    refused = cached_run("200 KB")
+    assert "large.py:1:1: ORM000 too large to check (0.3 MB > 0.2 MB limit of `max-file-size`)" in refused
+    assert "large.py:5:12" not in refused
+    assert "large.py:5:12: ORM101" in cached_run("1 MB")
+
+
+def test_the_index_leaves_out_a_model_file_over_the_limit_and_reads_it_again_under_a_higher_one(tmp_path):
+    project = make_project(tmp_path, {"billing/__init__.py": "", "billing/views.py": USES_INVOICE})
+    (project / "billing" / "models.py").write_text(padded(MODELS_WITH_INVOICE, 300 * 1024))
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+
+    def views_with_limit(limit: str) -> str:
+        (project / "ormlint.toml").write_text(f'max-file-size = "{limit}"\n')
+        return subprocess.run(
+            [sys.executable, "-m", "ormlint", "check", "billing/views.py"],
+            cwd=project, env=environment, capture_output=True, text=True, timeout=TIMEOUT,
+        ).stdout
+
+    assert "views.py:5:12: ORM101" in views_with_limit("1 MB")
+    assert "views.py:5:12" not in views_with_limit("100 KB")  # Invoice is no longer known
+    assert "views.py:5:12: ORM101" in views_with_limit("1 MB")
+
+
+def test_ormlint_index_lists_the_files_it_did_not_read(project):
+    (project / "shop" / "huge.py").write_text(padded(FINDING, 3 * 1024 * 1024))
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    result = subprocess.run(
+        [sys.executable, "-m", "ormlint", "index", "--no-cache", "."],
+        cwd=project, env=environment, capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert "not read (too large, or not a regular file):\n  shop/huge.py: too large to check (3 MB > 2 MB" in result.stdout
+    assert "good.py" not in result.stdout
+
+
+def test_standard_input_over_the_limit_is_reported_and_passed_through_by_fix(project):
+    (project / "ormlint.toml").write_text('max-file-size = "1 KB"\n')
+    text = padded(FINDING, 4096)
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    result = subprocess.run(
+        [sys.executable, "-m", "ormlint", "check", "--no-cache", "--fix", "--stdin-filename", "shop/big.py", "-"],
+        cwd=project, env=environment, input=text, capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert result.stdout == text
+    assert "big.py:1:1: ORM000 too large to check (more than 1 KB limit of `max-file-size`)" in result.stderr
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "value, size",
+    [(2097152, 2097152), ("2 MB", 2 * 1024 * 1024), ("512KB", 512 * 1024), ("1.5 mb", 1536 * 1024), ("100", 100)],
+)
+def test_max_file_size_values(tmp_path, value, size):
+    from ormlint.config import load_config
+
+    path = tmp_path / "ormlint.toml"
+    path.write_text(f"max-file-size = {value!r}\n".replace("'", '"'))
+    assert load_config(path).max_file_size == size
+
+
+@pytest.mark.parametrize("value", ["0", '"2 TB"', '"big"', "true", "-1", "2.5"])
+def test_bad_max_file_size_values_name_the_key(tmp_path, value):
+    from ormlint.config import ConfigError, load_config
+
+    path = tmp_path / "ormlint.toml"
+    path.write_text(f"max-file-size = {value}\n")
+    with pytest.raises(ConfigError, match="invalid value for `max-file-size`"):
+        load_config(path)
