@@ -28,7 +28,7 @@ from ormlint.project import Project
 from ormlint.results import FileResult, ResultCache, result_key
 from ormlint.semantic.index import find_project_root
 from ormlint.source import SourceError, SourceFile, WriteError, too_large
-from ormlint.workers import check_files, open_pool, process
+from ormlint.workers import check_files, process, worker_pool
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -139,8 +139,7 @@ def _check_paths(
             sources.append(SourceFile.read(path, config.max_file_size))
         except SourceError as error:
             report.diagnostics.append(file_error(path, str(error)))
-    pool = open_pool(len(sources), project)
-    try:
+    with worker_pool(len(sources), project) as pool:
         caches: Dict[Optional[Path], ResultCache] = {}
         keys: List[Optional[str]] = [None] * len(sources)
         results: List[Optional[FileResult]] = [None] * len(sources)
@@ -159,9 +158,6 @@ def _check_paths(
         pending = [position for position, result in enumerate(results) if result is None]
         with _progress(len(pending)) as advance:
             checked = check_files([sources[p] for p in pending], config, project, fixing, pool, advance)
-    finally:
-        if pool is not None:
-            pool.shutdown()
     for position, result in zip(pending, checked):
         results[position] = result
         key = keys[position]

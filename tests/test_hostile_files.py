@@ -4,9 +4,12 @@ control characters. Each process runs under a timeout, so a regression fails ins
 hanging."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import List, Optional, Tuple
 
 import pytest
 
@@ -212,3 +215,120 @@ def test_bad_max_file_size_values_name_the_key(tmp_path, value):
     path.write_text(f"max-file-size = {value}\n")
     with pytest.raises(ConfigError, match="invalid value for `max-file-size`"):
         load_config(path)
+
+
+# -- workers die with their parent ------------------------------------------------------
+
+linux_only = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="processes are found through /proc")
+several_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core checks without a pool")
+
+VIEW = """from shop.models import Order
+import requests
+
+
+def report_{number}():
+    for order in Order.objects.all():
+        requests.get(order.customer.name)
+        if Order.objects.filter(customer=order.customer).count() > 0:
+            order.save()
+"""
+
+
+def many_files(project: Path, count: int = 600) -> None:
+    """Enough files for the pool (see ``PARALLEL_THRESHOLD``), and for long enough a run."""
+    folder = project / "shop" / "reports"
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"report_{number}.py").write_text(VIEW.format(number=number) * 20)
+
+
+def children(pid: int) -> List[int]:
+    """The live processes whose parent is ``pid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            status = process_status(int(entry))
+            if status is not None and status[1] == pid:
+                found.append(int(entry))
+    return found
+
+
+def process_status(pid: int) -> Optional[Tuple[str, int]]:
+    """The state and parent of a process, or ``None`` when it is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else (fields[0], int(fields[1]))
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _interruptible() -> None:
+    """Give the run Ctrl-C's usual effect, even when the tests run where it is ignored (a
+    background job's SIGINT is, and the run would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture
+def running(project):
+    """Start a check of many files in its own process group; end what is left after."""
+    many_files(project)
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    started = subprocess.Popen(
+        [sys.executable, "-m", "ormlint", "check", "--no-cache", "."],
+        cwd=project, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, preexec_fn=_interruptible,
+    )
+    workers: List[int] = []
+    assert wait_until(lambda: bool(workers.extend(children(started.pid)) or workers), 60), "no worker started"
+    yield started, workers
+    for pid in [started.pid, *workers]:
+        if process_status(pid) is not None:
+            os.kill(pid, signal.SIGKILL)
+    started.wait(timeout=TIMEOUT)
+
+
+@linux_only
+@several_cores
+def test_workers_of_a_killed_run_are_gone_within_seconds(running):
+    started, workers = running
+    os.kill(started.pid, signal.SIGKILL)
+    started.wait(timeout=TIMEOUT)
+    assert wait_until(lambda: all(process_status(pid) is None for pid in workers), 5), "workers outlived the run"
+
+
+@linux_only
+@several_cores
+def test_an_interrupted_run_says_so_and_leaves_no_worker(running):
+    started, workers = running
+    os.killpg(started.pid, signal.SIGINT)  # Ctrl-C signals the terminal's whole group
+    _, errors = started.communicate(timeout=TIMEOUT)
+    assert started.returncode == 130
+    assert errors.strip() == "ormlint: interrupted"
+    assert wait_until(lambda: all(process_status(pid) is None for pid in workers), 5), "workers outlived the run"
+
+
+@linux_only
+@several_cores
+def test_a_run_interrupted_in_its_parent_alone_ends_its_workers(running):
+    started, workers = running
+    os.kill(started.pid, signal.SIGINT)
+    _, errors = started.communicate(timeout=TIMEOUT)
+    assert started.returncode == 130 and "Traceback" not in errors
+    assert wait_until(lambda: all(process_status(pid) is None for pid in workers), 5), "workers outlived the run"
+
+
+def test_a_run_with_a_pool_ends_normally_with_its_findings(project):
+    many_files(project, count=40)
+    result = ormlint(project, "--select", "ORM301", ".")
+    assert result.returncode == 1
+    assert result.stdout.count(": ORM301") == 40 * 20
