@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import List, Optional, Tuple
 
+import click
 import pytest
 
 from harness import make_project
@@ -332,3 +333,48 @@ def test_a_run_with_a_pool_ends_normally_with_its_findings(project):
     result = ormlint(project, "--select", "ORM301", ".")
     assert result.returncode == 1
     assert result.stdout.count(": ORM301") == 40 * 20
+
+
+# -- output safe for line-oriented tools ------------------------------------------------
+
+REQUEST = "import requests\n\nrequests.get(url)\n"
+HOSTILE_NAMES = ["new\nline.py", "carriage\rreturn.py", "escape\x1b[2J.py", "separator\u2028.py", "tab\there.py"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="such names are POSIX")
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=["newline", "carriage-return", "escape", "line-separator", "tab"])
+def test_a_control_character_in_a_file_name_is_escaped_in_the_text_output(project, name):
+    (project / "shop" / name).write_text(REQUEST)
+    result = ormlint(project, "--select", "ORM301", ".")
+    escaped = repr(name)[1:-1]
+    assert result.stdout.splitlines()[0] == f"shop/{escaped}:3:1: ORM301 [*] `requests.get()` without `timeout=` can hang the worker forever"
+    assert result.stdout.splitlines()[1:] == ["", "Found 1 problem (1 fixable with --fix)."]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="such names are POSIX")
+def test_json_and_sarif_keep_the_file_name_exact(project):
+    import json
+
+    name = "new\nline\x1b.py"
+    (project / "shop" / name).write_text(REQUEST)
+    findings = json.loads(ormlint(project, "--select", "ORM301", "--output-format", "json", ".").stdout)
+    assert [f["filename"] for f in findings] == [str(project / "shop" / name)]
+    sarif = json.loads(ormlint(project, "--select", "ORM301", "--output-format", "sarif", ".").stdout)
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
+    assert locations == [f"shop/{name}"]
+
+
+def test_ordinary_names_are_printed_as_they_are(project):
+    name = "vüe ça\\va.py"
+    (project / "shop" / name).write_text(REQUEST)
+    result = ormlint(project, "--select", "ORM301", ".")
+    assert result.stdout.startswith(f"shop/{name}:3:1: ORM301 [*]")
+
+
+def test_a_control_character_in_a_message_is_escaped_and_printable_text_is_not():
+    from ormlint.diagnostics import file_error
+    from ormlint.output import Report
+    from ormlint.output.text import render
+
+    report = Report(diagnostics=[file_error("a.py", "cannot read\r\nline\x1b[2J, `naïve` ok")])
+    assert click.unstyle(render(report, quiet=True)) == "a.py:1:1: ORM000 cannot read\\r\\nline\\x1b[2J, `naïve` ok"
