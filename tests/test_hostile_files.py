@@ -378,3 +378,62 @@ def test_a_control_character_in_a_message_is_escaped_and_printable_text_is_not()
 
     report = Report(diagnostics=[file_error("a.py", "cannot read\r\nline\x1b[2J, `naïve` ok")])
     assert click.unstyle(render(report, quiet=True)) == "a.py:1:1: ORM000 cannot read\\r\\nline\\x1b[2J, `naïve` ok"
+
+
+# -- bounded memory: large files with nothing to find are parsed a piece at a time ------
+
+SHORT_LINES = "x = 1\n" * 30_000  # about three pieces of the syntax check
+
+
+@pytest.mark.parametrize("row", [2, 15_000, 29_999])
+def test_a_syntax_error_in_any_piece_of_a_large_file_is_reported_on_its_line(project, row):
+    lines = SHORT_LINES.splitlines(keepends=True)
+    lines[row - 1] = "x = (1,\n"
+    (project / "shop" / "data.py").write_text("".join(lines))
+    result = ormlint(project, "shop/data.py")
+    assert result.stdout.splitlines()[0] == f"shop/data.py:{row}:5: ORM000 SyntaxError: '(' was never closed"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "@decorator\ndef f():\n    pass\n",
+        "if x:\n    y = 1\nelse:\n    y = 2\n",
+        "try:\n    y = 1\nexcept E:\n    pass\nfinally:\n    pass\n",
+        "x = [\n    1,\n]\n",
+        "# a comment at column 0\nx = 1\n",
+    ],
+    ids=["decorator", "else", "except-finally", "bracket", "comment"],
+)
+def test_pieces_are_cut_between_statements_so_a_valid_file_needs_no_whole_parse(block):
+    from ormlint.engine import _chunks_compile, _piece_end
+
+    text = block * (200_000 // len(block))
+    ends = [_piece_end(text, 0)]
+    while ends[-1] < len(text):
+        ends.append(_piece_end(text, ends[-1]))
+    assert len(ends) > 2
+    for end in ends[:-1]:
+        assert not text.startswith(("else", "except", "finally", "]", "    "), end)
+        assert not text[: end - 1].rpartition("\n")[2].startswith("@")
+    assert _chunks_compile(text)
+
+
+def test_a_piece_cut_inside_a_string_is_not_taken_for_an_error():
+    from ormlint.engine import _chunks_compile
+
+    text = 'TEXT = """\n' + "line at column 0\n" * 10_000 + '"""\n'
+    assert not _chunks_compile(text)  # so the whole text is parsed, and found valid
+
+
+def test_large_valid_files_of_every_construct_get_no_finding(project):
+    blocks = [
+        'TEXT = """\nline at column 0\n"""\n',
+        "@decorator\n\nclass C:\n    pass\n",
+        "if x:\n    y = 1\nelse:\n    y = 2\n",
+        "x = (\n1,\n)\n",
+        "x = 1 + \\\n2\n",
+    ]
+    (project / "shop" / "data.py").write_text("".join(blocks) * 10_000)
+    result = ormlint(project, "shop/data.py")
+    assert result.returncode == 0 and result.stdout.strip() == "All checks passed!"
