@@ -145,6 +145,8 @@ SHAPES = {
     "one long line (a string)": lambda size: _repeated(size, 'x = "', "a", '"\n'),
     "many short lines (x = 1)": lambda size: _repeated(size, "", "x = 1\n", ""),
     "many comment lines": lambda size: _repeated(size, "", "#\n", ""),
+    # ``def`` makes the project index read the file too.
+    "many small functions": lambda size: _repeated(size, "", "def f():\n    return 1\n", ""),
     "deep nesting (100 brackets, repeated)": lambda size: _repeated(size, "", "x = " + "[" * 100 + "1" + "]" * 100 + "\n", ""),
     "deep nesting (blocks 90 deep)": lambda size: _repeated(
         size, "", "".join(" " * depth + "if x:\n" for depth in range(90)) + " " * 90 + "pass\n", ""
