@@ -12,13 +12,12 @@ and an interrupted run (Ctrl-C) ends its workers before it exits.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
 import threading
-import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -38,8 +37,6 @@ _project: Optional[Project] = None
 
 #: Linux's ``prctl`` option that signals a process when its parent dies.
 _PR_SET_PDEATHSIG = 1
-#: How often a worker without ``prctl`` looks whether its parent is still there, in seconds.
-_PARENT_POLL = 0.5
 
 
 @contextmanager
@@ -54,7 +51,7 @@ def worker_pool(count: int, project: Project) -> Iterator[Optional[ProcessPoolEx
     if jobs < 2 or count < PARALLEL_THRESHOLD:
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project.arguments(), os.getpid()))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project.arguments(),))
     project.mapper = lambda function, *items: pool.map(function, *items, chunksize=32)
     try:
         yield pool
@@ -99,7 +96,7 @@ def check_files(
 _arguments: Dict[str, object] = {}
 
 
-def _start_worker(arguments: Dict[str, object], parent: int) -> None:
+def _start_worker(arguments: Dict[str, object]) -> None:
     """Remember how to build the project; it is built at the first file, after the parent
     has written the index cache, so a worker loads the index instead of rebuilding it.
 
@@ -108,32 +105,38 @@ def _start_worker(arguments: Dict[str, object], parent: int) -> None:
     global _arguments, _project
     _arguments, _project = arguments, None
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with(parent)
+    _die_with_parent()
 
 
-def _die_with(parent: int) -> None:
-    """End this worker when ``parent`` dies, however it dies.
+def _die_with_parent() -> None:
+    """End this worker when the run that started it dies, however it dies.
 
-    On Linux the kernel sends the signal (``prctl(PR_SET_PDEATHSIG)``); the parent may have
-    died just before that was asked, hence the look at ``getppid()`` after it. Elsewhere a
-    daemon thread notices that the parent changed (an orphan is adopted by another)."""
+    On Linux the kernel sends the signal (``prctl(PR_SET_PDEATHSIG)``); the run may have
+    died just before that was asked, hence the look after it. Elsewhere a daemon thread
+    waits on the run's sentinel, which multiprocessing makes ready when the run is gone.
+    (With the ``forkserver`` start method the kernel's parent is the fork server, which
+    itself ends with the run.)"""
+    run = multiprocessing.parent_process()
+    if run is None:
+        return
     if sys.platform.startswith("linux") and _kill_at_parent_death():
-        if os.getppid() != parent:
+        if not run.is_alive():
             os._exit(1)
         return
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_PARENT_POLL)
+        multiprocessing.connection.wait([run.sentinel])
         os._exit(1)
 
     threading.Thread(target=watch, name="ormlint-parent-watch", daemon=True).start()
 
 
 def _kill_at_parent_death() -> bool:
-    """Ask Linux to kill this process when its parent dies; whether it agreed."""
+    """Ask Linux to kill this process when its parent dies; whether it agreed. The C
+    library is the interpreter's own (``CDLL(None)``): looking it up by name would run
+    ``ldconfig`` in every worker."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)
         return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False

@@ -279,13 +279,22 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-@pytest.fixture
-def running(project):
-    """Start a check of many files in its own process group; end what is left after."""
+#: A run whose workers cannot ask the kernel to end them, as off Linux: they watch instead.
+WITHOUT_PRCTL = (
+    "import ormlint.workers, ormlint.cli; ormlint.workers._kill_at_parent_death = lambda: False; "
+    "ormlint.cli.main(['check', '--no-cache', '.'])"
+)
+
+
+@pytest.fixture(params=["prctl", "watcher"])
+def running(project, request):
+    """Start a check of many files in its own process group, its workers ended by the
+    kernel or by their watcher thread; end what is left after."""
     many_files(project)
     environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    command = ["-m", "ormlint", "check", "--no-cache", "."] if request.param == "prctl" else ["-c", WITHOUT_PRCTL]
     started = subprocess.Popen(
-        [sys.executable, "-m", "ormlint", "check", "--no-cache", "."],
+        [sys.executable, *command],
         cwd=project, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True, preexec_fn=_interruptible,
     )
