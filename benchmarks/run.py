@@ -77,15 +77,18 @@ def fetch(name: str) -> Path:
     return folder if folder.exists() else target
 
 
-def measure(command: List[str], cwd: Path, runs: int, setup=None) -> Tuple[float, int, str]:
-    """Median wall seconds, peak memory (KiB, the process tree) and the last output."""
+def measure(
+    command: List[str], cwd: Path, runs: int, setup=None, memory_cap: Optional[int] = None
+) -> Tuple[float, int, str]:
+    """Median wall seconds, peak memory (KiB, the process tree) and the last output. With
+    ``memory_cap`` (bytes), the command may not take more address space than that."""
     times, peak, output = [], 0, ""
     for _ in range(runs):
         if setup:
             setup()
         wrapped = ["/usr/bin/time", "-f", "%M", *command] if Path("/usr/bin/time").exists() else command
         start = time.perf_counter()
-        completed = subprocess.run(wrapped, cwd=cwd, capture_output=True, text=True)
+        completed = subprocess.run(wrapped, cwd=cwd, capture_output=True, text=True, preexec_fn=_capped(memory_cap))
         times.append(time.perf_counter() - start)
         output = completed.stdout
         if wrapped is not command:
@@ -94,6 +97,19 @@ def measure(command: List[str], cwd: Path, runs: int, setup=None) -> Tuple[float
             except (ValueError, IndexError):
                 pass
     return statistics.median(times), peak, output
+
+
+def _capped(memory_cap: Optional[int]):
+    """A ``preexec_fn`` that limits the child's address space, or ``None``."""
+    if memory_cap is None:
+        return None
+
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_cap, memory_cap))
+
+    return limit
 
 
 def _parse_one(path: str) -> None:
@@ -132,6 +148,8 @@ def count_lines(output: str) -> int:
 
 #: Just under the default ``max-file-size`` of 2 MB.
 SHAPE_SIZE = 2 * 1024 * 1024 - 4096
+#: Each shape's check may take this much memory at most: one took 22 GB uncapped.
+SHAPE_MEMORY_CAP = 6 * 1024**3
 
 
 def _repeated(size: int, head: str, unit: str, tail: str = "\n") -> str:
@@ -157,7 +175,8 @@ SHAPES = {
 
 
 def shapes(runs: int) -> None:
-    """Check one file of each shape alone in a fresh project: seconds and peak memory."""
+    """Check one file of each shape alone in a fresh project: seconds and peak memory.
+    Findings ``-``: the check did not finish under ``SHAPE_MEMORY_CAP``."""
     ormlint = [sys.executable, "-m", "ormlint", "--exit-zero", "--no-cache", "--output-format", "json", "shape.py"]
     header = f"{'shape':<40} {'variant':<9} {'MB':>5} {'median s':>9} {'peak MB':>8} {'findings':>9}"
     print(header)
@@ -168,7 +187,7 @@ def shapes(runs: int) -> None:
             with tempfile.TemporaryDirectory() as folder:
                 (Path(folder) / "pyproject.toml").write_text("[project]\nname = 'shapes'\n")
                 (Path(folder) / "shape.py").write_text(text)
-                seconds, peak, output = measure(ormlint, Path(folder), runs)
+                seconds, peak, output = measure(ormlint, Path(folder), runs, memory_cap=SHAPE_MEMORY_CAP)
             found = count_json(output)
             memory = f"{peak / 1024:,.0f}" if peak else "-"
             found_text = "-" if found is None else str(found)
