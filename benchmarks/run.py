@@ -2,6 +2,7 @@
 
     python benchmarks/run.py              # downloads pinned sdists into benchmarks/.downloads/
     python benchmarks/run.py --runs 5     # more runs per measurement (medians are reported)
+    python benchmarks/run.py --shapes     # one file of each worst shape, nothing downloaded
 
 Times, on each corpus: ormlint cold (no cache), ormlint warm (nothing changed), ormlint
 after one changed file (the pre-commit case), flake8 with the plugin on one file (the
@@ -9,6 +10,11 @@ editor case), the libcst parse-only floor of the same tree on every core, and, w
 are installed, ruff, semgrep, pylint and bandit with their closest rules. One table:
 median wall seconds, files per second, peak memory, findings, ratio to the floor.
 Timings live here, never in the test suite.
+
+With ``--shapes``: the time and peak memory of checking one file of each shape that costs
+the most for its size (one long line, many short lines, deep nesting, a huge literal),
+each just under the default ``max-file-size``, alone in a project; once as inert code and
+once with an import of ``requests``, which makes the rules look at the file.
 """
 
 from __future__ import annotations
@@ -71,15 +77,18 @@ def fetch(name: str) -> Path:
     return folder if folder.exists() else target
 
 
-def measure(command: List[str], cwd: Path, runs: int, setup=None) -> Tuple[float, int, str]:
-    """Median wall seconds, peak memory (KiB, the process tree) and the last output."""
+def measure(
+    command: List[str], cwd: Path, runs: int, setup=None, memory_cap: Optional[int] = None
+) -> Tuple[float, int, str]:
+    """Median wall seconds, peak memory (KiB, the process tree) and the last output. With
+    ``memory_cap`` (bytes), the command may not take more address space than that."""
     times, peak, output = [], 0, ""
     for _ in range(runs):
         if setup:
             setup()
         wrapped = ["/usr/bin/time", "-f", "%M", *command] if Path("/usr/bin/time").exists() else command
         start = time.perf_counter()
-        completed = subprocess.run(wrapped, cwd=cwd, capture_output=True, text=True)
+        completed = subprocess.run(wrapped, cwd=cwd, capture_output=True, text=True, preexec_fn=_capped(memory_cap))
         times.append(time.perf_counter() - start)
         output = completed.stdout
         if wrapped is not command:
@@ -88,6 +97,19 @@ def measure(command: List[str], cwd: Path, runs: int, setup=None) -> Tuple[float
             except (ValueError, IndexError):
                 pass
     return statistics.median(times), peak, output
+
+
+def _capped(memory_cap: Optional[int]):
+    """A ``preexec_fn`` that limits the child's address space, or ``None``."""
+    if memory_cap is None:
+        return None
+
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_cap, memory_cap))
+
+    return limit
 
 
 def _parse_one(path: str) -> None:
@@ -124,11 +146,63 @@ def count_lines(output: str) -> int:
     return sum(1 for line in output.splitlines() if line.strip())
 
 
+#: Just under the default ``max-file-size`` of 2 MB.
+SHAPE_SIZE = 2 * 1024 * 1024 - 4096
+#: Each shape's check may take this much memory at most: one took 22 GB uncapped.
+SHAPE_MEMORY_CAP = 6 * 1024**3
+
+
+def _repeated(size: int, head: str, unit: str, tail: str = "\n") -> str:
+    """``head``, then ``unit`` as often as fits in ``size`` bytes, then ``tail``."""
+    return head + unit * ((size - len(head) - len(tail)) // len(unit)) + tail
+
+
+#: name -> a function giving the text of a file of that shape in at most so many bytes.
+SHAPES = {
+    "one long line (a list literal)": lambda size: _repeated(size, "x = [", "1, ", "]\n"),
+    "one long line (a string)": lambda size: _repeated(size, 'x = "', "a", '"\n'),
+    "many short lines (x = 1)": lambda size: _repeated(size, "", "x = 1\n", ""),
+    "many comment lines": lambda size: _repeated(size, "", "#\n", ""),
+    # ``def`` makes the project index read the file too.
+    "many small functions": lambda size: _repeated(size, "", "def f():\n    return 1\n", ""),
+    "deep nesting (100 brackets, repeated)": lambda size: _repeated(size, "", "x = " + "[" * 100 + "1" + "]" * 100 + "\n", ""),
+    "deep nesting (blocks 90 deep)": lambda size: _repeated(
+        size, "", "".join(" " * depth + "if x:\n" for depth in range(90)) + " " * 90 + "pass\n", ""
+    ),
+    "huge literal (a dict over many lines)": lambda size: _repeated(size, "DATA = {\n", '    "key": [1, 2, 3],\n', "}\n"),
+    "many calls (requests.get per line)": lambda size: _repeated(size, "", "requests.get(url, timeout=1)\n", ""),
+}
+
+
+def shapes(runs: int) -> None:
+    """Check one file of each shape alone in a fresh project: seconds and peak memory.
+    Findings ``-``: the check did not finish under ``SHAPE_MEMORY_CAP``."""
+    ormlint = [sys.executable, "-m", "ormlint", "--exit-zero", "--no-cache", "--output-format", "json", "shape.py"]
+    header = f"{'shape':<40} {'variant':<9} {'MB':>5} {'median s':>9} {'peak MB':>8} {'findings':>9}"
+    print(header)
+    print("-" * len(header))
+    for name, make in SHAPES.items():
+        for variant, prefix in (("inert", ""), ("requests", "import requests\n")):
+            text = prefix + make(SHAPE_SIZE - len(prefix))
+            with tempfile.TemporaryDirectory() as folder:
+                (Path(folder) / "pyproject.toml").write_text("[project]\nname = 'shapes'\n")
+                (Path(folder) / "shape.py").write_text(text)
+                seconds, peak, output = measure(ormlint, Path(folder), runs, memory_cap=SHAPE_MEMORY_CAP)
+            found = count_json(output)
+            memory = f"{peak / 1024:,.0f}" if peak else "-"
+            found_text = "-" if found is None else str(found)
+            print(f"{name:<40} {variant:<9} {len(text) / 2**20:>5.1f} {seconds:>9.2f} {memory:>8} {found_text:>9}", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), help="default: all")
+    parser.add_argument("--shapes", action="store_true", help="check one file of each worst shape instead")
     arguments = parser.parse_args()
+    if arguments.shapes:
+        shapes(arguments.runs)
+        return 0
     ormlint = [sys.executable, "-m", "ormlint", "--exit-zero", "--output-format", "json"]
     rows = []
     for name in arguments.corpus or sorted(CORPORA):

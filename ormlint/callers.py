@@ -99,7 +99,7 @@ def _callers(index: ProjectIndex, checked: Dict[str, SourceFile], config: Config
         if str(path.resolve()) in checked or config.is_excluded(path):
             continue
         try:
-            source = SourceFile.read(facts.path)
+            source = SourceFile.read(facts.path, config.max_file_size)
         except SourceError:
             continue
         if not mentions.search(source.text):

@@ -1,7 +1,8 @@
 """The command line: ``ormlint [PATHS]`` checks, ``ormlint rule CODE`` explains, ``ormlint rules`` lists.
 
 Exit status: 0 when nothing remains to report, 1 when findings remain (or, with ``--diff``,
-when there is something to fix), 2 for a usage or configuration error or an internal error.
+when there is something to fix), 2 for a usage or configuration error or an internal error,
+130 when interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from ormlint import __version__
 from ormlint.config import Config, ConfigError, find_config_file, load_config, parse_codes, parse_timeout
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: The shell's status for a process ended by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 
 class DefaultToCheck(click.Group):
@@ -110,7 +113,12 @@ def check(
         stdin_filename=stdin_filename,
         verbose=verbose,
     )
-    status = run(paths, config, options)
+    try:
+        status = run(paths, config, options)
+    except KeyboardInterrupt:
+        # Files are replaced atomically, so an interrupted --fix leaves each one whole.
+        click.echo("ormlint: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_CLEAN if exit_zero and status == EXIT_FINDINGS else status)
 
 
@@ -157,7 +165,13 @@ def index(path: Path, no_cache: bool) -> None:
     from ormlint.semantic.index import ProjectIndex, find_project_root
 
     root = find_project_root(path) or path.resolve()
-    built = ProjectIndex.build(root, cache=None if no_cache else IndexCache.for_root(root))
+    try:
+        config = load_config(find_config_file(root))
+    except ConfigError as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    cache = None if no_cache else IndexCache.for_root(root)
+    built = ProjectIndex.build(root, cache=cache, max_file_size=config.max_file_size)
     click.echo(f"project root: {root}")
     click.echo(f"user model: {built.user_model}")
     for name in sorted(built.session_factories):

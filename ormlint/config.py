@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
+from ormlint.source import DEFAULT_MAX_FILE_SIZE
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.9 and 3.10 only
@@ -38,6 +40,8 @@ DEFAULT_PER_FILE_IGNORES: Tuple[Tuple[str, Tuple[str, ...]], ...] = tuple(
 )
 
 _CODE_SELECTOR = re.compile(r"^(ALL|ORM\d{0,3})$")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 
 
 class ConfigError(Exception):
@@ -55,6 +59,8 @@ class Config:
     default_timeout: float = 10
     unsafe_fixes: bool = False
     cache_dir: Optional[str] = None
+    #: Files larger than this many bytes are reported, not read, and left out of the index.
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: The folder the configuration file was found in; patterns are relative to it.
     root: Optional[Path] = field(default=None, compare=False)
     source: Optional[Path] = field(default=None, compare=False)
@@ -107,7 +113,7 @@ class Config:
         return repr(
             (
                 self.select, self.ignore, self.extend_select, self.per_file_ignores,
-                self.default_timeout, self.unsafe_fixes,
+                self.default_timeout, self.unsafe_fixes, self.max_file_size,
             )
         )
 
@@ -237,6 +243,18 @@ def parse_timeout(value: Any) -> float:
     return value
 
 
+def parse_size(value: Any) -> int:
+    """A number of bytes, or a size with a unit: ``2097152``, ``"2 MB"``, ``"512KB"``."""
+    match = _SIZE.match(value) if isinstance(value, str) else None
+    if match is not None:
+        value = float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "B").upper()]
+    elif isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("expected a size such as \"2 MB\", \"512 KB\" or a number of bytes")
+    if value < 1:
+        raise ValueError("expected a size of at least one byte")
+    return int(value)
+
+
 def _parse_bool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("expected true or false")
@@ -260,6 +278,7 @@ _KEYS = {
     "default-timeout": parse_timeout,
     "unsafe-fixes": _parse_bool,
     "cache-dir": _parse_string,
+    "max-file-size": parse_size,
 }
 
 #: Every key the configuration accepts, for documentation and its test.

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, List, Set
 
 from ormlint.config import Config
+from ormlint.source import is_special_file
 
 
 def discover(paths: Iterable[str], config: Config) -> List[str]:
@@ -47,7 +48,8 @@ def _excluded(path: Path, config: Config) -> bool:
 
 def _walk(top: Path, config: Config) -> Iterator[str]:
     """The ``.py`` files below ``top``. Folder and file names are tested against the
-    name patterns as the walk meets them; full-path patterns only when there are any."""
+    name patterns as the walk meets them; full-path patterns only when there are any.
+    Named pipes, devices and sockets are left out: reading one would hang or never end."""
     seen: Set[str] = set()
     by_path = config.has_path_patterns
     for directory, subdirectories, files in os.walk(top, followlinks=True):
@@ -64,5 +66,5 @@ def _walk(top: Path, config: Config) -> Iterator[str]:
         for name in files:
             if name.endswith(".py") and not config.is_excluded_name(name):
                 candidate = os.path.join(directory, name)
-                if not (by_path and config.is_excluded(Path(candidate))):
+                if not (by_path and config.is_excluded(Path(candidate))) and not is_special_file(candidate):
                     yield os.path.normpath(candidate)

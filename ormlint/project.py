@@ -5,19 +5,24 @@ Free of libcst, so that a run answered from the cache never imports it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Dict, Optional, Tuple
 
 from ormlint.cache import IndexCache
 from ormlint.semantic.index import ProjectIndex, facts_for_source, find_project_root, module_name
-from ormlint.source import SourceFile
+from ormlint.source import DEFAULT_MAX_FILE_SIZE, SourceFile
 
 
 class Project:
     """The project index for each project root met in a run, built once per root."""
 
     def __init__(
-        self, fallback_root: Optional[Path] = None, use_cache: bool = False, cache_dir: Optional[str] = None
+        self,
+        fallback_root: Optional[Path] = None,
+        use_cache: bool = False,
+        cache_dir: Optional[str] = None,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> None:
         self._indexes: Dict[Optional[Path], ProjectIndex] = {}
         #: Where to index when a file lies in no folder with a project marker: the folder
@@ -25,13 +30,20 @@ class Project:
         self.fallback_root = fallback_root.resolve() if fallback_root else None
         self.use_cache = use_cache
         self.cache_dir = cache_dir
+        #: Larger files are left out of the index, as they are not checked.
+        self.max_file_size = max_file_size
         self._fingerprints: Dict[Optional[Path], str] = {}
         #: How to read many files for the index: ``map``, or a process pool's.
         self.mapper: Callable = map
 
     def arguments(self) -> Dict[str, object]:
         """What a worker process needs to rebuild this project (from the disk cache)."""
-        return {"fallback_root": self.fallback_root, "use_cache": self.use_cache, "cache_dir": self.cache_dir}
+        return {
+            "fallback_root": self.fallback_root,
+            "use_cache": self.use_cache,
+            "cache_dir": self.cache_dir,
+            "max_file_size": self.max_file_size,
+        }
 
     def root_of(self, path: str) -> Optional[Path]:
         return find_project_root(Path(path)) or self.fallback_root
@@ -50,7 +62,9 @@ class Project:
         index = self._indexes.get(root)
         if index is None:
             cache = IndexCache.for_root(root, self.cache_dir) if self.use_cache and root is not None else None
-            index = self._indexes[root] = ProjectIndex.build(root, cache=cache, mapper=self.mapper)
+            index = self._indexes[root] = ProjectIndex.build(
+                root, cache=cache, mapper=self.mapper, max_file_size=self.max_file_size
+            )
         module, is_package = module_name(Path(path), root)
         if source is not None and not source.on_disk and not _matches_disk(path, source):
             overlay = facts_for_source(source.text, module, is_package, path)
@@ -60,6 +74,8 @@ class Project:
 
 
 def _matches_disk(path: str, source: SourceFile) -> bool:
+    if not os.path.isfile(path):  # a named pipe would block the open
+        return False
     try:
         with open(path, "rb") as handle:
             return handle.read() == source.raw

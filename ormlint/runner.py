@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ from ormlint.output import Report
 from ormlint.project import Project
 from ormlint.results import FileResult, ResultCache, result_key
 from ormlint.semantic.index import find_project_root
-from ormlint.source import SourceError, SourceFile, WriteError
-from ormlint.workers import check_files, open_pool, process
+from ormlint.source import SourceError, SourceFile, WriteError, too_large
+from ormlint.workers import check_files, process, worker_pool
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -48,7 +49,12 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     cache_dir = config.cache_dir
     if cache_dir and config.root is not None and not Path(cache_dir).is_absolute():
         cache_dir = str(config.root / cache_dir)
-    project = Project(fallback_root=_common_folder(paths), use_cache=options.use_cache, cache_dir=cache_dir)
+    project = Project(
+        fallback_root=_common_folder(paths),
+        use_cache=options.use_cache,
+        cache_dir=cache_dir,
+        max_file_size=config.max_file_size,
+    )
     report = Report(unsafe_fixes=config.unsafe_fixes, fixing=options.fix, root=str(_report_root(paths, config)))
     diffs: List[str] = []
     fixing = options.fix or options.diff
@@ -57,7 +63,10 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
 
     if list(paths) == ["-"]:
         name = options.stdin_filename or "-"
-        source = SourceFile.from_bytes(name, sys.stdin.buffer.read())
+        raw = sys.stdin.buffer.read(config.max_file_size + 1)
+        if len(raw) > config.max_file_size:
+            return _refuse_large_stdin(name, raw, config, options)
+        source = SourceFile.from_bytes(name, raw)
         result = process(source, config, project, fixing)
         internal_errors.extend(result.internal_errors)
         report.diagnostics.extend(result.diagnostics)
@@ -104,6 +113,20 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
 
 
+def _refuse_large_stdin(name: str, head: bytes, config: Config, options: Options) -> int:
+    """Report standard input larger than ``max-file-size`` without holding it: with
+    ``--fix`` it is copied through unchanged (an editor replaces its buffer with what
+    comes out), else the rest is not read at all."""
+    report = Report(unsafe_fixes=config.unsafe_fixes, fixing=options.fix)
+    report.diagnostics.append(file_error(name, too_large(None, config.max_file_size)))
+    if options.fix:
+        sys.stdout.buffer.write(head)
+        shutil.copyfileobj(sys.stdin.buffer, sys.stdout.buffer)
+        sys.stdout.flush()
+    _emit(report, options, err=options.fix)
+    return EXIT_FINDINGS
+
+
 def _check_paths(
     paths: Sequence[str], config: Config, options: Options, project: Project, fixing: bool, report: Report
 ) -> Tuple[List[FileResult], List[SourceFile]]:
@@ -113,11 +136,10 @@ def _check_paths(
     sources: List[SourceFile] = []
     for path in discover(paths, config):
         try:
-            sources.append(SourceFile.read(path))
+            sources.append(SourceFile.read(path, config.max_file_size))
         except SourceError as error:
             report.diagnostics.append(file_error(path, str(error)))
-    pool = open_pool(len(sources), project)
-    try:
+    with worker_pool(len(sources), project) as pool:
         caches: Dict[Optional[Path], ResultCache] = {}
         keys: List[Optional[str]] = [None] * len(sources)
         results: List[Optional[FileResult]] = [None] * len(sources)
@@ -136,9 +158,6 @@ def _check_paths(
         pending = [position for position, result in enumerate(results) if result is None]
         with _progress(len(pending)) as advance:
             checked = check_files([sources[p] for p in pending], config, project, fixing, pool, advance)
-    finally:
-        if pool is not None:
-            pool.shutdown()
     for position, result in zip(pending, checked):
         results[position] = result
         key = keys[position]

@@ -14,9 +14,22 @@ import stat
 import tempfile
 import tokenize
 from dataclasses import dataclass, replace
-from typing import List
+from typing import List, Optional
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+#: Larger files are not checked (``max-file-size``): generated code, data dumps and
+#: minified bundles named ``.py`` would cost more memory and time than every other file.
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+_MEGABYTE = 1024 * 1024
+
+#: The kinds of file that are never opened, by the test of their mode.
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 class SourceError(Exception):
@@ -38,12 +51,17 @@ class SourceFile:
     on_disk: bool = False
 
     @classmethod
-    def read(cls, path: str) -> "SourceFile":
+    def read(cls, path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> "SourceFile":
+        """Read a file, after :func:`refusal` has found nothing against it, and never past
+        ``max_size`` bytes (a file may grow after it was examined)."""
         try:
+            reason = refusal(os.stat(path), max_size)
+            if reason is not None:
+                raise SourceError(reason)
             with open(path, "rb") as handle:
-                raw = handle.read()
-        except IsADirectoryError:
-            raise SourceError("is a directory, not a Python file") from None
+                raw = handle.read(max_size + 1)
+                if len(raw) > max_size:
+                    raise SourceError(too_large(os.fstat(handle.fileno()).st_size, max_size))
         except OSError as error:
             raise SourceError(f"cannot read file: {error.strerror or error}") from None
         return replace(cls.from_bytes(path, raw), on_disk=True)
@@ -104,6 +122,48 @@ class SourceFile:
             except OSError:
                 pass
             raise WriteError(f"cannot write file: {error.strerror or error}") from None
+
+
+def refusal(status: os.stat_result, max_size: int) -> Optional[str]:
+    """Why a file of this status (from ``os.stat``) is not read, or ``None`` when it may be.
+
+    Only regular files of at most ``max_size`` bytes are read: opening a named pipe blocks
+    until something writes to it, and a device such as ``/dev/zero`` never ends. ``os.stat``
+    follows symbolic links, so a link to such a file is refused with it. The status comes
+    first because ``open()`` on a named pipe would already hang.
+    """
+    mode = status.st_mode
+    if stat.S_ISREG(mode):
+        return too_large(status.st_size, max_size) if status.st_size > max_size else None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a Python file"
+    kind = next((name for test, name in _SPECIAL_FILES if test(mode)), "a special file")
+    return f"is {kind}, not a regular file; not read"
+
+
+def too_large(size: Optional[int], max_size: int) -> str:
+    """The reason given for a file larger than ``max_size``; ``size`` is ``None`` when it is
+    not known (standard input, not read to its end)."""
+    measured = f"{_megabytes(size)} >" if size is not None else "more than"
+    return f"too large to check ({measured} {_megabytes(max_size)} limit of `max-file-size`)"
+
+
+def _megabytes(size: int) -> str:
+    """``2 MB``, ``5.3 MB``, ``0.5 MB``: one decimal at most; ``12 KB`` below a tenth of a
+    megabyte, where the megabytes would read ``0``."""
+    amount, unit = (size / _MEGABYTE, "MB") if size >= _MEGABYTE // 10 else (size / 1024, "KB")
+    return f"{amount:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def is_special_file(path: str) -> bool:
+    """Whether ``path`` is something other than a regular file or a folder (a named pipe, a
+    device, a socket, or a link to one): a walk skips it. A path that cannot be examined is
+    not special: reading it reports why."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 class LineIndex:

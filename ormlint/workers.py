@@ -3,14 +3,25 @@
 Workers are separate processes, each with its own project index loaded from the on-disk
 cache that the parent wrote; results come back as plain data (``FileResult``) in the
 order the files were submitted, so output never depends on scheduling.
+
+No worker outlives its run: an editor or a pre-commit setup that kills ormlint, even with
+``kill -9``, would otherwise pile up orphaned workers. Each worker dies with its parent,
+and an interrupted run (Ctrl-C) ends its workers before it exits.
 """
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import multiprocessing.connection
 import os
+import signal
+import sys
+import threading
 import traceback
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Dict, List, Optional, Sequence
+from contextlib import contextmanager
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
 from ormlint.config import Config
 from ormlint.diagnostics import file_error, internal_error
@@ -24,14 +35,35 @@ PARALLEL_THRESHOLD = 24
 _project: Optional[Project] = None
 
 
-def open_pool(count: int, project: Project) -> Optional[ProcessPoolExecutor]:
-    """A process pool for ``count`` files, or ``None`` when one process is as fast."""
+#: Linux's ``prctl`` option that signals a process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+@contextmanager
+def worker_pool(count: int, project: Project) -> Iterator[Optional[ProcessPoolExecutor]]:
+    """A process pool for ``count`` files, or ``None`` when one process is as fast.
+
+    On leaving, the pool finishes its work; when leaving by an exception (Ctrl-C is a
+    ``KeyboardInterrupt``), the work not started is dropped and the workers are ended at
+    once, instead of checking every file still queued before exiting.
+    """
     jobs = os.cpu_count() or 1
     if jobs < 2 or count < PARALLEL_THRESHOLD:
-        return None
+        yield None
+        return
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project.arguments(),))
     project.mapper = lambda function, *items: pool.map(function, *items, chunksize=32)
-    return pool
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in multiprocessing.active_children():
+            worker.terminate()
+            worker.join(timeout=5)
+        raise
+    finally:
+        project.mapper = map
+    pool.shutdown()
 
 
 def check_files(
@@ -66,9 +98,48 @@ _arguments: Dict[str, object] = {}
 
 def _start_worker(arguments: Dict[str, object]) -> None:
     """Remember how to build the project; it is built at the first file, after the parent
-    has written the index cache, so a worker loads the index instead of rebuilding it."""
+    has written the index cache, so a worker loads the index instead of rebuilding it.
+
+    Ctrl-C reaches every process of the terminal's group: the parent alone handles it (and
+    ends the workers), so the workers ignore it rather than each print a traceback."""
     global _arguments, _project
     _arguments, _project = arguments, None
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """End this worker when the run that started it dies, however it dies.
+
+    On Linux the kernel sends the signal (``prctl(PR_SET_PDEATHSIG)``); the run may have
+    died just before that was asked, hence the look after it. Elsewhere a daemon thread
+    waits on the run's sentinel, which multiprocessing makes ready when the run is gone.
+    (With the ``forkserver`` start method the kernel's parent is the fork server, which
+    itself ends with the run.)"""
+    run = multiprocessing.parent_process()
+    if run is None:
+        return
+    if sys.platform.startswith("linux") and _kill_at_parent_death():
+        if not run.is_alive():
+            os._exit(1)
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([run.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ormlint-parent-watch", daemon=True).start()
+
+
+def _kill_at_parent_death() -> bool:
+    """Ask Linux to kill this process when its parent dies; whether it agreed. The C
+    library is the interpreter's own (``CDLL(None)``): looking it up by name would run
+    ``ldconfig`` in every worker."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def _work(source: SourceFile, config: Config, fixing: bool) -> FileResult:

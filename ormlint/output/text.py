@@ -1,7 +1,13 @@
-"""The human format: ``path:row:col: CODE [*] message`` and a one-line summary."""
+"""The human format: ``path:row:col: CODE [*] message`` and a one-line summary.
+
+One finding is one line, whatever its path holds: tools read this format line by line
+(editors' problem matchers, ``grep``, CI log parsers), and a file name may hold a newline
+or a terminal escape sequence.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import List
 
@@ -10,15 +16,20 @@ import click
 from ormlint.diagnostics import Applicability
 from ormlint.output import Report
 
+#: What would end a line (for ``str.splitlines`` too) or drive the terminal: the C0 and
+#: C1 control characters, DEL, and the Unicode line and paragraph separators. The bytes
+#: of a file name that is not UTF-8 are written as they are: they are its name.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
 
 def render(report: Report, quiet: bool = False) -> str:
     lines: List[str] = []
     for diagnostic in report.diagnostics:
-        position = f"{diagnostic.path}:{diagnostic.location.row}:{diagnostic.location.column}:"
+        position = f"{_printable(diagnostic.path)}:{diagnostic.location.row}:{diagnostic.location.column}:"
         marker = " [*]" if diagnostic.is_fixable(report.unsafe_fixes) else ""
         lines.append(
             f"{click.style(position, bold=True)} {click.style(diagnostic.code, fg='red', bold=True)}"
-            f"{click.style(marker, fg='cyan')} {diagnostic.message}"
+            f"{click.style(marker, fg='cyan')} {_printable(diagnostic.message)}"
         )
     if not quiet:
         if lines:
@@ -69,6 +80,12 @@ def statistics(report: Report) -> str:
         marker = "[*]" if code in fixable else "   "
         rows.append(f"{count:>{width}}\t{code}\t{marker} {name}")
     return "\n".join(rows)
+
+
+def _printable(text: str) -> str:
+    """``text`` with each unprintable character written as Python escapes it (``\\n``,
+    ``\\x1b``, ``\\u2028``)."""
+    return _UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def _problems(count: int) -> str:

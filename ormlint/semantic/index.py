@@ -47,6 +47,7 @@ from ormlint.semantic.summaries import (
     when_new_only,
     write_facts,
 )
+from ormlint.source import DEFAULT_MAX_FILE_SIZE, refusal
 
 #: Names through which code reaches a query without naming a model class: every other
 #: way in (``Order.objects``, ``QuerySet[Order]``, ``select(Order)``, ``model = Order``)
@@ -360,20 +361,29 @@ class ProjectIndex:
     _queryset_sources: Dict[str, Tuple[str, ...]] = field(default_factory=dict, repr=False)
     #: The project's templates by name (``orders/list.html``), each name's files.
     templates: Dict[str, List[Path]] = field(default_factory=dict, repr=False)
+    #: The files the walk did not read, each with the reason (too large, a named pipe...).
+    skipped: List[Tuple[Path, str]] = field(default_factory=list, repr=False)
 
     @classmethod
     def build(
-        cls, root: Optional[Path], extra: Iterable[ModuleFacts] = (), cache=None, mapper: Callable = map
+        cls,
+        root: Optional[Path],
+        extra: Iterable[ModuleFacts] = (),
+        cache=None,
+        mapper: Callable = map,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> "ProjectIndex":
         """Index the project below ``root``. ``cache`` (an ``IndexCache``) spares reading
         the files that did not change since the last run; ``mapper`` (``map``, or a process
-        pool's) reads the others."""
+        pool's) reads the others. Files larger than ``max_file_size`` are left out (and
+        out of the cache, so a higher limit reads them)."""
         facts: Dict[str, ModuleFacts] = {}
         templates: Dict[str, List[Path]] = {}
+        skipped: List[Tuple[Path, str]] = []
         if root is not None:
             seen: Set[str] = set()
             unread: List[Tuple[Path, Optional[Tuple[str, os.stat_result, str]]]] = []
-            for path in iter_project_files(root, templates):
+            for path in iter_project_files(root, templates, skipped, max_file_size):
                 hit, module_facts, entry = _cached_facts(path, root, cache, seen)
                 if hit:
                     if module_facts is not None:
@@ -391,7 +401,7 @@ class ProjectIndex:
                 cache.save()
         for module_facts in extra:
             facts[module_facts.module] = module_facts
-        index = cls(root=root, modules=facts, templates=templates)
+        index = cls(root=root, modules=facts, templates=templates, skipped=skipped)
         index._resolve()
         return index
 
@@ -654,6 +664,10 @@ class ProjectIndex:
             if star not in self.modules
         )
         return {
+            # The walk's own paths, not resolved: a link to a device would show the device.
+            "not read (too large, or not a regular file)": [
+                f"{p.relative_to(self.root).as_posix() if self.root else p}: {why}" for p, why in self.skipped
+            ],
             "indexed in part (the statements around the error were read)": partial,
             "relations to models outside the project (the first hop is known)": sorted(set(outside)),
             "relation targets not resolved (the relation is not known)": sorted(set(unresolved)),
@@ -1194,19 +1208,42 @@ def find_project_root(path: Path) -> Optional[Path]:
 _TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".xml", ".jinja", ".jinja2", ".j2")
 
 
-def iter_project_files(root: Path, templates: Optional[Dict[str, List[Path]]] = None) -> Iterable[Path]:
+def iter_project_files(
+    root: Path,
+    templates: Optional[Dict[str, List[Path]]] = None,
+    skipped: Optional[List[Tuple[Path, str]]] = None,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> Iterable[Path]:
     """The project's Python files; with ``templates``, its templates are collected there
-    by name (their path below the nearest ``templates`` folder) in the same walk."""
+    by name (their path below the nearest ``templates`` folder) in the same walk. Files
+    that :func:`~ormlint.source.refusal` refuses (larger than ``max_file_size``, named
+    pipes, devices) are left out, into ``skipped`` with the reason: reading one would hang,
+    never end or fill the memory, and would stop a run over any file of the project."""
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_FOLDERS and not d.startswith("."))
         parts = Path(directory).relative_to(root).parts
         below = len(parts) - 1 - parts[::-1].index("templates") if "templates" in parts else None
         for name in sorted(files):
             if name.endswith(".py"):
-                yield Path(directory, name)
+                if _readable(Path(directory, name), max_file_size, skipped):
+                    yield Path(directory, name)
             elif templates is not None and below is not None and name.endswith(_TEMPLATE_SUFFIXES):
+                if not _readable(Path(directory, name), max_file_size, skipped):
+                    continue
                 key = "/".join(parts[below + 1 :] + (name,))
                 templates.setdefault(key, []).append(Path(directory, name))
+
+
+def _readable(path: Path, max_file_size: int, skipped: Optional[List[Tuple[Path, str]]]) -> bool:
+    """Whether the walk yields ``path``; if not, it is noted in ``skipped``. A file that
+    cannot be examined is yielded: reading it fails quietly."""
+    try:
+        reason = refusal(path.stat(), max_file_size)
+    except OSError:
+        return True
+    if reason is not None and skipped is not None:
+        skipped.append((path, reason))
+    return reason is None
 
 
 def module_name(path: Path, root: Optional[Path] = None) -> Tuple[str, bool]:
