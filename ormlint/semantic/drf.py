@@ -287,5 +287,5 @@ def _serialized_rows(semantic: SemanticModel, call: cst.Call) -> Optional[LoopFa
     if not reads:
         return None
     facts = LoopFacts(call, query, rows, query_site(semantic, rows), "", via=f"`{serializer.rpartition('.')[2]}(many=True)`")
-    facts.reads = [read for read, _ in reads]
+    facts.reads = list({read.path: read for read, _ in reads}.values())  # several fields may read one path
     return facts

@@ -168,3 +168,34 @@ def test_message_names_the_serializer_and_the_fix_loads_at_the_queryset(tmp_path
         return OrderSerializer(orders, many=True).data
     """
     assert_fixes(tmp_path, before, after, "ORM001")
+
+
+def test_a_relation_two_fields_read_is_named_once(tmp_path):
+    serializers = '''
+from rest_framework import serializers
+
+from shop.models import Order
+
+
+class OrderCardSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name")
+    label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = ["id", "customer_name", "label"]
+
+    def get_label(self, order):
+        return order.customer.name
+'''
+    make_project(tmp_path, {"shop/cards.py": serializers})
+    code = """
+    from shop.cards import OrderCardSerializer
+    from shop.models import Order
+
+    def cards():
+        return OrderCardSerializer(Order.objects.all(), many=True).data  # error: ORM001
+    """
+    found = check(tmp_path, code, "ORM001")
+    assert rows(found) == sorted(marked_rows(code))
+    assert "reads `.customer` of every row" in found[0].message
