@@ -138,6 +138,11 @@ class CreateInLoop(WriteRule):
         blockers = self.semantic.index.bulk_write_blockers(write.model, "create")
         if blockers.skipped:
             advice = self.skipped_by("bulk_create()", blockers.skipped)
+        elif write.kept:
+            advice = (
+                "the new row is used as soon as it is created, so creating the rows at once with "
+                f"`{model}.objects.bulk_create(...)` takes moving that use after it"
+            )
         else:
             advice = f"have it build the `{model}` only, and create them at once with `{model}.objects.bulk_create(...)`"
         self.report(call, f"{cost}; {advice}" + self.not_fixed(list(blockers.other)), None, indentation)

@@ -326,6 +326,9 @@ class HelperWrite:
     position: int
     #: The model written, resolved; empty for ``saves_each``, whose rows the caller gives.
     model: str
+    #: A create whose new row is used at once (by the function, or by the caller that
+    #: keeps what it returns): the rows cannot simply wait for one ``bulk_create()``.
+    kept: bool = False
 
 
 @dataclass
@@ -991,7 +994,8 @@ class ProjectIndex:
                 continue
             if manager and manager not in model.managers:
                 continue
-            writes.append(HelperWrite(kind, parameter, position, model.qualname if model else ""))
+            kept = kind == "creates_kept"
+            writes.append(HelperWrite("creates" if kept else kind, parameter, position, model.qualname if model else "", kept))
         return writes
 
     def _is_session(self, qualname: str) -> bool:

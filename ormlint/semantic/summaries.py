@@ -815,7 +815,7 @@ def always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
 
 #: (function, kind, parameter, position, model, manager): a write the function makes on
 #: every call. ``creates``: it inserts a row of ``model`` (``model.manager.create(...)``,
-#: ``model(...).save()``); ``adds``: it adds a new ``model`` row to the session
+#: ``model(...).save()``); ``creates_kept``: the same, and uses the new row there; ``adds``: it adds a new ``model`` row to the session
 #: ``manager`` (a qualified name) and commits or flushes it; ``fetches``: it fetches a
 #: row of ``model`` by its parameter (``model.manager.get(pk=pk)``,
 #: ``get_object_or_404(model, ...)``) and saves it; ``fetches_deletes``: the same, and
@@ -855,6 +855,16 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
     added: List[Tuple[str, ast.expr]] = []  # ``db.session.add(row)``: (session, row)
     committed: Set[str] = set()  # sessions committed or flushed
     facts: List[WriteFact] = []
+    # A create whose row the function goes on to use (``log = Log.objects.create(...)``
+    # then ``run(log.pk)``) must happen there and then (``creates_kept``): only one whose
+    # result is dropped, or returned, could wait for a ``bulk_create()`` after the loop.
+    unused = {id(node.value) for node in always if isinstance(node, (ast.Expr, ast.Return))}
+    for node in always:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value, name = node.value, node.targets[0].id
+            creates = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "create"
+            if creates and body.stores[name] == 1 and not _used_beyond_its_fields(body, name):
+                unused.add(id(value))
     for node in always:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
@@ -870,7 +880,8 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
             if method_name == "create":
                 manager = _manager_of(receiver, qualified)
                 if manager is not None:
-                    facts.append((function.name, "creates", "", -1, *manager))
+                    kind = "creates" if id(node) in unused else "creates_kept"
+                    facts.append((function.name, kind, "", -1, *manager))
             elif method_name == "save" and isinstance(receiver, ast.Call):
                 model = _called_class(receiver, qualified)
                 if model is not None:
@@ -885,7 +896,10 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
                     committed.add(session)
                 elif session is not None and len(node.args) == 1 and not node.keywords:
                     added.append((session, node.args[0]))
-    facts.extend((function.name, "creates", "", -1, constructed[name], "") for name in saved & set(constructed))
+    facts.extend(
+        (function.name, "creates_kept" if _used_beyond_its_fields(body, name) else "creates", "", -1, constructed[name], "")
+        for name in saved & set(constructed)
+    )
     # A row added to a session is inserted at its next flush, with every row added
     # before it: only a helper that also commits (or flushes) inserts once per call.
     for session, row in added:
@@ -902,6 +916,23 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
         if isinstance(rows, ast.Name) and rows.id in kept and rows.id not in annotated and _saves_every_item(loop):
             facts.append((function.name, "saves_each", rows.id, kept[rows.id], "", ""))
     return tuple(dict.fromkeys(facts))
+
+
+def _used_beyond_its_fields(body: FunctionBody, name: str) -> bool:
+    """Whether the function reads the row bound to ``name`` other than to set its fields
+    (``row.title = ...``), save it or return it: passes it on, reads its key. (What the
+    caller does with a row returned to it is the caller's business.)"""
+    written = {
+        id(node.value)
+        for node in body.nodes
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name
+        and (isinstance(node.ctx, ast.Store) or node.attr == "save")
+    }
+    written.update(id(node.value) for node in body.nodes if isinstance(node, ast.Return) and isinstance(node.value, ast.Name))
+    return any(
+        isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) and id(node) not in written
+        for node in body.nodes
+    )
 
 
 def every_call(statements: List[ast.stmt]) -> List[ast.AST]:

@@ -9,6 +9,7 @@ not write once per item.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -57,11 +58,15 @@ def saves_through_helpers(semantic: SemanticModel, loop: cst.For) -> List[Tuple[
 def writes_through_helpers(semantic: SemanticModel, loop: cst.For, kind: str) -> List[Tuple[cst.Call, HelperWrite]]:
     """Calls on every iteration of ``loop`` of project functions that make a write of
     ``kind`` on every call (see ``HelperWrite.kind``): create a row, or fetch one by the
-    argument they are given and save or delete it."""
+    argument they are given and save or delete it. A created row that the call keeps
+    (``row = make_row(x)``) is used at once, like one the function uses itself."""
+    dropped = {id(node.value) for node in _body_nodes(loop) if isinstance(node, cst.Expr)}
     found = []
     for node in _body_nodes(loop):
         if isinstance(node, cst.Call):
             write = helper_write(semantic, node, kind)
+            if write is not None and kind == "creates" and id(node) not in dropped:
+                write = replace(write, kept=True)
             if write is not None:
                 found.append((node, write))
     return found

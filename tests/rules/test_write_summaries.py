@@ -489,3 +489,58 @@ def make_with(Customer, name):
             make_with(Customer, name)
     """
     assert rows(check(tmp_path, code, "ORM202")) == sorted(marked_rows(code))
+
+
+def test_a_row_used_where_it_is_created_is_not_advised_to_wait_for_bulk_create(tmp_path):
+    """Only a create whose row nobody uses at once could simply wait for one
+    ``bulk_create()`` after the loop: not one whose key the helper hands on, nor one the
+    caller keeps. Those are still one INSERT per item, and the message says what batching
+    them takes."""
+    helpers = '''
+from shop.models import Customer, Order
+
+
+def run(pk):
+    return pk
+
+
+def log_and_run(name):
+    log = Customer.objects.create(name=name)
+    run(log.pk)
+
+
+def log_only(name):
+    log = Customer.objects.create(name=name)
+    return log
+
+
+def build_and_hand_on(customer):
+    order = Order(customer=customer)
+    order.save()
+    run(order)
+'''
+    make_project(tmp_path, {"shop/logs.py": helpers})
+    code = """
+    from shop.logs import build_and_hand_on, log_and_run, log_only
+    from shop.models import Customer
+
+    def view(names):
+        kept = []
+        for name in names:
+            log_and_run(name)  # error: ORM202
+        for name in names:
+            kept.append(log_only(name))  # error: ORM202
+        for name in names:
+            row = log_only(name)  # error: ORM202
+            kept.append(row)
+        for customer in Customer.objects.all():
+            build_and_hand_on(customer)  # error: ORM202
+        for name in names:
+            log_only(name)  # error: ORM202
+        return kept
+    """
+    found = check(tmp_path, code, "ORM202")
+    assert rows(found) == sorted(marked_rows(code))
+    *kept, dropped = found
+    assert all("used as soon as it is created" in f.message and "have it build" not in f.message for f in kept)
+    assert "have it build the `Customer` only" in dropped.message
