@@ -1675,7 +1675,7 @@ def _self_reads(function: ast.FunctionDef, body: FunctionBody) -> Tuple[List[Tup
     receiver, positions = body.call_parameters(method=True)
     skipped = when_new_only(function, receiver, body.nodes)
     nodes = [node for node in body.nodes if id(node) not in skipped] if skipped else body.nodes
-    unguarded, by_guard = split_by_guard(nodes, parameter_guards(function, positions))
+    unguarded, by_guard = split_by_guard(nodes, parameter_guards(body, positions))
 
     def chains(selected: List[ast.AST]) -> List[Tuple[str, ...]]:
         return chains_by_root(selected, {receiver}).get(receiver, []) + iterated_chains(selected, receiver, function.name)

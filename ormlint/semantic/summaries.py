@@ -90,6 +90,8 @@ class FunctionBody:
         #: happens to their rows there (``prefetch_related_objects(rows, ...)``, assigning
         #: each row's relation) is not in a summary of what the function returns.
         self.handed_on: Set[str] = set()
+        #: ``parameter_guards`` by the parameters it was asked for (methods ask twice).
+        self.guards: Dict[Tuple[Tuple[str, int], ...], Dict[int, str]] = {}
         stack: List[Tuple[ast.AST, bool]] = [(child, True) for child in ast.iter_child_nodes(function)]
         nodes, note = self.nodes, self._note
         while stack:
@@ -425,7 +427,7 @@ def parameter_uses(
     # caller's argument may say that branch never runs.
     # What is read only on a branch another parameter decides is kept apart: the
     # caller's argument may say that branch never runs.
-    unguarded, by_guard = split_by_guard(nodes, parameter_guards(function, positions))
+    unguarded, by_guard = split_by_guard(nodes, parameter_guards(body, positions))
     read = chains_by_root(unguarded, set(kept))
     guarded: List[GuardedChain] = []
     for guard, inside in by_guard.items():
@@ -519,7 +521,7 @@ def _item_passed_to_parameter(call: ast.Call, kept: Dict[str, int], items: Dict[
     return items[item], func.id
 
 
-def parameter_guards(function: ast.FunctionDef, positions: Dict[str, int]) -> Dict[int, str]:
+def parameter_guards(body: FunctionBody, positions: Dict[str, int]) -> Dict[int, str]:
     """The nodes that run only on a branch a parameter's value decides, each with its
     guard: ``if component is None:`` (``"<position>:<name>:none:<default>"``, and
     ``some`` for its ``else``), ``if fast:`` / ``if not fast:`` (``true`` / ``false``).
@@ -532,15 +534,23 @@ def parameter_guards(function: ast.FunctionDef, positions: Dict[str, int]) -> Di
     reads the value the caller passes, even where the function rebinds the parameter
     before the test: a branch ruled out only takes reads away, so a mistake there can
     hide a finding but never make one."""
-    defaults = _default_classes(function)
+    key = tuple(positions.items())
+    if key not in body.guards:
+        body.guards[key] = _parameter_guards(body, positions)
+    return body.guards[key]
+
+
+def _parameter_guards(body: FunctionBody, positions: Dict[str, int]) -> Dict[int, str]:
+    defaults: Optional[Dict[str, str]] = None
     found: Dict[int, List[str]] = {}
-    for node in ast.walk(function):
-        if not isinstance(node, ast.If):
+    for node in body.nodes:  # outermost first, so nested guards are joined in order
+        if type(node) is not ast.If:
             continue
         tested = _tested_parameter(node.test, positions)
         if tested is None:
             continue
         name, when, otherwise = tested
+        defaults = _default_classes(body.function) if defaults is None else defaults
         prefix = f"{positions[name]}:{name}"
         branches = [(when, node.body), (otherwise, node.orelse)]
         for kind, statements in branches:
@@ -826,6 +836,8 @@ def always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
 WriteFact = Tuple[str, str, str, int, str, str]
 
 _GET_OBJECT_OR_404 = frozenset({"django.shortcuts.get_object_or_404"})
+#: The methods one of which every write a summary records calls.
+_WRITE_METHODS = frozenset({"create", "save", "delete", "add", "commit", "flush"})
 #: Decorators that run the function when it is called (``transaction.atomic`` in a
 #: transaction of its own).
 _CALLING_DECORATORS = frozenset({"staticmethod", "classmethod", "atomic"})
@@ -843,6 +855,8 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
     function = body.function
     decorators = {decorator_name(d) for d in function.decorator_list}
     if body.generator or isinstance(function, ast.AsyncFunctionDef) or decorators - _CALLING_DECORATORS:
+        return ()
+    if not any(type(node) is ast.Attribute and node.attr in _WRITE_METHODS for node in body.nodes):
         return ()
     own, positions = body.call_parameters(method)
     kept = {name: position for name, position in positions.items() if name not in body.assigned}
