@@ -11,7 +11,17 @@ from ormlint.rules.base import Rule
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.types import ModelClass
 from ormlint.semantic.index import HelperWrite
-from ormlint.semantic.writes import a_handful, per_iteration_calls, runs_once, writes_through_helpers
+from ormlint.semantic.writes import (
+    a_handful,
+    bound_in_body,
+    loop_variables,
+    mentions,
+    passed_argument,
+    per_item,
+    per_iteration_calls,
+    runs_once,
+    writes_through_helpers,
+)
 from ormlint.syntax import children
 
 
@@ -95,6 +105,13 @@ class WriteRule(Rule):
         pending = self._pending.pop(id(node), None)
         if pending is not None:
             self.check_write(pending[0], node, pending[1])
+
+    def fetches_per_item(self, loop: cst.For, call: cst.Call, write: HelperWrite) -> bool:
+        """Whether a helper that fetches a row by its argument (``touch(pk)``) is given
+        something that changes with each item, so that it fetches another row each time."""
+        argument = passed_argument(call, write.parameter, write.position)
+        items = loop_variables(loop) | bound_in_body(loop)
+        return argument is not None and mentions(argument, items) and per_item(self.semantic, loop, call)
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
         """Look at ``call``, which runs on every iteration of ``loop``; ``indentation`` is

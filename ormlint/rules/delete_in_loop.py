@@ -9,11 +9,6 @@ import libcst as cst
 from ormlint.rules._writes import WriteRule, short
 from ormlint.semantic.index import HelperWrite
 from ormlint.semantic.writes import (
-    bound_in_body,
-    loop_variables,
-    mentions,
-    passed_argument,
-    per_item,
     reaches_every_item,
     row_instance,
     sliced,
@@ -109,9 +104,7 @@ class DeleteInLoop(WriteRule):
     def _check_helper(self, loop: cst.For, call: cst.Call, write: HelperWrite) -> None:
         """``purge(pk)`` on every item, where the function fetches the row by ``pk`` and
         deletes it: reported at the call."""
-        argument = passed_argument(call, write.parameter, write.position)
-        items = loop_variables(loop) | bound_in_body(loop)
-        if argument is None or not mentions(argument, items) or not per_item(self.semantic, loop, call):
+        if not self.fetches_per_item(loop, call, write):
             return
         model = short(write.model)
         cost = f"`{self.shown(call.func)}()` fetches a row of `{model}` and deletes it on every call: 2 or more queries per item"

@@ -14,12 +14,9 @@ from ormlint.semantic.types import QueryType
 from ormlint.semantic.index import HelperWrite
 from ormlint.semantic.writes import (
     a_handful,
-    bound_in_body,
     helper_write,
-    loop_variables,
     mentions,
     passed_argument,
-    per_item,
     row_instance,
     runs_once,
     saves_through_helpers,
@@ -202,9 +199,7 @@ class SaveInLoop(WriteRule):
     def _check_fetching(self, loop: cst.For, call: cst.Call, write: HelperWrite, indentation: str) -> None:
         """``touch(pk)`` on every item, where the function fetches the row by ``pk`` and
         saves it: a query and a save per item, reported at the call without a fix."""
-        argument = passed_argument(call, write.parameter, write.position)
-        items = loop_variables(loop) | bound_in_body(loop)
-        if argument is None or not mentions(argument, items) or not per_item(self.semantic, loop, call):
+        if not self.fetches_per_item(loop, call, write):
             return
         model = short(write.model)
         cost = f"`{self.shown(call.func)}()` fetches a row of `{model}` and saves it on every call: 2 queries per item"
