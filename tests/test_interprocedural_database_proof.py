@@ -1,7 +1,8 @@
 """The N+1 fixes across function boundaries, proven on a real SQLite database: the functions
 of the Django fixture's ``store/flows.py``, whose rows come from the helpers of
 ``store/selectors.py`` and the models' methods, property and class methods, through
-``list()``, ``sorted()``, ``enumerate()`` and a paginator, or go to helpers three calls deep.
+``list()``, ``sorted()``, ``enumerate()`` and a paginator, or go to helpers three calls deep,
+to a helper that calls a callback on each, or to a serializer's ``many=True`` data.
 
 Every function is called, on seeded data at two sizes, before and after
 ``ormlint --fix --select ORM0``, counting its queries. The results must be equal before and

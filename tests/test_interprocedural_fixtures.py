@@ -1,9 +1,11 @@
-"""ORM001 across function boundaries, on the Django fixture project: querysets returned by
-the helpers of ``store/selectors.py`` and by the models' methods, property and class
-methods, rows wrapped in ``list()``, ``sorted()``, ``enumerate()`` and a paginator's page,
-and rows passed three calls deep or through ``map()``, all in ``store/flows.py``. ormlint
-must report exactly the lines marked ``# error: ORM001`` there, none of the ``# ok:`` ones,
-and nothing in the helpers, which carry no mark.
+"""ORM001 / ORM002 across function boundaries, on the Django fixture project: querysets
+returned by the helpers of ``store/selectors.py`` and by the models' methods, property and
+class methods, rows wrapped in ``list()``, ``sorted()``, ``enumerate()`` and a paginator's
+page, rows passed three calls deep or through ``map()``, rows passed with a callback that a
+helper calls on each, and rows given to an explicit ``Serializer(rows, many=True).data`` of
+``store/serializers.py``, all in ``store/flows.py``. ormlint must report exactly the lines
+marked ``# error: ORMxxx`` there, none of the ``# ok:`` ones, and nothing in the helpers,
+which carry no mark.
 
 ``ormlint --fix --select ORM0`` must rewrite exactly the constructions listed in
 ``EXPECTED_FIXES``: the call of a helper or method (``orders_to_ship(...).select_related(...)``),
@@ -29,7 +31,7 @@ from test_cross_function_fixtures import FIXTURES, callables, marked_callables, 
 PROJECT = FIXTURES / "django_project"
 MODULE = "store/flows.py"
 #: The helpers ``store/flows.py`` calls; what they do is reported in ``store/flows.py``.
-HELPERS = ("store/selectors.py", "store/models.py")
+HELPERS = ("store/selectors.py", "store/models.py", "store/serializers.py")
 
 #: The query of the wrapped or passed rows, extended (it is the only ``order_by("pk")`` of
 #: the functions it is used for).
@@ -58,13 +60,29 @@ EXPECTED_FIXES: Dict[str, List[Tuple[str, str]]] = {
     # Rows passed on: the fix goes to the query passed.
     "order_labels_three_calls_deep": [SELECT_CUSTOMER],
     "order_labels_through_map": [SELECT_CUSTOMER],
+    # Rows passed with a callback, and rows serialized: the fix goes to the query passed.
+    "order_labels_through_a_callback": [SELECT_CUSTOMER],
+    "order_labels_through_a_mapped_callback": [SELECT_CUSTOMER],
+    "order_labels_through_a_callback_passed_on": [SELECT_CUSTOMER],
+    "order_customers_through_a_lambda": [SELECT_CUSTOMER],
+    "serialized_orders": [SELECT_CUSTOMER],
+    "serialized_order_labels": [SELECT_CUSTOMER],
+    "serialized_line_customers": [('.order_by("pk")', '.order_by("pk").select_related("order__customer")')],
+    "serialized_orders_with_lines": [('.order_by("pk")', '.order_by("pk").prefetch_related("lines__product")')],
     # ``a if flag else b``: both arms would need the fix; which to write is not for ormlint.
     "either_orders": [],
 }
 
-#: Where the rows pass through a helper the message names it; a loop of the function's
-#: own names the row's relation.
-HELPER_MESSAGE = re.compile(r"`(render_page|label_all)\(\)` loops over these rows and reads `\.customer` of every row")
+#: Where the rows pass through a helper or a serializer the message names it (and the
+#: callback the helper calls on each row); a loop of the function's own names the row's
+#: relation.
+HELPER_MESSAGE = re.compile(
+    r"`(render_page|label_all)\(\)` loops over these rows and reads `\.customer` of every row"
+    r"|`(render_each|render_mapped|render_each_later)\(\)` calls (`label\(\)`|a lambda) on each of these rows"
+    r" and reads `\.customer` of every row"
+    r"|`(Order|OrderLabel|LineCustomer|OrderWithLines)Serializer\(many=True\)` loops over these rows"
+    r" and reads `\.(customer|order\.customer|lines\.product)` of every row"
+)
 LOOP_MESSAGE = re.compile(r"Loop reads `order\.(customer|created_by)` on every row")
 
 
