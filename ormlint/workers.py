@@ -52,7 +52,7 @@ def worker_pool(count: int, project: Project) -> Iterator[Optional[ProcessPoolEx
         yield None
         return
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project.arguments(),))
-    project.mapper = lambda function, *items: pool.map(function, *items, chunksize=32)
+    project.mapper = lambda function, *items: submitted(pool, function, *items, chunksize=32)
     try:
         yield pool
     except BaseException:
@@ -64,6 +64,21 @@ def worker_pool(count: int, project: Project) -> Iterator[Optional[ProcessPoolEx
     finally:
         project.mapper = map
     pool.shutdown()
+
+
+def submitted(pool: ProcessPoolExecutor, function: Callable, *items, chunksize: int):
+    """``pool.map(...)``, with Ctrl-C held back while it submits the work and so starts the
+    workers: a worker inherits the blocked signal and ignores it before it lets it in,
+    so a Ctrl-C that comes while a worker is starting up cannot interrupt it there (its
+    traceback would be printed among the run's output). The parent gets the signal as
+    soon as the work is submitted."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return pool.map(function, *items, chunksize=chunksize)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.map(function, *items, chunksize=chunksize)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def check_files(
@@ -86,7 +101,7 @@ def check_files(
         project.index_for(source.path)
     results = []
     chunk = max(1, min(16, len(sources) // ((os.cpu_count() or 1) * 8)))
-    for result in pool.map(_work, sources, [config] * len(sources), [fixing] * len(sources), chunksize=chunk):
+    for result in submitted(pool, _work, sources, [config] * len(sources), [fixing] * len(sources), chunksize=chunk):
         results.append(result)
         if progress:
             progress(1)
@@ -105,6 +120,8 @@ def _start_worker(arguments: Dict[str, object]) -> None:
     global _arguments, _project
     _arguments, _project = arguments, None
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back by ``submitted``
     _die_with_parent()
 
 
