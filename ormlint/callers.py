@@ -14,6 +14,7 @@ call site and run, never both.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -33,7 +34,7 @@ MAX_CALLER_FILES = 64
 def caller_findings(sources: Sequence[SourceFile], config: Config, project: Project) -> List[Diagnostic]:
     """What the unchecked callers of the checked files' row-looping functions would
     report about the rows they pass them, moved to those functions' loops."""
-    checked = {str(Path(source.path).resolve()): source for source in sources}
+    checked = {_absolute(source.path): source for source in sources}
     by_root: Dict[Optional[Path], List[SourceFile]] = {}
     for source in sources:
         root = project.root_of(source.path)
@@ -55,7 +56,7 @@ def _row_helpers(index: ProjectIndex, checked: Dict[str, SourceFile]) -> Dict[st
     ``["Report", "rows_of"]``)."""
     helpers: Dict[str, Tuple[SourceFile, List[str]]] = {}
     for facts in index.modules.values():
-        source = checked.get(str(Path(facts.path).resolve()))
+        source = checked.get(_absolute(facts.path))
         if source is None:
             continue
         for function in dict.fromkeys(f for f, *_ in facts.parameter_reads):
@@ -73,13 +74,16 @@ def _moved_findings(
     config: Config,
     project: Project,
 ) -> List[Diagnostic]:
-    from ormlint.engine import check_source  # libcst only when there is a helper to follow
-    from ormlint.rules import selected_rules
-
     names = sorted({parts[-1] for _, parts in helpers.values()})
     mentions = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+    callers = list(_callers(index, checked, config, mentions))
+    if not callers:
+        return []
+    from ormlint.engine import check_source  # libcst only when there is a caller to check
+    from ormlint.rules import selected_rules
+
     moved: List[Diagnostic] = []
-    for caller in _callers(index, checked, config, mentions):
+    for caller in callers:
         rules = [rule for rule in selected_rules(config, caller.path) if rule.follows_calls]
         for diagnostic in check_source(caller, config, project, rules).diagnostics:
             helper = diagnostic.helper
@@ -96,7 +100,7 @@ def _callers(index: ProjectIndex, checked: Dict[str, SourceFile], config: Config
     count = 0
     for facts in sorted(index.modules.values(), key=lambda f: f.path):
         path = Path(facts.path)
-        if str(path.resolve()) in checked or config.is_excluded(path):
+        if _absolute(facts.path) in checked or config.is_excluded(path):
             continue
         try:
             source = SourceFile.read(facts.path, config.max_file_size)
@@ -151,6 +155,12 @@ def _loop_over(function: ast.AST, parameter: str) -> Optional[ast.AST]:
             if isinstance(first, ast.Name) and first.id == parameter:
                 loops.append(node)
     return min(loops, key=lambda n: (n.lineno, n.col_offset)) if loops else None
+
+
+def _absolute(path: str) -> str:
+    """``path`` made absolute without asking the file system: the index and the checked
+    files name a file the same way, and a run may check thousands."""
+    return os.path.normpath(os.path.abspath(path))
 
 
 def _shown(path: str, config: Config) -> str:

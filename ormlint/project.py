@@ -33,6 +33,7 @@ class Project:
         #: Larger files are left out of the index, as they are not checked.
         self.max_file_size = max_file_size
         self._fingerprints: Dict[Optional[Path], str] = {}
+        self._roots: Dict[str, Optional[Path]] = {}
         #: How to read many files for the index: ``map``, or a process pool's.
         self.mapper: Callable = map
 
@@ -46,7 +47,13 @@ class Project:
         }
 
     def root_of(self, path: str) -> Optional[Path]:
-        return find_project_root(Path(path)) or self.fallback_root
+        """The project root of ``path``, found once per folder: the files of one folder
+        share it, and a run asks for every file several times."""
+        absolute = os.path.abspath(path)
+        folder = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+        if folder not in self._roots:
+            self._roots[folder] = find_project_root(Path(path)) or self.fallback_root
+        return self._roots[folder]
 
     def fingerprint(self, path: str) -> str:
         """A digest of everything the index knows about the project of ``path``: a file's
