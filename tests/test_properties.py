@@ -2,15 +2,19 @@
 parse and converge, positions lie inside the file, and a file's findings do not depend on
 whether it is checked alone or with its project.
 
-Programs come from hypothesmith (any valid Python) and from templates that combine the
-ORM and HTTP shapes the rules look for with random names, layouts and comments.
+Programs come from hypothesmith (any valid Python), from hypothesmith programs with a
+function the rules must report and fix appended (so that random code reaches the rules and
+the fixers too), and from templates that combine the ORM and HTTP shapes the rules look
+for with random names, layouts and comments.
 """
 
+import ast
+import warnings
 from pathlib import Path
 
 import hypothesmith
 import libcst as cst
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from harness import make_project
@@ -115,6 +119,47 @@ def test_orm_shaped_programs(tmp_path_factory, code):
 @given(code=hypothesmith.from_grammar())
 def test_any_valid_python(tmp_path_factory, code):
     check_properties(_project(tmp_path_factory), code)
+
+
+#: Functions that the rules report and fix wherever they stand, each with its code.
+FOUND_AND_FIXED = [
+    ("def _has_orders():\n    return Order.objects.filter(status='x').count() > 0\n", "ORM101"),
+    ("def _fetch(url):\n    return requests.get(url)\n", "ORM301"),
+    ("def _names():\n    return [order.customer.name for order in Order.objects.all()]\n", "ORM001"),
+    ("def _close():\n    for order in Order.objects.all():\n        order.status = 'closed'\n        order.save()\n", "ORM201"),
+]
+IMPORTS = "import requests\nfrom shop.models import Order\n"
+
+
+def _compiles(code: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+@st.composite
+def programs_with_findings(draw):
+    """Any valid Python, followed by imports and a function with a finding and a fix."""
+    code = draw(hypothesmith.from_grammar())
+    function, expected = draw(st.sampled_from(FOUND_AND_FIXED))
+    combined = f"{code}\n\n{IMPORTS}\n\n{function}"
+    assume(_compiles(combined))
+    return combined, expected
+
+
+@settings(SETTINGS, max_examples=25)  # each example is checked and fixed twice over
+@given(case=programs_with_findings())
+def test_any_valid_python_around_a_finding(tmp_path_factory, case):
+    code, expected = case
+    root = _project(tmp_path_factory)
+    check_properties(root, code)
+    source = SourceFile.read(str(root / "shop" / "generated.py"))
+    assert expected in {d.code for d in check_source(source, CONFIG, Project()).diagnostics}
+    assert fix_source(source, CONFIG, Project(), unsafe=True).fixed_text is not None
 
 
 def test_a_file_has_the_same_findings_alone_and_with_its_project(tmp_path, monkeypatch):
