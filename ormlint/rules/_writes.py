@@ -3,13 +3,14 @@ fix is withheld, and naming what a bulk write needs (the model, its manager, a v
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
 from ormlint.rules.base import Rule
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.types import ModelClass
+from ormlint.semantic.bulk import BulkWriteBlockers
 from ormlint.semantic.index import HelperWrite
 from ormlint.semantic.writes import (
     a_handful,
@@ -112,6 +113,29 @@ class WriteRule(Rule):
         argument = passed_argument(call, write.parameter, write.position)
         items = loop_variables(loop) | bound_in_body(loop)
         return argument is not None and mentions(argument, items) and per_item(self.semantic, loop, call)
+
+    def report_helper_write(
+        self,
+        call: cst.Call,
+        cost: str,
+        model: str,
+        operation: str,
+        bulk: str,
+        advice: Union[str, Callable[[BulkWriteBlockers], str]],
+        indentation: Optional[str] = None,
+    ) -> None:
+        """Report a write a project function makes on each call, at ``call``, without a
+        fix: ``cost``, then what each call runs that ``bulk`` (the bulk call for
+        ``operation`` on ``model``) would skip, or else ``advice`` (given the obstacles,
+        if it needs them), and why there is no fix for the rest of the obstacles (the
+        advice for deletes names them itself)."""
+        blockers = self.semantic.index.bulk_write_blockers(model, operation)
+        if blockers.skipped:
+            text = self.skipped_by(bulk, blockers.skipped)
+        else:
+            text = advice if isinstance(advice, str) else advice(blockers)
+        unfixed = self.not_fixed(list(blockers.other)) if operation != "delete" else ""
+        self.report(call, f"{cost}; {text}{unfixed}", None, indentation)
 
     def check_write(self, loop: cst.For, call: cst.Call, indentation: str) -> None:
         """Look at ``call``, which runs on every iteration of ``loop``; ``indentation`` is

@@ -135,17 +135,14 @@ class CreateInLoop(WriteRule):
             advice = "have it only add the row to the session, and commit once after the loop"
             self.report(call, f"{cost}; {advice}", None, indentation)
             return
-        blockers = self.semantic.index.bulk_write_blockers(write.model, "create")
-        if blockers.skipped:
-            advice = self.skipped_by("bulk_create()", blockers.skipped)
-        elif write.kept:
+        if write.kept:
             advice = (
                 "the new row is used as soon as it is created, so creating the rows at once with "
                 f"`{model}.objects.bulk_create(...)` takes moving that use after it"
             )
         else:
             advice = f"have it build the `{model}` only, and create them at once with `{model}.objects.bulk_create(...)`"
-        self.report(call, f"{cost}; {advice}" + self.not_fixed(list(blockers.other)), None, indentation)
+        self.report_helper_write(call, cost, write.model, "create", "bulk_create()", advice, indentation)
 
     def _report_upsert(self, loop: cst.For, call: cst.Call, model: str) -> None:
         """``get_or_create()`` / ``update_or_create()`` per item. One upsert

@@ -108,15 +108,11 @@ class DeleteInLoop(WriteRule):
             return
         model = short(write.model)
         cost = f"`{self.shown(call.func)}()` fetches a row of `{model}` and deletes it on every call: 2 or more queries per item"
-        blockers = self.semantic.index.bulk_write_blockers(write.model, "delete")
-        if blockers.skipped:
-            advice = self.skipped_by("QuerySet.delete()", blockers.skipped)
-        else:
-            advice = (
-                f"delete them at once with `{model}.objects.filter(pk__in=...).delete()` "
-                f"(it sends the same signals{_unread(blockers.other)})"
-            )
-        self.report(call, f"{cost}; {advice}")
+
+        def advice(blockers) -> str:
+            return f"delete them at once with `{model}.objects.filter(pk__in=...).delete()` (it sends the same signals{_unread(blockers.other)})"
+
+        self.report_helper_write(call, cost, write.model, "delete", "QuerySet.delete()", advice)
 
     def _deletes_every_row(self, loop: cst.For, call: cst.Call) -> bool:
         """Whether the loop deletes each row of a queryset that could delete them itself:

@@ -184,17 +184,12 @@ class SaveInLoop(WriteRule):
         instance = row_instance(self.semantic, loop, argument)
         if instance is None:
             return
-        helper = self.shown(call.func)
-        cost = f"`{helper}()` saves `{self.shown(argument)}` on every row: 1 query per row"
-        blockers = self.semantic.index.bulk_write_blockers(instance.qualname, "update")
-        if blockers.skipped:
-            advice = self.skipped_by("bulk_update()", blockers.skipped)
-        else:
-            advice = (
-                f"have it only set the fields, and save the changed rows at once with "
-                f"`{short(instance.qualname)}.objects.bulk_update(<rows>, [<fields>])` after the loop"
-            )
-        self.report(call, f"{cost}; {advice}" + self.not_fixed(list(blockers.other)), None, indentation)
+        cost = f"`{self.shown(call.func)}()` saves `{self.shown(argument)}` on every row: 1 query per row"
+        advice = (
+            "have it only set the fields, and save the changed rows at once with "
+            f"`{short(instance.qualname)}.objects.bulk_update(<rows>, [<fields>])` after the loop"
+        )
+        self.report_helper_write(call, cost, instance.qualname, "update", "bulk_update()", advice, indentation)
 
     def _check_fetching(self, loop: cst.For, call: cst.Call, write: HelperWrite, indentation: str) -> None:
         """``touch(pk)`` on every item, where the function fetches the row by ``pk`` and
@@ -203,15 +198,11 @@ class SaveInLoop(WriteRule):
             return
         model = short(write.model)
         cost = f"`{self.shown(call.func)}()` fetches a row of `{model}` and saves it on every call: 2 queries per item"
-        blockers = self.semantic.index.bulk_write_blockers(write.model, "update")
-        if blockers.skipped:
-            advice = self.skipped_by("bulk_update()", blockers.skipped)
-        else:
-            advice = (
-                f"fetch the rows at once with `{model}.objects.filter(pk__in=...)` and save the changed ones "
-                f"with `{model}.objects.bulk_update(<rows>, [<fields>])` after the loop"
-            )
-        self.report(call, f"{cost}; {advice}" + self.not_fixed(list(blockers.other)), None, indentation)
+        advice = (
+            f"fetch the rows at once with `{model}.objects.filter(pk__in=...)` and save the changed ones "
+            f"with `{model}.objects.bulk_update(<rows>, [<fields>])` after the loop"
+        )
+        self.report_helper_write(call, cost, write.model, "update", "bulk_update()", advice, indentation)
 
     def _check_saves_each(self, call: cst.Call, write: HelperWrite) -> None:
         """``reprice(products)``, where the function loops over the rows it is given and
@@ -225,12 +216,8 @@ class SaveInLoop(WriteRule):
             return
         what = "list" if rows.kind == "list" else "queryset"
         cost = f"`{self.shown(call.func)}()` saves each row of this {what} one by one: 1 query per row"
-        blockers = self.semantic.index.bulk_write_blockers(rows.model, "update")
-        if blockers.skipped:
-            advice = self.skipped_by("bulk_update()", blockers.skipped)
-        else:
-            advice = f"have it save them at once with `{short(rows.model)}.objects.bulk_update(<rows>, [<fields>])`"
-        self.report(call, f"{cost}; {advice}" + self.not_fixed(list(blockers.other)))
+        advice = f"have it save them at once with `{short(rows.model)}.objects.bulk_update(<rows>, [<fields>])`"
+        self.report_helper_write(call, cost, rows.model, "update", "bulk_update()", advice)
 
     def _shape(
         self, loop: cst.For, call: cst.Call, receiver: cst.BaseExpression, model: str, rows: Optional[QueryType]
