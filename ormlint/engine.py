@@ -144,7 +144,7 @@ def _run_rules(
         return [_parse_error(path, text, error)]
     except RecursionError:
         return [_syntax_error(path, 1, 0, "too deeply nested to parse")]
-    semantic = SemanticModel(index, module_name_, is_package)
+    semantic = SemanticModel(index, module_name_, is_package, text)
     context = FileContext(path=path, config=config, semantic=semantic)
     instances = [rule(context) for rule in applicable]
     traverse(module, [semantic, *instances])

@@ -3,7 +3,8 @@
 and the change lists marked in the Django project's ``admin.py``, on the ``list_display``
 line; nothing anywhere else (the ``# ok:`` loops and admins, the models, the other modules)
 but the modules listed in ``CHECKED_ELSEWHERE``: the REST framework list views of
-``store/api.py``, which tests/test_drf_fixtures.py checks, and the views rendering templates
+``store/api.py``, which tests/test_drf_fixtures.py checks, and those on project bases in
+``store/api_lineage.py``, which tests/test_view_lineage_proof.py checks, the views rendering templates
 and the helpers called with query rows (``store/views.py``, ``store/reports.py``,
 ``library/web.py``), which tests/test_cross_function_fixtures.py checks, and the querysets
 and rows that cross function boundaries (``store/flows.py``), which
@@ -29,11 +30,13 @@ FIXABLE = {"ORM001", "ORM002", "ORM003"}
 #: The modules whose marks say what the N+1 rules must report.
 MARKED = ("loops.py", "admin.py")
 #: Modules whose findings have their own test: the REST framework list views and their
-#: serializers (tests/test_drf_fixtures.py); views rendering templates and rows passed to
+#: serializers (tests/test_drf_fixtures.py), those on project bases and mixins
+#: (tests/test_view_lineage_proof.py); views rendering templates and rows passed to
 #: helpers (tests/test_cross_function_fixtures.py); querysets and rows across function
 #: boundaries (tests/test_interprocedural_fixtures.py).
 CHECKED_ELSEWHERE = {
     "store/api.py",
+    "store/api_lineage.py",
     "store/serializers.py",
     "store/views.py",
     "store/reports.py",

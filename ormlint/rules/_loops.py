@@ -19,7 +19,7 @@ class LoopRule(Rule):
 
     needs_orm = True
     follows_calls = True
-    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class", "render", "TemplateResponse", "ListView", "many=True")
+    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class", "queryset", "render", "TemplateResponse", "ListView", "many=True")
 
     def visit_For(self, node: cst.For) -> None:
         self._visit_loop(node)
@@ -71,6 +71,10 @@ class LoopRule(Rule):
             f"`{facts.node.name.value}` serializes every row with `{facts.serializer}`, which reads {shown}: "
             f"1 query per row; load with `{call}`"
         )
+        if facts.queryset is None:
+            # The rows come from a base class elsewhere: say so where the view is.
+            self.report(facts.node.name, message + (f" in `{facts.rows_from}`" if facts.rows_from else ""))
+            return
         fix = self.fix(f"Add `{call}`", (facts.queryset, add_related(facts.queryset, method, paths))) if fixable else None
         self.report(facts.queryset, message, fix)
 

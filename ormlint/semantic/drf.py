@@ -18,17 +18,18 @@ a field whose source does not resolve) keeps it silent, or drops that field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from ormlint.semantic.index import ProjectIndex
 from ormlint.semantic.loops import LoopFacts, RelationRead, _chain_reads, _resolve, _single_assignment, query_site
-from ormlint.semantic.model import SemanticModel
-from ormlint.semantic.types import QueryType
+from ormlint.semantic.model import SemanticModel, _join
+from ormlint.semantic.summaries import action_may_run
+from ormlint.semantic.types import ClassObject, QueryType
 from ormlint.semantic.writes import passed_argument
-from ormlint.syntax import class_body
+from ormlint.syntax import class_body, walk
 
 SERIALIZER_BASES = frozenset(
     {
@@ -45,12 +46,34 @@ LIST_VIEWS = frozenset(
         "rest_framework.generics.ListCreateAPIView",
     }
 )
-#: View methods that decide the rows or the serializer at run time.
-_VIEW_OVERRIDES = frozenset(
-    {"get_queryset", "get_serializer_class", "get_serializer", "list", "filter_queryset", "paginate_queryset"}
+#: What makes a list view of a class that assembles one from DRF's parts.
+_LIST_MIXIN = "rest_framework.mixins.ListModelMixin"
+_GENERIC_VIEWS = frozenset({"rest_framework.generics.GenericAPIView", "rest_framework.viewsets.GenericViewSet"})
+#: Classes from outside the project that bind none of the names a list view's rows and
+#: serializer come from (``queryset``, ``get_queryset``, ``serializer_class``, ...):
+#: DRF's mixins (``ListModelMixin`` binds ``list``, which DRF's list action is) and the
+#: access mixins of Django and DRF.
+_NEUTRAL = frozenset(
+    {
+        _LIST_MIXIN,
+        "rest_framework.mixins.CreateModelMixin",
+        "rest_framework.mixins.RetrieveModelMixin",
+        "rest_framework.mixins.UpdateModelMixin",
+        "rest_framework.mixins.DestroyModelMixin",
+        "rest_framework.viewsets.ViewSetMixin",
+        "django.contrib.auth.mixins.LoginRequiredMixin",
+        "django.contrib.auth.mixins.PermissionRequiredMixin",
+        "django.contrib.auth.mixins.UserPassesTestMixin",
+        "django.contrib.auth.mixins.AccessMixin",
+    }
 )
-#: Methods that may stand for an attribute when they only return its value.
-_ONE_RETURN = {"get_queryset": "queryset", "get_serializer_class": "serializer_class"}
+#: The classes from outside the project a list view may derive from and still be read.
+_KNOWN = LIST_VIEWS | _GENERIC_VIEWS | _NEUTRAL
+#: View methods that decide how the rows are listed: a project override must only hand
+#: the call on to DRF's.
+_LISTING = ("list", "get_serializer", "filter_queryset", "paginate_queryset", "get_paginated_response")
+#: The names that say which rows a list view lists and how it serializes them.
+_LISTED_BY = ("queryset", "get_queryset", "serializer_class", "get_serializer_class")
 _PK_FIELDS = frozenset({"PrimaryKeyRelatedField", "HyperlinkedRelatedField", "HyperlinkedIdentityField"})
 _MAX_DEPTH = 3
 
@@ -61,12 +84,18 @@ FieldRead = Tuple[RelationRead, str]
 @dataclass
 class ViewFacts:
     node: cst.ClassDef
+    #: What every queryset the list action may get its rows from loads (a relation counts
+    #: as loaded when each of them loads it).
     query: QueryType
-    #: The ``queryset = ...`` value, where a fix goes.
-    queryset: cst.BaseExpression
+    #: Where a fix goes: the view's own ``queryset = ...`` value or the value its own
+    #: ``get_queryset()`` returns; ``None`` when the rows come from elsewhere (a base
+    #: class in another module), and the finding is reported at the class.
+    queryset: Optional[cst.BaseExpression]
     serializer: str
     reads: List[RelationRead]
     fields: Dict[str, str] = field(default_factory=dict)
+    #: Where the rows are made, when that is not in this class: ``OrderBaseViewSet.queryset``.
+    rows_from: str = ""
 
 
 def analyse_view(semantic: SemanticModel, node: cst.ClassDef) -> Optional[ViewFacts]:
@@ -77,52 +106,175 @@ def analyse_view(semantic: SemanticModel, node: cst.ClassDef) -> Optional[ViewFa
 
 
 def _analyse_view(semantic: SemanticModel, node: cst.ClassDef) -> Optional[ViewFacts]:
-    if not node.bases or not all(semantic.qualified_name(b.value) in LIST_VIEWS for b in node.bases):
+    """A list view of this module, read through its lineage: what its list action's
+    querysets load, and what every serializer the action may use reads on each row. A
+    view that only inherits what a project base class already lists is that class's
+    finding, not its own."""
+    module = semantic.module_node
+    if not node.bases or module is None or not any(statement is node for statement in module.body):
+        return None  # the index knows the module's own classes only
+    qualname = f"{semantic.module}.{node.name.value}"
+    outcome = _list_outcome(semantic, qualname)
+    if outcome is None:
         return None
-    declared, methods = class_body(node)
-    assignments = {name: [a.value for a in found] for name, found in declared.items()}
-    for name, method in methods.items():
-        if name in _VIEW_OVERRIDES:
-            # ``def get_queryset(self): return Order.objects...`` and
-            # ``def get_serializer_class(self): return OrderSerializer`` say it all in one
-            # return, and stand for the attribute; anything more decides at run time.
-            returned = _single_return(method) if name in _ONE_RETURN else None
-            if returned is None:
-                return None
-            assignments[_ONE_RETURN[name]] = [returned]
-    querysets, serializers = assignments.get("queryset", []), assignments.get("serializer_class", [])
-    if len(querysets) != 1 or len(serializers) != 1:
+    query, serializers, view = outcome
+    lineage = view.lineage
+    if not any(getattr(lineage.member(name), "position", None) == 0 for name in _LISTED_BY):
+        for base, facts in zip(lineage.order[1:], lineage.facts[1:]):
+            if facts is not None and (_list_outcome(semantic, base) or ())[:2] == outcome[:2]:
+                return None  # it lists what a base lists, as the base does
+    common: Optional[Dict[str, FieldRead]] = None
+    for serializer in serializers:
+        found = serializer_reads(semantic.index, serializer, query.model)
+        if found is None:
+            return None
+        reads = {read.lookup: (read, name) for read, name in reversed(found)}  # the first field of a path names it
+        common = reads if common is None else {lookup: common[lookup] for lookup in common if lookup in reads}
+    assert common is not None
+    fields = {lookup: name for lookup, (_, name) in common.items()}
+    names = " / ".join(f"`{name.rpartition('.')[2]}`" for name in dict.fromkeys(serializers))
+    serializer = names.strip("`") if len(set(serializers)) == 1 else names
+    site = _fix_site(semantic, node, view)
+    return ViewFacts(node, query, site, serializer, [read for read, _ in common.values()], fields, _rows_from(view) if site is None else "")
+
+
+def _rows_from(view: ClassObject) -> str:
+    """The project method or attribute the list action's rows come from, as ``Class.name``."""
+    lineage = view.lineage
+    getter = lineage.member("get_queryset", 0, view.neutral)  # type: ignore[attr-defined]
+    found = getter if getter is not None and getter.kind != "outside" else lineage.member("queryset", 0, view.neutral)  # type: ignore[attr-defined]
+    if found is None or found.kind == "outside":
+        return ""
+    return f"{found.owner.rpartition('.')[2]}.{'get_queryset()' if found is getter else 'queryset'}"
+
+
+def _list_outcome(semantic: SemanticModel, qualname: str) -> Optional[Tuple[QueryType, Tuple[str, ...], ClassObject]]:
+    """For a project class that is a DRF list view: what its list action's querysets
+    load, the serializers it may use, and the view as ``self``; ``None`` when it is no
+    list view or any of it cannot be read for certain."""
+    key = ("drf-outcome", qualname)
+    if key not in semantic.memo:
+        semantic.memo[key] = _read_list_outcome(semantic, qualname)
+    return semantic.memo[key]  # type: ignore[return-value]
+
+
+def _read_list_outcome(semantic: SemanticModel, qualname: str) -> Optional[Tuple[QueryType, Tuple[str, ...], ClassObject]]:
+    lineage = semantic.lineage(qualname)
+    if lineage is None:
         return None
-    query = semantic.queryset_type(querysets[0])
+    outside = {_drf_name(name) for name in lineage.outside()}
+    if not outside <= _KNOWN or not (outside & LIST_VIEWS or (_LIST_MIXIN in outside and outside & _GENERIC_VIEWS)):
+        return None
+    neutral = frozenset(_NEUTRAL | {name for name in lineage.outside() if _drf_name(name) in _NEUTRAL})
+    view = ClassObject(lineage, neutral=neutral)
+    for method in _LISTING:
+        member = lineage.member(method, 0, neutral - {_LIST_MIXIN, "rest_framework.generics.mixins.ListModelMixin"})
+        if member is not None and member.kind not in ("outside", "delegate"):
+            return None  # a listing of its own
+    query = _list_query(semantic, view)
     if query is None or query.orm != "django" or not query.model or not query.yields_instances or query.partial:
         return None
     if query.kind not in ("manager", "queryset"):
         return None
-    serializer = semantic.qualified_name(serializers[0])
-    if serializer is None:
+    serializers = _references(semantic, view, "get_serializer_class", call=True)
+    if not serializers or not all(_is_serializer(semantic.index, name) for name in serializers):
         return None
-    found = serializer_reads(semantic.index, serializer, query.model)
-    if found is None:
-        return None
-    reads: List[RelationRead] = []
-    fields: Dict[str, str] = {}
-    for read, name in found:
-        if read.lookup not in fields:
-            fields[read.lookup] = name
-            reads.append(read)
-    return ViewFacts(node, query, querysets[0], serializer.rpartition(".")[2], reads, fields)
+    return query, tuple(sorted(set(serializers))), view
 
 
-def _single_return(function: cst.FunctionDef) -> Optional[cst.BaseExpression]:
-    """The value of a method whose body is one ``return`` (after a docstring)."""
-    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
-    statements = [s for s in body if not (isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], cst.Expr) and isinstance(s.body[0].value, cst.SimpleString))]
-    if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+def _drf_name(name: str) -> str:
+    """DRF's classes as DRF names them (``generics.mixins.ListModelMixin`` is the mixin
+    ``rest_framework.generics`` imports)."""
+    return name.replace("rest_framework.generics.mixins.", "rest_framework.mixins.")
+
+
+def _list_query(semantic: SemanticModel, view: ClassObject) -> Optional[QueryType]:
+    """What the querysets ``get_queryset()`` may give the list action load; a branch
+    on ``self.action`` that excludes ``list`` does not count."""
+    member = view.lineage.member("get_queryset", 0, view.neutral)  # type: ignore[attr-defined]
+    if member is not None and member.kind == "method" and member.summary is not None and member.summary.actions:
+        values = semantic.returned_values(member.summary, None, view.bound_at(member.position))
+        if values is None:
+            return None
+        found = _join([t for t, actions in zip(values, member.summary.actions) if action_may_run(actions, "list")])
+    else:
+        found = semantic.member_call_type(view, "get_queryset", None)
+    return found if isinstance(found, QueryType) else None
+
+
+def _references(semantic: SemanticModel, receiver: ClassObject, name: str, call: bool, depth: int = 0) -> Optional[List[str]]:
+    """The classes ``self.<name>`` (``call``: ``self.<name>()``) may be for the list
+    action: a ``serializer_class`` set anywhere in the lineage, what a project
+    ``get_serializer_class()`` returns (by ``self.action``), or DRF's, which is
+    ``serializer_class``. ``None`` when one of them cannot be named."""
+    lineage = receiver.lineage
+    member = lineage.member(name, receiver.start, receiver.neutral)  # type: ignore[attr-defined]
+    if member is None or depth > _MAX_DEPTH:
         return None
-    small = statements[0].body
-    if len(small) != 1 or not isinstance(small[0], cst.Return) or small[0].value is None:
+    if call and member.kind == "delegate":
+        return _references(semantic, receiver.after(member.position), name, call, depth + 1)
+    if call and member.kind == "outside":
+        if name == "get_serializer_class" and _drf_name(member.owner) in _KNOWN:
+            return _references(semantic, receiver.bound_at(0), "serializer_class", False, depth + 1)
         return None
-    return small[0].value
+    if member.summary is None or member.kind != ("method" if call else "attribute"):
+        return None
+    scope, values = semantic.summary_expressions(member.summary, receiver.bound_at(member.position))
+    actions = member.summary.actions or ("",) * len(values)
+    found: List[str] = []
+    for value, reached in zip(values, actions):
+        if not action_may_run(reached, "list"):
+            continue
+        named = _named_classes(semantic, value, scope, depth) if value is not None else None
+        if named is None:
+            return None
+        found.extend(named)
+    return found
+
+
+def _named_classes(semantic: SemanticModel, value: cst.BaseExpression, scope, depth: int) -> Optional[List[str]]:
+    """The class ``value`` names: ``OrderSerializer``, ``serializers.OrderSerializer``,
+    ``self.serializer_class``, ``super().get_serializer_class()``, either side of an
+    ``if`` expression."""
+    if isinstance(value, cst.IfExp):
+        body, orelse = (_named_classes(semantic, v, scope, depth) for v in (value.body, value.orelse))
+        return body + orelse if body is not None and orelse is not None else None
+    if isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Attribute):
+        receiver = semantic.type_of(value.func.value, scope)
+        if isinstance(receiver, ClassObject):
+            return _references(semantic, receiver, value.func.attr.value, True, depth + 1)
+        return None
+    if isinstance(value, cst.Attribute):
+        receiver = semantic.type_of(value.value, scope)
+        if isinstance(receiver, ClassObject):
+            return _references(semantic, receiver, value.attr.value, False, depth + 1)
+    if isinstance(value, (cst.Name, cst.Attribute)):
+        qualname = semantic.qualified_name(value, scope)
+        return [semantic.index.canonical(qualname)] if qualname and not qualname.startswith("builtins.") else None
+    return None
+
+
+def _fix_site(semantic: SemanticModel, node: cst.ClassDef, view: ClassObject) -> Optional[cst.BaseExpression]:
+    """Where adding the load fixes every queryset of the list action: the value of the
+    view's own ``get_queryset()`` when it has one ``return``, or its own ``queryset =
+    ...`` when every such queryset is made from it (DRF's ``get_queryset()``, or a
+    project mixin's that refines ``super().get_queryset()``)."""
+    declared, methods = class_body(node)
+    getter = view.lineage.member("get_queryset", 0, view.neutral)  # type: ignore[attr-defined]
+    if getter is not None and getter.position == 0 and "get_queryset" in methods:
+        returns = [n for n in walk([methods["get_queryset"].body]) if isinstance(n, cst.Return)]
+        return returns[0].value if len(returns) == 1 else None
+    own = semantic.member_type(view, "queryset") if len(declared.get("queryset", [])) == 1 else None
+    if not isinstance(own, QueryType) or view.lineage.member("queryset", 0, view.neutral).position != 0:  # type: ignore[attr-defined]
+        return None
+    marked = own.derive(selected=own.selected | {_MARKER})
+    rows = _list_query(semantic, replace(view, assumed=((0, "queryset", marked),)))
+    return declared["queryset"][0].value if rows is not None and _MARKER in rows.selected else None
+
+
+#: A relation path no model has, assumed loaded by a view's own queryset to see whether
+#: the rows its list action gets come from there.
+_MARKER = "\0own queryset"
 
 
 def serializer_reads(index: ProjectIndex, serializer: str, model: str, depth: int = 0) -> Optional[List[FieldRead]]:

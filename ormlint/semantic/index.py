@@ -693,7 +693,7 @@ class ProjectIndex:
         """Names one of which a file must use for the ORM rules to find anything in it: the
         project's model names, the few names that lead to a query without naming a model
         (every manager, queryset method or relation is reached through a model), and the
-        project functions that return a query or write rows."""
+        project functions that return a query or write rows, and the classes that hold one."""
         if self._vocabulary is None:
             words = set(ORM_ENTRY_POINTS)
             words.update(qualname.rpartition(".")[2] for qualname in self.models)
@@ -702,6 +702,12 @@ class ProjectIndex:
             words.update(name for facts in self.modules.values() for name, _ in facts.returns)
             # So does one that writes rows on every call.
             words.update(write[0] for facts in [*self.modules.values(), *self.classes.values()] for write in facts.writes)
+            # And a class that holds a queryset (a project base view): its subclasses list rows.
+            words.update(
+                facts.name
+                for facts in self.classes.values()
+                if "get_queryset" in facts.methods or any(name == "queryset" for name, _ in facts.attributes)
+            )
             self._vocabulary = frozenset(words)
         return self._vocabulary
 

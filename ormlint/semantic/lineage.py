@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import FrozenSet, Optional, Tuple
 
-from ormlint.semantic.index import ClassFacts, ProjectIndex
+from ormlint.semantic.index import ClassFacts, ModuleFacts, ProjectIndex
 from ormlint.semantic.summaries import ReturnSummary
 
 #: The framework classes whose ``get_queryset()`` returns ``self.queryset`` (``.all()``
@@ -116,11 +116,14 @@ class Lineage:
         return None
 
 
-def class_lineage(index: ProjectIndex, qualname: str) -> Optional[Lineage]:
+def class_lineage(index: ProjectIndex, qualname: str, current: Optional[ModuleFacts] = None) -> Optional[Lineage]:
     """The lineage of the project class ``qualname``; ``None`` when the index does not
-    know it or its bases cannot be ordered."""
+    know it or its bases cannot be ordered. The classes of the module ``current``
+    describes are read from it rather than from the index."""
     order = index.resolution_order(qualname)
     if order is None or index.lineage(qualname) == []:
         return None
     classes = dict(index.lineage(qualname))
+    if current is not None:
+        classes.update((f"{current.module}.{facts.name}", facts) for facts in current.classes if f"{current.module}.{facts.name}" in classes)
     return Lineage(order, tuple(classes.get(name) for name in order))

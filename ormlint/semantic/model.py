@@ -16,12 +16,14 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
-from ormlint.semantic.index import ProjectIndex
+from ormlint.semantic.index import ProjectIndex, facts_for_source
+from ormlint.semantic.lineage import DJANGO_QUERYSET_VIEWS, DRF_QUERYSET_VIEWS, Lineage, class_lineage
 from ormlint.semantic.scope import STAR, Binding, Scope, reads_below
 from ormlint.semantic.summaries import ReturnSummary
 from ormlint.syntax import children, visitor_names, walk
 from ormlint.semantic.types import (
     ANY_RELATION,
+    ClassObject,
     FlaskDatabase,
     HttpClient,
     Instance,
@@ -29,6 +31,7 @@ from ormlint.semantic.types import (
     QueryType,
     Session,
     SessionFactory,
+    SuperOf,
     Type,
 )
 
@@ -97,11 +100,14 @@ FILTERSETS = frozenset({"django_filters.FilterSet", "django_filters.filterset.Fi
 
 
 class SemanticModel(cst.BatchableCSTVisitor):
-    def __init__(self, index: ProjectIndex, module: str, is_package: bool = False) -> None:
+    def __init__(self, index: ProjectIndex, module: str, is_package: bool = False, text: Optional[str] = None) -> None:
         super().__init__()
         self.index = index
         self.module = module
         self.is_package = is_package
+        #: The source being checked, which may be newer than what the index read from
+        #: disk (a round of ``--fix`` has changed it).
+        self.text = text
         self.scope: Optional[Scope] = None
         self._scopes: Dict[int, Scope] = {}
         self._truth: Set[int] = set()
@@ -544,6 +550,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
         if owner is _BOTTOM:
             return owner
         attribute = node.attr.value
+        if isinstance(owner, ClassObject):
+            return self.member_type(owner, attribute)
         if isinstance(owner, ModelClass):
             model = self.index.model(owner.qualname)
             if model is None:
@@ -601,6 +609,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
             if receiver is _BOTTOM:
                 return receiver
             method = func.attr.value
+            if isinstance(receiver, ClassObject):
+                return self.member_call_type(receiver, method, node, scope)
             if isinstance(receiver, QueryType) and receiver.kind in ("paginator", "query") and method in _PAGE_METHODS[receiver.kind]:
                 return replace(receiver, kind="page" if receiver.kind == "paginator" else "pagination")
             if isinstance(receiver, QueryType) and receiver.kind not in _WRAPPER_KINDS:
@@ -652,6 +662,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
         callee = self.type_of(func, scope)
         if isinstance(callee, SessionFactory):
             return Session()
+        if isinstance(callee, SuperOf):
+            return callee.receiver.after(callee.receiver.position) if not node.args else None
         qualname = self.qualified_name(func, scope)
         if qualname is None:
             return None
@@ -811,7 +823,17 @@ class SemanticModel(cst.BatchableCSTVisitor):
     ) -> Optional[Type]:
         """What a call of a project function gives: the join of its summary's values,
         evaluated with the types of the call's arguments bound to its parameters (and
-        of the receiver to ``self`` / ``cls``). Calls nest at most a few deep, and a
+        of the receiver to ``self`` / ``cls``)."""
+        each = self.returned_values(summary, call, receiver, scope)
+        found = _join(each) if each is not None else None
+        # A session expression is the callee's, not something the caller can repeat.
+        return replace(found, session=None) if isinstance(found, QueryType) else found
+
+    def returned_values(
+        self, summary: ReturnSummary, call: Optional[cst.Call], receiver: Optional[Type], scope: Optional[Scope] = None
+    ) -> Optional[List[Optional[Type]]]:
+        """The type of each of the summary's values, for the call (see ``_returned``);
+        ``None`` when the call cannot be followed. Calls nest at most a few deep, and a
         function being evaluated is not entered again."""
         if id(summary) in self._calls or len(self._calls) >= _MAX_CALL_DEPTH:
             return None
@@ -830,6 +852,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
             bound.append(known)
         if summary.receiver:
             bindings[summary.receiver] = [Binding("typed", known=receiver)]
+        if isinstance(receiver, ClassObject):
+            # ``super()`` in the method: the lineage after the class that defines it.
+            bindings["super"] = [Binding("typed", known=SuperOf(receiver))]
         key = (id(summary), tuple(bound))
         if key not in self._call_results:
             synthetic = Scope.of_summary(self.module, bindings)
@@ -837,12 +862,85 @@ class SemanticModel(cst.BatchableCSTVisitor):
             self._calls.append(id(summary))
             try:
                 values = [_parsed(value) for value in summary.values]
-                found = _join([self.type_of(v, synthetic) if v is not None else None for v in values])
+                self._call_results[key] = [self.type_of(v, synthetic) if v is not None else None for v in values]
             finally:
                 self._calls.pop()
-            # A session expression is the callee's, not something the caller can repeat.
-            self._call_results[key] = replace(found, session=None) if isinstance(found, QueryType) else found
         return self._call_results[key]
+
+    def summary_expressions(
+        self, summary: ReturnSummary, receiver: Optional[Type]
+    ) -> Tuple[Scope, List[Optional[cst.BaseExpression]]]:
+        """The summary's values as expressions, and the scope to read them in, with
+        ``self`` bound to ``receiver`` and the parameters unknown: for analyses that read
+        what a value names rather than its type (the serializer class a view returns)."""
+        bindings: Dict[str, List[Binding]] = {name: [Binding("import", qualname=q)] for name, q in summary.names}
+        bindings.update((name, [Binding("typed", known=None)]) for name, _ in summary.parameters)
+        if summary.receiver:
+            bindings[summary.receiver] = [Binding("typed", known=receiver)]
+        if isinstance(receiver, ClassObject):
+            bindings["super"] = [Binding("typed", known=SuperOf(receiver))]
+        synthetic = Scope.of_summary(self.module, bindings)
+        self._summary_scopes.append(synthetic)
+        return synthetic, [_parsed(value) for value in summary.values]
+
+    # -- project classes read through their lineage -------------------------------------
+
+    def lineage(self, qualname: str) -> Optional[Lineage]:
+        """The lineage of a project class, with the classes of this module as the source
+        being checked says (the index may hold the file as it was before a fix)."""
+        key = ("lineage", qualname)
+        if key not in self.memo:
+            if "own-facts" not in self.memo:
+                own = facts_for_source(self.text, self.module, self.is_package, "") if self.text is not None else None
+                self.memo["own-facts"] = own  # type: ignore[index]
+            self.memo[key] = class_lineage(self.index, qualname, self.memo["own-facts"])  # type: ignore[index]
+        return self.memo[key]  # type: ignore[return-value]
+
+    def member_type(self, receiver: ClassObject, name: str) -> Optional[Type]:
+        """``self.<name>`` (or ``super().<name>``) of a class read through its lineage:
+        a class-level value, wherever in the project it is set, or a property."""
+        member = receiver.lineage.member(name, receiver.start, receiver.neutral)
+        if member is None:
+            return None
+        for position, assumed, known in receiver.assumed:
+            if (position, assumed) == (member.position, name):
+                return known  # type: ignore[return-value]
+        if member.summary is None:
+            return None
+        if member.kind == "attribute":
+            return self._returned(member.summary, None, None, None)
+        if member.kind == "property":
+            return self._returned(member.summary, None, receiver.bound_at(member.position), None)
+        return None
+
+    def member_call_type(self, receiver: ClassObject, name: str, call: Optional[cst.Call], scope: Optional[Scope] = None) -> Optional[Type]:
+        """``self.<name>(...)`` (or ``super().<name>(...)``) of a class read through its
+        lineage: what the project method returns, or what the framework's
+        ``get_queryset()`` does with the class's ``queryset`` and ``model``."""
+        member = receiver.lineage.member(name, receiver.start, receiver.neutral)
+        if member is None:
+            return None
+        if member.kind == "delegate":
+            return self.member_call_type(receiver.after(member.position), name, call, scope)
+        if member.kind == "method" and member.summary is not None:
+            return self._returned(member.summary, call, receiver.bound_at(member.position), scope)
+        if member.kind == "outside" and name == "get_queryset":
+            return self._framework_queryset(receiver.bound_at(0), member.owner)
+        return None
+
+    def _framework_queryset(self, receiver: ClassObject, framework: str) -> Optional[QueryType]:
+        """DRF's ``GenericAPIView.get_queryset()`` is ``self.queryset.all()``; Django's
+        generic views fall back on ``self.model._default_manager.all()``."""
+        if framework not in DRF_QUERYSET_VIEWS and framework not in DJANGO_QUERYSET_VIEWS:
+            return None
+        queryset = self.member_type(receiver, "queryset")
+        if isinstance(queryset, QueryType) and queryset.orm == "django" and queryset.kind in ("manager", "queryset"):
+            return queryset.derive(kind="queryset")
+        if framework in DJANGO_QUERYSET_VIEWS and receiver.lineage.member("queryset", 0, receiver.neutral) is None:
+            model = self.member_type(receiver, "model")
+            if isinstance(model, ModelClass) and model.orm == "django":
+                return QueryType("django", model.qualname, "queryset")
+        return None
 
     def _sqlalchemy_query(
         self, node: cst.Call, receiver: Optional[Type], session: cst.BaseExpression, scope: Optional[Scope]

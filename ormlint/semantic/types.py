@@ -167,4 +167,37 @@ class HttpClient:
     library: str  # "requests" or "httpx"
 
 
-Type = Union[ModelClass, QueryType, Instance, Session, SessionFactory, FlaskDatabase, HttpClient]
+@dataclass(frozen=True)
+class ClassObject:
+    """``self`` in a method of a project class read through its lineage (a view):
+    ``self.<name>`` is looked up along ``lineage`` from ``start``, which is past the
+    class whose method calls ``super()`` for ``super().<name>``; ``position`` is where
+    the method being read is bound. The classes from outside the project in
+    ``neutral`` are known not to bind the names the analysis asks about."""
+
+    lineage: object  # a ``lineage.Lineage``
+    start: int = 0
+    position: int = 0
+    neutral: FrozenSet[str] = frozenset()
+    #: Values assumed for class-level names, as (position of the class, name, type): to
+    #: learn whether a view's rows come from its own ``queryset``, it is assumed to load
+    #: a marker and the rows are read again.
+    assumed: Tuple[Tuple[int, str, object], ...] = ()
+
+    def bound_at(self, position: int) -> "ClassObject":
+        """``self`` inside the method bound at ``position``."""
+        return replace(self, start=0, position=position)
+
+    def after(self, position: int) -> "ClassObject":
+        """What ``super()`` stands for in the method bound at ``position``."""
+        return replace(self, start=position + 1, position=position)
+
+
+@dataclass(frozen=True)
+class SuperOf:
+    """The builtin ``super`` in a method of a class read through its lineage."""
+
+    receiver: ClassObject
+
+
+Type = Union[ModelClass, QueryType, Instance, Session, SessionFactory, FlaskDatabase, HttpClient, ClassObject, SuperOf]

@@ -147,6 +147,13 @@ FIRES = [
         ),
         id="one-return-get-queryset-and-get-serializer-class",
     ),
+    pytest.param(
+        view(
+            "generics.ListAPIView", "Order.archived.all()", "OrderSerializer",
+            extra="        def get_queryset(self):\n            rows = Order.archived.all()\n            return rows  # error: ORM001\n",
+        ),
+        id="get-queryset-over-several-statements",
+    ),
 ]
 
 
@@ -172,13 +179,6 @@ SILENT = [
             extra="        def get_queryset(self):\n            return Order.archived.select_related('customer')\n",
         ),
         id="own-get-queryset-that-loads",
-    ),
-    pytest.param(
-        view(
-            "generics.ListAPIView", "Order.archived.all()", "OrderSerializer",
-            extra="        def get_queryset(self):\n            rows = Order.archived.all()\n            return rows\n",
-        ),
-        id="get-queryset-deciding-at-run-time",
     ),
     pytest.param(view("generics.RetrieveAPIView", "Order.archived.all()", "OrderSerializer"), id="one-object-is-no-list"),
     pytest.param(view("generics.ListAPIView", "Order.archived.all()", "CustomFieldSerializer"), id="custom-field"),
