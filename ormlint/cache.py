@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-19"
+FORMAT = f"ormlint-index-{__version__}-20"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -142,6 +142,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "self_call_chains": [[m, p, a, list(calls)] for m, p, a, calls in c.self_call_chains],
                 "attributes": _returns_to_json(c.attributes),
                 "delegates": list(c.delegates),
+                "extends": list(c.extends),
             }
             for c in facts.classes
         ],
@@ -210,6 +211,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 ),
                 attributes=_returns_from_json(c["attributes"]),
                 delegates=tuple(str(m) for m in c["delegates"]),
+                extends=tuple(str(m) for m in c["extends"]),
             )
             for c in data["classes"]
         ),

@@ -70,8 +70,10 @@ _NEUTRAL = frozenset(
 #: The classes from outside the project a list view may derive from and still be read.
 _KNOWN = LIST_VIEWS | _GENERIC_VIEWS | _NEUTRAL
 #: View methods that decide how the rows are listed: a project override must only hand
-#: the call on to DRF's.
+#: the call on to DRF's, or, for those in ``_WRAPPED``, call DRF's and do more around it
+#: that does not touch the rows or the serializer.
 _LISTING = ("list", "get_serializer", "filter_queryset", "paginate_queryset", "get_paginated_response")
+_WRAPPED = frozenset({"list", "get_paginated_response"})
 #: The names that say which rows a list view lists and how it serializes them.
 _LISTED_BY = ("queryset", "get_queryset", "serializer_class", "get_serializer_class")
 _PK_FIELDS = frozenset({"PrimaryKeyRelatedField", "HyperlinkedRelatedField", "HyperlinkedIdentityField"})
@@ -169,7 +171,7 @@ def _read_list_outcome(semantic: SemanticModel, qualname: str) -> Optional[Tuple
     view = ClassObject(lineage, neutral=neutral)
     for method in _LISTING:
         member = lineage.member(method, 0, neutral - {_LIST_MIXIN, "rest_framework.generics.mixins.ListModelMixin"})
-        if member is not None and member.kind not in ("outside", "delegate"):
+        if member is not None and member.kind not in ("outside", "delegate") and not _wraps(lineage, member, method):
             return None  # a listing of its own
     query = _list_query(semantic, view)
     if query is None or query.orm != "django" or not query.model or not query.yields_instances or query.partial:
@@ -180,6 +182,17 @@ def _read_list_outcome(semantic: SemanticModel, qualname: str) -> Optional[Tuple
     if not serializers or not all(_is_serializer(semantic.index, name) for name in serializers):
         return None
     return query, tuple(sorted(set(serializers))), view
+
+
+def _wraps(lineage, member, method: str) -> bool:
+    """Whether a project override of ``method`` calls DRF's and does more around it
+    (sets a header, logs) without reading anything that decides the rows or the
+    serializer: the list is DRF's, and so are its queries."""
+    facts = lineage.facts[member.position]
+    if method not in _WRAPPED or facts is None or method not in facts.extends:
+        return False
+    decisive = {*_LISTING, *_LISTED_BY}
+    return not any(chain[0] in decisive for name, chain in facts.method_reads if name == method)
 
 
 def _drf_name(name: str) -> str:

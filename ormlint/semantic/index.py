@@ -233,6 +233,8 @@ class ClassFacts:
     #: Methods that only hand their call on to the same method of the next class:
     #: ``def list(self, request, *args, **kwargs): return super().list(request, *args, **kwargs)``.
     delegates: Tuple[str, ...] = ()
+    #: Methods that call the same method of the next class and do more around it.
+    extends: Tuple[str, ...] = ()
     #: For each method or property, the calls it chains on an attribute of ``self`` on
     #: every run (``self.tickets.filter(open=True).count()`` as ``("tickets", ("filter",
     #: "count"))``), and whether it is read as a property: (method, property, attribute,
@@ -1457,6 +1459,19 @@ def _attribute_summaries(node: ast.ClassDef, names: Dict[str, str], module: str)
     return tuple(found.items())
 
 
+def _calls_super(function: ast.FunctionDef) -> bool:
+    """Whether the method calls ``super().<its own name>(...)``."""
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == function.name
+        and isinstance(node.func.value, ast.Call)
+        and isinstance(node.func.value.func, ast.Name)
+        and node.func.value.func.id == "super"
+        for node in ast.walk(function)
+    )
+
+
 def _delegates(function: ast.FunctionDef) -> bool:
     """Whether the method's body (after a docstring) is ``return super().<same>(...)``
     passing on its own parameters as it got them."""
@@ -1738,6 +1753,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
         delegates=tuple(
             s.name for s in node.body if isinstance(s, ast.FunctionDef) and not s.decorator_list and _delegates(s)
         ),
+        extends=tuple(s.name for s in node.body if isinstance(s, ast.FunctionDef) and _calls_super(s)),
     )
     return facts, bodies
 

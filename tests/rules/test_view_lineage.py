@@ -75,11 +75,17 @@ class ListingBase(mixins.ListModelMixin, viewsets.GenericViewSet):
     pass
 
 
-class OwnListing(generics.ListAPIView):
+class CountedListing(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        response["X-Count"] = "1"
+        response["X-Count"] = str(len(response.data))
         return response
+
+
+class OwnListing(generics.ListAPIView):
+    def list(self, request, *args, **kwargs):
+        rows = self.get_queryset()[:10]
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 '''
 
 
@@ -92,7 +98,7 @@ HEADER = """
     from django.contrib.auth.mixins import LoginRequiredMixin
     from rest_framework import generics, viewsets
     from shop import serializers
-    from shop.bases import LoadedBaseViewSet, ListingBase, NoisyListMixin, OrderBaseViewSet, OwnListing, TeamQuerysetMixin
+    from shop.bases import CountedListing, LoadedBaseViewSet, ListingBase, NoisyListMixin, OrderBaseViewSet, OwnListing, TeamQuerysetMixin
     from shop.models import Order
 """
 
@@ -157,6 +163,25 @@ FIRES = [
     """,
         id="get-serializer-class-through-super-for-the-list-action",
     ),
+    pytest.param(
+        HEADER + """
+    class Orders(CountedListing):
+        queryset = Order.archived.all()  # error: ORM001
+        serializer_class = serializers.OrderSerializer
+    """,
+        id="a-list-override-that-adds-a-header-around-drf's",
+    ),
+    pytest.param(
+        HEADER + """
+    def visible(rows, user):
+        return rows.filter(status="open").exclude(customer__name=user.username)
+
+    class Orders(OrderBaseViewSet):
+        def get_queryset(self):
+            return visible(super().get_queryset(), self.request.user)  # error: ORM001
+    """,
+        id="a-helper-that-refines-super's-rows",
+    ),
 ]
 
 
@@ -196,6 +221,26 @@ SILENT = [
         serializer_class = serializers.OrderSerializer
     """,
         id="a-list-of-its-own-in-a-project-base",
+    ),
+    pytest.param(
+        HEADER + """
+    class Orders(CountedListing):
+        queryset = Order.archived.all()
+        serializer_class = serializers.OrderSerializer
+
+        def list(self, request, *args, **kwargs):
+            self.queryset = self.queryset.select_related("customer")
+            return super().list(request, *args, **kwargs)
+    """,
+        id="a-list-override-that-changes-the-rows-before-drf's",
+    ),
+    pytest.param(
+        HEADER + """
+    class Orders(OrderBaseViewSet):
+        def filter_queryset(self, queryset):
+            return super().filter_queryset(queryset).select_related("customer")
+    """,
+        id="a-filter-queryset-override-that-may-load-it",
     ),
     pytest.param(
         HEADER + """
