@@ -99,6 +99,12 @@ def test_a_class_from_outside_stops_the_lookup_unless_neutral(tmp_path):
 
                 class Unknown(Mixin, Base):
                     pass
+
+                class Plain(object):
+                    pass
+
+                class OnPlain(Plain, Base):
+                    pass
                 """
         },
     )
@@ -108,6 +114,9 @@ def test_a_class_from_outside_stops_the_lookup_unless_neutral(tmp_path):
     assert guarded.member("get_queryset", neutral=neutral).owner == "views.Base"
     assert class_lineage(index, "views.Unknown").member("get_queryset", neutral=neutral).owner == "third_party.Mixin"
     assert guarded.member("missing", neutral=neutral) is None
+    # ``object`` ends every order and binds nothing asked about.
+    assert class_lineage(index, "views.OnPlain").order == ("views.OnPlain", "views.Plain", "views.Base")
+    assert class_lineage(index, "views.OnPlain").member("get_queryset").owner == "views.Base"
 
 
 def test_no_order_for_classes_python_would_refuse_or_that_are_not_known(tmp_path):

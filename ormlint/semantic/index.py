@@ -1148,7 +1148,10 @@ class ProjectIndex:
                 order: Optional[Tuple[str, ...]] = (qualname,)
             else:
                 name, facts = found
-                lines = [self.resolution_order(base) for base in facts.bases]
+                # ``class Mixin(object)``: every order ends in ``object``, which binds
+                # nothing a rule asks about.
+                bases = [base for base in facts.bases if base not in _OBJECT]
+                lines = [self.resolution_order(base) for base in bases]
                 merged = None
                 if all(line is not None for line in lines):
                     # The bases as their own orders name them (re-exports resolved).
@@ -1222,6 +1225,9 @@ def _declares_mapped_table(facts: ClassFacts) -> bool:
     return any(name == "__tablename__" for name, _ in facts.constants) and any(
         callee in _SQLALCHEMY_COLUMNS for _, callee in facts.calls
     )
+
+
+_OBJECT = frozenset({"object", "builtins.object"})
 
 
 def _c3_merge(lines: List[List[str]]) -> Optional[List[str]]:
