@@ -64,7 +64,7 @@ _VIEW_OVERRIDES = frozenset(
 _ONE_RETURN = {"get_queryset": "queryset", "get_serializer_class": "serializer_class"}
 _PK_FIELDS = frozenset({"PrimaryKeyRelatedField", "HyperlinkedRelatedField", "HyperlinkedIdentityField"})
 #: DRF's related fields, which ``many=True`` turns into a ``ManyRelatedField`` of them.
-_RELATED_FIELDS = frozenset({"RelatedField", "PrimaryKeyRelatedField", "HyperlinkedRelatedField", "SlugRelatedField", "StringRelatedField"})
+_RELATED_FIELDS = frozenset({"RelatedField", "StringRelatedField", "SlugRelatedField"}) | _PK_FIELDS
 _MAX_DEPTH = 3
 
 #: A read and the serializer field it comes from.
@@ -297,11 +297,14 @@ def _item_chains(index: ProjectIndex, field: str, options: Dict[str, str]) -> Op
     """What the related field ``field`` reads on each related row it represents: the
     chains its project ``to_representation(value)`` reads on ``value``, or what DRF's own
     class reads there (``str()``, the ``slug_field``; a key or a URL comes from the row
-    already loaded). ``None`` when ``field`` is no related field ormlint can read."""
+    already loaded). ``None`` when ``field`` is no related field ormlint can read, or
+    builds each row's URL its own way (``get_url``), from what it may read anywhere."""
     found = _drf_field(index, index.canonical(field))
     if found is None or found[0] not in _RELATED_FIELDS:
         return None
     kind, own = found
+    if any("get_url" in facts.methods for facts in own):
+        return None
     for facts in own:
         if "to_representation" in facts.methods:
             return [chain for method, chain in facts.argument_reads if method == "to_representation"]

@@ -117,6 +117,11 @@ class OwnAttributeManyField(serializers.ManyRelatedField):
         return instance.labels.values_list("name", flat=True)
 
 
+class SlugUrlField(serializers.HyperlinkedIdentityField):
+    def get_url(self, obj, view_name, request, format):
+        return f"/{obj.author.name}/{obj.name}"
+
+
 class ElsewhereField(UnknownRelatedField):
     def to_representation(self, value):
         return value.author.name
@@ -134,6 +139,14 @@ class BookSerializer(serializers.ModelSerializer):
     class Meta:
         model = Book
         fields = ["id", "title", "author"]
+
+
+class LabelUrlsSerializer(serializers.ModelSerializer):
+    labels = serializers.HyperlinkedIdentityField(view_name="label-detail", many=True)
+
+    class Meta:
+        model = Shelf
+        fields = ["id", "labels"]
 
 
 class KeeperSerializer(ApiSerializer):
@@ -250,10 +263,11 @@ class UnreadableFieldsSerializer(serializers.ModelSerializer):
     own_many = OwnManyInitField(many=True, source="labels", read_only=True)
     own_attribute = OwnAttributeManyField(child_relation=LabelNameField(), source="labels", read_only=True)
     elsewhere = ElsewhereField(many=True, source="labels", read_only=True)
+    own_url = SlugUrlField(view_name="label-detail", many=True, source="labels")
 
     class Meta:
         model = Shelf
-        fields = ["id", "own_many", "own_attribute", "elsewhere"]
+        fields = ["id", "own_many", "own_attribute", "elsewhere", "own_url"]
 
 
 class FilteredPropertySerializer(serializers.ModelSerializer):
@@ -321,6 +335,7 @@ FIRES = [
         view("Shelf.objects.all()", "ImportedFieldSerializer", "  # error: ORM002"), id="project-field-on-a-base-imported-by-another-name",
     ),
     pytest.param(view("Shelf.objects.all()", "BookKeysSerializer", "  # error: ORM002"), id="project-many-related-field"),
+    pytest.param(view("Shelf.objects.all()", "LabelUrlsSerializer", "  # error: ORM002"), id="identity-field-many-is-a-many-related-field"),
     pytest.param(view("Shelf.objects.all()", "PropertyBooksSerializer", "  # error: ORM002"), id="nested-many-from-a-property"),
     pytest.param(
         view("Shelf.objects.all()", "ManagerPropertySerializer", "  # error: ORM002"), id="nested-many-from-a-property-returning-the-manager",
@@ -356,7 +371,7 @@ SILENT = [
         view("Shelf.objects.select_related('keeper').prefetch_related('keeper__shelves')", "ShelfKeeperSerializer"),
         id="imported-base-loaded",
     ),
-    pytest.param(view("Shelf.objects.all()", "UnreadableFieldsSerializer"), id="own-many-init-own-get-attribute-unknown-base"),
+    pytest.param(view("Shelf.objects.all()", "UnreadableFieldsSerializer"), id="own-many-init-own-get-attribute-own-url-unknown-base"),
     pytest.param(view("Shelf.objects.all()", "FilteredPropertySerializer"), id="property-filter-first-or-branches"),
     pytest.param(view("Shelf.objects.all()", "MethodFilteredBooksSerializer"), id="method-field-filtered-queryset"),
     pytest.param(view("Shelf.objects.all()", "ListedUnknownChildSerializer"), id="list-serializer-unknown-child"),
