@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-20"
+FORMAT = f"ormlint-index-{__version__}-21"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -131,6 +131,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "call_options": [list(p) for p in c.call_options],
                 "meta": [list(p) for p in c.meta],
                 "argument_reads": [[m, list(chain)] for m, chain in c.argument_reads],
+                "serialized_chains": [[m, s, list(chain), many] for m, s, chain, many in c.serialized_chains],
                 "parameter_reads": _parameter_reads_to_json(c.parameter_reads),
                 "static_methods": list(c.static_methods),
                 "returns": _returns_to_json(c.returns),
@@ -198,6 +199,9 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 call_options=tuple((str(a), str(b), str(v)) for a, b, v in c["call_options"]),
                 meta=pairs(c["meta"]),
                 argument_reads=tuple((str(m), tuple(str(p) for p in chain)) for m, chain in c["argument_reads"]),
+                serialized_chains=tuple(
+                    (str(m), str(s), tuple(str(p) for p in chain), bool(many)) for m, s, chain, many in c["serialized_chains"]
+                ),
                 parameter_reads=_parameter_reads_from_json(c["parameter_reads"]),
                 static_methods=tuple(str(m) for m in c["static_methods"]),
                 returns=_returns_from_json(c["returns"]),

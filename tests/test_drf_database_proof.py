@@ -1,6 +1,7 @@
 """The N+1 fixes of Django REST framework list views, proven on a real SQLite database.
 
-Every list view of the Django fixture's ``store/api.py`` is called through its URL
+Every list view of the Django fixture's ``store/api.py`` and ``store/api_serializers.py``
+(named apart) is called through its URL
 (``rest_framework.test.APIClient``) on seeded data at two sizes, before and after
 ``ormlint --fix --select ORM0``. The JSON must be equal; a view marked ``# error:`` must send
 more queries for more rows before the fix and as many at both sizes after it; the ``# ok:``
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from django_proofs import fixed_copies, run_in_project
-from test_drf_fixtures import API, FIXTURE, marks
+from test_drf_fixtures import API_MODULES, FIXTURE, marks
 
 SIZES = (5, 50)
 
@@ -30,6 +31,14 @@ EXPECTED_FIXES = {
     "ProductTagLabelsViewSet": {"prefetch_related": {"tags"}},
     "ProductView": {"prefetch_related": {"tags"}},
     "OrderLineDepthView": {"select_related": {"order", "product"}, "prefetch_related": {"product__tags"}},
+    # store/api_serializers.py
+    "ProductTagNamesView": {"prefetch_related": {"tags"}},
+    "OrderLineNamesView": {"prefetch_related": {"lines__product"}},
+    "ProductTagIdsView": {"prefetch_related": {"tags"}},
+    "ShelvedProductView": {"prefetch_related": {"tags"}},
+    "BilledLineView": {"select_related": {"order__customer"}, "prefetch_related": {"product__tags"}},
+    "OrderListedLinesView": {"prefetch_related": {"lines__product"}},
+    "OrderMethodLinesView": {"prefetch_related": {"lines__product"}},
 }
 
 RUNNER = r"""
@@ -65,7 +74,7 @@ urls = {}
 for pattern in patterns(get_resolver()):
     view = getattr(pattern.callback, "cls", None)
     actions = getattr(pattern.callback, "actions", None) or {"get": "list"}
-    if view is not None and view.__module__ == "store.api" and actions.get("get") == "list":
+    if view is not None and view.__module__ in ("store.api", "store.api_serializers") and actions.get("get") == "list":
         urls.setdefault(view.__name__, reverse(pattern.name))
 
 client = APIClient()
@@ -84,22 +93,25 @@ print(json.dumps(report))
 
 
 def views(source: str):
-    """The classes of ``store/api.py``: name -> (first row, last row, source text)."""
+    """The list views of a module, the classes that assign ``queryset`` (not the
+    serializers and fields next to them): name -> (first row, last row, source text)."""
     tree = ast.parse(source)
     return {
         node.name: (node.lineno, node.end_lineno, ast.get_source_segment(source, node))
         for node in tree.body
         if isinstance(node, ast.ClassDef)
+        and any(isinstance(s, ast.Assign) and [t.id for t in s.targets if isinstance(t, ast.Name)] == ["queryset"] for s in node.body)
     }
 
 
-def view_marks():
-    """Each view of ``store/api.py`` -> its marks: [(row, ("error", {codes}) or ("ok", reason))]."""
-    found = marks(FIXTURE / API)
-    return {
-        name: [(row, found[row]) for row in range(first, last + 1) if row in found]
-        for name, (first, last, _) in views((FIXTURE / API).read_text(encoding="utf-8")).items()
-    }
+def view_marks(modules=API_MODULES):
+    """Each view of ``modules`` -> its marks: [(row, ("error", {codes}) or ("ok", reason))]."""
+    found = {}
+    for module in modules:
+        rows = marks(FIXTURE / module)
+        for name, (first, last, _) in views((FIXTURE / module).read_text(encoding="utf-8")).items():
+            found[name] = [(row, rows[row]) for row in range(first, last + 1) if row in rows]
+    return found
 
 
 def error_codes(name: str):
@@ -154,13 +166,14 @@ def test_fixture_marked_views_query_per_row_and_ok_views_do_not(copies):
 # --- The fixes ------------------------------------------------------------------------------
 
 
-def test_fix_rewrites_exactly_the_marked_queryset_lines(copies):
+@pytest.mark.parametrize("module", API_MODULES)
+def test_fix_rewrites_exactly_the_marked_queryset_lines(copies, module):
     original, fixed = copies
-    before_source, after_source = ((root / API).read_text(encoding="utf-8") for root in copies)
+    before_source, after_source = ((root / module).read_text(encoding="utf-8") for root in copies)
     before_lines, after_lines = before_source.splitlines(), after_source.splitlines()
     assert len(before_lines) == len(after_lines)
     changed = {row for row, (old, new) in enumerate(zip(before_lines, after_lines), start=1) if old != new}
-    marked = {row for row, (kind, _) in marks(original / API).items() if kind == "error"}
+    marked = {row for row, (kind, _) in marks(original / module).items() if kind == "error"}
     before, after = views(before_source), views(after_source)
     assert set(before) == set(after)
     problems = {}

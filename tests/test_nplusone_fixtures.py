@@ -3,9 +3,10 @@
 and the change lists marked in the Django project's ``admin.py``, on the ``list_display``
 line; nothing anywhere else (the ``# ok:`` loops and admins, the models, the other modules)
 but the modules listed in ``CHECKED_ELSEWHERE``: the REST framework list views of
-``store/api.py``, which tests/test_drf_fixtures.py checks, and those on project bases in
-``store/api_lineage.py``, which tests/test_view_lineage_proof.py checks, the views rendering templates
-and the helpers called with query rows (``store/views.py``, ``store/reports.py``,
+``store/api.py`` and ``store/api_serializers.py``, which tests/test_drf_fixtures.py
+checks, those on project bases in ``store/api_lineage.py``, which
+tests/test_view_lineage_proof.py checks, and the views rendering templates and the helpers
+called with query rows (``store/views.py``, ``store/reports.py``,
 ``library/web.py``), which tests/test_cross_function_fixtures.py checks, and the querysets
 and rows that cross function boundaries (``store/flows.py``), which
 tests/test_interprocedural_fixtures.py checks.
@@ -37,6 +38,7 @@ MARKED = ("loops.py", "admin.py")
 CHECKED_ELSEWHERE = {
     "store/api.py",
     "store/api_lineage.py",
+    "store/api_serializers.py",
     "store/serializers.py",
     "store/views.py",
     "store/reports.py",

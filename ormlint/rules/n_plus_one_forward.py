@@ -46,6 +46,13 @@ class NPlusOneForward(LoopRule):
     So is an explicit `OrderSerializer(rows, many=True).data` anywhere (or `.data` of a
     name bound to that call): the serializer reads the same on every row of `rows`.
 
+    The serializer is read as DRF runs it: a nested serializer whose `source` is a
+    property of the row follows the relation the property returns (`return
+    self.order.customer`), a `SerializerMethodField` that returns
+    `CustomerSerializer(obj.customer).data` reads `customer` and what that serializer
+    reads below it, and a serializer base imported through a module of the project is
+    DRF's own.
+
     Templates count too: a view that renders a template with query rows in its context
     (`render(request, "x.html", {"orders": qs})`, `TemplateResponse`, `render_to_string`,
     a `ListView`, Flask's `render_template`) is reported where the rows are built when the

@@ -37,6 +37,15 @@ class NPlusOneReverse(LoopRule):
     So is an explicit `OrderSerializer(rows, many=True).data` anywhere (or `.data` of a
     name bound to that call): the serializer reads the same on every row of `rows`.
 
+    The serializer is read as DRF runs it: a related field class of the project given
+    `many=True` (or a `ManyRelatedField` of the project) reads `source.all()` and what its
+    `to_representation()` reads on each of those rows; a nested serializer whose `source`
+    is a property follows the relation the property returns (`return self.lines.all()`);
+    `ListSerializer(child=...)` reads as its child nested with `many=True`; a
+    `SerializerMethodField` that returns `LineSerializer(obj.lines.all(), many=True).data`
+    reads `lines` and what `LineSerializer` reads below it. Given `obj.lines.filter(...)`,
+    that method queries once per row whatever is prefetched, and is not reported here.
+
     Templates count too: a relation the template's `{% for %}` loops read on each row
     (`{% for line in order.lines.all %}`) is reported where the view builds the rows.
 

@@ -10,23 +10,38 @@ row of its ``queryset``. The serializer reads per row: nested serializers of rel
 nested relations). A single foreign key is serialized by its ``<name>_id`` and reads
 nothing.
 
-The serializer is read from the project index (it usually lives in another module);
-the view from its own source. Anything ormlint cannot read for certain (a base class
-outside the project and DRF, an overridden ``get_queryset`` or ``get_serializer_class``,
-a field whose source does not resolve) keeps it silent, or drops that field.
+Serializers are read as DRF runs them, as projects write them: a related field class of
+the project given ``many=True`` becomes a ``ManyRelatedField`` that reads
+``source.all()`` and gives each row to the class's ``to_representation``; a ``source``
+that names a property follows the relation the property returns; ``ListSerializer(child=
+...)`` is its child nested with ``many=True``; a ``SerializerMethodField`` that returns
+``LineSerializer(obj.lines.all(), many=True).data`` nests ``LineSerializer``; and a base
+imported through a module of the project is DRF's class that module imports.
+
+Views are read through their lineage (``lineage``): project base views and mixins in
+any module, ``queryset`` and ``serializer_class`` wherever the lineage sets them,
+``get_queryset()`` and ``get_serializer_class()`` from their summaries (several
+statements, ``super()``, helpers, branches on ``self.action`` for the list action).
+
+The serializer is read from the project index (it usually lives in another module).
+Anything ormlint cannot read for certain (a class from outside the project and DRF in the
+lineage, a listing of its own, a queryset or serializer that cannot be named, a field
+whose source does not resolve) keeps it silent, or drops that field.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from ormlint.semantic.index import ProjectIndex
+from ormlint.semantic.index import ClassFacts, ProjectIndex
 from ormlint.semantic.loops import LoopFacts, RelationRead, _chain_reads, _resolve, _single_assignment, query_site
 from ormlint.semantic.model import SemanticModel, _join
-from ormlint.semantic.summaries import action_may_run
+from ormlint.semantic.relations import Relation
+from ormlint.semantic.summaries import action_may_run, attribute_path
 from ormlint.semantic.types import ClassObject, QueryType
 from ormlint.semantic.writes import passed_argument
 from ormlint.syntax import class_body, walk
@@ -77,6 +92,8 @@ _WRAPPED = frozenset({"list", "get_paginated_response"})
 #: The names that say which rows a list view lists and how it serializes them.
 _LISTED_BY = ("queryset", "get_queryset", "serializer_class", "get_serializer_class")
 _PK_FIELDS = frozenset({"PrimaryKeyRelatedField", "HyperlinkedRelatedField", "HyperlinkedIdentityField"})
+#: DRF's related fields, which ``many=True`` turns into a ``ManyRelatedField`` of them.
+_RELATED_FIELDS = frozenset({"RelatedField", "StringRelatedField", "SlugRelatedField"}) | _PK_FIELDS
 _MAX_DEPTH = 3
 
 #: A read and the serializer field it comes from.
@@ -296,14 +313,12 @@ def serializer_reads(index: ProjectIndex, serializer: str, model: str, depth: in
     lineage = index.lineage(serializer)
     if not lineage or depth > _MAX_DEPTH:
         return None
-    known = {qualname for qualname, _ in lineage}
-    if not all(base in known or base in SERIALIZER_BASES for _, facts in lineage for base in facts.bases):
-        return None
-    if not any(base in SERIALIZER_BASES for _, facts in lineage for base in facts.bases):
+    outside = _outside_bases(index, lineage)
+    if not outside or not outside <= SERIALIZER_BASES:
         return None
     declared: Dict[str, Tuple[str, Dict[str, str]]] = {}
     meta: Dict[str, str] = {}
-    argument_reads: Dict[str, List[Tuple[str, ...]]] = {}
+    methods: Dict[str, ClassFacts] = {}
     for _, facts in lineage:  # the class first: its own declarations win
         options: Dict[str, Dict[str, str]] = {}
         for attribute, keyword, value in facts.call_options:
@@ -312,11 +327,8 @@ def serializer_reads(index: ProjectIndex, serializer: str, model: str, depth: in
             declared.setdefault(attribute, (callee, options.get(attribute, {})))
         for key, value in facts.meta:
             meta.setdefault(key, value)
-        own: Dict[str, List[Tuple[str, ...]]] = {}
-        for method, chain in facts.argument_reads:
-            own.setdefault(method, []).append(chain)
         for method in facts.methods:
-            argument_reads.setdefault(method, own.get(method, []))
+            methods.setdefault(method, facts)
     if "model" in meta and index.model(meta["model"]) is not None and index.model(meta["model"]).qualname != model:
         return None
     names = list(declared)
@@ -332,11 +344,18 @@ def serializer_reads(index: ProjectIndex, serializer: str, model: str, depth: in
         if name in excluded:
             continue
         if name in declared:
-            reads = _declared_reads(index, model, name, *declared[name], argument_reads, depth)
+            reads = _declared_reads(index, model, name, *declared[name], methods, depth)
         else:
             reads = _implicit_reads(index, model, name, nesting)
         found.extend((read, name) for read in reads)
     return found
+
+
+def _outside_bases(index: ProjectIndex, lineage: List[Tuple[str, ClassFacts]]) -> Set[str]:
+    """The bases of a class and of its project bases that the project does not define,
+    by the names they are defined under: a base imported through a module of the project
+    (``from api.base import ApiSerializer``) is DRF's class that module imports."""
+    return {index.canonical(base) for _, facts in lineage for base in facts.bases if not index.lineage(base)}
 
 
 def _declared_reads(
@@ -345,14 +364,16 @@ def _declared_reads(
     name: str,
     callee: str,
     options: Dict[str, str],
-    argument_reads: Dict[str, List[Tuple[str, ...]]],
+    methods: Dict[str, ClassFacts],
     depth: int,
 ) -> List[RelationRead]:
+    callee = index.canonical(callee)
     kind = callee.rpartition(".")[2]
     source = options.get("source", name)
     many = options.get("many") == "True"
     if kind == "SerializerMethodField":
-        return _chain_reads(index, model, argument_reads.get(options.get("method_name", f"get_{name}"), []))
+        method = options.get("method_name", f"get_{name}")
+        return _method_field_reads(index, model, methods[method], method, depth) if method in methods else []
     nested = _is_serializer(index, callee)
     if source == "*":
         inner = serializer_reads(index, callee, model, depth + 1) if nested else None
@@ -360,24 +381,107 @@ def _declared_reads(
     path = tuple(source.split("."))
     if nested:
         return _nested_reads(index, model, path, callee, many, depth)
-    if index.lineage(callee) and not callee.startswith("rest_framework."):
+    drf_field = _drf_field(index, callee)
+    if drf_field is None:
+        return []  # a custom field: what it reads is its own business
+    kind, own = drf_field
+    if kind == "ListSerializer" and not own:
+        child = options.get("child")
+        return _nested_reads(index, model, path, child, True, depth) if child and _is_serializer(index, child) else []
+    if kind == "ManyRelatedField" or (many and kind in _RELATED_FIELDS):
+        return _many_related_reads(index, model, path, callee, own, options, many)
+    if own:
         return []  # a field class of the project: what it reads is its own business
     if kind == "StringRelatedField":
-        return _chain_reads(index, model, [path + (("all",) if many else ("__str__",))])
-    if kind == "SlugRelatedField" and not many and "slug_field" in options:
+        return _chain_reads(index, model, [path + ("__str__",)])
+    if kind == "SlugRelatedField" and "slug_field" in options:
         return _chain_reads(index, model, [path + (options["slug_field"],)])
-    if many and (kind in _PK_FIELDS or kind == "SlugRelatedField"):
-        return _chain_reads(index, model, [path + ("all",)])
     if kind in _PK_FIELDS:
         return _chain_reads(index, model, [path[:-1]]) if len(path) > 1 else []
-    if not callee.startswith("rest_framework."):
-        return []  # a custom field: what it reads is its own business
     return _chain_reads(index, model, [path])
 
 
 def _is_serializer(index: ProjectIndex, qualname: str) -> bool:
     """A serializer class of the project (not a field class, which the project may also define)."""
-    return any(base in SERIALIZER_BASES for _, facts in index.lineage(qualname) for base in facts.bases)
+    return bool(_outside_bases(index, index.lineage(qualname)) & SERIALIZER_BASES)
+
+
+def _drf_field(index: ProjectIndex, field: str) -> Optional[Tuple[str, List[ClassFacts]]]:
+    """The name of the DRF field class that ``field`` is, or derives from through classes
+    of the project, with those classes (``field`` first); ``None`` when a base is neither."""
+    if field.startswith("rest_framework."):
+        return field.rpartition(".")[2], []
+    lineage = index.lineage(field)
+    outside = _outside_bases(index, lineage)
+    if len(outside) != 1 or not min(outside).startswith("rest_framework."):
+        return None
+    return min(outside).rpartition(".")[2], [facts for _, facts in lineage]
+
+
+def _method_field_reads(index: ProjectIndex, model: str, facts: ClassFacts, method: str, depth: int) -> List[RelationRead]:
+    """What a ``SerializerMethodField``'s method reads on the row: the chains it reads,
+    and the serializers it runs on a relation of the row (``LineSerializer(obj.lines.all(),
+    many=True).data``) with what they read below it. Only the relation's rows as they are
+    (``.all()``, or the manager) come from a prefetch: a serializer given
+    ``obj.lines.filter(...)`` queries once per row whatever the view loads, which no
+    ``prefetch_related`` fixes, and is not followed."""
+    reads = _chain_reads(index, model, [chain for name, chain in facts.argument_reads if name == method])
+    for name, serializer, chain, many in facts.serialized_chains:
+        if name == method and _is_serializer(index, serializer):
+            source = chain[:-1] if many and chain[-1] == "all" else chain
+            reads += _nested_reads(index, model, source, serializer, many, depth)
+    return reads
+
+
+def _many_related_reads(
+    index: ProjectIndex,
+    model: str,
+    path: Tuple[str, ...],
+    field: str,
+    own: List[ClassFacts],
+    options: Dict[str, str],
+    many: bool,
+) -> List[RelationRead]:
+    """A related field given ``many=True``, or a ``ManyRelatedField``: DRF builds (or it is)
+    a ``ManyRelatedField``, whose ``get_attribute`` reads ``source.all()`` and whose
+    ``to_representation`` gives each of those rows to the related field, the child
+    (``RelatedField.many_init``). A project class that builds its own many field
+    (``many_init``, ``__new__``) or reads its own rows (``get_attribute``,
+    ``to_representation`` of a ``ManyRelatedField``) is not read."""
+    if many:
+        child, child_options = field, options
+        overrides = ("many_init", "__new__")
+    else:
+        child, child_options = options.get("child_relation"), {}
+        overrides = ("get_attribute", "to_representation")
+    if child is None or any(name in facts.methods for facts in own for name in overrides):
+        return []
+    items = _item_chains(index, child, child_options)
+    if items is None:
+        return []
+    return _reads_through(index, model, path, True, lambda target: _chain_reads(index, target, items))
+
+
+def _item_chains(index: ProjectIndex, field: str, options: Dict[str, str]) -> Optional[List[Tuple[str, ...]]]:
+    """What the related field ``field`` reads on each related row it represents: the
+    chains its project ``to_representation(value)`` reads on ``value``, or what DRF's own
+    class reads there (``str()``, the ``slug_field``; a key or a URL comes from the row
+    already loaded). ``None`` when ``field`` is no related field ormlint can read, or
+    builds each row's URL its own way (``get_url``), from what it may read anywhere."""
+    found = _drf_field(index, index.canonical(field))
+    if found is None or found[0] not in _RELATED_FIELDS:
+        return None
+    kind, own = found
+    if any("get_url" in facts.methods for facts in own):
+        return None
+    for facts in own:
+        if "to_representation" in facts.methods:
+            return [chain for method, chain in facts.argument_reads if method == "to_representation"]
+    if kind == "StringRelatedField":
+        return [("__str__",)]
+    if kind == "SlugRelatedField" and "slug_field" in options:
+        return [(options["slug_field"],)]
+    return []
 
 
 def _nested_reads(
@@ -385,16 +489,66 @@ def _nested_reads(
 ) -> List[RelationRead]:
     """A nested serializer of the relation at ``path``: the relation itself, and what the
     nested serializer reads below it."""
-    target, resolved, relations = _resolve(index, (model, (), ()), list(path))
-    if resolved != path or not relations or relations[-1].target is None:
+    return _reads_through(
+        index, model, path, many, lambda target: [read for read, _ in serializer_reads(index, serializer, target, depth + 1) or []]
+    )
+
+
+def _reads_through(
+    index: ProjectIndex, model: str, path: Tuple[str, ...], many: bool, below: Callable[[str], List[RelationRead]]
+) -> List[RelationRead]:
+    """The relation that a field's ``source`` reads, a single row or, with ``many``, a
+    related manager's rows, and what the field reads on each of those rows (``below`` the
+    relation's target)."""
+    found = _source_relation(index, model, path)
+    if found is None or (found[1][-1].kind == "many") != many:
         return []
-    if (relations[-1].kind == "many") != many:
-        return []
-    target = relations[-1].target
-    inner = serializer_reads(index, serializer, target, depth + 1) or []
+    path, relations = found
     reads = [RelationRead(path, relations)]
-    reads += [RelationRead(path + read.path, relations + read.relations) for read, _ in inner]
+    reads += [RelationRead(path + read.path, relations + read.relations) for read in below(relations[-1].target)]
     return reads
+
+
+def _source_relation(index: ProjectIndex, model: str, source: Tuple[str, ...]) -> Optional[Tuple[Tuple[str, ...], Tuple[Relation, ...]]]:
+    """The relations a dotted ``source`` goes through, up to one of known target: the
+    names of relations, the last of which may be a property of the row that returns a
+    relation of it (``return self.lines.all()``, ``return self.customer``). The path is the
+    relations' own, which a prefetch or a join names."""
+    target, path, relations = _resolve(index, (model, (), ()), list(source))
+    if path != source:
+        if len(path) != len(source) - 1 or (relations and relations[-1].kind != "one"):
+            return None
+        returned = _returned_relation(index, target, source[-1])
+        if returned is None:
+            return None
+        path, relations = path + returned[0], relations + returned[1]
+    if not relations or relations[-1].target is None:
+        return None
+    return path, relations
+
+
+def _returned_relation(index: ProjectIndex, model: str, name: str) -> Optional[Tuple[Tuple[str, ...], Tuple[Relation, ...]]]:
+    """The relations that the property ``name`` of ``model`` returns, when all it returns
+    is a relation of its row: ``self.lines.all()`` or ``self.lines`` (the related manager's
+    rows), ``self.order.customer``. Anything else, such as ``self.lines.filter(...)``,
+    whose query runs whatever is prefetched, is ``None``."""
+    summary = index.method_returns(model, name)
+    if summary is None or summary.kind != "property" or len(summary.values) != 1:
+        return None
+    try:
+        value = ast.parse(summary.values[0], mode="eval").body
+    except SyntaxError:
+        return None
+    rows = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "all"
+    if rows and (value.args or value.keywords):
+        return None
+    chain = attribute_path(value.func.value if rows else value)
+    if chain is None or chain[0] != summary.receiver or len(chain) < 2:
+        return None
+    _, path, relations = _resolve(index, (model, (), ()), list(chain[1:]))
+    if path != chain[1:] or (rows and relations[-1].kind != "many"):
+        return None
+    return path, relations
 
 
 def _implicit_reads(index: ProjectIndex, model: str, name: str, nesting: int) -> List[RelationRead]:

@@ -67,10 +67,13 @@ _SKIPPED_FOLDERS = frozenset(
     }
 )
 
-#: Text that a file must contain to define anything the index records.
+#: Text that a file must contain to define anything the index records; ``rest_framework``
+#: for a module that only hands DRF's classes on under names of its own
+#: (``from rest_framework.serializers import ModelSerializer as ApiSerializer``).
 _INTERESTING = re.compile(
     rb"^[ \t]*class[ \t]|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(|AUTH_USER_MODEL"
-    rb"|pre_save|post_save|^(?:async[ \t]+)?def[ \t]|import[ \t]+\*|get_user_model|get_model|Table\(|map_imperatively",
+    rb"|pre_save|post_save|^(?:async[ \t]+)?def[ \t]|import[ \t]+\*|get_user_model|get_model|Table\(|map_imperatively"
+    rb"|rest_framework",
     re.MULTILINE,
 )
 
@@ -204,7 +207,9 @@ class ClassFacts:
     #: Constant keyword arguments of class-level calls that the rules need, as
     #: (attribute, keyword, value as text): a model field's ``auto_now`` (``save()`` sets
     #: it, ``bulk_update`` does not) and ``primary_key`` (``bulk_update`` refuses it); a
-    #: serializer field's ``many``, ``source``, ``slug_field`` and ``method_name``.
+    #: serializer field's ``many``, ``source``, ``slug_field`` and ``method_name``; and, as
+    #: its callee's qualified name, the ``child`` of a ``ListSerializer(child=...)`` and
+    #: the ``child_relation`` of a ``ManyRelatedField(child_relation=...)``.
     call_options: Tuple[Tuple[str, str, str], ...] = ()
     #: A nested ``class Meta``'s ``model`` (qualified), ``fields`` / ``exclude`` (names
     #: joined by commas, or ``__all__``) and ``depth``.
@@ -212,6 +217,10 @@ class ClassFacts:
     #: For methods taking an object after ``self`` (``get_total(self, obj)``), the chains
     #: they read on it.
     argument_reads: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    #: For those methods, the serializers they run on a chain of that object and read
+    #: ``.data`` of (``return LineSerializer(obj.lines.all(), many=True).data``): (method,
+    #: serializer, chain, many); see ``_serialized_chains``.
+    serialized_chains: Tuple[Tuple[str, str, Tuple[str, ...], bool], ...] = ()
     #: For methods that loop over a parameter, what each item reads: (method, parameter,
     #: position, chain); see ``_parameter_loop_reads``.
     parameter_reads: Tuple[Tuple[str, str, int, Tuple[str, ...]], ...] = ()
@@ -1666,6 +1675,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
     call_options: List[Tuple[str, str, str]] = []
     meta: List[Tuple[str, str]] = []
     argument_reads: List[Tuple[str, Tuple[str, ...]]] = []
+    serialized_chains: List[Tuple[str, str, Tuple[str, ...], bool]] = []
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     static_methods: List[str] = []
     abstract = False
@@ -1703,6 +1713,11 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
                             for k in value.keywords
                             if k.arg in _CALL_OPTIONS and isinstance(k.value, ast.Constant)
                         )
+                        call_options.extend(
+                            (target.id, k.arg, child)
+                            for k in value.keywords
+                            if k.arg in _CHILD_OPTIONS and (child := _callee(k.value, names)) is not None
+                        )
         elif isinstance(statement, ast.FunctionDef) and _declared_attribute(statement) is not None:
             # ``@declared_attr def owner(cls): return relationship("Member")``: a mixin's
             # column or relationship, declared on every class that uses the mixin.
@@ -1725,6 +1740,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
             elif len(statement.args.posonlyargs + statement.args.args) >= 2:
                 argument = (statement.args.posonlyargs + statement.args.args)[1].arg
                 argument_reads.extend((statement.name, chain) for chain in chains_by_root(body.nodes, {argument}).get(argument, ()))
+                serialized_chains.extend((statement.name, *found) for found in _serialized_chains(body, argument, names))
             returned = _returned_chain(body)
             if returned is not None:
                 returned_chains.append((statement.name, returned))
@@ -1753,6 +1769,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
         call_options=tuple(call_options),
         meta=tuple(meta),
         argument_reads=tuple(argument_reads),
+        serialized_chains=tuple(serialized_chains),
         parameter_reads=tuple(parameter_reads),
         static_methods=tuple(static_methods),
         self_call_chains=_self_call_chains(node),
@@ -1765,6 +1782,30 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
 
 
 _CALL_OPTIONS = frozenset({"auto_now", "primary_key", "unique", "many", "source", "slug_field", "method_name"})
+_CHILD_OPTIONS = frozenset({"child", "child_relation"})
+
+
+def _serialized_chains(body: FunctionBody, argument: str, names: Dict[str, str]) -> Iterable[Tuple[str, Tuple[str, ...], bool]]:
+    """``LineSerializer(obj.lines.all(), many=True).data`` in a method given ``obj``: the
+    serializer, the chain of ``obj`` it serializes (``("lines", "all")``), and whether
+    it serializes many. Only reading ``.data`` of the call serializes; a serializer given
+    ``data=`` validates input, and one whose ``many`` is not a constant may do either."""
+    for node in body.nodes:
+        if not (isinstance(node, ast.Attribute) and node.attr == "data" and isinstance(node.value, ast.Call)):
+            continue
+        call = node.value
+        keywords = {k.arg: k.value for k in call.keywords}
+        serializer = _callee(call, names)
+        rows = call.args[0] if call.args else keywords.get("instance")
+        many = keywords.get("many")
+        if serializer is None or rows is None or "data" in keywords or None in keywords:
+            continue
+        if many is not None and not (isinstance(many, ast.Constant) and isinstance(many.value, bool)):
+            continue
+        called = isinstance(rows, ast.Call) and not rows.args and not rows.keywords
+        path = attribute_path(rows.func if called else rows)
+        if path is not None and path[0] == argument and len(path) > 1:
+            yield serializer, path[1:], many is not None and many.value
 
 
 def _meta_options(meta: ast.ClassDef, names: Dict[str, str]) -> List[Tuple[str, str]]:
