@@ -106,6 +106,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
         self._scopes: Dict[int, Scope] = {}
         self._truth: Set[int] = set()
         self._bool_calls: Dict[int, cst.Call] = {}
+        self._negations: Dict[int, cst.UnaryOperation] = {}
         self._types: Dict[Tuple[int, str], Optional[Type]] = {}
         self._resolving: Set[Tuple[int, str]] = set()
         self._default_indent = "    "
@@ -244,6 +245,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
     def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
         if isinstance(node.operator, cst.Not):
             self._truth.add(id(node.expression))
+            self._negations[id(node.expression)] = node
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
         # ``a or b`` is a value, not a truth test, unless it is itself tested.
@@ -265,6 +267,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
         """The expression to replace when rewriting the truth test of ``node``:
         ``bool(node)`` as a whole, since ``bool(qs.exists())`` says the same thing twice."""
         return self._bool_calls.get(id(node), node)
+
+    def negation_of(self, node: cst.BaseExpression) -> Optional[cst.UnaryOperation]:
+        """``not node`` when ``node`` is the operand of a ``not``: a rewrite into a test
+        written with an operator (``q.first() is None``) replaces the ``not`` with it."""
+        return self._negations.get(id(node))
 
     # -- names ----------------------------------------------------------------------------
 
@@ -632,6 +639,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
                         for entity in derived.entities
                     )
                     derived = derived.derive(entities=entities)
+                    if _names_other_tables(self, receiver.model, node, scope):
+                        derived = derived.derive(may_repeat=True)
                 return derived
             if isinstance(receiver, Session) and method == "get" and node.args:
                 # ``session.get(Member, pk)``: one row of the class, or ``None``.
@@ -968,8 +977,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
         function: iterated, indexed, passed on or returned.
 
         Calls of queryset methods that run their own query (``qs.filter()``, ``qs.all()``,
-        ``qs.count()``, ``qs.exists()``...) do not read the rows and do not count. Nor do
-        other ``len(qs)`` and truth tests of it: they only count the rows, which
+        ``qs.count()``, ``qs.exists()``...) do not read the rows and do not count, unless
+        the rows are in a list (``rows = query.all()``), whose methods all read them. Nor
+        do other ``len(qs)`` and truth tests of it: they only count the rows, which
         ``count()`` and ``exists()`` do without loading them.
         """
         found = self.lookup(node.value)
@@ -978,6 +988,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
         owner = found[0]
         if owner.uses("locals") or owner.uses("vars"):
             return True
+        listed = self.queryset_type(node)
+        querying = _QUERYING_METHODS if listed is None or listed.kind not in _LIST_KINDS else frozenset()
         for name, parent, grandparent in owner.uses(node.value):
             if name is node:
                 continue
@@ -986,7 +998,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 and parent.value is name
                 and isinstance(grandparent, cst.Call)
                 and grandparent.func is parent
-                and parent.attr.value in _QUERYING_METHODS
+                and parent.attr.value in querying
             ):
                 continue
             if _only_counted(self, owner, name, parent, grandparent):
@@ -998,6 +1010,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
 #: Methods that run a query of their own instead of reading a queryset's cached rows;
 #: ``all()`` too, whose copy of the queryset starts with an empty cache.
 _QUERYING_METHODS = DJANGO_QUERYSET_METHODS | {"count", "exists", "aggregate", "update", "delete", "get", "first", "last", "earliest", "latest", "in_bulk", "explain", "contains"}
+
+#: Rows already loaded into a list: Django's ``list(qs)``, SQLAlchemy's ``query.all()``.
+_LIST_KINDS = frozenset({"list", "result"})
 
 #: A binding still being resolved (``qs = qs.filter()``): neutral in a join.
 _BOTTOM = object()
@@ -1125,6 +1140,8 @@ def _join(types: List[object]) -> Optional[Type]:
                 entities=_joined_entities([t.entities for t in known]),  # type: ignore[union-attr]
                 more_columns=any(t.more_columns for t in known),  # type: ignore[union-attr]
                 outer_joined=frozenset.union(*(t.outer_joined for t in known)),  # type: ignore[union-attr]
+                may_repeat=any(t.may_repeat for t in known),  # type: ignore[union-attr]
+                limited=any(t.limited for t in known),  # type: ignore[union-attr]
             )
     return None
 
@@ -1185,6 +1202,12 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
                 # ``options(*self.eager_options())``: it may load anything.
                 return receiver.derive(selected=receiver.selected | {ANY_RELATION})
             return receiver.derive(selected=receiver.selected | frozenset(_loader_paths(call)))
+        if method in _SQLALCHEMY_MORE_FROM:
+            return receiver.derive(may_repeat=True)
+        if method == "distinct":
+            return receiver.derive(may_repeat=False)
+        if method in ("limit", "slice"):
+            return receiver.derive(limited=True)
         return receiver.derive()
     if receiver.kind == "query" and method == "all":
         return receiver.derive(kind="result")
@@ -1440,6 +1463,32 @@ def _shared_parents(semantic: SemanticModel, model: str, call: cst.Call, scope: 
         if relation is not None and relation.orm == "sqlalchemy" and relation.kind == "one" and _one_value(semantic, value, scope):
             shared.add(relation.name)
     return frozenset(shared)
+
+
+#: Query methods that bring more rows into the FROM than those of the query's entity.
+_SQLALCHEMY_MORE_FROM = _SQLALCHEMY_JOINS | {"union", "union_all", "intersect", "except_"}
+
+
+def _names_other_tables(semantic: SemanticModel, model: str, call: cst.Call, scope: Optional[Scope]) -> bool:
+    """Whether the conditions of ``filter()`` / ``where()`` may add a table to the FROM:
+    ``filter(Author.id == Book.author_id)`` selects from both tables, where a legacy
+    ``Query(Author)`` returns each author once and ``count()`` counts each pair. They do
+    when they read a mapped class other than ``model``, a table's columns (``.c``) or an
+    ``aliased()`` class; ``filter_by()`` names columns of one class only."""
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value == "filter_by":
+        return False
+    conditions = [arg.value for arg in call.args]
+    if any(isinstance(node, cst.Attribute) and node.attr.value in ("c", "columns") for node in walk(conditions)):
+        return True
+    for name, _, _ in (read for condition in conditions for read in reads_below(condition)):
+        found = semantic.type_of(name, scope)
+        if isinstance(found, ModelClass) and found.qualname != model:
+            return True
+        bound = semantic.lookup(name.value, scope)
+        for binding in bound[1] if bound is not None else ():
+            if binding.kind == "assign" and isinstance(binding.value, cst.Call) and _from_sqlalchemy(semantic, binding.value.func, scope):
+                return True  # ``aliased(Author)``, ``Table(...)``
+    return False
 
 
 def _joins_before(call: cst.Call) -> bool:
