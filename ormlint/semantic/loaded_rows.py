@@ -44,7 +44,9 @@ class QueryRows:
         if not self.query.may_repeat:
             return True
         if self.legacy is not None:
-            return not self.query.model or bool(self.query.entities)  # several columns: no uniquing
+            # Rows of several columns are tuples, never made unique; a query of one
+            # column or of an expression ormlint cannot name may be of one entity.
+            return len(self.query.entities) > 1
         return not self.uniqued
 
 

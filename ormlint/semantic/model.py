@@ -859,17 +859,15 @@ class SemanticModel(cst.BatchableCSTVisitor):
         """``session.query(M, ...)``: a Query when the receiver is a known session, or when
         its first argument is a mapped class or one of its attributes."""
         model = ""
+        known = False
         if node.args and not node.args[0].keyword and not node.args[0].star:
             first = node.args[0].value
-            root = first.value if isinstance(first, cst.Attribute) else first
-            found = self.type_of(root, scope)
+            found = self.type_of(first, scope)
             if isinstance(found, ModelClass) and found.orm == "sqlalchemy":
-                model = found.qualname if root is first else ""
-                known = True
-            else:
-                known = False
-        else:
-            known = False
+                model, known = found.qualname, True  # ``query(Book)``, ``query(models.Book)``
+            elif isinstance(first, cst.Attribute):
+                owner = self.type_of(first.value, scope)
+                known = isinstance(owner, ModelClass) and owner.orm == "sqlalchemy"  # ``query(Book.title)``
         if not known and not isinstance(receiver, (Session, SessionFactory)):
             return None
         repeatable = session if _is_pure(session) else None
