@@ -629,7 +629,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 derived = derived or _query_method(receiver, method, node)
                 if derived is not None and method in ("filter", "filter_by") and receiver.model:
                     pinned = {arg.keyword.value.removesuffix("__exact") for arg in node.args if arg.keyword is not None}
-                    if pinned & self.index.unique_columns(receiver.model):
+                    key = self.index.primary_key(receiver.model)
+                    if pinned & self.index.unique_columns(receiver.model) or (key and key <= pinned):
                         derived = derived.derive(at_most_one=True)
                 if derived is not None and receiver.orm == "sqlalchemy" and method in ("filter", "filter_by", "where"):
                     if receiver.model:

@@ -13,7 +13,8 @@ from harness import assert_fixes, check, marked_rows, rows
 #: A model with Flask-SQLAlchemy's ``Model.query`` (a query property) and a
 #: ``lazy="dynamic"`` relationship, beside the harness's ``shop.tables``.
 SHELVES = '''
-from sqlalchemy.orm import Mapped, mapped_column, relationship, scoped_session
+from sqlalchemy import Column, ForeignKey, Integer, Table
+from sqlalchemy.orm import Mapped, mapped_column, registry, relationship, scoped_session
 
 from shop.tables import Base, SessionLocal, User
 
@@ -25,6 +26,30 @@ class Shelf(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     query = Scoped.query_property()
     users = relationship(User, lazy="dynamic")
+
+
+class Membership(Base):
+    """A composite primary key: one of its columns matches many rows."""
+    __tablename__ = "memberships"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    shelf_id: Mapped[int] = mapped_column(ForeignKey("shelves.id"), primary_key=True)
+
+
+mapper_registry = registry()
+pairs = Table("pairs", Base.metadata, Column("left", Integer, primary_key=True), Column("right", Integer, primary_key=True))
+labels = Table("labels", Base.metadata, Column("id", Integer, primary_key=True), Column("text", Integer))
+
+
+class Pair:
+    pass
+
+
+class Label:
+    pass
+
+
+mapper_registry.map_imperatively(Pair, pairs)
+mapper_registry.map_imperatively(Label, labels)
 '''
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sqlalchemy_project"
@@ -129,6 +154,19 @@ FIRES = [
             return len(session.query(User).all()) >= 1  # error: ORM101
         """,
         id="counts-tested-for-a-row",
+    ),
+    pytest.param(
+        """
+        from shop.shelves import Membership, Pair
+        from shop.tables import SessionLocal
+
+        def f(user_id):
+            session = SessionLocal()
+            if session.query(Membership).filter_by(user_id=user_id).count() > 0:  # error: ORM101
+                return 1
+            return session.query(Pair).filter_by(left=user_id).count() > 0  # error: ORM101
+        """,
+        id="a-column-of-a-composite-primary-key",
     ),
 ]
 
@@ -281,6 +319,19 @@ SILENT = [
             return bool(session.query(tables.User).filter_by(id=user_id).all())
         """,
         id="one-row-at-most-of-a-class-named-through-its-module",
+    ),
+    pytest.param(
+        """
+        from shop.shelves import Label, Membership
+        from shop.tables import SessionLocal
+
+        def f(user_id, shelf_id):
+            session = SessionLocal()
+            if session.query(Label).filter_by(id=user_id).count() > 0:
+                return 1
+            return session.query(Membership).filter_by(user_id=user_id, shelf_id=shelf_id).count() > 0
+        """,
+        id="one-row-at-most-by-a-table-primary-key",
     ),
     pytest.param(
         """
