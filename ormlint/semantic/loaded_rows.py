@@ -60,8 +60,8 @@ def loaded_rows(semantic: "SemanticModel", node: cst.BaseExpression) -> Optional
         if found is None or found[0].kind != "function" or len(found[1]) != 1:
             return None
         binding = found[1][0]
-        if binding.kind != "assign" or binding.value is None:
-            return None
+        if binding.kind != "assign" or not isinstance(binding.value, cst.Call):
+            return None  # only a call returns a list: ``rows = rows`` is no second list
         loaded = loaded_rows(semantic, binding.value)
         return QueryRows(loaded.query, uniqued=loaded.uniqued) if loaded is not None else None
     if not (isinstance(node, cst.Call) and not node.args and _method(node) == "all"):

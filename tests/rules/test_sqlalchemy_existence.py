@@ -353,6 +353,21 @@ def test_silent(tmp_path, code):
     assert rows(check(with_shelves(tmp_path), code, "ORM1")) == []
 
 
+def test_a_name_bound_to_itself_is_no_list(tmp_path):
+    # Found by tests/test_properties.py: ``qs = qs`` sent the list's lookup round in circles.
+    code = """
+    import requests
+    from shop.models import Order
+
+    def view(name, items):
+        session = requests.Session()
+        qs = qs
+        if bool(qs):
+            pass
+    """
+    assert rows(check(tmp_path, code, "ORM")) == []  # no internal error (ORM000) either
+
+
 # -- fixes -------------------------------------------------------------------------------
 
 
