@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-21"
+FORMAT = f"ormlint-index-{__version__}-22"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -164,7 +164,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
             }
             for m in facts.mappings
         ],
-        "tables": [[name, list(columns), list(keys)] for name, columns, keys in facts.tables],
+        "tables": [[name, list(columns), [list(key) for key in keys]] for name, columns, keys in facts.tables],
         "returns": _returns_to_json(facts.returns),
         "parameter_chains": _parameter_reads_to_json(facts.parameter_chains),
         "forwards": [list(f) for f in facts.forwards],
@@ -236,7 +236,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
             )
             for m in data["mappings"]
         ),
-        tables=tuple((str(n), tuple(str(c) for c in cs), tuple(str(k) for k in ks)) for n, cs, ks in data["tables"]),
+        tables=tuple((str(n), tuple(str(c) for c in cs), tuple(tuple(str(part) for part in k) for k in ks)) for n, cs, ks in data["tables"]),
         returns=_returns_from_json(data["returns"]),
         parameter_chains=_parameter_reads_from_json(data["parameter_chains"]),
         forwards=_forwards_from_json(data["forwards"]),

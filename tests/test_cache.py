@@ -96,7 +96,7 @@ def test_cached_facts_keep_what_the_index_learns_of_real_layouts(tmp_path):
     facts = facts_for_source(source, "app.models", False, "app/models.py")
     assert facts.stars == ("app.base",) and facts.exports == ("Member",)
     assert facts.partial is not None
-    assert facts.tables == (("member_table", ("id", "group_id"), ("id",)),)
+    assert facts.tables == (("member_table", ("id", "group_id"), (("id", "primary_key", "True"),)),)
     assert facts.mappings[0].mapped == "app.models.Member" and facts.mappings[0].fields[0].name == "group"
     assert _facts_from_json(json.loads(json.dumps(_facts_to_json(facts)))) == facts
 

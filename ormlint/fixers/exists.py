@@ -26,6 +26,23 @@ def sqlalchemy_exists(
     return negate(call) if negated else call
 
 
+def first_row_exists(query: cst.BaseExpression, negated: bool = False) -> cst.Comparison:
+    """``q.first() is not None`` (``is None``): a legacy ``Query`` whose session is not
+    at hand (``Model.query``, a dynamic relationship) asks for one row with ``LIMIT 1``."""
+    first = cst.Call(func=cst.Attribute(value=query, attr=cst.Name("first")))
+    operator = cst.Is() if negated else cst.IsNot()
+    return cst.Comparison(left=first, comparisons=[cst.ComparisonTarget(operator=operator, comparator=cst.Name("None"))])
+
+
+def statement_exists(session: cst.BaseExpression, statement: cst.BaseExpression, negated: bool = False) -> cst.BaseExpression:
+    """``session.scalar(select(stmt.exists()))``: ``SELECT EXISTS (...)`` of a 2.0-style
+    statement, which stops at its first row."""
+    inner = cst.Call(func=cst.Attribute(value=statement, attr=cst.Name("exists")))
+    selected = cst.Call(func=cst.Name("select"), args=[cst.Arg(value=inner)])
+    call = cst.Call(func=cst.Attribute(value=session, attr=cst.Name("scalar")), args=[cst.Arg(value=selected)])
+    return negate(call) if negated else call
+
+
 def negate(expression: cst.BaseExpression) -> cst.UnaryOperation:
     return cst.UnaryOperation(operator=cst.Not(), expression=expression)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from ormlint.diagnostics import Applicability
-from ormlint.fixers.exists import django_exists, sqlalchemy_exists
-from ormlint.rules._existence import counted_query, existence_test
+from ormlint.fixers.exists import django_exists
+from ormlint.rules._existence import counted_query, existence_test, sqlalchemy_existence_fix
 from ormlint.rules.base import Rule
 
 
@@ -15,7 +15,9 @@ class CountForExistence(Rule):
     ## What it does
     Finds a query's row count compared with zero or used as a truth value, only to learn
     whether there is any row: `qs.count() > 0`, `qs.count() == 0`, `if qs.count():`,
-    `not qs.count()`, `bool(qs.count())`, and the same with `len(qs)`.
+    `not qs.count()`, `bool(qs.count())`, and the same with `len(qs)`; for SQLAlchemy
+    also `len()` of the rows `all()` returns (`len(query.all()) > 0`,
+    `len(session.scalars(stmt).all()) == 0`).
 
     ## Why is this bad?
     `COUNT(*)` visits every matching row; `EXISTS` stops at the first one. On a large
@@ -41,9 +43,16 @@ class CountForExistence(Rule):
     ```
 
     ## Fix safety
-    Safe: the result is the same boolean. For a SQLAlchemy `Query` the fix is
-    `session.query(q.exists()).scalar()` and is offered only when the session expression is
-    a plain name or attribute that can be repeated.
+    Safe: the result is the same boolean. For a SQLAlchemy `Query` whose session is a
+    plain name or attribute that can be repeated, the fix is
+    `session.query(q.exists()).scalar()` (`SELECT EXISTS`). Where the session is not at
+    hand (Flask-SQLAlchemy's `Model.query`, a `lazy="dynamic"` relationship, a session
+    made in the expression), it is `q.first() is not None`: `first()` runs the query with
+    `LIMIT 1`, needs no session and no import (importing the Flask-SQLAlchemy `db` into
+    a module risks a circular import, and a model's `query` need not use that `db`'s
+    session), at the cost of loading that one row. It is not offered after `limit()`,
+    which `first()` would replace. `len(session.scalars(stmt).all())` tested for a row
+    becomes `session.scalar(select(stmt.exists()))`, importing `select` if needed.
 
     ## When it does not fire
     On counts compared with anything but 0 or 1 (`qs.count() > 5`), on counts used as
@@ -79,17 +88,15 @@ class CountForExistence(Rule):
         found = counted_query(self.semantic, counted)
         if found is None:
             return
-        form, query, query_type = found
-        if form == "len" and self.semantic.rows_needed(query):
+        if found.form == "len" and self.semantic.rows_needed(found.counted):
             return
-        what = "`len()`" if form == "len" else "`count()`"
-        cost = "loads every row" if form == "len" else "counts every matching row"
+        what = "`len()`" if found.form == "len" else "`count()`"
+        cost = "loads every row" if found.form == "len" else "counts every matching row"
         message = f"{what} used to test for existence {cost}; use `exists()`"
         fix = None
-        if query_type.orm == "django" and not query_type.combined:
+        if found.query.orm == "django" and not found.query.combined:
             title = "Replace with `.exists()`" if positive else "Replace with `not ....exists()`"
-            fix = self.fix(title, (replaced, django_exists(query, negated=not positive)))
-        elif query_type.orm == "sqlalchemy" and query_type.session is not None:
-            title = "Replace with `session.query(q.exists()).scalar()`"
-            fix = self.fix(title, (replaced, sqlalchemy_exists(query, query_type.session, negated=not positive)))
+            fix = self.fix(title, (replaced, django_exists(found.counted, negated=not positive)))
+        elif found.rows is not None:
+            fix = sqlalchemy_existence_fix(self, replaced, found.rows, positive)
         self.report(counted, message, fix)

@@ -7,7 +7,8 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from ormlint.diagnostics import Applicability
-from ormlint.fixers.loader_options import add_options, import_edit
+from ormlint.fixers.imports import import_edit
+from ormlint.fixers.loader_options import add_options
 from ormlint.rules._loops import LoopRule, reads_message
 from ormlint.semantic.loops import LoopFacts, RelationRead, is_loaded, longest_reads
 from ormlint.semantic.model import SQLALCHEMY_SELECT, keeps_rows_on_commit
@@ -164,7 +165,7 @@ class NPlusOneSqlalchemy(LoopRule):
         )
         replacements = [(statement, rewritten)]
         if missing:
-            edit = import_edit(module, missing)
+            edit = import_edit(module, "sqlalchemy.orm", missing)
             if edit is None:
                 return None
             replacements.append(edit)

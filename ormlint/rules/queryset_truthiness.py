@@ -7,14 +7,19 @@ import libcst as cst
 from ormlint.diagnostics import Applicability
 from ormlint.fixers import bare
 from ormlint.fixers.exists import django_exists
+from ormlint.rules._existence import sqlalchemy_existence_fix
 from ormlint.rules.base import Rule
+from ormlint.semantic.loaded_rows import loaded_rows
+from ormlint.semantic.types import QueryType
 
 
 class QuerysetTruthiness(Rule):
     """
     ## What it does
     Finds a Django queryset used as a truth value (`if qs:`, `while qs:`, `not qs`,
-    `bool(qs)`) when its rows are not used afterwards.
+    `bool(qs)`) when its rows are not used afterwards, and the same of the rows a
+    SQLAlchemy query's `all()` returns (`if query.all():`,
+    `if not session.scalars(stmt).all():`, or a name bound to them).
 
     ## Why is this bad?
     Testing a queryset's truth runs the query and loads every matching row into memory to
@@ -43,7 +48,10 @@ class QuerysetTruthiness(Rule):
     ```
 
     ## Fix safety
-    Safe: `exists()` is true exactly when the queryset has a row.
+    Safe: `exists()` is true exactly when the queryset has a row. For SQLAlchemy the fix
+    is the one ORM101 makes (`session.query(q.exists()).scalar()`, `q.first() is not
+    None` where the session is not at hand, `session.scalar(select(stmt.exists()))`);
+    none for a name bound to `all()`, whose query is gone.
 
     ## When it does not fire
     When the rows are used elsewhere in the function (`if qs:` followed by a loop over
@@ -75,10 +83,17 @@ class QuerysetTruthiness(Rule):
         if not self.semantic.in_truth_context(original_node):
             return
         query = self.semantic.queryset_type(original_node)
-        if query is None or query.orm != "django" or query.kind != "queryset" or query.at_most_one:
+        if query is not None and query.orm == "django" and query.kind == "queryset" and not query.at_most_one:
+            if not self.semantic.rows_needed(original_node):
+                self._report_queryset(original_node, query)
             return
-        if self.semantic.rows_needed(original_node):
+        rows = loaded_rows(self.semantic, original_node)
+        if rows is None or rows.query.at_most_one or self.semantic.rows_needed(original_node):
             return
+        fix = sqlalchemy_existence_fix(self, self.semantic.truth_test_of(original_node), rows, positive=True)
+        self.report(original_node, "Truth test of a query's rows loads every row to see if there is one; ask for one row", fix)
+
+    def _report_queryset(self, original_node: cst.BaseExpression, query: QueryType) -> None:
         fix = None
         if not query.combined:
             replaced = self.semantic.truth_test_of(original_node)

@@ -296,7 +296,7 @@ class ModuleFacts:
     mappings: Tuple[ImperativeMapping, ...] = ()
     #: Its ``name = Table(...)`` statements: the name, the columns, and those that are
     #: the primary key or unique.
-    tables: Tuple[Tuple[str, Tuple[str, ...], Tuple[str, ...]], ...] = ()
+    tables: Tuple[Tuple[str, Tuple[str, ...], Tuple[Tuple[str, str, str], ...]], ...] = ()
     #: What its functions return, where that can be read (``summaries``).
     returns: Tuple[Tuple[str, ReturnSummary], ...] = ()
     #: The same as ``ClassFacts.parameter_chains``, ``forwards``, ``guarded_chains`` and
@@ -631,13 +631,13 @@ class ProjectIndex:
                     facts,
                     fields=facts.fields + mapping.fields,
                     calls=facts.calls + tuple((column, "sqlalchemy.Column") for column in columns),
-                    call_options=facts.call_options + tuple((key, "unique", "True") for key in keys),
+                    call_options=facts.call_options + keys,
                 )
                 mapped[name] = self.canonical(mapping.registry)
         return mapped
 
-    def _table(self, qualname: Optional[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
-        """The columns of the ``Table`` a qualified name refers to, and its keys."""
+    def _table(self, qualname: Optional[str]) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, str, str], ...]]:
+        """The columns of the ``Table`` a qualified name refers to, and the options of its keys."""
         if qualname:
             module, _, name = self.canonical(qualname).rpartition(".")
             facts = self.modules.get(module)
@@ -759,26 +759,40 @@ class ProjectIndex:
     # -- bulk writes --------------------------------------------------------------------
 
     def unique_columns(self, qualname: str) -> FrozenSet[str]:
-        """The names a filter on which matches at most one row of the model: its primary
-        key and ``unique=True`` columns, and for a Django model ``pk`` (and ``id`` when no
-        other field is the primary key)."""
+        """The names a filter on which matches at most one row of the model: its
+        ``unique=True`` columns, its primary key when it is one column (a column of a
+        composite key, ``Membership(user_id, group_id)``, matches many rows; see
+        ``primary_key``), and for a Django model ``pk`` (and ``id`` when no other field
+        is the primary key)."""
         model = self.models.get(self.canonical(qualname))
         if model is None:
             return frozenset()
         names: Set[str] = set()
-        explicit_key = False
         for _, facts in self.lineage(model.qualname):
-            for name, option, value in facts.call_options:
-                if option in ("primary_key", "unique") and value == "True":
-                    names.add(name)
-                    explicit_key = explicit_key or option == "primary_key"
+            names.update(name for name, option, value in facts.call_options if option == "unique" and value == "True")
             if model.orm == "django":
                 names.update(name for name, callee in facts.calls if callee.rpartition(".")[2] == "OneToOneField")
+        primary = self.primary_key(model.qualname)
+        if len(primary) == 1:
+            names |= primary
         if model.orm == "django":
             names.add("pk")
-            if not explicit_key:
+            if not primary:
                 names.add("id")
         return frozenset(names)
+
+    def primary_key(self, qualname: str) -> FrozenSet[str]:
+        """The columns declared ``primary_key=True`` on the model: a filter on all of
+        them matches one row at most."""
+        model = self.models.get(self.canonical(qualname))
+        if model is None:
+            return frozenset()
+        return frozenset(
+            name
+            for _, facts in self.lineage(model.qualname)
+            for name, option, value in facts.call_options
+            if option == "primary_key" and value == "True"
+        )
 
     def model_fields(self, qualname: str) -> FrozenSet[str]:
         """The columns of a Django model that ``bulk_update`` can write: its fields, its
@@ -1371,7 +1385,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     aliases: Dict[str, str] = {}
     stars: List[str] = []
     exports: Optional[Tuple[str, ...]] = None
-    tables: List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = []
+    tables: List[Tuple[str, Tuple[str, ...], Tuple[Tuple[str, str, str], ...]]] = []
     mappings: List[ImperativeMapping] = []
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     functions: List[FunctionBody] = []
@@ -1950,11 +1964,12 @@ _IMPERATIVE = ("map_imperatively",)
 _CLASSIC_MAPPERS = frozenset({"sqlalchemy.orm.mapper", "sqlalchemy.orm.mapper.mapper"})
 
 
-def _table_columns(call: ast.Call, names: Dict[str, str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+def _table_columns(call: ast.Call, names: Dict[str, str]) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, str, str], ...]]:
     """``Table("member", metadata, Column("group_id", ...), ...)``: its column names, and
-    those declared ``primary_key=True`` or ``unique=True``."""
+    the ``(column, "primary_key" | "unique", "True")`` options of its keys, as a
+    declarative class states them."""
     columns: List[str] = []
-    keys: List[str] = []
+    keys: List[Tuple[str, str, str]] = []
     for argument in call.args:
         if not (isinstance(argument, ast.Call) and _dotted(argument.func, names) in _COLUMN_CALLEES and argument.args):
             continue
@@ -1962,8 +1977,7 @@ def _table_columns(call: ast.Call, names: Dict[str, str]) -> Tuple[Tuple[str, ..
         if not isinstance(name, str):
             continue
         columns.append(name)
-        if any(k.arg in ("primary_key", "unique") and _constant(k.value) is True for k in argument.keywords):
-            keys.append(name)
+        keys.extend((name, k.arg, "True") for k in argument.keywords if k.arg in ("primary_key", "unique") and _constant(k.value) is True)
     return tuple(columns), tuple(keys)
 
 

@@ -112,6 +112,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
         self._scopes: Dict[int, Scope] = {}
         self._truth: Set[int] = set()
         self._bool_calls: Dict[int, cst.Call] = {}
+        self._negations: Dict[int, cst.UnaryOperation] = {}
         self._types: Dict[Tuple[int, str], Optional[Type]] = {}
         self._resolving: Set[Tuple[int, str]] = set()
         self._default_indent = "    "
@@ -250,6 +251,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
     def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
         if isinstance(node.operator, cst.Not):
             self._truth.add(id(node.expression))
+            self._negations[id(node.expression)] = node
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
         # ``a or b`` is a value, not a truth test, unless it is itself tested.
@@ -271,6 +273,11 @@ class SemanticModel(cst.BatchableCSTVisitor):
         """The expression to replace when rewriting the truth test of ``node``:
         ``bool(node)`` as a whole, since ``bool(qs.exists())`` says the same thing twice."""
         return self._bool_calls.get(id(node), node)
+
+    def negation_of(self, node: cst.BaseExpression) -> Optional[cst.UnaryOperation]:
+        """``not node`` when ``node`` is the operand of a ``not``: a rewrite into a test
+        written with an operator (``q.first() is None``) replaces the ``not`` with it."""
+        return self._negations.get(id(node))
 
     # -- names ----------------------------------------------------------------------------
 
@@ -632,7 +639,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 derived = derived or _query_method(receiver, method, node)
                 if derived is not None and method in ("filter", "filter_by") and receiver.model:
                     pinned = {arg.keyword.value.removesuffix("__exact") for arg in node.args if arg.keyword is not None}
-                    if pinned & self.index.unique_columns(receiver.model):
+                    key = self.index.primary_key(receiver.model)
+                    if pinned & self.index.unique_columns(receiver.model) or (key and key <= pinned):
                         derived = derived.derive(at_most_one=True)
                 if derived is not None and receiver.orm == "sqlalchemy" and method in ("filter", "filter_by", "where"):
                     if receiver.model:
@@ -642,6 +650,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
                         for entity in derived.entities
                     )
                     derived = derived.derive(entities=entities)
+                    if _names_other_tables(self, receiver.model, node, scope):
+                        derived = derived.derive(may_repeat=True)
                 return derived
             if isinstance(receiver, Session) and method == "get" and node.args:
                 # ``session.get(Member, pk)``: one row of the class, or ``None``.
@@ -948,17 +958,15 @@ class SemanticModel(cst.BatchableCSTVisitor):
         """``session.query(M, ...)``: a Query when the receiver is a known session, or when
         its first argument is a mapped class or one of its attributes."""
         model = ""
+        known = False
         if node.args and not node.args[0].keyword and not node.args[0].star:
             first = node.args[0].value
-            root = first.value if isinstance(first, cst.Attribute) else first
-            found = self.type_of(root, scope)
+            found = self.type_of(first, scope)
             if isinstance(found, ModelClass) and found.orm == "sqlalchemy":
-                model = found.qualname if root is first else ""
-                known = True
-            else:
-                known = False
-        else:
-            known = False
+                model, known = found.qualname, True  # ``query(Book)``, ``query(models.Book)``
+            elif isinstance(first, cst.Attribute):
+                owner = self.type_of(first.value, scope)
+                known = isinstance(owner, ModelClass) and owner.orm == "sqlalchemy"  # ``query(Book.title)``
         if not known and not isinstance(receiver, (Session, SessionFactory)):
             return None
         repeatable = session if _is_pure(session) else None
@@ -1066,8 +1074,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
         function: iterated, indexed, passed on or returned.
 
         Calls of queryset methods that run their own query (``qs.filter()``, ``qs.all()``,
-        ``qs.count()``, ``qs.exists()``...) do not read the rows and do not count. Nor do
-        other ``len(qs)`` and truth tests of it: they only count the rows, which
+        ``qs.count()``, ``qs.exists()``...) do not read the rows and do not count, unless
+        the rows are in a list (``rows = query.all()``), whose methods all read them. Nor
+        do other ``len(qs)`` and truth tests of it: they only count the rows, which
         ``count()`` and ``exists()`` do without loading them.
         """
         found = self.lookup(node.value)
@@ -1076,6 +1085,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
         owner = found[0]
         if owner.uses("locals") or owner.uses("vars"):
             return True
+        listed = self.queryset_type(node)
+        querying = _QUERYING_METHODS if listed is None or listed.kind not in _LIST_KINDS else frozenset()
         for name, parent, grandparent in owner.uses(node.value):
             if name is node:
                 continue
@@ -1084,7 +1095,7 @@ class SemanticModel(cst.BatchableCSTVisitor):
                 and parent.value is name
                 and isinstance(grandparent, cst.Call)
                 and grandparent.func is parent
-                and parent.attr.value in _QUERYING_METHODS
+                and parent.attr.value in querying
             ):
                 continue
             if _only_counted(self, owner, name, parent, grandparent):
@@ -1096,6 +1107,9 @@ class SemanticModel(cst.BatchableCSTVisitor):
 #: Methods that run a query of their own instead of reading a queryset's cached rows;
 #: ``all()`` too, whose copy of the queryset starts with an empty cache.
 _QUERYING_METHODS = DJANGO_QUERYSET_METHODS | {"count", "exists", "aggregate", "update", "delete", "get", "first", "last", "earliest", "latest", "in_bulk", "explain", "contains"}
+
+#: Rows already loaded into a list: Django's ``list(qs)``, SQLAlchemy's ``query.all()``.
+_LIST_KINDS = frozenset({"list", "result"})
 
 #: A binding still being resolved (``qs = qs.filter()``): neutral in a join.
 _BOTTOM = object()
@@ -1223,6 +1237,8 @@ def _join(types: List[object]) -> Optional[Type]:
                 entities=_joined_entities([t.entities for t in known]),  # type: ignore[union-attr]
                 more_columns=any(t.more_columns for t in known),  # type: ignore[union-attr]
                 outer_joined=frozenset.union(*(t.outer_joined for t in known)),  # type: ignore[union-attr]
+                may_repeat=any(t.may_repeat for t in known),  # type: ignore[union-attr]
+                limited=any(t.limited for t in known),  # type: ignore[union-attr]
             )
     return None
 
@@ -1283,6 +1299,12 @@ def _query_method(receiver: QueryType, method: str, call: cst.Call) -> Optional[
                 # ``options(*self.eager_options())``: it may load anything.
                 return receiver.derive(selected=receiver.selected | {ANY_RELATION})
             return receiver.derive(selected=receiver.selected | frozenset(_loader_paths(call)))
+        if method in _SQLALCHEMY_MORE_FROM:
+            return receiver.derive(may_repeat=True)
+        if method == "distinct":
+            return receiver.derive(may_repeat=False)
+        if method in ("limit", "slice"):
+            return receiver.derive(limited=True)
         return receiver.derive()
     if receiver.kind == "query" and method == "all":
         return receiver.derive(kind="result")
@@ -1538,6 +1560,32 @@ def _shared_parents(semantic: SemanticModel, model: str, call: cst.Call, scope: 
         if relation is not None and relation.orm == "sqlalchemy" and relation.kind == "one" and _one_value(semantic, value, scope):
             shared.add(relation.name)
     return frozenset(shared)
+
+
+#: Query methods that bring more rows into the FROM than those of the query's entity.
+_SQLALCHEMY_MORE_FROM = _SQLALCHEMY_JOINS | {"union", "union_all", "intersect", "except_"}
+
+
+def _names_other_tables(semantic: SemanticModel, model: str, call: cst.Call, scope: Optional[Scope]) -> bool:
+    """Whether the conditions of ``filter()`` / ``where()`` may add a table to the FROM:
+    ``filter(Author.id == Book.author_id)`` selects from both tables, where a legacy
+    ``Query(Author)`` returns each author once and ``count()`` counts each pair. They do
+    when they read a mapped class other than ``model``, a table's columns (``.c``) or an
+    ``aliased()`` class; ``filter_by()`` names columns of one class only."""
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value == "filter_by":
+        return False
+    conditions = [arg.value for arg in call.args]
+    if any(isinstance(node, cst.Attribute) and node.attr.value in ("c", "columns") for node in walk(conditions)):
+        return True
+    for name, _, _ in (read for condition in conditions for read in reads_below(condition)):
+        found = semantic.type_of(name, scope)
+        if isinstance(found, ModelClass) and found.qualname != model:
+            return True
+        bound = semantic.lookup(name.value, scope)
+        for binding in bound[1] if bound is not None else ():
+            if binding.kind == "assign" and isinstance(binding.value, cst.Call) and _from_sqlalchemy(semantic, binding.value.func, scope):
+                return True  # ``aliased(Author)``, ``Table(...)``
+    return False
 
 
 def _joins_before(call: cst.Call) -> bool:

@@ -91,6 +91,15 @@ class QueryType:
     #: The classes the query outer-joins (``outerjoin(TopicRead, ...)``; ``"*"`` for one
     #: the source does not name): their entity is ``None`` on rows without a match.
     outer_joined: FrozenSet[str] = frozenset()
+    #: SQLAlchemy: the query's FROM may hold more than its entity's table (``join()``,
+    #: ``select_from()``, a filter on another class's or a table's column, a set
+    #: operation), so a row may come more than once. A legacy ``Query`` of one entity
+    #: drops the repeats from ``all()`` (as ``unique()`` does for a result) and
+    #: ``count()`` counts them. ``distinct()`` removes them.
+    may_repeat: bool = False
+    #: SQLAlchemy ``limit()`` / ``slice()``: ``first()`` would replace the limit, and
+    #: ``limit(0).first()`` finds a row that ``limit(0)`` does not have.
+    limited: bool = False
 
     def derive(self, kind: Optional[str] = None, **changes) -> "QueryType":
         default = "queryset" if self.orm == "django" else self.kind

@@ -807,15 +807,6 @@ def test_fixes(tmp_path, before, after):
     [
         pytest.param(
             """
-            from shop.tables import SessionLocal, User
-
-            def f():
-                return SessionLocal().query(User).count() > 0
-            """,
-            id="sqlalchemy-session-not-repeatable",
-        ),
-        pytest.param(
-            """
             from shop.models import Order
 
             def f():
