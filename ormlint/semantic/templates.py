@@ -5,11 +5,19 @@ context variable, ``{{ x.customer.name }}`` and tags read attribute chains of th
 variable (``{{ x }}`` its ``__str__``), ``{% for l in x.lines.all %}`` (Jinja:
 ``x.lines.all()`` or ``x.lines``) loops over a relation of each row, and
 ``{% include "name" %}`` with a literal name reads the included template in place.
-Templates are found by their name below any ``templates`` folder of the project; a name
-found twice, or not at all, is not followed.
 
-Only files are read here, never executed; the index stamps them, so that cached results
-are dropped when a template changes.
+Names are followed as Django binds them: ``{% with c=order.customer %}`` (and the legacy
+``{% with order.customer as c %}``) aliases a chain or a context variable until
+``{% endwith %}``; ``{% include "card.html" with c=order.customer %}`` binds the names it
+gives in the included template, and with ``only`` (Jinja: ``without context``) nothing
+else. ``{% extends "base.html" %}`` renders the parent with the child's blocks in place of
+the parent's, so a child's block inside a parent's loop runs on every row; a block the
+parent does not have renders nothing, ``{{ block.super }}`` (Jinja: ``{{ super() }}``)
+renders the parent's. A parent that cannot be read leaves the child as it is written.
+
+Templates are found by name (see ``ProjectIndex.templates``); a name found twice, or not
+at all, is not followed. Only files are read here, never executed; the index stamps them,
+so that cached results are dropped when a template changes.
 """
 
 from __future__ import annotations
@@ -17,17 +25,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
-
+from typing import Callable, Dict, List, Optional, Tuple
 
 Chain = Tuple[str, ...]
+Loader = Callable[[str], Optional[str]]
 
 _TOKEN = re.compile(r"\{%-?\s*(.*?)\s*-?%\}|\{\{-?\s*(.*?)\s*-?\}\}|\{#.*?#\}", re.DOTALL)
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+?)(?:\s+reversed)?$", re.DOTALL)
-_INCLUDE = re.compile(r"""^include\s+(["'])([^"']+)\1""")
+_INCLUDE = re.compile(r"""^include\s+(["'])([^"']+)\1(.*)$""", re.DOTALL)
+_EXTENDS = re.compile(r"""^extends\s+(["'])([^"']+)\1$""")
+_BLOCK = re.compile(r"^block\s+(\w+)")
+_SUPER = re.compile(r"\{\{-?\s*(?:block\.super|super\(\))\s*-?\}\}")
+_ASSIGNMENT = re.compile(r"(\w+)\s*=\s*([^\s=]+)")
+_LEGACY_WITH = re.compile(r"^with\s+(\S+)\s+as\s+(\w+)$")
 _CHAIN = re.compile(r"(?<![\w.'\"])([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)")
 _SKIPPED_BLOCKS = {"comment": "endcomment", "verbatim": "endverbatim", "raw": "endraw"}
 _MAX_INCLUDES = 3
+_MAX_PARENTS = 5
 
 
 @dataclass
@@ -40,16 +54,125 @@ class TemplateLoops:
     chains: Dict[str, List[Chain]] = field(default_factory=dict)
 
 
-def template_loops(text: str, load_include) -> TemplateLoops:
-    """Read ``text``; ``load_include(name)`` gives an included template's text or ``None``."""
+@dataclass(frozen=True)
+class _Bound:
+    """What a name of the template stands for: a row of the context variable
+    ``variable`` reached by ``chain`` (a loop variable, or an alias of one's relation), or
+    with ``rows`` the context variable's rows themselves (an alias of it)."""
+
+    variable: str
+    chain: Chain = ()
+    rows: bool = False
+
+
+@dataclass
+class _Names:
+    """The names bound where a tag is read: frames opened by ``for`` and ``with`` (a name
+    bound to ``None`` hides what it shadows and is not followed), and whether the
+    context's own variables are visible (not in an ``include ... only``)."""
+
+    frames: List[Tuple[str, Dict[str, Optional[_Bound]]]] = field(default_factory=list)
+    sees_context: bool = True
+
+    def lookup(self, name: str) -> Optional[_Bound]:
+        for _, frame in reversed(self.frames):
+            if name in frame:
+                return frame[name]
+        return _Bound(name, rows=True) if self.sees_context else None
+
+    def any_row(self) -> bool:
+        return any(bound is not None and not bound.rows for _, frame in self.frames for bound in frame.values())
+
+    def close(self, opener: str) -> None:
+        if self.frames and self.frames[-1][0] == opener:
+            self.frames.pop()
+
+
+def template_loops(text: str, load_include: Loader) -> TemplateLoops:
+    """Read ``text``; ``load_include(name)`` gives another template's text or ``None``."""
     found = TemplateLoops()
-    #: Active loops: (loop variable, context variable it stems from, chain prefix).
-    stack: List[Optional[Tuple[str, str, Chain]]] = []
-    _scan(text, load_include, found, stack, 0)
+    _scan(rendered_text(text, load_include), load_include, found, _Names(), 0)
     return found
 
 
-def _scan(text: str, load_include, found: TemplateLoops, stack, depth: int) -> None:
+def rendered_text(text: str, load: Loader) -> str:
+    """The text Django renders for ``text``: through ``{% extends %}``, the root parent's
+    text with each block replaced by the most derived template's block of that name."""
+    levels = [_blocks(text)]
+    seen: List[str] = []
+    parent = _extended(text)
+    while parent is not None and parent not in seen and len(seen) < _MAX_PARENTS:
+        parent_text = load(parent)
+        if parent_text is None:
+            break
+        seen.append(parent)
+        levels.append(_blocks(parent_text))
+        text, parent = parent_text, _extended(parent_text)
+    if len(levels) == 1:
+        return text
+    return _fill(text, levels, 0)
+
+
+def _extended(text: str) -> Optional[str]:
+    """The literal name a template extends: ``{% extends %}`` must be its first tag."""
+    for match in _TOKEN.finditer(text):
+        if match.group(1) is not None:
+            extends = _EXTENDS.match(match.group(1))
+            return extends.group(2) if extends else None
+        if match.group(2) is not None:
+            return None
+    return None
+
+
+def _block_spans(text: str) -> List[Tuple[str, int, int, int, int]]:
+    """Every ``{% block %}`` of ``text``, nested ones too: its name, where its tag starts,
+    where its body starts and ends, and where its ``{% endblock %}`` ends."""
+    spans: List[Tuple[str, int, int, int, int]] = []
+    open_blocks: List[Tuple[str, int, int]] = []
+    for match in _TOKEN.finditer(text):
+        tag = match.group(1)
+        if tag is None:
+            continue
+        block = _BLOCK.match(tag)
+        if block is not None:
+            open_blocks.append((block.group(1), match.start(), match.end()))
+        elif tag.split(None, 1)[:1] == ["endblock"] and open_blocks:
+            name, start, body = open_blocks.pop()
+            spans.append((name, start, body, match.start(), match.end()))
+    return sorted(spans, key=lambda span: span[1])
+
+
+def _blocks(text: str) -> Dict[str, str]:
+    """The body of each block of a template, by name."""
+    return {name: text[body:end] for name, _, body, end, _ in _block_spans(text)}
+
+
+def _fill(text: str, levels: List[Dict[str, str]], depth: int) -> str:
+    """``text`` with each outermost block replaced by the most derived body of its name
+    (``levels``: each template's blocks, the child's first), itself filled in turn."""
+    if depth > _MAX_PARENTS * 4:
+        return ""
+    parts: List[str] = []
+    position = 0
+    for name, start, _, _, end in _block_spans(text):
+        if start < position:
+            continue  # nested in a block already replaced
+        parts.append(text[position:start])
+        parts.append(_block_body(name, levels, 0, depth))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _block_body(name: str, levels: List[Dict[str, str]], first: int, depth: int) -> str:
+    for level in range(first, len(levels)):
+        if name in levels[level]:
+            body = _SUPER.sub(lambda _: _block_body(name, levels, level + 1, depth + 1), levels[level][name])
+            return _fill(body, levels, depth + 1)
+    return ""
+
+
+def _scan(text: str, load_include: Loader, found: TemplateLoops, names: _Names, depth: int) -> None:
     skip_until: Optional[str] = None
     for match in _TOKEN.finditer(text):
         tag, variable = match.group(1), match.group(2)
@@ -65,65 +188,88 @@ def _scan(text: str, load_include, found: TemplateLoops, stack, depth: int) -> N
             if word in _SKIPPED_BLOCKS:
                 skip_until = _SKIPPED_BLOCKS[word]
                 continue
-            if word == "endfor":
-                if stack:
-                    stack.pop()
+            if word in ("endfor", "endwith"):
+                names.close(word[3:])
                 continue
             if word == "for":
-                _record(content, found, stack, shown=False)
-                stack.append(_loop(content, found, stack))
+                _record(content, found, names, shown=False)
+                names.frames.append(("for", _loop(content, found, names)))
+                continue
+            if word == "with":
+                _record(content, found, names, shown=False)
+                names.frames.append(("with", _aliases(content, names)))
                 continue
             include = _INCLUDE.match(tag)
-            if include and depth < _MAX_INCLUDES:
-                included = load_include(include.group(2))
-                if included is not None:
-                    _scan(included, load_include, found, stack, depth + 1)
+            if include:
+                _record(include.group(3), found, names, shown=False)
+                if depth < _MAX_INCLUDES:
+                    _include(include.group(2), include.group(3), load_include, found, names, depth)
                 continue
-        _record(content, found, stack, shown=variable is not None)
+        _record(content, found, names, shown=variable is not None)
 
 
-def _loop(tag: str, found: TemplateLoops, stack) -> Optional[Tuple[str, str, Chain]]:
-    match = _FOR.match(tag)
-    if match is None:
-        return None  # ``for a, b in ...``: nothing is followed, but ``endfor`` still pops
-    variable, iterable = match.group(1), match.group(2).split("|", 1)[0].strip()
-    chain = _CHAIN.fullmatch(iterable)
+def _include(name: str, options: str, load_include: Loader, found: TemplateLoops, names: _Names, depth: int) -> None:
+    """Read an included template in place, with the names its tag binds (``with a=b``)
+    and, with ``only`` or ``without context``, no other."""
+    included = load_include(name)
+    if included is None:
+        return
+    given = _aliases(options, names) if re.match(r"\s*with\s+\w+\s*=", options) else {}
+    isolated = re.search(r"\bonly\b|\bwithout\s+context\b", options) is not None
+    frames = [("include", given)] if isolated else [*names.frames, ("include", given)]
+    _scan(rendered_text(included, load_include), load_include, found, _Names(frames, not isolated), depth + 1)
+
+
+def _aliases(tag: str, names: _Names) -> Dict[str, Optional[_Bound]]:
+    """The names a ``with`` (or ``include ... with``) binds, each to what its value is."""
+    legacy = _LEGACY_WITH.match(tag)
+    pairs = [(legacy.group(2), legacy.group(1))] if legacy else _ASSIGNMENT.findall(tag)
+    return {alias: _value(value, names) for alias, value in pairs}
+
+
+def _value(expression: str, names: _Names) -> Optional[_Bound]:
+    """What an expression of the template stands for: a row of a context variable (a
+    chain of a loop variable), the context variable's rows, or ``None`` (not followed)."""
+    chain = _CHAIN.fullmatch(expression.split("|", 1)[0].strip())
     if chain is None:
         return None
-    name, attributes = chain.group(1), tuple(a for a in chain.group(2).split(".") if a)
-    outer = _active(stack, name)
-    if outer is not None:
-        return variable, outer[1], outer[2] + attributes
-    if attributes or any(entry is not None and entry[0] == name for entry in stack):
+    bound = names.lookup(chain.group(1))
+    attributes = tuple(a for a in chain.group(2).split(".") if a)
+    if bound is None or (bound.rows and attributes):
         return None
-    found.variables.setdefault(name, variable)
-    return variable, name, ()
+    return _Bound(bound.variable, bound.chain + attributes, bound.rows)
 
 
-def _record(content: str, found: TemplateLoops, stack, shown: bool) -> None:
-    """The chains ``content`` reads on active loop variables; a variable shown on its own
-    (``{{ x }}``, ``{{ x|upper }}``) reads its ``__str__``."""
-    if not any(entry is not None for entry in stack):
+def _loop(tag: str, found: TemplateLoops, names: _Names) -> Dict[str, Optional[_Bound]]:
+    match = _FOR.match(tag)
+    if match is None:
+        return {}  # ``for a, b in ...``: nothing is followed, but ``endfor`` still closes it
+    variable, iterable = match.group(1), match.group(2)
+    bound = _value(iterable, names)
+    if bound is None:
+        return {variable: None}
+    if bound.rows:
+        found.variables.setdefault(bound.variable, variable)
+    return {variable: _Bound(bound.variable, bound.chain)}
+
+
+def _record(content: str, found: TemplateLoops, names: _Names, shown: bool) -> None:
+    """The chains ``content`` reads on rows; a row shown on its own (``{{ x }}``,
+    ``{{ x|upper }}``) reads its ``__str__``."""
+    if not names.any_row():
         return
     expression = content.split("|", 1)[0].strip() if shown else None
     for match in _CHAIN.finditer(content):
-        active = _active(stack, match.group(1))
-        if active is None:
+        bound = names.lookup(match.group(1))
+        if bound is None or bound.rows:
             continue
         attributes = tuple(a for a in match.group(2).split(".") if a)
         if not attributes and not (shown and expression == match.group(1)):
             continue
-        chain = active[2] + (attributes or ("__str__",))
-        chains = found.chains.setdefault(active[1], [])
+        chain = bound.chain + (attributes or ("__str__",))
+        chains = found.chains.setdefault(bound.variable, [])
         if chain not in chains:
             chains.append(chain)
-
-
-def _active(stack, name: str) -> Optional[Tuple[str, str, Chain]]:
-    for entry in reversed(stack):
-        if entry is not None and entry[0] == name:
-            return entry
-    return None
 
 
 def find_template(templates: Dict[str, List[Path]], name: str) -> Optional[Path]:
