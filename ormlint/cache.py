@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-18"
+FORMAT = f"ormlint-index-{__version__}-19"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -167,6 +167,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         "guarded_chains": [[f, p, i, list(chain), g] for f, p, i, chain, g in facts.guarded_chains],
         "callbacks": [list(callback) for callback in facts.callbacks],
         "writes": [list(write) for write in facts.writes],
+        "template_dirs": list(facts.template_dirs),
     }
 
 
@@ -233,6 +234,7 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
         guarded_chains=_guarded_from_json(data["guarded_chains"]),
         callbacks=_callbacks_from_json(data["callbacks"]),
         writes=_writes_from_json(data["writes"]),
+        template_dirs=tuple(str(folder) for folder in data["template_dirs"]),
     )
 
 

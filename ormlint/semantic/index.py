@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 from ormlint.semantic.recovery import parse_recovering
+from ormlint.semantic.settings import template_folders
 from ormlint.semantic.summaries import (
     PROPERTY_DECORATORS,
     Callback,
@@ -69,7 +70,8 @@ _SKIPPED_FOLDERS = frozenset(
 #: Text that a file must contain to define anything the index records.
 _INTERESTING = re.compile(
     rb"^[ \t]*class[ \t]|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(|AUTH_USER_MODEL"
-    rb"|pre_save|post_save|^(?:async[ \t]+)?def[ \t]|import[ \t]+\*|get_user_model|get_model|Table\(|map_imperatively",
+    rb"|pre_save|post_save|^(?:async[ \t]+)?def[ \t]|import[ \t]+\*|get_user_model|get_model|Table\(|map_imperatively"
+    rb"|^TEMPLATE(?:S|_DIRS)\b",
     re.MULTILINE,
 )
 
@@ -289,6 +291,8 @@ class ModuleFacts:
     callbacks: Tuple[Callback, ...] = ()
     #: What its functions write on every call (``summaries.write_facts``).
     writes: Tuple[WriteFact, ...] = ()
+    #: A settings module's template folders (``TEMPLATES[i]["DIRS"]``), absolute paths.
+    template_dirs: Tuple[str, ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -404,6 +408,9 @@ class ProjectIndex:
                 cache.save()
         for module_facts in extra:
             facts[module_facts.module] = module_facts
+        if root is not None:
+            for folder in sorted({folder for module_facts in facts.values() for folder in module_facts.template_dirs}):
+                add_template_folder(root, Path(folder), templates, skipped, max_file_size)
         index = cls(root=root, modules=facts, templates=templates, skipped=skipped)
         index._resolve()
         return index
@@ -1238,6 +1245,31 @@ def iter_project_files(
                 templates.setdefault(key, []).append(Path(directory, name))
 
 
+def add_template_folder(
+    root: Path,
+    folder: Path,
+    templates: Dict[str, List[Path]],
+    skipped: Optional[List[Tuple[Path, str]]] = None,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> None:
+    """Collect the templates of a folder the settings name (``TEMPLATES[i]["DIRS"]``),
+    by their path below it, into ``templates``. A folder outside the project is not read;
+    a file the walk already found under that name is not counted twice."""
+    root, folder = root.resolve(), folder.resolve()
+    if root not in (folder, *folder.parents) or not folder.is_dir():
+        return
+    for directory, subdirectories, files in os.walk(folder):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_FOLDERS and not d.startswith("."))
+        parts = Path(directory).relative_to(folder).parts
+        for name in sorted(files):
+            path = Path(directory, name)
+            if not name.endswith(_TEMPLATE_SUFFIXES):
+                continue
+            found = templates.setdefault("/".join(parts + (name,)), [])
+            if path.resolve() not in {known.resolve() for known in found} and _readable(path, max_file_size, skipped):
+                found.append(path)
+
+
 def _readable(path: Path, max_file_size: int, skipped: Optional[List[Tuple[Path, str]]]) -> bool:
     """Whether the walk yields ``path``; if not, it is noted in ``skipped``. A file that
     cannot be examined is yielded: reading it fails quietly."""
@@ -1366,6 +1398,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     mentions_signals = "pre_save" in source or "post_save" in source if isinstance(source, str) else (
         b"pre_save" in source or b"post_save" in source
     )
+    mentions_templates = ("TEMPLATE" if isinstance(source, str) else b"TEMPLATE") in source
     return ModuleFacts(
         module=module,
         path=path,
@@ -1380,6 +1413,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         partial=partial,
         mappings=tuple(mappings),
         tables=tuple(tables),
+        template_dirs=template_folders(tree, path) if mentions_templates else (),
         **_function_summaries(functions, names, module, method=False),
     )
 
