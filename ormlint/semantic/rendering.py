@@ -4,15 +4,17 @@ where the rows' query is built.
 
 Function views: ``render(request, "name.html", {"orders": qs})``, ``TemplateResponse``,
 ``render_to_string`` and Flask's ``render_template("name.html", orders=rows)``, with a
-literal template name and a literal context (a dict display, ``dict(...)`` or a local
-name bound once to one). Class-based views: a ``ListView`` with ``queryset`` or
+literal template name and a literal context: a dict display, ``dict(...)``, or a local
+name bound once to one, with the keys the function then sets (``context["orders"] = qs``,
+``context.update(orders=qs)``). Class-based views: a ``ListView`` with ``queryset`` or
 ``model``, its ``template_name`` or Django's default ``<app_label>/<model>_list.html``,
-and the context names ``object_list``, ``<model>_list`` or ``context_object_name``.
+and the context names ``object_list``, ``<model>_list`` or ``context_object_name``; and
+the keys a template view's ``get_context_data()`` adds to what ``super()`` gives.
 """
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 import libcst as cst
 
@@ -21,7 +23,7 @@ from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import app_label
 from ormlint.semantic.templates import find_template, read_template, template_loops
 from ormlint.semantic.types import ModelClass, QueryType
-from ormlint.syntax import class_body
+from ormlint.syntax import children, class_body
 
 #: Rendering functions: where the template name and the context are passed, by position
 #: and keyword (``None``: the context is the keyword arguments).
@@ -32,12 +34,27 @@ _RENDERERS = {
     "flask.render_template": ((0, "template_name_or_list"), None),
 }
 _LIST_VIEWS = frozenset({"django.views.generic.ListView", "django.views.generic.list.ListView"})
+#: Django's views that render ``template_name`` with what ``get_context_data()`` returns.
+_TEMPLATE_VIEWS = frozenset(
+    f"django.views.generic.{module}{name}"
+    for name, module in (
+        ("TemplateView", "base."),
+        ("TemplateResponseMixin", "base."),
+        ("ListView", "list."),
+        ("DetailView", "detail."),
+        ("FormView", "edit."),
+        ("CreateView", "edit."),
+        ("UpdateView", "edit."),
+        ("DeleteView", "edit."),
+    )
+    for module in ("", module)
+)
 
 
 def render_facts(semantic: SemanticModel, call: cst.Call) -> List[LoopFacts]:
     key = ("render", id(call))
     if key not in semantic.memo:
-        semantic.memo[key] = _render_facts(semantic, call)
+        semantic.memo[key] = _render_facts(semantic, call) or _context_data_facts(semantic, call)
     return semantic.memo[key]  # type: ignore[return-value]
 
 
@@ -57,6 +74,58 @@ def _render_facts(semantic: SemanticModel, call: cst.Call) -> List[LoopFacts]:
     if not context:
         return []
     return _facts(semantic, call, name.evaluated_value, context)
+
+
+def _context_data_facts(semantic: SemanticModel, call: cst.Call) -> List[LoopFacts]:
+    """``super().get_context_data(**kwargs)`` in a template view's ``get_context_data()``:
+    the keys given to it, set on ``kwargs`` before and on the result after, are the
+    template's context."""
+    method = semantic.scope
+    if not semantic.index.templates or not _calls_super(call, "get_context_data") or method is None:
+        return []
+    view = method.parent
+    if method.kind != "function" or method.node.name.value != "get_context_data" or view is None or view.kind != "class":
+        return []
+    template = _template_name(semantic, view.node)
+    if template is None:
+        return []
+    context: Dict[str, List[cst.BaseExpression]] = {}
+    for argument in call.args:
+        if argument.keyword is not None:
+            context.setdefault(argument.keyword.value, []).append(argument.value)
+        elif argument.star == "**" and isinstance(argument.value, cst.Name):
+            _merge(context, _keys_set(method.node, argument.value.value))
+    result = _assigned_to(method.node, call)
+    if result is not None:
+        _merge(context, _keys_set(method.node, result))
+    # Read as the method's last line reads them: a name bound twice may be read before its
+    # second binding here, which the traversal has not met yet.
+    settled = {name: values[0] for name, values in context.items() if len(values) == 1 and _settled(semantic, values[0])}
+    return _facts(semantic, call, template, settled)
+
+
+def _template_name(semantic: SemanticModel, view: cst.ClassDef) -> Optional[str]:
+    """The literal ``template_name`` of a project template view that does not choose its
+    template otherwise (``get_template_names()``)."""
+    qualname = f"{semantic.module}.{view.name.value}"
+    if not semantic.index.derives_from(qualname, _TEMPLATE_VIEWS) or semantic.index.defines_method(qualname, "get_template_names"):
+        return None
+    declared, _ = class_body(view)
+    found = declared.get("template_name", [])
+    if len(found) != 1 or not isinstance(found[0].value, cst.SimpleString):
+        return None
+    return found[0].value.evaluated_value
+
+
+def _calls_super(call: cst.Call, method: str) -> bool:
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == method
+        and isinstance(func.value, cst.Call)
+        and isinstance(func.value.func, cst.Name)
+        and func.value.func.value == "super"
+    )
 
 
 def list_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[LoopFacts]:
@@ -149,18 +218,90 @@ def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseE
 
 def _context(semantic: SemanticModel, value: Optional[cst.BaseExpression]) -> Dict[str, cst.BaseExpression]:
     """A literal context: ``{"orders": qs}``, ``dict(orders=qs)``, or a local name bound
-    once to one of these."""
+    once to one of these, with the keys the function sets on it; a key set twice is
+    left out."""
+    context: Dict[str, List[cst.BaseExpression]] = {}
     if isinstance(value, cst.Name):
         found = semantic.lookup(value.value)
         if found is None or len(found[1]) != 1 or found[1][0].kind != "assign":
             return {}
-        value = found[1][0].value
+        scope, name, value = found[0], value.value, found[1][0].value
+        if scope.kind == "function":
+            context = _keys_set(scope.node, name)
+    _merge(context, _literal_keys(value))
+    return {key: values[0] for key, values in context.items() if len(values) == 1}
+
+
+def _literal_keys(value: Optional[cst.BaseExpression]) -> Dict[str, List[cst.BaseExpression]]:
     if isinstance(value, cst.Dict):
         return {
-            e.key.evaluated_value: e.value
+            e.key.evaluated_value: [e.value]
             for e in value.elements
             if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
         }
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
-        return {a.keyword.value: a.value for a in value.args if a.keyword is not None}
+        return {a.keyword.value: [a.value] for a in value.args if a.keyword is not None}
     return {}
+
+
+def _keys_set(function: cst.FunctionDef, name: str) -> Dict[str, List[cst.BaseExpression]]:
+    """The values ``function`` sets on the dict ``name`` by key: ``name["k"] = v``,
+    ``name.update(k=v)``, ``name.update({"k": v})``."""
+    found: Dict[str, List[cst.BaseExpression]] = {}
+    for statement in _statements(function):
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target = small.targets[0].target
+                if isinstance(target, cst.Subscript) and _is_name(target.value, name) and len(target.slice) == 1:
+                    key = target.slice[0].slice
+                    if isinstance(key, cst.Index) and isinstance(key.value, cst.SimpleString):
+                        found.setdefault(key.value.evaluated_value, []).append(small.value)
+            elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                call = small.value
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value == "update" and _is_name(call.func.value, name):
+                    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+                    _merge(found, _literal_keys(positional[0]) if len(positional) == 1 else {})
+                    _merge(found, {a.keyword.value: [a.value] for a in call.args if a.keyword is not None})
+    return found
+
+
+def _assigned_to(function: cst.FunctionDef, value: cst.BaseExpression) -> Optional[str]:
+    """The name ``function`` assigns ``value`` to (``context = value``), if it does."""
+    for statement in _statements(function):
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and small.value is value and len(small.targets) == 1:
+                target = small.targets[0].target
+                return target.value if isinstance(target, cst.Name) else None
+    return None
+
+
+def _statements(function: cst.FunctionDef) -> Iterator[cst.SimpleStatementLine]:
+    """The simple statement lines of a function, in its blocks but not in the functions
+    and classes it defines."""
+    pending: List[cst.CSTNode] = [function.body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            yield node
+        elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.BaseExpression)):
+            pending.extend(reversed(children(node)))
+
+
+def _settled(semantic: SemanticModel, value: cst.BaseExpression) -> bool:
+    """Whether the name an expression starts from has one binding in its function."""
+    root = value
+    while isinstance(root, (cst.Call, cst.Attribute, cst.Subscript)):
+        root = root.func if isinstance(root, cst.Call) else root.value
+    if not isinstance(root, cst.Name):
+        return True
+    found = semantic.lookup(root.value)
+    return found is None or found[0].kind != "function" or len(found[1]) == 1
+
+
+def _merge(into: Dict[str, List[cst.BaseExpression]], more: Dict[str, List[cst.BaseExpression]]) -> None:
+    for key, values in more.items():
+        into.setdefault(key, []).extend(values)
+
+
+def _is_name(node: cst.BaseExpression, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name

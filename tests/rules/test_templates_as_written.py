@@ -1,0 +1,256 @@
+"""ORM001-ORM003 through templates as Django renders them: ``{% extends %}`` (a child's
+block inside the parent's loop, the parent's own loops), ``{% with %}`` aliases,
+``{% include ... with a=b [only] %}``, template folders named by the settings, contexts
+built by setting keys (``context["rows"] = qs``) and by ``get_context_data()``."""
+
+import textwrap
+
+import pytest
+
+from harness import EXTRA_DJANGO_MODELS, check, make_project, marked_rows, rows
+
+SETTINGS = """
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "site_pages", os.path.join(BASE_DIR, "more_pages"), "relative_pages"],
+        "APP_DIRS": True,
+    },
+]
+"""
+
+TEMPLATES = {
+    # A base whose loop holds a block that children fill, and a loop of its own.
+    "shop/templates/shop/base_list.html": """
+        <ul>{% for order in orders %}<li>{% block row %}{{ order.status }}{% endblock %}</li>{% endfor %}</ul>
+        {% block side %}{% endblock %}
+        {% block footer %}{% for line in lines %}{{ line.region.name }}{% endfor %}{% endblock %}
+    """,
+    "shop/templates/shop/rows_customer.html": """
+        {% extends "shop/base_list.html" %}
+        {% block row %}{{ block.super }} {{ order.customer.name }}{% endblock %}
+        {% block footer %}{% endblock %}
+    """,
+    "shop/templates/shop/rows_plain.html": """
+        {% extends "shop/base_list.html" %}
+        {% block row %}{{ order.pk }}{% endblock %}
+        {% block footer %}{{ block.super }}{% endblock %}
+    """,
+    # ``missing`` is not a block of the parent: it renders nothing.
+    "shop/templates/shop/rows_missing_block.html": """
+        {% extends "shop/base_list.html" %}
+        {% block missing %}{% for order in orders %}{{ order.customer.name }}{% endfor %}{% endblock %}
+        {% block footer %}{% endblock %}
+    """,
+    "shop/templates/shop/rows_unknown_parent.html": """
+        {% extends "shop/nowhere.html" %}
+        {% block row %}{{ order.customer.name }}{% endblock %}
+    """,
+    "shop/templates/shop/with.html": """
+        {% with rows=orders %}{% for order in rows %}{% with buyer=order.customer %}{{ buyer.name }}{% endwith %}{% endfor %}{% endwith %}
+    """,
+    "shop/templates/shop/with_legacy.html": """
+        {% for order in orders %}{% with order.customer as buyer %}{{ buyer }}{% endwith %}{% endfor %}
+    """,
+    "shop/templates/shop/with_ended.html": """
+        {% with rows=orders %}{% endwith %}{% for order in rows %}{{ order.customer.name }}{% endfor %}
+    """,
+    "shop/templates/shop/include_with.html": """
+        {% for order in orders %}{% include "shop/_buyer.html" with buyer=order.customer %}{% endfor %}
+    """,
+    "shop/templates/shop/include_only.html": """
+        {% for order in orders %}{% include "shop/_order.html" only %}{% endfor %}
+    """,
+    "shop/templates/shop/_buyer.html": "{{ buyer.profile.bio }}",
+    "shop/templates/shop/_order.html": "{{ order.customer.name }}",
+    "shop/templates/shop/plain.html": "{% for order in orders %}{{ order.customer.name }}{% endfor %}",
+    # Folders the settings name, whatever they are called; a relative one is not read.
+    "site_pages/pages/orders.html": "{% for order in orders %}{{ order.customer.name }}{% endfor %}",
+    "more_pages/pages/more.html": "{% for order in orders %}{{ order.customer.name }}{% endfor %}",
+    "relative_pages/pages/relative.html": "{% for order in orders %}{{ order.customer.name }}{% endfor %}",
+    "unnamed_pages/pages/unnamed.html": "{% for order in orders %}{{ order.customer.name }}{% endfor %}",
+}
+
+
+def diagnostics(tmp_path, code):
+    files = {name: textwrap.dedent(text) for name, text in TEMPLATES.items()}
+    make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS, "config/settings.py": SETTINGS, **files})
+    return check(tmp_path, code, "ORM0")
+
+
+def view(template, rows="Order.objects.all()", key="orders"):
+    return f"""
+    from django.shortcuts import render
+    from shop.extra import Line
+    from shop.models import Order
+
+    def page(request):
+        return render(request, "{template}", {{"{key}": {rows}}})  # error: ORM001
+    """
+
+
+FIRES = [
+    pytest.param(view("shop/rows_customer.html"), id="child-block-inside-the-parents-loop"),
+    pytest.param(view("shop/rows_plain.html", "Line.objects.all()", "lines"), id="parents-own-loop-through-block-super"),
+    pytest.param(view("shop/with.html"), id="with-aliases-of-the-rows-and-of-a-relation"),
+    pytest.param(view("shop/with_legacy.html"), id="legacy-with-as"),
+    pytest.param(view("shop/include_with.html"), id="include-with-a-relation-renamed"),
+    pytest.param(view("pages/orders.html"), id="settings-dirs-path-division"),
+    pytest.param(view("pages/more.html"), id="settings-dirs-os-path-join"),
+    pytest.param(
+        """
+        from django.shortcuts import render
+        from shop.models import Order
+
+        def page(request):
+            context = {"title": "Orders"}
+            context["orders"] = Order.objects.all()  # error: ORM001
+            return render(request, "shop/plain.html", context)
+        """,
+        id="key-set-on-the-context",
+    ),
+    pytest.param(
+        """
+        from django.shortcuts import render
+        from shop.models import Order
+
+        def page(request):
+            context = {}
+            context.update(orders=Order.objects.filter(status="open"))  # error: ORM001
+            return render(request, "shop/plain.html", context)
+        """,
+        id="context-update",
+    ),
+    pytest.param(
+        """
+        from django.views.generic import TemplateView
+        from shop.models import Order
+
+        class Page(TemplateView):
+            template_name = "shop/plain.html"
+
+            def get_context_data(self, **kwargs):
+                context = super().get_context_data(**kwargs)
+                context["orders"] = Order.objects.filter(status="open")  # error: ORM001
+                return context
+        """,
+        id="get-context-data-sets-a-key",
+    ),
+    pytest.param(
+        """
+        from django.views.generic import TemplateView
+        from shop.models import Order
+
+        class Page(TemplateView):
+            template_name = "shop/plain.html"
+
+            def get_context_data(self, **kwargs):
+                kwargs["orders"] = Order.objects.all()  # error: ORM001
+                return super().get_context_data(**kwargs)
+        """,
+        id="get-context-data-through-kwargs",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", FIRES)
+def test_fires(tmp_path, code):
+    assert rows(diagnostics(tmp_path, code)) == sorted(marked_rows(code))
+
+
+def silent_view(template, rows="Order.objects.all()", key="orders"):
+    return view(template, rows, key).replace("  # error: ORM001", "")
+
+
+SILENT = [
+    pytest.param(silent_view("shop/rows_plain.html"), id="child-block-reads-no-relation"),
+    pytest.param(silent_view("shop/rows_customer.html", "Line.objects.all()", "lines"), id="child-empties-the-parents-loop"),
+    pytest.param(silent_view("shop/rows_missing_block.html"), id="block-the-parent-lacks-renders-nothing"),
+    pytest.param(silent_view("shop/rows_unknown_parent.html"), id="block-of-an-unknown-parent"),
+    pytest.param(silent_view("shop/with_ended.html"), id="alias-ended-by-endwith"),
+    pytest.param(silent_view("shop/include_only.html"), id="include-only-hides-the-loop-variable"),
+    pytest.param(silent_view("pages/relative.html"), id="settings-dirs-relative-path"),
+    pytest.param(silent_view("pages/unnamed.html"), id="folder-the-settings-do-not-name"),
+    pytest.param(
+        silent_view("shop/with.html", 'Order.objects.select_related("customer")'), id="with-alias-of-loaded-rows"
+    ),
+    pytest.param(
+        """
+        from django.shortcuts import render
+        from shop.models import Order
+
+        def page(request, flag):
+            context = {"orders": Order.objects.none()}
+            context["orders"] = Order.objects.all()
+            return render(request, "shop/plain.html", context)
+        """,
+        id="key-set-twice",
+    ),
+    pytest.param(
+        """
+        from django.views.generic import TemplateView
+        from shop.models import Order
+
+        class Page(TemplateView):
+            template_name = "shop/plain.html"
+
+            def get_template_names(self):
+                return ["shop/other.html"]
+
+            def get_context_data(self, **kwargs):
+                context = super().get_context_data(**kwargs)
+                context["orders"] = Order.objects.all()
+                return context
+        """,
+        id="get-context-data-with-own-template-names",
+    ),
+    pytest.param(
+        """
+        from django.views.generic import TemplateView
+        from shop.models import Order
+
+        class Page(TemplateView):
+            template_name = "shop/plain.html"
+
+            def get_context_data(self, **kwargs):
+                context = super().get_context_data(**kwargs)
+                orders = Order.objects.all()
+                orders = orders.select_related("customer")
+                context["orders"] = orders
+                return context
+        """,
+        id="get-context-data-name-bound-twice",
+    ),
+    pytest.param(
+        """
+        from shop.models import Order
+
+        class Page:
+            template_name = "shop/plain.html"
+
+            def get_context_data(self, **kwargs):
+                context = super().get_context_data(**kwargs)
+                context["orders"] = Order.objects.all()
+                return context
+        """,
+        id="get-context-data-of-a-class-that-is-no-view",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", SILENT)
+def test_silent(tmp_path, code):
+    assert rows(diagnostics(tmp_path, code)) == []
+
+
+def test_settings_name_only_folders_built_from_their_location(tmp_path):
+    from ormlint.semantic.index import ProjectIndex
+
+    diagnostics(tmp_path, "")
+    templates = ProjectIndex.build(tmp_path).templates
+    assert {"pages/orders.html", "pages/more.html"} <= set(templates)
+    assert "pages/relative.html" not in templates and "pages/unnamed.html" not in templates
