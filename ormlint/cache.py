@@ -168,6 +168,7 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         "callbacks": [list(callback) for callback in facts.callbacks],
         "writes": [list(write) for write in facts.writes],
         "template_dirs": list(facts.template_dirs),
+        "renders": [[name, list(template), None if context is None else list(context)] for name, (template, context) in facts.renders],
     }
 
 
@@ -235,6 +236,10 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
         callbacks=_callbacks_from_json(data["callbacks"]),
         writes=_writes_from_json(data["writes"]),
         template_dirs=tuple(str(folder) for folder in data["template_dirs"]),
+        renders=tuple(
+            (str(name), ((int(template[0]), str(template[1])), None if context is None else (int(context[0]), str(context[1]))))
+            for name, template, context in data["renders"]
+        ),
     )
 
 

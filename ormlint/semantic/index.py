@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 from ormlint.semantic.recovery import parse_recovering
+from ormlint.semantic.renderers import RENDERERS, Places, rendering_places
 from ormlint.semantic.settings import template_folders
 from ormlint.semantic.summaries import (
     PROPERTY_DECORATORS,
@@ -293,6 +294,9 @@ class ModuleFacts:
     writes: Tuple[WriteFact, ...] = ()
     #: A settings module's template folders (``TEMPLATES[i]["DIRS"]``), absolute paths.
     template_dirs: Tuple[str, ...] = ()
+    #: Its functions that render a template their callers name, with where they pass the
+    #: name and the context (``renderers.rendering_places``).
+    renders: Tuple[Tuple[str, "Places"], ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -707,14 +711,15 @@ class ProjectIndex:
     @property
     def looping_functions(self) -> FrozenSet[str]:
         """The names of the project's functions and methods that loop over an argument,
-        save one, pass one on, call one on the items of another, or write on every
-        call: a file calling none of them has no rows to follow."""
+        save one, pass one on, call one on the items of another, write on every call,
+        or render a template: a file calling none of them has no rows to follow."""
         if self._looping is None:
             names: Set[str] = set()
             for facts in [*self.modules.values(), *self.classes.values()]:
                 names.update(read[0] for read in (*facts.parameter_reads, *facts.forwards, *facts.callbacks))
                 names.update(read[0] for read in facts.parameter_chains if read[3] == ("save",))
                 names.update(write[0] for write in facts.writes)
+            names.update(render[0] for module in self.modules.values() for render in module.renders)
             self._looping = frozenset(names)
         return self._looping
 
@@ -1029,6 +1034,13 @@ class ProjectIndex:
                     return None
                 return class_facts, owner[0], name
         return None
+
+    def rendering_places(self, qualname: str) -> Optional[Places]:
+        """Where callers of the project function ``qualname`` pass the template name and
+        the context it renders, if it is a wrapper around a rendering function."""
+        module, _, name = self.canonical(qualname).rpartition(".")
+        facts = self.modules.get(module)
+        return dict(facts.renders).get(name) if facts is not None else None
 
     def returns(self, qualname: str) -> Optional[ReturnSummary]:
         """What the project function ``qualname`` returns (module functions)."""
@@ -1414,8 +1426,17 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         mappings=tuple(mappings),
         tables=tuple(tables),
         template_dirs=template_folders(tree, path) if mentions_templates else (),
+        renders=_renders(functions, names),
         **_function_summaries(functions, names, module, method=False),
     )
+
+
+def _renders(bodies: List[FunctionBody], names: Dict[str, str]) -> Tuple[Tuple[str, "Places"], ...]:
+    """The module functions that render a template their callers name (``renderers``)."""
+    if not any(qualname in RENDERERS for qualname in names.values()):
+        return ()
+    found = ((body.function.name, rendering_places(body, names)) for body in bodies)
+    return tuple((name, places) for name, places in found if places is not None)
 
 
 def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], module: str, method: bool) -> Dict[str, tuple]:

@@ -3,7 +3,8 @@ those rows read relations of each row (see ``templates``), which the N+1 rules r
 where the rows' query is built.
 
 Function views: ``render(request, "name.html", {"orders": qs})``, ``TemplateResponse``,
-``render_to_string`` and Flask's ``render_template("name.html", orders=rows)``, with a
+``render_to_string``, Flask's ``render_template("name.html", orders=rows)`` and project
+functions that wrap one of them (``renderers``), with a
 literal template name and a literal context: a dict display, ``dict(...)``, or a local
 name bound once to one, with the keys the function then sets (``context["orders"] = qs``,
 ``context.update(orders=qs)``). Class-based views: a ``ListView`` with ``queryset`` or
@@ -21,18 +22,11 @@ import libcst as cst
 from ormlint.semantic.loops import LoopFacts, chain_reads, query_site
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import app_label
+from ormlint.semantic.renderers import RENDERERS
 from ormlint.semantic.templates import find_template, read_template, template_loops
 from ormlint.semantic.types import ModelClass, QueryType
 from ormlint.syntax import children, class_body
 
-#: Rendering functions: where the template name and the context are passed, by position
-#: and keyword (``None``: the context is the keyword arguments).
-_RENDERERS = {
-    "django.shortcuts.render": ((1, "template_name"), (2, "context")),
-    "django.template.response.TemplateResponse": ((1, "template"), (2, "context")),
-    "django.template.loader.render_to_string": ((0, "template_name"), (1, "context")),
-    "flask.render_template": ((0, "template_name_or_list"), None),
-}
 _LIST_VIEWS = frozenset({"django.views.generic.ListView", "django.views.generic.list.ListView"})
 #: Django's views that render ``template_name`` with what ``get_context_data()`` returns.
 _TEMPLATE_VIEWS = frozenset(
@@ -61,7 +55,10 @@ def render_facts(semantic: SemanticModel, call: cst.Call) -> List[LoopFacts]:
 def _render_facts(semantic: SemanticModel, call: cst.Call) -> List[LoopFacts]:
     if not semantic.index.templates:
         return []
-    places = _RENDERERS.get(semantic.qualified_name(call.func) or "")
+    qualname = semantic.qualified_name(call.func) or ""
+    places = RENDERERS.get(qualname)
+    if places is None and qualname.rpartition(".")[2] in semantic.index.looping_functions:
+        places = semantic.index.rendering_places(qualname)
     if places is None:
         return []
     name = _argument(call, *places[0])
@@ -213,7 +210,7 @@ def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseE
         if argument.keyword is not None and argument.keyword.value == keyword:
             return argument.value
     positional = [a.value for a in call.args if a.keyword is None and not a.star]
-    return positional[position] if len(positional) > position else None
+    return positional[position] if 0 <= position < len(positional) else None
 
 
 def _context(semantic: SemanticModel, value: Optional[cst.BaseExpression]) -> Dict[str, cst.BaseExpression]:

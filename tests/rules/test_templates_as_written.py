@@ -254,3 +254,51 @@ def test_settings_name_only_folders_built_from_their_location(tmp_path):
     templates = ProjectIndex.build(tmp_path).templates
     assert {"pages/orders.html", "pages/more.html"} <= set(templates)
     assert "pages/relative.html" not in templates and "pages/unnamed.html" not in templates
+
+
+WRAPPERS = """
+from django.shortcuts import render
+from flask import render_template
+
+
+def render_page(request, name, context):
+    return render(request, name, context)
+
+
+def page_with_title(request, name, context, title):
+    context = dict(context, title=title)
+    return render(request, name, context)
+
+
+def show(name, **context):
+    return render_template(name, **context)
+
+
+def show_fixed(name, **context):
+    return render_template("shop/plain.html", **context)
+"""
+
+
+@pytest.mark.parametrize(
+    "call, fires",
+    [
+        pytest.param('render_page(request, "shop/plain.html", {"orders": Order.objects.all()})', True, id="wrapper-positional"),
+        pytest.param('render_page(request, context={"orders": Order.objects.all()}, name="shop/plain.html")', True, id="wrapper-by-keyword"),
+        pytest.param('show("shop/plain.html", orders=Order.objects.all())', True, id="wrapper-of-render-template"),
+        pytest.param('render_page(request, "shop/plain.html", {"orders": Order.objects.select_related("customer")})', False, id="wrapper-loaded"),
+        pytest.param('page_with_title(request, "shop/plain.html", {"orders": Order.objects.all()}, "x")', False, id="wrapper-rebinds-the-context"),
+        pytest.param('show_fixed("shop/other.html", orders=Order.objects.all())', False, id="wrapper-with-its-own-template"),
+        pytest.param('render_page(request, "shop/missing.html", {"orders": Order.objects.all()})', False, id="wrapper-missing-template"),
+    ],
+)
+def test_project_wrappers_around_render(tmp_path, call, fires):
+    code = f"""
+    from shop.models import Order
+    from shop.pages import page_with_title, render_page, show, show_fixed
+
+    def page(request):
+        return {call}
+    """
+    files = {name: textwrap.dedent(text) for name, text in TEMPLATES.items()}
+    make_project(tmp_path, {"shop/pages.py": WRAPPERS, **files})
+    assert rows(check(tmp_path, code, "ORM0")) == ([(6, "ORM001")] if fires else [])
