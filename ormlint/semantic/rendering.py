@@ -28,6 +28,7 @@ from ormlint.semantic.types import ModelClass, QueryType
 from ormlint.syntax import children, class_body
 
 _LIST_VIEWS = frozenset({"django.views.generic.ListView", "django.views.generic.list.ListView"})
+_DETAIL_VIEWS = frozenset({"django.views.generic.DetailView", "django.views.generic.detail.DetailView"})
 #: Django's views that render ``template_name`` with what ``get_context_data()`` returns.
 _TEMPLATE_VIEWS = frozenset(
     f"django.views.generic.{module}{name}"
@@ -128,17 +129,20 @@ def _calls_super(call: cst.Call, method: str) -> bool:
 def list_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[LoopFacts]:
     key = ("list-view", id(node))
     if key not in semantic.memo:
-        semantic.memo[key] = _list_view_facts(semantic, node)
+        semantic.memo[key] = _object_view_facts(semantic, node)
     return semantic.memo[key]  # type: ignore[return-value]
 
 
-def _list_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[LoopFacts]:
+def _object_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[LoopFacts]:
+    """A ``ListView`` renders its rows as ``object_list`` and ``<model>_list``; a
+    ``DetailView`` one row as ``object`` and ``<model>``, whose relations the template may
+    loop over (``{% for line in object.lines.all %}``)."""
     if not semantic.index.templates or not node.bases:
         return []
-    if not all(semantic.qualified_name(b.value) in _LIST_VIEWS for b in node.bases):
-        return []
+    bases = {semantic.qualified_name(b.value) for b in node.bases}
+    kind = "list" if bases <= _LIST_VIEWS else "detail" if bases <= _DETAIL_VIEWS else None
     declared, methods = class_body(node)
-    if "get_queryset" in methods or "get_template_names" in methods:
+    if kind is None or {"get_queryset", "get_template_names", "get_object"} & set(methods):
         return []
     values = {name: [a.value for a in found] for name, found in declared.items()}
     if any(len(v) > 1 for v in values.values()):
@@ -159,16 +163,16 @@ def _list_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[LoopFa
     template = values.get("template_name", [None])[0]
     if template is not None and not isinstance(template, cst.SimpleString):
         return []
-    template_name = template.evaluated_value if template is not None else f"{app_label(semantic.index, query.model)}/{model_name}_list.html"
-    names = ["object_list"]
+    template_name = template.evaluated_value if template is not None else f"{app_label(semantic.index, query.model)}/{model_name}_{kind}.html"
+    names = ["object_list" if kind == "list" else "object"]
     given = values.get("context_object_name", [None])[0]
     if isinstance(given, cst.SimpleString):
         names.append(given.evaluated_value)
     elif given is None:
-        names.append(f"{model_name}_list")
+        names.append(f"{model_name}_list" if kind == "list" else model_name)
     else:
         return []
-    return _facts(semantic, node, template_name, {name: rows for name in names}, query)
+    return _facts(semantic, node, template_name, {name: rows for name in names}, query, one=kind == "detail")
 
 
 def _facts(
@@ -177,7 +181,11 @@ def _facts(
     template_name: str,
     context: Dict[str, cst.BaseExpression],
     query: Optional[QueryType] = None,
+    one: bool = False,
 ) -> List[LoopFacts]:
+    """What the template reads on each row of the context's querysets; with ``one``, the
+    context's values are one row of ``query`` each (a ``DetailView``'s object), and what
+    is read per row is read on the items of its relations that the template loops over."""
     templates = semantic.index.templates
     path = find_template(templates, template_name)
     text = read_template(path) if path is not None else None
@@ -188,7 +196,7 @@ def _facts(
         included = find_template(templates, name)
         return read_template(included) if included is not None else None
 
-    loops = template_loops(text, load_include)
+    loops = template_loops(text, load_include, tuple(context) if one else ())
     found: List[LoopFacts] = []
     for name, chains in loops.chains.items():
         value = context.get(name)
@@ -199,9 +207,14 @@ def _facts(
         if rows is None or rows.partial or not (rows.iterated_rows or (rows.kind == "manager" and rows.model)):
             continue
         built_at = query_site(semantic, value) if query is None else (value if isinstance(value, cst.Call) else None)
-        facts = LoopFacts(node, rows, value, built_at, loops.variables[name], via=f"template `{template_name}`")
+        facts = LoopFacts(node, rows, value, built_at, loops.variables.get(name, name), via=f"template `{template_name}`")
         facts.reads = chain_reads(semantic.index, rows.model, chains)
-        found.append(facts)
+        if one:
+            # Each relation of the object that is looped over is one query.
+            once = {read.path for read in chain_reads(semantic.index, rows.model, loops.iterated.get(name, []))}
+            facts.reads = [read for read in facts.reads if read.path not in once]
+        if facts.reads or not one:
+            found.append(facts)
     return found
 
 

@@ -52,17 +52,27 @@ class TemplateLoops:
 
     variables: Dict[str, str] = field(default_factory=dict)
     chains: Dict[str, List[Chain]] = field(default_factory=dict)
+    #: For a context variable that holds one row (a ``DetailView``'s ``object``), the
+    #: chains of it the template loops over (``("lines", "all")``): each is one query,
+    #: what the template reads on their items is read on every item.
+    iterated: Dict[str, List[Chain]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class _Bound:
     """What a name of the template stands for: a row of the context variable
-    ``variable`` reached by ``chain`` (a loop variable, or an alias of one's relation), or
-    with ``rows`` the context variable's rows themselves (an alias of it)."""
+    ``variable`` reached by ``chain`` (a loop variable, or an alias of one's relation),
+    with ``rows`` the context variable's rows themselves (an alias of it), with ``one``
+    the one row a context variable holds, or a chain of it."""
 
     variable: str
     chain: Chain = ()
     rows: bool = False
+    one: bool = False
+
+    @property
+    def per_row(self) -> bool:
+        return not self.rows and not self.one
 
 
 @dataclass
@@ -81,17 +91,19 @@ class _Names:
         return _Bound(name, rows=True) if self.sees_context else None
 
     def any_row(self) -> bool:
-        return any(bound is not None and not bound.rows for _, frame in self.frames for bound in frame.values())
+        return any(bound is not None and bound.per_row for _, frame in self.frames for bound in frame.values())
 
     def close(self, opener: str) -> None:
         if self.frames and self.frames[-1][0] == opener:
             self.frames.pop()
 
 
-def template_loops(text: str, load_include: Loader) -> TemplateLoops:
-    """Read ``text``; ``load_include(name)`` gives another template's text or ``None``."""
+def template_loops(text: str, load_include: Loader, objects: Tuple[str, ...] = ()) -> TemplateLoops:
+    """Read ``text``; ``load_include(name)`` gives another template's text or ``None``.
+    The context variables ``objects`` hold one row each, not rows."""
     found = TemplateLoops()
-    _scan(rendered_text(text, load_include), load_include, found, _Names(), 0)
+    names = _Names([("context", {name: _Bound(name, one=True) for name in objects})])
+    _scan(rendered_text(text, load_include), load_include, found, names, 0)
     return found
 
 
@@ -237,7 +249,7 @@ def _value(expression: str, names: _Names) -> Optional[_Bound]:
     attributes = tuple(a for a in chain.group(2).split(".") if a)
     if bound is None or (bound.rows and attributes):
         return None
-    return _Bound(bound.variable, bound.chain + attributes, bound.rows)
+    return _Bound(bound.variable, bound.chain + attributes, bound.rows, bound.one)
 
 
 def _loop(tag: str, found: TemplateLoops, names: _Names) -> Dict[str, Optional[_Bound]]:
@@ -250,6 +262,10 @@ def _loop(tag: str, found: TemplateLoops, names: _Names) -> Dict[str, Optional[_
         return {variable: None}
     if bound.rows:
         found.variables.setdefault(bound.variable, variable)
+    elif bound.one:
+        iterated = found.iterated.setdefault(bound.variable, [])
+        if bound.chain not in iterated:
+            iterated.append(bound.chain)
     return {variable: _Bound(bound.variable, bound.chain)}
 
 
@@ -261,7 +277,7 @@ def _record(content: str, found: TemplateLoops, names: _Names, shown: bool) -> N
     expression = content.split("|", 1)[0].strip() if shown else None
     for match in _CHAIN.finditer(content):
         bound = names.lookup(match.group(1))
-        if bound is None or bound.rows:
+        if bound is None or not bound.per_row:
             continue
         attributes = tuple(a for a in match.group(2).split(".") if a)
         if not attributes and not (shown and expression == match.group(1)):

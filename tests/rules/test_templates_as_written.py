@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from harness import EXTRA_DJANGO_MODELS, check, make_project, marked_rows, rows
+from harness import EXTRA_DJANGO_MODELS, check, fix, make_project, marked_rows, rows
 
 SETTINGS = """
 import os
@@ -302,3 +302,59 @@ def test_project_wrappers_around_render(tmp_path, call, fires):
     files = {name: textwrap.dedent(text) for name, text in TEMPLATES.items()}
     make_project(tmp_path, {"shop/pages.py": WRAPPERS, **files})
     assert rows(check(tmp_path, code, "ORM0")) == ([(6, "ORM001")] if fires else [])
+
+
+DETAIL_TEMPLATES = {
+    "shop/templates/shop/order_detail.html": """
+        {{ object.customer.name }}
+        {% for line in object.lines.all %}{{ line.region.name }}{% endfor %}
+    """,
+    "shop/templates/shop/order_summary.html": """
+        {{ order.customer.name }} {{ order.lines.count }}
+        {% for line in order.lines.all %}{{ line.quantity }}{% endfor %}
+    """,
+    "shop/templates/shop/order_tags.html": """
+        {% with lines=order.lines.all %}{% for line in lines %}{% for tag in line.tags.all %}{{ tag.name }}{% endfor %}{% endfor %}{% endwith %}
+    """,
+}
+
+
+def detail_view(body):
+    header = "from django.views.generic import DetailView\nfrom shop.models import Order\n\n\nclass OrderDetail(DetailView):\n"
+    return header + textwrap.indent(body, "    ") + "\n"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        pytest.param('queryset = Order.objects.all()  # error: ORM002', [(6, "ORM002")], id="default-template-object"),
+        pytest.param('model = Order  # error: ORM002', [(6, "ORM002")], id="model-only-reported-without-fix"),
+        pytest.param(
+            'queryset = Order.objects.all()  # error: ORM002\ntemplate_name = "shop/order_tags.html"\ncontext_object_name = "order"',
+            [(6, "ORM002")],
+            id="context-object-name-with-alias-of-a-relation-nested-loop",
+        ),
+        pytest.param('queryset = Order.objects.prefetch_related("lines__region")', [], id="prefetched"),
+        pytest.param('queryset = Order.objects.all()\ntemplate_name = "shop/order_summary.html"', [], id="reads-outside-loops-are-one-query-each"),
+        pytest.param(
+            'queryset = Order.objects.all()\n\ndef get_object(self):\n    return Order.objects.get(pk=1)', [], id="own-get-object"
+        ),
+        pytest.param('queryset = Order.objects.all()\ntemplate_name = "shop/missing.html"', [], id="missing-template"),
+        pytest.param(
+            'queryset = Order.objects.all()\ntemplate_name = "shop/order_tags.html"\ncontext_object_name = "purchase"',
+            [],
+            id="template-reads-another-name",
+        ),
+    ],
+)
+def test_detail_views(tmp_path, body, expected):
+    files = {name: textwrap.dedent(text) for name, text in DETAIL_TEMPLATES.items()}
+    make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS, **files})
+    assert rows(check(tmp_path, detail_view(body), "ORM0")) == expected
+
+
+def test_detail_view_fix_prefetches_the_items_relations(tmp_path):
+    files = {name: textwrap.dedent(text) for name, text in DETAIL_TEMPLATES.items()}
+    make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS, **files})
+    fixed = fix(tmp_path, textwrap.dedent(detail_view("queryset = Order.objects.all()")), "ORM0")
+    assert 'queryset = Order.objects.all().prefetch_related("lines__region")' in fixed
