@@ -30,6 +30,15 @@ RENDERERS: Dict[str, Places] = {
 }
 
 
+_JINJA_SUFFIXES = (".jinja", ".jinja2", ".j2")
+
+
+def renders_jinja(places: Places, template_name: str) -> bool:
+    """Whether the template is a Jinja2 one: rendered by Flask (the only renderer that
+    takes its context as keyword arguments, wrapped or not) or named as one."""
+    return places[1] is None or template_name.endswith(_JINJA_SUFFIXES)
+
+
 def rendering_places(body: FunctionBody, names: Dict[str, str]) -> Optional[Places]:
     """Where callers of a module function pass the template name and the context it
     renders, when it passes two of its parameters, never rebound, to a rendering function

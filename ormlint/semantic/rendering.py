@@ -22,7 +22,7 @@ import libcst as cst
 from ormlint.semantic.loops import LoopFacts, chain_reads, query_site
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import app_label
-from ormlint.semantic.renderers import RENDERERS
+from ormlint.semantic.renderers import RENDERERS, renders_jinja
 from ormlint.semantic.templates import find_template, read_template, template_loops
 from ormlint.semantic.types import ModelClass, QueryType
 from ormlint.syntax import children, class_body
@@ -71,7 +71,7 @@ def _render_facts(semantic: SemanticModel, call: cst.Call) -> List[LoopFacts]:
         context = _context(semantic, _argument(call, *places[1]))
     if not context:
         return []
-    return _facts(semantic, call, name.evaluated_value, context)
+    return _facts(semantic, call, name.evaluated_value, context, jinja=renders_jinja(places, name.evaluated_value))
 
 
 def _context_data_facts(semantic: SemanticModel, call: cst.Call) -> List[LoopFacts]:
@@ -182,6 +182,7 @@ def _facts(
     context: Dict[str, cst.BaseExpression],
     query: Optional[QueryType] = None,
     one: bool = False,
+    jinja: bool = False,
 ) -> List[LoopFacts]:
     """What the template reads on each row of the context's querysets; with ``one``, the
     context's values are one row of ``query`` each (a ``DetailView``'s object), and what
@@ -196,7 +197,7 @@ def _facts(
         included = find_template(templates, name)
         return read_template(included) if included is not None else None
 
-    loops = template_loops(text, load_include, tuple(context) if one else ())
+    loops = template_loops(text, load_include, tuple(context) if one else (), jinja)
     found: List[LoopFacts] = []
     for name, chains in loops.chains.items():
         value = context.get(name)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 Chain = Tuple[str, ...]
 Loader = Callable[[str], Optional[str]]
@@ -34,7 +34,7 @@ _TOKEN = re.compile(r"\{%-?\s*(.*?)\s*-?%\}|\{\{-?\s*(.*?)\s*-?\}\}|\{#.*?#\}", 
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+?)(?:\s+reversed)?$", re.DOTALL)
 _INCLUDE = re.compile(r"""^include\s+(["'])([^"']+)\1(.*)$""", re.DOTALL)
 _EXTENDS = re.compile(r"""^extends\s+(["'])([^"']+)\1$""")
-_BLOCK = re.compile(r"^block\s+(\w+)")
+_BLOCK = re.compile(r"^block\s+(\w+)(\s+scoped\b)?")
 _SUPER = re.compile(r"\{\{-?\s*(?:block\.super|super\(\))\s*-?\}\}")
 _ASSIGNMENT = re.compile(r"(\w+)\s*=\s*([^\s=]+)")
 _LEGACY_WITH = re.compile(r"^with\s+(\S+)\s+as\s+(\w+)$")
@@ -85,8 +85,11 @@ class _Names:
     sees_context: bool = True
 
     def lookup(self, name: str) -> Optional[_Bound]:
-        for _, frame in reversed(self.frames):
-            if name in frame:
+        hidden = False
+        for opener, frame in reversed(self.frames):
+            # Past a Jinja2 block, only the context's own names are seen.
+            hidden = hidden or opener == _UNSCOPED
+            if name in frame and (not hidden or opener == "context"):
                 return frame[name]
         return _Bound(name, rows=True) if self.sees_context else None
 
@@ -98,18 +101,26 @@ class _Names:
             self.frames.pop()
 
 
-def template_loops(text: str, load_include: Loader, objects: Tuple[str, ...] = ()) -> TemplateLoops:
+def template_loops(text: str, load_include: Loader, objects: Tuple[str, ...] = (), jinja: bool = False) -> TemplateLoops:
     """Read ``text``; ``load_include(name)`` gives another template's text or ``None``.
-    The context variables ``objects`` hold one row each, not rows."""
+    The context variables ``objects`` hold one row each, not rows; ``jinja``: the
+    template is a Jinja2 one."""
     found = TemplateLoops()
     names = _Names([("context", {name: _Bound(name, one=True) for name in objects})])
-    _scan(rendered_text(text, load_include), load_include, found, names, 0)
+    _scan(rendered_text(text, load_include, jinja), load_include, found, names, 0, jinja)
     return found
 
 
-def rendered_text(text: str, load: Loader) -> str:
+#: The pseudo-tags that hold a Jinja2 block which does not see the loops around it.
+_UNSCOPED = "unscoped-block"
+_END_UNSCOPED = "end" + _UNSCOPED
+
+
+def rendered_text(text: str, load: Loader, jinja: bool = False) -> str:
     """The text Django renders for ``text``: through ``{% extends %}``, the root parent's
-    text with each block replaced by the most derived template's block of that name."""
+    text with each block replaced by the most derived template's block of that name.
+    For Jinja2, blocks not declared ``scoped`` are marked so that the scan hides the loop
+    variables around them."""
     levels = [_blocks(text)]
     seen: List[str] = []
     parent = _extended(text)
@@ -120,9 +131,9 @@ def rendered_text(text: str, load: Loader) -> str:
         seen.append(parent)
         levels.append(_blocks(parent_text))
         text, parent = parent_text, _extended(parent_text)
-    if len(levels) == 1:
+    if len(levels) == 1 and not jinja:
         return text
-    return _fill(text, levels, 0)
+    return _fill(text, levels, 0, jinja)
 
 
 def _extended(text: str) -> Optional[str]:
@@ -136,55 +147,66 @@ def _extended(text: str) -> Optional[str]:
     return None
 
 
-def _block_spans(text: str) -> List[Tuple[str, int, int, int, int]]:
-    """Every ``{% block %}`` of ``text``, nested ones too: its name, where its tag starts,
-    where its body starts and ends, and where its ``{% endblock %}`` ends."""
-    spans: List[Tuple[str, int, int, int, int]] = []
-    open_blocks: List[Tuple[str, int, int]] = []
+class _Span(NamedTuple):
+    """A ``{% block %}`` of a template: where its tag starts, where its body starts and
+    ends, and where its ``{% endblock %}`` ends."""
+
+    name: str
+    scoped: bool
+    start: int
+    body: int
+    body_end: int
+    end: int
+
+
+def _block_spans(text: str) -> List[_Span]:
+    """Every ``{% block %}`` of ``text``, nested ones too, in order."""
+    spans: List[_Span] = []
+    open_blocks: List[Tuple[str, bool, int, int]] = []
     for match in _TOKEN.finditer(text):
         tag = match.group(1)
         if tag is None:
             continue
         block = _BLOCK.match(tag)
         if block is not None:
-            open_blocks.append((block.group(1), match.start(), match.end()))
+            open_blocks.append((block.group(1), block.group(2) is not None, match.start(), match.end()))
         elif tag.split(None, 1)[:1] == ["endblock"] and open_blocks:
-            name, start, body = open_blocks.pop()
-            spans.append((name, start, body, match.start(), match.end()))
-    return sorted(spans, key=lambda span: span[1])
+            spans.append(_Span(*open_blocks.pop(), match.start(), match.end()))
+    return sorted(spans, key=lambda span: span.start)
 
 
 def _blocks(text: str) -> Dict[str, str]:
     """The body of each block of a template, by name."""
-    return {name: text[body:end] for name, _, body, end, _ in _block_spans(text)}
+    return {span.name: text[span.body : span.body_end] for span in _block_spans(text)}
 
 
-def _fill(text: str, levels: List[Dict[str, str]], depth: int) -> str:
+def _fill(text: str, levels: List[Dict[str, str]], depth: int, jinja: bool) -> str:
     """``text`` with each outermost block replaced by the most derived body of its name
     (``levels``: each template's blocks, the child's first), itself filled in turn."""
     if depth > _MAX_PARENTS * 4:
         return ""
     parts: List[str] = []
     position = 0
-    for name, start, _, _, end in _block_spans(text):
-        if start < position:
+    for span in _block_spans(text):
+        if span.start < position:
             continue  # nested in a block already replaced
-        parts.append(text[position:start])
-        parts.append(_block_body(name, levels, 0, depth))
-        position = end
+        parts.append(text[position : span.start])
+        body = _block_body(span.name, levels, 0, depth, jinja)
+        parts.append(f"{{% {_UNSCOPED} %}}{body}{{% {_END_UNSCOPED} %}}" if jinja and not span.scoped else body)
+        position = span.end
     parts.append(text[position:])
     return "".join(parts)
 
 
-def _block_body(name: str, levels: List[Dict[str, str]], first: int, depth: int) -> str:
+def _block_body(name: str, levels: List[Dict[str, str]], first: int, depth: int, jinja: bool) -> str:
     for level in range(first, len(levels)):
         if name in levels[level]:
-            body = _SUPER.sub(lambda _: _block_body(name, levels, level + 1, depth + 1), levels[level][name])
-            return _fill(body, levels, depth + 1)
+            body = _SUPER.sub(lambda _: _block_body(name, levels, level + 1, depth + 1, jinja), levels[level][name])
+            return _fill(body, levels, depth + 1, jinja)
     return ""
 
 
-def _scan(text: str, load_include: Loader, found: TemplateLoops, names: _Names, depth: int) -> None:
+def _scan(text: str, load_include: Loader, found: TemplateLoops, names: _Names, depth: int, jinja: bool) -> None:
     skip_until: Optional[str] = None
     for match in _TOKEN.finditer(text):
         tag, variable = match.group(1), match.group(2)
@@ -200,8 +222,11 @@ def _scan(text: str, load_include: Loader, found: TemplateLoops, names: _Names, 
             if word in _SKIPPED_BLOCKS:
                 skip_until = _SKIPPED_BLOCKS[word]
                 continue
-            if word in ("endfor", "endwith"):
+            if word in ("endfor", "endwith", _END_UNSCOPED):
                 names.close(word[3:])
+                continue
+            if word == _UNSCOPED:
+                names.frames.append((_UNSCOPED, {}))
                 continue
             if word == "for":
                 _record(content, found, names, shown=False)
@@ -215,12 +240,12 @@ def _scan(text: str, load_include: Loader, found: TemplateLoops, names: _Names, 
             if include:
                 _record(include.group(3), found, names, shown=False)
                 if depth < _MAX_INCLUDES:
-                    _include(include.group(2), include.group(3), load_include, found, names, depth)
+                    _include(include.group(2), include.group(3), load_include, found, names, depth, jinja)
                 continue
         _record(content, found, names, shown=variable is not None)
 
 
-def _include(name: str, options: str, load_include: Loader, found: TemplateLoops, names: _Names, depth: int) -> None:
+def _include(name: str, options: str, load_include: Loader, found: TemplateLoops, names: _Names, depth: int, jinja: bool) -> None:
     """Read an included template in place, with the names its tag binds (``with a=b``)
     and, with ``only`` or ``without context``, no other."""
     included = load_include(name)
@@ -229,7 +254,7 @@ def _include(name: str, options: str, load_include: Loader, found: TemplateLoops
     given = _aliases(options, names) if re.match(r"\s*with\s+\w+\s*=", options) else {}
     isolated = re.search(r"\bonly\b|\bwithout\s+context\b", options) is not None
     frames = [("include", given)] if isolated else [*names.frames, ("include", given)]
-    _scan(rendered_text(included, load_include), load_include, found, _Names(frames, not isolated), depth + 1)
+    _scan(rendered_text(included, load_include, jinja), load_include, found, _Names(frames, not isolated), depth + 1, jinja)
 
 
 def _aliases(tag: str, names: _Names) -> Dict[str, Optional[_Bound]]:

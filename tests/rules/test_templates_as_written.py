@@ -358,3 +358,34 @@ def test_detail_view_fix_prefetches_the_items_relations(tmp_path):
     make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS, **files})
     fixed = fix(tmp_path, textwrap.dedent(detail_view("queryset = Order.objects.all()")), "ORM0")
     assert 'queryset = Order.objects.all().prefetch_related("lines__region")' in fixed
+
+
+JINJA_TEMPLATES = {
+    "templates/site/base.html": """
+        {% for post in posts %}<li>{% block row %}{% endblock %} {% block scoped_row scoped %}{% endblock %}</li>{% endfor %}
+    """,
+    "templates/site/unscoped.html": '{% extends "site/base.html" %}{% block row %}{{ post.author.name }}{% endblock %}',
+    "templates/site/scoped.html": '{% extends "site/base.html" %}{% block scoped_row %}{{ post.author.name }}{% endblock %}',
+    "templates/site/own_block.html": "{% for post in posts %}{% block row %}{{ post.author.name }}{% endblock %}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize(
+    "template, fires",
+    [
+        pytest.param("site/scoped.html", True, id="jinja-scoped-block-sees-the-loop"),
+        pytest.param("site/unscoped.html", False, id="jinja-block-does-not-see-the-parents-loop"),
+        pytest.param("site/own_block.html", False, id="jinja-block-does-not-see-its-own-templates-loop"),
+    ],
+)
+def test_jinja_blocks_see_loop_variables_only_when_scoped(tmp_path, template, fires):
+    code = f"""
+    from flask import render_template
+    from shop.tables import Post, SessionLocal
+
+    def posts():
+        return render_template("{template}", posts=SessionLocal().query(Post).all())
+    """
+    files = {name: textwrap.dedent(text) for name, text in JINJA_TEMPLATES.items()}
+    make_project(tmp_path, files)
+    assert rows(check(tmp_path, code, "ORM0")) == ([(6, "ORM003")] if fires else [])
