@@ -88,6 +88,9 @@ EXPECTED_FIXES: Dict[Tuple[str, str], List[Replacement]] = {
     ("store/views_written.py", "OrderPageView"): [
         ('Order.objects.order_by("pk")', 'Order.objects.order_by("pk").select_related("customer")'),
     ],
+    ("store/views_written.py", "OrderRowsView"): [
+        ("Order.objects.all()", 'Order.objects.all().select_related("customer")'),
+    ],
     # The detail view's object is one query; its products' tags are one query per product.
     ("store/views_written.py", "CatalogueDetailView"): [
         ("Catalogue.objects.all()", 'Catalogue.objects.all().prefetch_related("products__tags")'),

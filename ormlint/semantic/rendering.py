@@ -15,10 +15,12 @@ the keys a template view's ``get_context_data()`` adds to what ``super()`` gives
 
 from __future__ import annotations
 
+import ast
 from typing import Dict, Iterator, List, Optional
 
 import libcst as cst
 
+from ormlint.semantic.lineage import Lineage, class_lineage
 from ormlint.semantic.loops import LoopFacts, chain_reads, query_site
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import app_label
@@ -29,6 +31,21 @@ from ormlint.syntax import children, class_body
 
 _LIST_VIEWS = frozenset({"django.views.generic.ListView", "django.views.generic.list.ListView"})
 _DETAIL_VIEWS = frozenset({"django.views.generic.DetailView", "django.views.generic.detail.DetailView"})
+#: Django's mixins that bind none of the names a view's rows and template depend on.
+_NEUTRAL_MIXINS = frozenset(
+    {
+        "django.contrib.auth.mixins.LoginRequiredMixin",
+        "django.contrib.auth.mixins.PermissionRequiredMixin",
+        "django.contrib.auth.mixins.UserPassesTestMixin",
+        "django.contrib.auth.mixins.AccessMixin",
+        "django.contrib.messages.views.SuccessMessageMixin",
+    }
+)
+#: What decides a list or detail view's rows, its template and the rows' names there.
+_ROW_METHODS = ("get_queryset", "get_template_names", "get_object", "get_context_object_name")
+#: What a ``get_queryset()`` override may call on ``super().get_queryset()`` and keep the
+#: rows loading what the view's queryset loads.
+_REFINING = frozenset({"filter", "exclude", "order_by", "distinct", "all", "reverse", "annotate", "alias"})
 #: Django's views that render ``template_name`` with what ``get_context_data()`` returns.
 _TEMPLATE_VIEWS = frozenset(
     f"django.views.generic.{module}{name}"
@@ -103,16 +120,16 @@ def _context_data_facts(semantic: SemanticModel, call: cst.Call) -> List[LoopFac
 
 
 def _template_name(semantic: SemanticModel, view: cst.ClassDef) -> Optional[str]:
-    """The literal ``template_name`` of a project template view that does not choose its
-    template otherwise (``get_template_names()``)."""
-    qualname = f"{semantic.module}.{view.name.value}"
-    if not semantic.index.derives_from(qualname, _TEMPLATE_VIEWS) or semantic.index.defines_method(qualname, "get_template_names"):
+    """The literal ``template_name`` of a project template view, along its lineage, when
+    nothing there chooses the template otherwise (``get_template_names()``) and it
+    reaches no framework class but Django's template views and neutral mixins."""
+    lineage = class_lineage(semantic.index, f"{semantic.module}.{view.name.value}")
+    if lineage is None:
         return None
-    declared, _ = class_body(view)
-    found = declared.get("template_name", [])
-    if len(found) != 1 or not isinstance(found[0].value, cst.SimpleString):
+    framework = set(lineage.outside()) - _NEUTRAL_MIXINS
+    if not framework or not framework <= _TEMPLATE_VIEWS or not _framework_binds(lineage, "get_template_names"):
         return None
-    return found[0].value.evaluated_value
+    return _literal_attribute(lineage, "template_name", "") or None
 
 
 def _calls_super(call: cst.Call, method: str) -> bool:
@@ -136,14 +153,16 @@ def list_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[LoopFac
 def _object_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[LoopFacts]:
     """A ``ListView`` renders its rows as ``object_list`` and ``<model>_list``; a
     ``DetailView`` one row as ``object`` and ``<model>``, whose relations the template may
-    loop over (``{% for line in object.lines.all %}``)."""
+    loop over (``{% for line in object.lines.all %}``). The view may reach either through
+    project bases and mixins (see ``_object_view_kind``); its rows are its own
+    ``queryset`` or ``model``."""
     if not semantic.index.templates or not node.bases:
         return []
-    bases = {semantic.qualified_name(b.value) for b in node.bases}
-    kind = "list" if bases <= _LIST_VIEWS else "detail" if bases <= _DETAIL_VIEWS else None
-    declared, methods = class_body(node)
-    if kind is None or {"get_queryset", "get_template_names", "get_object"} & set(methods):
+    lineage = class_lineage(semantic.index, f"{semantic.module}.{node.name.value}")
+    kind = _object_view_kind(lineage) if lineage is not None else None
+    if kind is None:
         return []
+    declared, _ = class_body(node)
     values = {name: [a.value for a in found] for name, found in declared.items()}
     if any(len(v) > 1 for v in values.values()):
         return []
@@ -151,7 +170,7 @@ def _object_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[Loop
     if "queryset" in values:
         rows = values["queryset"][0]
         query = semantic.queryset_type(rows)
-    elif "model" in values:
+    elif "model" in values and _framework_binds(lineage, "queryset"):
         rows = values["model"][0]
         model = semantic.type_of(rows)
         query = QueryType("django", model.qualname, "queryset") if isinstance(model, ModelClass) and model.orm == "django" else None
@@ -160,19 +179,75 @@ def _object_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[Loop
     if query is None or query.orm != "django" or not query.model:
         return []
     model_name = query.model.rpartition(".")[2].lower()
-    template = values.get("template_name", [None])[0]
-    if template is not None and not isinstance(template, cst.SimpleString):
+    template_name = _literal_attribute(lineage, "template_name", f"{app_label(semantic.index, query.model)}/{model_name}_{kind}.html")
+    given = _literal_attribute(lineage, "context_object_name", f"{model_name}_list" if kind == "list" else model_name)
+    if template_name is None or given is None:
         return []
-    template_name = template.evaluated_value if template is not None else f"{app_label(semantic.index, query.model)}/{model_name}_{kind}.html"
-    names = ["object_list" if kind == "list" else "object"]
-    given = values.get("context_object_name", [None])[0]
-    if isinstance(given, cst.SimpleString):
-        names.append(given.evaluated_value)
-    elif given is None:
-        names.append(f"{model_name}_list" if kind == "list" else model_name)
-    else:
-        return []
+    names = ["object_list" if kind == "list" else "object", given]
     return _facts(semantic, node, template_name, {name: rows for name in names}, query, one=kind == "detail")
+
+
+def _object_view_kind(lineage: Lineage) -> Optional[str]:
+    """``list`` or ``detail`` for a class whose lineage reaches Django's ``ListView`` or
+    ``DetailView`` (besides mixins that bind none of the names the rows depend on), if
+    every override along it of what decides the rows, the template and the rows' names
+    there keeps what the framework does with ``queryset`` / ``model``."""
+    framework = set(lineage.outside()) - _NEUTRAL_MIXINS
+    kind = "list" if framework and framework <= _LIST_VIEWS else "detail" if framework and framework <= _DETAIL_VIEWS else None
+    if kind is None or not all(_framework_binds(lineage, name) for name in _ROW_METHODS):
+        return None
+    return kind
+
+
+def _framework_binds(lineage: Lineage, name: str) -> bool:
+    """Whether ``name`` is, along the lineage, the framework's own or an override that
+    hands on to it: one that only calls ``super()``, or a ``get_queryset()`` that only
+    filters or orders ``super().get_queryset()``, which loads what the rows load."""
+    position = 0
+    while True:
+        member = lineage.member(name, position, _NEUTRAL_MIXINS)
+        if member is None or member.kind == "outside":
+            return True
+        refines = name == "get_queryset" and member.kind == "method" and member.summary is not None and all(
+            _refines_super(value) for value in member.summary.values
+        )
+        if member.kind != "delegate" and not refines:
+            return False
+        position = member.position + 1
+
+
+def _refines_super(source: str) -> bool:
+    """``super().get_queryset().filter(...).order_by(...)``: rows of the framework's
+    queryset, loading what it loads."""
+    try:
+        node = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return False
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _REFINING:
+        node = node.func.value
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get_queryset"
+        and isinstance(node.func.value, ast.Call)
+        and isinstance(node.func.value.func, ast.Name)
+        and node.func.value.func.id == "super"
+    )
+
+
+def _literal_attribute(lineage: Lineage, name: str, default: str) -> Optional[str]:
+    """The string a class-level ``name`` is along the lineage, ``default`` when only the
+    framework binds it, ``None`` when it is bound to anything else."""
+    member = lineage.member(name, neutral=_NEUTRAL_MIXINS)
+    if member is None or member.kind == "outside":
+        return default
+    if member.kind != "attribute" or member.summary is None or member.summary.names:
+        return None
+    try:
+        value = ast.literal_eval(member.summary.values[0])
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _facts(

@@ -389,3 +389,85 @@ def test_jinja_blocks_see_loop_variables_only_when_scoped(tmp_path, template, fi
     files = {name: textwrap.dedent(text) for name, text in JINJA_TEMPLATES.items()}
     make_project(tmp_path, files)
     assert rows(check(tmp_path, code, "ORM0")) == ([(6, "ORM003")] if fires else [])
+
+
+BASE_VIEWS = """
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views.generic import DetailView, ListView
+from shop.models import Order
+from braces.views import SelectRelatedMixin
+
+
+class ProjectListView(LoginRequiredMixin, ListView):
+    paginate_by = 20
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs)
+
+
+class OpenOnlyMixin:
+    def get_queryset(self):
+        return super().get_queryset().filter(status="open").order_by("pk")
+
+
+class LoadingMixin:
+    def get_queryset(self):
+        return super().get_queryset().select_related("customer")
+
+
+class NamedListView(ProjectListView):
+    template_name = "shop/plain.html"
+    context_object_name = "orders"
+
+
+class ArchivedListView(ProjectListView):
+    queryset = Order.archived.all()
+
+
+class ProjectDetailView(DetailView):
+    def get_object(self, queryset=None):
+        return super().get_object(queryset)
+
+
+class RelatedListView(SelectRelatedMixin, ListView):
+    select_related = ["customer"]
+"""
+
+
+@pytest.mark.parametrize(
+    "bases, body, fires",
+    [
+        pytest.param("NamedListView", "queryset = Order.objects.all()", True, id="template-and-name-from-a-base-in-another-module"),
+        pytest.param("OpenOnlyMixin, NamedListView", "model = Order", True, id="mixin-that-filters-super"),
+        pytest.param(
+            "ProjectListView",
+            'queryset = Order.objects.all()\ntemplate_name = "shop/plain.html"\ncontext_object_name = "orders"',
+            True,
+            id="project-base-with-a-neutral-mixin",
+        ),
+        pytest.param("LoadingMixin, NamedListView", "queryset = Order.objects.all()", False, id="mixin-that-loads"),
+        pytest.param("RelatedListView", 'queryset = Order.objects.all()\ntemplate_name = "shop/plain.html"\ncontext_object_name = "orders"', False, id="mixin-from-outside-the-project"),
+        pytest.param("ArchivedListView", 'model = Order\ntemplate_name = "shop/plain.html"\ncontext_object_name = "orders"', False, id="base-queryset-wins-over-own-model"),
+        pytest.param("NamedListView", 'queryset = Order.objects.select_related("customer")', False, id="loaded"),
+        pytest.param("NamedListView", 'queryset = Order.objects.all()\ntemplate_name = TEMPLATE', False, id="template-name-not-literal"),
+    ],
+)
+def test_list_views_through_project_bases(tmp_path, bases, body, fires):
+    code = f"from shop.bases import *\nfrom shop.models import Order\n\nTEMPLATE = 'shop/plain.html'\n\n\nclass Orders({bases}):\n" + textwrap.indent(body, "    ") + "\n"
+    files = {name: textwrap.dedent(text) for name, text in TEMPLATES.items()}
+    make_project(tmp_path, {"shop/bases.py": BASE_VIEWS, **files})
+    assert [code for _, code in rows(check(tmp_path, code, "ORM0"))] == (["ORM001"] if fires else [])
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        pytest.param("queryset = Order.objects.all()", [(6, "ORM002")], id="detail-through-a-delegating-base"),
+        pytest.param('queryset = Order.objects.prefetch_related("lines__region")', [], id="detail-through-a-base-prefetched"),
+    ],
+)
+def test_detail_views_through_project_bases(tmp_path, body, expected):
+    code = "from shop.bases import ProjectDetailView\nfrom shop.models import Order\n\n\nclass OrderDetail(ProjectDetailView):\n" + textwrap.indent(body, "    ") + "\n"
+    files = {name: textwrap.dedent(text) for name, text in DETAIL_TEMPLATES.items()}
+    make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS, "shop/bases.py": BASE_VIEWS, **files})
+    assert rows(check(tmp_path, code, "ORM0")) == expected
