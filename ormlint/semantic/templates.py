@@ -6,6 +6,11 @@ variable (``{{ x }}`` its ``__str__``), ``{% for l in x.lines.all %}`` (Jinja:
 ``x.lines.all()`` or ``x.lines``) loops over a relation of each row, and
 ``{% include "name" %}`` with a literal name reads the included template in place.
 
+A Jinja2 macro (``{% macro rows_table(rows) %}``, defined in the template or imported
+with ``{% from "macros.html" import rows_table %}`` / ``{% import "macros.html" as m %}``)
+is read where it is called, ``{{ rows_table(orders) }}``, with its parameters bound to the
+call's arguments and nothing else of the caller's.
+
 Names are followed as Django binds them: ``{% with c=order.customer %}`` (and the legacy
 ``{% with order.customer as c %}``) aliases a chain or a context variable until
 ``{% endwith %}``; ``{% include "card.html" with c=order.customer %}`` binds the names it
@@ -39,7 +44,12 @@ _SUPER = re.compile(r"\{\{-?\s*(?:block\.super|super\(\))\s*-?\}\}")
 _ASSIGNMENT = re.compile(r"(\w+)\s*=\s*([^\s=]+)")
 _LEGACY_WITH = re.compile(r"^with\s+(\S+)\s+as\s+(\w+)$")
 _CHAIN = re.compile(r"(?<![\w.'\"])([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)")
-_SKIPPED_BLOCKS = {"comment": "endcomment", "verbatim": "endverbatim", "raw": "endraw"}
+#: Blocks whose text is not rendered where it stands (a Jinja2 macro runs where called).
+_SKIPPED_BLOCKS = {"comment": "endcomment", "verbatim": "endverbatim", "raw": "endraw", "macro": "endmacro"}
+_MACRO = re.compile(r"^macro\s+(\w+)\s*\(([^)]*)\)")
+_FROM_IMPORT = re.compile(r"""^from\s+(["'])([^"']+)\1\s+import\s+(.+?)(?:\s+(?:with|without)\s+context)?$""")
+_IMPORT = re.compile(r"""^import\s+(["'])([^"']+)\1\s+as\s+(\w+)""")
+_MACRO_CALL = re.compile(r"(?<![\w.])(\w+(?:\.\w+)?)\(([^()]*)\)")
 _MAX_INCLUDES = 3
 _MAX_PARENTS = 5
 
@@ -206,7 +216,71 @@ def _block_body(name: str, levels: List[Dict[str, str]], first: int, depth: int,
     return ""
 
 
-def _scan(text: str, load_include: Loader, found: TemplateLoops, names: _Names, depth: int, jinja: bool) -> None:
+#: A macro's parameters and body.
+Macro = Tuple[Tuple[str, ...], str]
+
+
+def _macros(text: str, load: Loader, imports: bool = True) -> Dict[str, Macro]:
+    """The macros a Jinja2 template defines and imports, by the name it calls them."""
+    found: Dict[str, Macro] = {}
+    opened: Optional[Tuple[str, Tuple[str, ...], int]] = None
+    for match in _TOKEN.finditer(text):
+        tag = match.group(1)
+        if tag is None:
+            continue
+        macro = _MACRO.match(tag)
+        if macro is not None and opened is None:
+            parameters = tuple(p.split("=", 1)[0].strip() for p in macro.group(2).split(",") if p.strip())
+            opened = (macro.group(1), parameters, match.end())
+        elif tag.split(None, 1)[:1] == ["endmacro"] and opened is not None:
+            found[opened[0]] = (opened[1], text[opened[2] : match.start()])
+            opened = None
+        elif imports and (_FROM_IMPORT.match(tag) or _IMPORT.match(tag)):
+            found.update(_imported(tag, load))
+    return found
+
+
+def _imported(tag: str, load: Loader) -> Dict[str, Macro]:
+    single = _FROM_IMPORT.match(tag)
+    module = _IMPORT.match(tag)
+    text = load((single or module).group(2))  # type: ignore[union-attr]
+    if text is None:
+        return {}
+    macros = _macros(text, load, imports=False)
+    if module is not None:
+        return {f"{module.group(3)}.{name}": macro for name, macro in macros.items()}
+    found: Dict[str, Macro] = {}
+    for item in single.group(3).split(","):  # type: ignore[union-attr]
+        name, _, alias = item.strip().partition(" as ")
+        if name.strip() in macros:
+            found[(alias or name).strip()] = macros[name.strip()]
+    return found
+
+
+def _call_macros(content: str, macros: Dict[str, Macro], load_include: Loader, found: TemplateLoops, names: _Names, depth: int) -> None:
+    """Read the body of each known macro ``content`` calls, its parameters bound to the
+    call's arguments (``rows_table(orders)``, ``rows_table(rows=order.lines)``)."""
+    for call in _MACRO_CALL.finditer(content):
+        macro = macros.get(call.group(1))
+        if macro is None or depth >= _MAX_INCLUDES:
+            continue
+        parameters, body = macro
+        bound: Dict[str, Optional[_Bound]] = {}
+        arguments = [a.strip() for a in call.group(2).split(",") if a.strip()]
+        for position, argument in enumerate(arguments):
+            keyword = re.match(r"(\w+)\s*=(?!=)\s*(.+)$", argument)
+            name = keyword.group(1) if keyword else parameters[position] if position < len(parameters) else None
+            if name is not None:
+                bound[name] = _value(keyword.group(2) if keyword else argument, names)
+        frames = [("macro", {name: bound.get(name) for name in parameters})]
+        _scan(body, load_include, found, _Names(frames, sees_context=False), depth + 1, True, macros)
+
+
+def _scan(
+    text: str, load_include: Loader, found: TemplateLoops, names: _Names, depth: int, jinja: bool, macros: Optional[Dict[str, Macro]] = None
+) -> None:
+    if jinja and macros is None:
+        macros = _macros(text, load_include)
     skip_until: Optional[str] = None
     for match in _TOKEN.finditer(text):
         tag, variable = match.group(1), match.group(2)
@@ -216,6 +290,8 @@ def _scan(text: str, load_include: Loader, found: TemplateLoops, names: _Names, 
             if tag is not None and tag.split(" ", 1)[0] == skip_until:
                 skip_until = None
             continue
+        if macros and not (tag is not None and _MACRO.match(tag)):
+            _call_macros(tag if tag is not None else variable, macros, load_include, found, names, depth)
         content = (tag if tag is not None else variable).replace("()", "")
         if tag is not None:
             word = tag.split(None, 1)[0] if tag.split() else ""

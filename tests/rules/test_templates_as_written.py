@@ -1,7 +1,9 @@
 """ORM001-ORM003 through templates as Django renders them: ``{% extends %}`` (a child's
 block inside the parent's loop, the parent's own loops), ``{% with %}`` aliases,
 ``{% include ... with a=b [only] %}``, template folders named by the settings, contexts
-built by setting keys (``context["rows"] = qs``) and by ``get_context_data()``."""
+built by setting keys (``context["rows"] = qs``) and by ``get_context_data()``, project
+wrappers of ``render``, ``DetailView`` objects, list and detail views through project
+bases, Jinja2 blocks and macros."""
 
 import textwrap
 
@@ -367,6 +369,17 @@ JINJA_TEMPLATES = {
     "templates/site/unscoped.html": '{% extends "site/base.html" %}{% block row %}{{ post.author.name }}{% endblock %}',
     "templates/site/scoped.html": '{% extends "site/base.html" %}{% block scoped_row %}{{ post.author.name }}{% endblock %}',
     "templates/site/own_block.html": "{% for post in posts %}{% block row %}{{ post.author.name }}{% endblock %}{% endfor %}",
+    "templates/site/macros.html": """
+        {% macro post_list(rows, title="Posts") %}{% for post in rows %}{{ post.author.name }}{% endfor %}{% endmacro %}
+        {% macro byline(post) %}{{ post.author.name }}{% endmacro %}
+        {% macro everything() %}{% for post in posts %}{{ post.author.name }}{% endfor %}{% endmacro %}
+    """,
+    "templates/site/macro_import.html": '{% from "site/macros.html" import post_list %}{{ post_list(posts) }}',
+    "templates/site/macro_module.html": '{% import "site/macros.html" as m %}{% for post in posts %}{{ m.byline(post) }}{% endfor %}',
+    "templates/site/macro_keyword.html": '{% import "site/macros.html" as m %}{{ m.post_list(title="All", rows=posts) }}',
+    "templates/site/macro_unused.html": '{% from "site/macros.html" import post_list %}{% for post in posts %}{{ post.title }}{% endfor %}',
+    "templates/site/macro_other_rows.html": '{% from "site/macros.html" import post_list %}{{ post_list(drafts) }}',
+    "templates/site/macro_sees_no_context.html": '{% from "site/macros.html" import everything %}{{ everything() }}',
 }
 
 
@@ -376,9 +389,15 @@ JINJA_TEMPLATES = {
         pytest.param("site/scoped.html", True, id="jinja-scoped-block-sees-the-loop"),
         pytest.param("site/unscoped.html", False, id="jinja-block-does-not-see-the-parents-loop"),
         pytest.param("site/own_block.html", False, id="jinja-block-does-not-see-its-own-templates-loop"),
+        pytest.param("site/macro_import.html", True, id="jinja-macro-imported-called-with-the-rows"),
+        pytest.param("site/macro_module.html", True, id="jinja-macro-of-a-module-called-with-each-row"),
+        pytest.param("site/macro_keyword.html", True, id="jinja-macro-called-by-keyword"),
+        pytest.param("site/macro_unused.html", False, id="jinja-macro-imported-not-called"),
+        pytest.param("site/macro_other_rows.html", False, id="jinja-macro-called-with-other-rows"),
+        pytest.param("site/macro_sees_no_context.html", False, id="jinja-imported-macro-does-not-see-the-context"),
     ],
 )
-def test_jinja_blocks_see_loop_variables_only_when_scoped(tmp_path, template, fires):
+def test_jinja_blocks_and_macros(tmp_path, template, fires):
     code = f"""
     from flask import render_template
     from shop.tables import Post, SessionLocal
