@@ -4,13 +4,17 @@ where the rows' query is built.
 
 Function views: ``render(request, "name.html", {"orders": qs})``, ``TemplateResponse``,
 ``render_to_string``, Flask's ``render_template("name.html", orders=rows)`` and project
-functions that wrap one of them (``renderers``), with a
-literal template name and a literal context: a dict display, ``dict(...)``, or a local
-name bound once to one, with the keys the function then sets (``context["orders"] = qs``,
-``context.update(orders=qs)``). Class-based views: a ``ListView`` with ``queryset`` or
-``model``, its ``template_name`` or Django's default ``<app_label>/<model>_list.html``,
-and the context names ``object_list``, ``<model>_list`` or ``context_object_name``; and
-the keys a template view's ``get_context_data()`` adds to what ``super()`` gives.
+functions that wrap one of them (``renderers``), with a literal template name and a
+literal context: a dict display, ``dict(...)``, or a local name bound once to one, with
+the keys the function then sets (``context["orders"] = qs``, ``context.update(orders=qs)``).
+
+Class-based views, read through their lineage (project bases and mixins, see
+``lineage``): a ``ListView`` with ``queryset`` or ``model``, its ``template_name`` or
+Django's default ``<app_label>/<model>_list.html``, and the context names
+``object_list``, ``<model>_list`` or ``context_object_name``; a ``DetailView`` likewise
+(``<model>_detail.html``, ``object`` and ``<model>``), whose template loops over
+relations of its one object; and the keys a template view's ``get_context_data()`` adds
+to what ``super()`` gives.
 """
 
 from __future__ import annotations
