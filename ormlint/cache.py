@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-22"
+FORMAT = f"ormlint-index-{__version__}-23"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -171,6 +171,8 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
         "guarded_chains": [[f, p, i, list(chain), g] for f, p, i, chain, g in facts.guarded_chains],
         "callbacks": [list(callback) for callback in facts.callbacks],
         "writes": [list(write) for write in facts.writes],
+        "template_dirs": list(facts.template_dirs),
+        "renders": [[name, list(template), None if context is None else list(context)] for name, (template, context) in facts.renders],
     }
 
 
@@ -243,6 +245,11 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
         guarded_chains=_guarded_from_json(data["guarded_chains"]),
         callbacks=_callbacks_from_json(data["callbacks"]),
         writes=_writes_from_json(data["writes"]),
+        template_dirs=tuple(str(folder) for folder in data["template_dirs"]),
+        renders=tuple(
+            (str(name), ((int(template[0]), str(template[1])), None if context is None else (int(context[0]), str(context[1]))))
+            for name, template, context in data["renders"]
+        ),
     )
 
 

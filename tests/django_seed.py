@@ -3,7 +3,7 @@
 Imported by the proofs' runner scripts (which run inside a copy of the fixture project,
 with this folder on ``PYTHONPATH``), so that the N+1, admin, DRF and template proofs seed
 the same store: customers with a profile, two addresses and a shipment; products with
-tags; per customer two orders with two lines each.
+tags; per customer two orders with two lines each; one catalogue of every product.
 """
 
 
@@ -13,7 +13,7 @@ def seed(rows: int, orders_without_creator: bool = False) -> None:
     reads ``order.created_by.username`` does not expect it)."""
     from django.contrib.auth import get_user_model
 
-    from store.models import Address, Customer, Order, OrderLine, Product, Profile, Shipment, Tag
+    from store.models import Address, Catalogue, Customer, Order, OrderLine, Product, Profile, Shipment, Tag
 
     tags = [Tag.objects.create(name="tag%03d" % i) for i in range(rows)]
     products = []
@@ -21,6 +21,7 @@ def seed(rows: int, orders_without_creator: bool = False) -> None:
         product = Product.objects.create(name="product%03d" % i)
         product.tags.set([tags[i], tags[(i + 1) % rows]])
         products.append(product)
+    Catalogue.objects.create(name="everything").products.set(products)
     for i in range(rows):
         user = get_user_model().objects.create(username="user%03d" % i)
         customer = Customer.objects.create(name="customer%03d" % i)

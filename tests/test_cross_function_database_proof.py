@@ -1,9 +1,11 @@
 """The N+1 fixes across calls, proven on a real SQLite database: the Django fixture's views
-that render templates (``store/views.py``, templates in ``store/templates/store/``) and its
+that render templates (``store/views.py``, templates in ``store/templates/store/``;
+``store/views_written.py``, templates in the settings' ``project_templates/``) and its
 reports that pass querysets to helpers (``store/reports.py``).
 
-Every view is called with a GET request from ``RequestFactory`` (a ``ListView`` through
-``as_view()``; template responses are rendered) and every report is called, on seeded data at
+Every view is called with a GET request from ``RequestFactory`` (a class-based view
+through ``as_view()``, a ``DetailView`` for its model's first row; template responses are
+rendered) and every report is called, on seeded data at
 two sizes, before and after ``ormlint --fix --select ORM0``, counting the queries of each call
 including the rendering. The HTML and the results must be equal before and after; a callable
 marked ``# error:`` must send more queries for more rows before the fix and, when the fix
@@ -22,7 +24,7 @@ from django_proofs import fixed_copies, run_in_project
 from test_cross_function_fixtures import EXPECTED_FIXES, FIXTURES, marked_callables
 
 FIXTURE = FIXTURES / "django_project"
-MODULES = ("store/views.py", "store/reports.py")
+MODULES = ("store/views.py", "store/views_written.py", "store/reports.py")
 SIZES = (5, 50)
 
 RUNNER = r"""
@@ -33,10 +35,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.views.generic import ListView
+from django.views.generic import DetailView, View
 call_command("migrate", run_syncdb=True, verbosity=0)
 from django_seed import seed
-from store import reports, views
+from store import reports, views, views_written
 
 rows = int(sys.argv[1])
 seed(rows)
@@ -57,7 +59,10 @@ def calls(module):
     for name, member in vars(module).items():
         if name.startswith("_") or getattr(member, "__module__", None) != module.__name__:
             continue
-        if inspect.isclass(member) and issubclass(member, ListView):
+        if inspect.isclass(member) and issubclass(member, DetailView):
+            first = member.queryset.model.objects.order_by("pk").first()
+            yield name, lambda view=member.as_view(), pk=first.pk: rendered(view(factory.get("/"), pk=pk))
+        elif inspect.isclass(member) and issubclass(member, View):
             yield name, lambda view=member.as_view(): rendered(view(factory.get("/")))
         elif inspect.isclass(member) and hasattr(member, "build"):
             yield name, lambda cls=member: cls().build()
@@ -70,7 +75,7 @@ def calls(module):
 
 
 report = {}
-for module in (views, reports):
+for module in (views, views_written, reports):
     path = module.__name__.replace(".", "/") + ".py"
     for name, call in calls(module):
         with CaptureQueriesContext(connection) as context:
@@ -135,6 +140,11 @@ def test_fixture_the_templates_render_the_relations(copies):
     assert "carrier0 to customer000 (bio 0)" in small["store/views.py:shipment_labels"]["result"]
     assert "tag000 tag001" in small["store/views.py:ProductListView"]["result"]
     assert "Order object (1)" in small["store/views.py:order_labels"]["result"]
+    # The child's block in the base's loop, the card included with the customer renamed.
+    assert "Order 1: open for customer000" in small["store/views_written.py:extended_orders"]["result"]
+    assert "customer000 (bio 0)" in small["store/views_written.py:order_cards"]["result"]
+    assert "customer000" not in small["store/views_written.py:isolated_order_cards"]["result"]
+    assert "product000: tag000 tag001" in small["store/views_written.py:CatalogueDetailView"]["result"]
 
 
 # --- The fixes ----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """ORM001-ORM003 across calls, on the fixture projects: rows passed to a helper that loops
 over them (``store/reports.py``, ``library/web.py``) and rows rendered by a template
-(``store/views.py`` with ``store/templates/store/``, the Flask views of ``library/web.py``
-with ``library/templates/``) are reported exactly on the lines marked ``# error: ORMxxx``
+(``store/views.py`` with ``store/templates/store/``, ``store/views_written.py`` with the
+settings' ``project_templates/``, the Flask views of ``library/web.py`` with
+``library/templates/``) are reported exactly on the lines marked ``# error: ORMxxx``
 (or ``# error: ORM001, ORM002``), where the rows' query is built, and nowhere else in those
 modules (the ``# ok:`` lines).
 
@@ -29,7 +30,7 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 #: Fixture project -> the modules whose marks this test checks.
 MODULES = {
-    "django_project": ("store/views.py", "store/reports.py"),
+    "django_project": ("store/views.py", "store/views_written.py", "store/reports.py"),
     "sqlalchemy_project": ("library/web.py",),
 }
 #: ``# error: ORM001`` or ``# error: ORM001, ORM002``; ``# ok: <reason>``.
@@ -69,6 +70,30 @@ EXPECTED_FIXES: Dict[Tuple[str, str], List[Replacement]] = {
     ],
     ("store/views.py", "ProductListView"): [
         ('Product.objects.order_by("pk")', 'Product.objects.order_by("pk").prefetch_related("tags")'),
+    ],
+    # Django views whose templates extend, alias and include (project_templates/), with
+    # contexts built key by key, by get_context_data() and through a wrapper of render().
+    ("store/views_written.py", "extended_orders"): [
+        ('Order.objects.order_by("pk")', 'Order.objects.order_by("pk").select_related("customer")'),
+    ],
+    ("store/views_written.py", "order_cards"): [
+        ('Order.objects.order_by("pk")', 'Order.objects.order_by("pk").select_related("customer__profile")'),
+    ],
+    ("store/views_written.py", "line_quantities"): [
+        ('OrderLine.objects.order_by("pk")', 'OrderLine.objects.order_by("pk").select_related("product")'),
+    ],
+    ("store/views_written.py", "wrapped_orders"): [
+        ('Order.objects.order_by("pk")', 'Order.objects.order_by("pk").select_related("customer")'),
+    ],
+    ("store/views_written.py", "OrderPageView"): [
+        ('Order.objects.order_by("pk")', 'Order.objects.order_by("pk").select_related("customer")'),
+    ],
+    ("store/views_written.py", "OrderRowsView"): [
+        ("Order.objects.all()", 'Order.objects.all().select_related("customer")'),
+    ],
+    # The detail view's object is one query; its products' tags are one query per product.
+    ("store/views_written.py", "CatalogueDetailView"): [
+        ("Catalogue.objects.all()", 'Catalogue.objects.all().prefetch_related("products__tags")'),
     ],
     # Django helpers.
     ("store/reports.py", "OrderReport"): [
@@ -234,7 +259,8 @@ def test_every_marked_callable_has_its_expected_fix_and_no_other_does():
 
 def test_templates_are_where_ormlint_finds_them():
     """Every template a view names exists (the views' ``# ok:`` cases aside), once."""
-    for project, folder in (("django_project", "store/templates"), ("sqlalchemy_project", "library/templates")):
+    folders = (("django_project", "store/templates"), ("django_project", "project_templates"), ("sqlalchemy_project", "library/templates"))
+    for project, folder in folders:
         names = [path.relative_to(FIXTURES / project / folder).as_posix() for path in (FIXTURES / project / folder).rglob("*.html")]
         assert len(names) == len(set(names)) >= 4
     assert (FIXTURES / "django_project/store/templates/store/_customer_card.html").exists()

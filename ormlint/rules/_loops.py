@@ -19,7 +19,7 @@ class LoopRule(Rule):
 
     needs_orm = True
     follows_calls = True
-    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class", "queryset", "render", "TemplateResponse", "ListView", "many=True")
+    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class", "queryset", "render", "TemplateResponse", "ListView", "DetailView", "get_context_data", "many=True")
 
     def visit_For(self, node: cst.For) -> None:
         self._visit_loop(node)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ormlint.semantic.relations import Relation
 from ormlint.semantic.imports import from_import_bindings, import_bindings, resolve_relative
 from ormlint.semantic.recovery import parse_recovering
+from ormlint.semantic.renderers import RENDERERS, Places, rendering_places
+from ormlint.semantic.settings import template_folders
 from ormlint.semantic.summaries import (
     PROPERTY_DECORATORS,
     Callback,
@@ -73,7 +75,7 @@ _SKIPPED_FOLDERS = frozenset(
 _INTERESTING = re.compile(
     rb"^[ \t]*class[ \t]|declarative_base|sessionmaker|scoped_session|SQLAlchemy\(|AUTH_USER_MODEL"
     rb"|pre_save|post_save|^(?:async[ \t]+)?def[ \t]|import[ \t]+\*|get_user_model|get_model|Table\(|map_imperatively"
-    rb"|rest_framework",
+    rb"|rest_framework|^TEMPLATE(?:S|_DIRS)\b",
     re.MULTILINE,
 )
 
@@ -307,6 +309,11 @@ class ModuleFacts:
     callbacks: Tuple[Callback, ...] = ()
     #: What its functions write on every call (``summaries.write_facts``).
     writes: Tuple[WriteFact, ...] = ()
+    #: A settings module's template folders (``TEMPLATES[i]["DIRS"]``), absolute paths.
+    template_dirs: Tuple[str, ...] = ()
+    #: Its functions that render a template their callers name, with where they pass the
+    #: name and the context (``renderers.rendering_places``).
+    renders: Tuple[Tuple[str, "Places"], ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
         for alias, target in self.aliases:
@@ -423,6 +430,9 @@ class ProjectIndex:
                 cache.save()
         for module_facts in extra:
             facts[module_facts.module] = module_facts
+        if root is not None:
+            for folder in sorted({folder for module_facts in facts.values() for folder in module_facts.template_dirs}):
+                add_template_folder(root, Path(folder), templates, skipped, max_file_size)
         index = cls(root=root, modules=facts, templates=templates, skipped=skipped)
         index._resolve()
         return index
@@ -725,14 +735,15 @@ class ProjectIndex:
     @property
     def looping_functions(self) -> FrozenSet[str]:
         """The names of the project's functions and methods that loop over an argument,
-        save one, pass one on, call one on the items of another, or write on every
-        call: a file calling none of them has no rows to follow."""
+        save one, pass one on, call one on the items of another, write on every call,
+        or render a template: a file calling none of them has no rows to follow."""
         if self._looping is None:
             names: Set[str] = set()
             for facts in [*self.modules.values(), *self.classes.values()]:
                 names.update(read[0] for read in (*facts.parameter_reads, *facts.forwards, *facts.callbacks))
                 names.update(read[0] for read in facts.parameter_chains if read[3] == ("save",))
                 names.update(write[0] for write in facts.writes)
+            names.update(render[0] for module in self.modules.values() for render in module.renders)
             self._looping = frozenset(names)
         return self._looping
 
@@ -1062,6 +1073,13 @@ class ProjectIndex:
                 return class_facts, owner[0], name
         return None
 
+    def rendering_places(self, qualname: str) -> Optional[Places]:
+        """Where callers of the project function ``qualname`` pass the template name and
+        the context it renders, if it is a wrapper around a rendering function."""
+        module, _, name = self.canonical(qualname).rpartition(".")
+        facts = self.modules.get(module)
+        return dict(facts.renders).get(name) if facts is not None else None
+
     def returns(self, qualname: str) -> Optional[ReturnSummary]:
         """What the project function ``qualname`` returns (module functions)."""
         module, _, name = self.canonical(qualname).rpartition(".")
@@ -1317,6 +1335,31 @@ def iter_project_files(
                 templates.setdefault(key, []).append(Path(directory, name))
 
 
+def add_template_folder(
+    root: Path,
+    folder: Path,
+    templates: Dict[str, List[Path]],
+    skipped: Optional[List[Tuple[Path, str]]] = None,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> None:
+    """Collect the templates of a folder the settings name (``TEMPLATES[i]["DIRS"]``),
+    by their path below it, into ``templates``. A folder outside the project is not read;
+    a file the walk already found under that name is not counted twice."""
+    root, folder = root.resolve(), folder.resolve()
+    if root not in (folder, *folder.parents) or not folder.is_dir():
+        return
+    for directory, subdirectories, files in os.walk(folder):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_FOLDERS and not d.startswith("."))
+        parts = Path(directory).relative_to(folder).parts
+        for name in sorted(files):
+            path = Path(directory, name)
+            if not name.endswith(_TEMPLATE_SUFFIXES):
+                continue
+            found = templates.setdefault("/".join(parts + (name,)), [])
+            if path.resolve() not in {known.resolve() for known in found} and _readable(path, max_file_size, skipped):
+                found.append(path)
+
+
 def _readable(path: Path, max_file_size: int, skipped: Optional[List[Tuple[Path, str]]]) -> bool:
     """Whether the walk yields ``path``; if not, it is noted in ``skipped``. A file that
     cannot be examined is yielded: reading it fails quietly."""
@@ -1450,6 +1493,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     mentions_signals = "pre_save" in source or "post_save" in source if isinstance(source, str) else (
         b"pre_save" in source or b"post_save" in source
     )
+    mentions_templates = ("TEMPLATE" if isinstance(source, str) else b"TEMPLATE") in source
     return ModuleFacts(
         module=module,
         path=path,
@@ -1464,8 +1508,18 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         partial=partial,
         mappings=tuple(mappings),
         tables=tuple(tables),
+        template_dirs=template_folders(tree, path) if mentions_templates else (),
+        renders=_renders(functions, names),
         **_function_summaries(functions, names, module, method=False),
     )
+
+
+def _renders(bodies: List[FunctionBody], names: Dict[str, str]) -> Tuple[Tuple[str, "Places"], ...]:
+    """The module functions that render a template their callers name (``renderers``)."""
+    if not any(qualname in RENDERERS for qualname in names.values()):
+        return ()
+    found = ((body.function.name, rendering_places(body, names)) for body in bodies)
+    return tuple((name, places) for name, places in found if places is not None)
 
 
 def _attribute_summaries(node: ast.ClassDef, names: Dict[str, str], module: str) -> Tuple[Tuple[str, ReturnSummary], ...]:
