@@ -5,9 +5,9 @@ from __future__ import annotations
 from ormlint.diagnostics import Applicability
 import libcst as cst
 
-from ormlint.fixers.related import select_related_setting
-from ormlint.rules._loops import LoopRule, columns_message, report_related
-from ormlint.semantic.admin import AdminFacts, automatic_select_related
+from ormlint.fixers.related import add_related, select_related_setting
+from ormlint.rules._loops import LoopRule, class_indentation, columns_message, report_related
+from ormlint.semantic.admin import AdminFacts, InlineFacts, automatic_select_related
 from ormlint.semantic.drf import ViewFacts
 from ormlint.semantic.loops import LoopFacts, is_loaded, longest
 
@@ -107,6 +107,9 @@ class NPlusOneForward(LoopRule):
         reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
         if not reads:
             return
+        if not facts.setting_applies:
+            self._check_admin_queryset(facts, reads)
+            return
         forward = {r.lookup for r in facts.reads if r.joinable}
         missing = sorted({r.lookup for r in reads})
         # An explicit setting turns Django's own select_related() off, so a new one lists
@@ -119,16 +122,36 @@ class NPlusOneForward(LoopRule):
         select = facts.list_select_related
         if (
             facts.list_display is not None
+            and facts.setting_is_own
             and automatic is not None
+            and not query.restricted
             and (select is None or isinstance(select.value, (cst.List, cst.Tuple)))
         ):
-            body = facts.node.body
-            indentation = self.semantic.indentation + (body.indent if isinstance(body, cst.IndentedBlock) and body.indent is not None else self.semantic.module_node.default_indent)
+            indentation = class_indentation(self, facts.node)
             old, new = select_related_setting(self.semantic.module_node, facts.list_display, select, paths, indentation)
             fix = self.fix(f"Add {listed} to `list_select_related`", (old, new))
         where = facts.list_display if facts.list_display is not None else facts.node.name
         setting = f"({listed},)" if len(paths) == 1 else f"({listed})"
         self.report(where, columns_message(facts, reads, f"load with `list_select_related = {setting}`"), fix)
+
+    def _check_admin_queryset(self, facts: AdminFacts, reads) -> None:
+        """The admin's ``get_queryset()`` selects relations, so Django applies no
+        ``list_select_related``: the missing ones go into that queryset."""
+        paths = longest(r.lookup for r in reads)
+        call = ".select_related(" + ", ".join(f"'{path}'" for path in paths) + ")"
+        fix = None
+        query = facts.query
+        if facts.returned is not None and not (query.restricted or query.select_all or query.combined):
+            fix = self.fix(f"Add `{call}`", (facts.returned, add_related(facts.returned, "select_related", paths)))
+        where = facts.returned or facts.list_display or facts.node.name
+        advice = f"its `get_queryset()` selects relations, so `list_select_related` does not apply: load with `{call}` there"
+        self.report(where, columns_message(facts, reads, advice), fix)
+
+    def check_inline(self, facts: InlineFacts) -> None:
+        query = facts.query
+        reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
+        if reads:
+            self.report_inline(facts, reads, "select_related", not (query.restricted or query.combined or query.select_all))
 
     def check_view(self, facts: ViewFacts) -> None:
         query = facts.query

@@ -1,36 +1,59 @@
-"""What a Django ``ModelAdmin``'s change list reads on each row, and what it loads.
+"""What a Django admin shows on each row, and what its query loads with the rows.
 
-The change list shows one row per object with the columns of ``list_display``: a field
-(a relation is shown through its target's ``__str__``), a ``'relation__field'`` lookup, a
-method of the admin taking the object, or a method or property of the model. It loads
-the rows with ``list_select_related``: a tuple of paths, ``True`` for ``select_related()``,
-or by default ``select_related()`` when ``list_display`` names a ForeignKey, and nothing
-otherwise.
+A ``ModelAdmin``'s change list shows one row per object with the columns of
+``list_display``: a field (a relation is shown through its target's ``__str__``), a
+``'relation__field'`` lookup, a method of the admin taking the object, or a method or
+property of the model. Its query is the admin's ``get_queryset()``; Django's ``ChangeList``
+then adds ``list_select_related`` (a tuple of paths, ``True`` for ``select_related()``, or
+by default ``select_related()`` when ``list_display`` names a ForeignKey), but only when
+that queryset selects no relation itself (``views/main.py``: ``if not
+qs.query.select_related: qs = self.apply_select_related(qs)``).
+
+An inline (``TabularInline``, ``StackedInline``) of a registered admin shows every related
+row on the parent's change form: the row's ``__str__`` above its fields, and its
+``readonly_fields`` read as change list columns are. Its rows are its own
+``get_queryset()`` filtered on the parent. An editable field reads nothing of the row (a
+widget's choices are queried per form, whatever ``get_queryset()`` loads).
 
 Only what the source says for certain counts: an admin registered for one model in its
-module, deriving from ``ModelAdmin`` directly, with literal
-``list_display`` and ``list_select_related``, and without methods that change the change
-list's query or columns at run time.
+module, deriving from ``ModelAdmin`` (or an inline from ``TabularInline`` /
+``StackedInline``) directly or through classes of the same module, with literal settings.
+The methods along that lineage are read: ``get_queryset()`` overrides that refine
+``super().get_queryset(request)`` with queryset methods are evaluated, methods that only
+return what ``super()`` returns change nothing, and any other method that decides the
+rows, columns or fields at run time keeps the admin silent.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from ormlint.semantic.loops import RelationRead, _chain_reads, _relation_reads
-from ormlint.semantic.model import SemanticModel
+from ormlint.semantic.model import SemanticModel, _query_method
 from ormlint.semantic.types import ModelClass, QueryType
 from ormlint.syntax import class_body, string_elements
 
 ADMIN_BASES = frozenset({"django.contrib.admin.ModelAdmin", "django.contrib.admin.options.ModelAdmin"})
-_REGISTER = frozenset({"django.contrib.admin.register", "django.contrib.admin.decorators.register"})
-#: Methods that decide the change list's query or columns at run time.
-_DYNAMIC = frozenset(
-    {"get_queryset", "get_list_select_related", "get_list_display", "get_changelist", "get_changelist_instance"}
+INLINE_BASES = frozenset(
+    {
+        "django.contrib.admin.TabularInline",
+        "django.contrib.admin.StackedInline",
+        "django.contrib.admin.options.TabularInline",
+        "django.contrib.admin.options.StackedInline",
+    }
 )
+_REGISTER = frozenset({"django.contrib.admin.register", "django.contrib.admin.decorators.register"})
+#: Methods that decide the change list's columns or query class at run time.
+_DYNAMIC = frozenset({"get_list_select_related", "get_list_display", "get_changelist", "get_changelist_instance"})
+#: Methods that decide an inline's fields, form or rendering at run time.
+_INLINE_DYNAMIC = frozenset({"get_readonly_fields", "get_fields", "get_fieldsets", "get_exclude", "get_formset"})
+#: Settings with which an inline may show other fields or render them otherwise.
+_INLINE_LAYOUT = frozenset({"fields", "fieldsets", "form", "formset", "template"})
+#: Methods of the parent admin that choose its inlines at run time.
+_INLINE_CHOICE = frozenset({"get_inlines", "get_inline_instances", "get_formsets_with_inlines"})
 
 
 @dataclass
@@ -40,12 +63,53 @@ class AdminFacts:
     #: What the change list's query loads with its rows.
     query: QueryType
     reads: List[RelationRead]
-    #: The ``list_display = ...`` statement (``None`` when the default is used) and the
-    #: ``list_select_related = ...`` one, if the class has them.
+    #: The class's own ``list_display = ...`` statement (``None`` when the default is used
+    #: or a base class sets it) and the ``list_select_related = ...`` one in effect.
     list_display: Optional[cst.Assign]
     list_select_related: Optional[cst.Assign]
     #: For each read, the column that reads it, for messages.
     columns: Dict[str, str] = field(default_factory=dict)
+    #: Whether ``list_select_related`` applies: ``get_queryset()`` selects no relation.
+    setting_applies: bool = True
+    #: Whether the class itself sets ``list_select_related`` or none of its bases does, so
+    #: that a fix can write it in the class.
+    setting_is_own: bool = True
+    #: What the class's own ``get_queryset()`` returns, where a fix of the query goes.
+    returned: Optional[cst.BaseExpression] = None
+
+
+@dataclass
+class InlineFacts:
+    node: cst.ClassDef
+    model: str
+    #: What the inline's ``get_queryset()`` loads with the rows.
+    query: QueryType
+    reads: List[RelationRead]
+    #: The ``model = ...`` statement, reported when the class has no ``get_queryset()``.
+    declared: cst.Assign
+    #: For each read, what shows it: ``__str__`` or a read-only field.
+    columns: Dict[str, str] = field(default_factory=dict)
+    #: What the class's own ``get_queryset()`` returns, where a fix goes.
+    returned: Optional[cst.BaseExpression] = None
+    #: Whether a base class of the project defines ``get_queryset()``: a new one in the
+    #: class would have to keep what it does.
+    inherits_query: bool = False
+
+
+@dataclass
+class _Lineage:
+    """The classes of the module a class statement derives from, in method resolution
+    order (itself first), and what they declare, the nearest one winning."""
+
+    classes: List[cst.ClassDef]
+    assignments: Dict[str, cst.Assign]
+    #: Each method with its definitions along the lineage, the nearest first.
+    methods: Dict[str, List[cst.FunctionDef]]
+
+    def owns(self, name: str) -> bool:
+        """Whether the class itself declares ``name``, or nothing along it does."""
+        own, own_methods = class_body(self.classes[0])
+        return name in own or name in own_methods or (name not in self.assignments and name not in self.methods)
 
 
 def analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[AdminFacts]:
@@ -55,46 +119,99 @@ def analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[Admin
     return semantic.memo[key]  # type: ignore[return-value]
 
 
+def analyse_inline(semantic: SemanticModel, node: cst.ClassDef) -> Optional[InlineFacts]:
+    key = ("inline", id(node))
+    if key not in semantic.memo:
+        semantic.memo[key] = _analyse_inline(semantic, node)
+    return semantic.memo[key]  # type: ignore[return-value]
+
+
 def _analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[AdminFacts]:
-    if not _derives_from_model_admin(semantic, node):
+    lineage = _lineage(semantic, node, ADMIN_BASES)
+    if lineage is None:
         return None
     model = _registered_model(semantic, node)
-    if model is None:
+    if model is None or not _read_along(lineage, _DYNAMIC):
         return None
-    assignments, methods = class_body(node)
-    if set(methods) & _DYNAMIC or any(len(v) > 1 for v in assignments.values()):
+    found = _queryset(lineage, model)
+    if found is None:
         return None
-    display = assignments.get("list_display", [None])[0]
-    select = assignments.get("list_select_related", [None])[0]
+    query, returned = found
+    display = lineage.assignments.get("list_display")
+    select = lineage.assignments.get("list_select_related")
     entries = string_elements(display.value) if display is not None else ["__str__"]
     if entries is None:
         return None
     index = semantic.index
-    reads: List[RelationRead] = []
-    columns: Dict[str, str] = {}
-    fields = index.model_fields(model)
     # A foreign key column makes Django call select_related(), whether or not ormlint
     # knows where the key leads.
     forward_field_shown = bool(_unresolved_keys(index, model) & set(entries))
+    forward_field_shown = forward_field_shown or any(
+        relation is not None and relation.kind == "one" and not relation.reverse
+        for relation in (index.relation(model, entry) for entry in entries)
+    )
+    reads, columns = _shown_reads(semantic, model, entries, lineage)
+    setting_applies = not (query.selected or query.select_all)
+    if setting_applies:
+        query = _changelist_query(query, select, forward_field_shown)
+        if query is None:
+            return None
+    own_display = display if display is not None and lineage.owns("list_display") else None
+    return AdminFacts(
+        node, model, query, reads, own_display, select, columns,
+        setting_applies=setting_applies,
+        setting_is_own=lineage.owns("list_select_related"),
+        returned=returned,
+    )
+
+
+def _analyse_inline(semantic: SemanticModel, node: cst.ClassDef) -> Optional[InlineFacts]:
+    lineage = _lineage(semantic, node, INLINE_BASES)
+    if lineage is None or set(lineage.assignments) & _INLINE_LAYOUT or not _read_along(lineage, _INLINE_DYNAMIC):
+        return None
+    declared = lineage.assignments.get("model")
+    model = semantic.type_of(declared.value) if declared is not None else None
+    if not isinstance(model, ModelClass) or model.orm != "django" or not _shown_by_a_registered_admin(semantic, node):
+        return None
+    found = _queryset(lineage, model.qualname)
+    if found is None:
+        return None
+    query, returned = found
+    readonly = lineage.assignments.get("readonly_fields")
+    entries = string_elements(readonly.value) if readonly is not None else []
+    if entries is None:
+        return None
+    reads, columns = _shown_reads(semantic, model.qualname, ["__str__", *entries], lineage)
+    inherited = len(lineage.methods.get("get_queryset", ())) > (returned is not None)
+    return InlineFacts(node, model.qualname, query, reads, declared, columns, returned, inherits_query=inherited)
+
+
+def _shown_reads(
+    semantic: SemanticModel, model: str, entries: Sequence[str], lineage: _Lineage
+) -> Tuple[List[RelationRead], Dict[str, str]]:
+    """What showing ``entries`` (``list_display`` columns, read-only fields) reads on a
+    row, and for each read the entry that reads it."""
+    index = semantic.index
+    fields = index.model_fields(model)
+    reads: List[RelationRead] = []
+    columns: Dict[str, str] = {}
     for entry in entries:
-        # Django looks a column up as a model field first, then as a method.
-        if entry in methods and entry not in fields and index.relation(model, entry) is None:
-            found = _method_reads(semantic, model, methods[entry])
+        relation = index.relation(model, entry) if "__" not in entry else None
+        # Django looks an entry up as a model field first, then as a method of the admin.
+        if entry in lineage.methods and entry not in fields and relation is None:
+            found = _method_reads(semantic, model, lineage.methods[entry][0])
         else:
-            chain = tuple(entry.split("__"))
-            relation = index.relation(model, chain[0]) if len(chain) == 1 else None
+            chain = (entry,) if entry == "__str__" else tuple(entry.split("__"))
             if relation is not None and relation.kind == "one":
-                forward_field_shown = forward_field_shown or not relation.reverse
-                chain = (chain[0], "__str__")
+                chain = (entry, "__str__")
+            elif relation is not None:
+                chain = (entry, "all")  # a many-to-many field lists every related object
             found = _chain_reads(index, model, [chain])
         for read in found:
             if read.lookup not in columns:
                 columns[read.lookup] = entry
                 reads.append(read)
-    query = _changelist_query(model, select, forward_field_shown)
-    if query is None:
-        return None
-    return AdminFacts(node, model, query, reads, display, select, columns)
+    return reads, columns
 
 
 def automatic_select_related(index, model: str, depth: int = 5) -> Optional[List[str]]:
@@ -131,10 +248,163 @@ def _unresolved_keys(index, model: str) -> Set[str]:
     }
 
 
-def _derives_from_model_admin(semantic: SemanticModel, node: cst.ClassDef) -> bool:
-    """Directly and only: a mixin or project base class may set the change list's query
-    or columns in ways the source of this class does not show."""
-    return bool(node.bases) and all(semantic.qualified_name(base.value) in ADMIN_BASES for base in node.bases)
+def _lineage(semantic: SemanticModel, node: cst.ClassDef, framework: frozenset) -> Optional[_Lineage]:
+    """The class and the classes of its module it derives from, in method resolution
+    order, when every other base is one of ``framework`` and at least one is: a base from
+    elsewhere may set the rows or columns in ways this module does not show."""
+    module = semantic.module_node
+    local = {s.name.value: s for s in (module.body if module is not None else ()) if isinstance(s, cst.ClassDef)}
+    reaches_framework = False
+
+    def linearized(current: cst.ClassDef, seen: Tuple[str, ...]) -> Optional[List[cst.ClassDef]]:
+        nonlocal reaches_framework
+        orders: List[List[cst.ClassDef]] = []
+        bases: List[cst.ClassDef] = []
+        for base in current.bases:
+            if base.keyword is not None or base.star:
+                return None
+            if semantic.qualified_name(base.value) in framework:
+                reaches_framework = True
+                continue
+            name = base.value.value if isinstance(base.value, cst.Name) else None
+            if name not in local or name in seen:
+                return None
+            inner = linearized(local[name], (*seen, name))
+            if inner is None:
+                return None
+            orders.append(inner)
+            bases.append(local[name])
+        merged = _c3_merge([*orders, bases])
+        return [current, *merged] if merged is not None else None
+
+    classes = linearized(node, (node.name.value,))
+    if classes is None or not reaches_framework:
+        return None
+    assignments: Dict[str, cst.Assign] = {}
+    methods: Dict[str, List[cst.FunctionDef]] = {}
+    for current in classes:
+        declared, defined = class_body(current)
+        if any(len(found) > 1 for found in declared.values()):
+            return None
+        for name, (assignment,) in declared.items():
+            assignments.setdefault(name, assignment)
+        for name, method in defined.items():
+            methods.setdefault(name, []).append(method)
+    return _Lineage(classes, assignments, methods)
+
+
+def _c3_merge(orders: List[List[cst.ClassDef]]) -> Optional[List[cst.ClassDef]]:
+    """Python's C3 linearization of the bases' orders; ``None`` where Python would refuse
+    the class."""
+    pending = [list(order) for order in orders if order]
+    merged: List[cst.ClassDef] = []
+    while pending:
+        for order in pending:
+            head = order[0]
+            if not any(head in other[1:] for other in pending):
+                break
+        else:
+            return None
+        merged.append(head)
+        pending = [[c for c in order if c is not head] for order in pending]
+        pending = [order for order in pending if order]
+    return merged
+
+
+def _read_along(lineage: _Lineage, dynamic: frozenset) -> bool:
+    """Whether no method of ``dynamic`` along the lineage does more than return what
+    ``super()`` returns."""
+    return all(_delegates(method) for name in dynamic for method in lineage.methods.get(name, ()))
+
+
+def _delegates(method: cst.FunctionDef) -> bool:
+    """``return super().name(<its own parameters>)``, and nothing else."""
+    returned = _returned_value(method)
+    if not isinstance(returned, cst.Call) or not _is_super_call(returned, method.name.value):
+        return False
+    params = [p.name.value for p in method.params.params[1:]]
+    passed = [a.value.value if isinstance(a.value, cst.Name) else None for a in returned.args]
+    return passed == params and all(a.keyword is None and not a.star for a in returned.args)
+
+
+def _queryset(lineage: _Lineage, model: str) -> Optional[Tuple[QueryType, Optional[cst.BaseExpression]]]:
+    """What the lineage's ``get_queryset()`` returns, evaluated from Django's own (the
+    model's rows) through each override, and the value the class's own override returns;
+    ``None`` when an override does more than refine what ``super()`` gives."""
+    query = QueryType("django", model, "queryset")
+    definitions = lineage.methods.get("get_queryset", [])
+    for method in reversed(definitions):
+        query = _refined(method, query)
+        if query is None:
+            return None
+    own = class_body(lineage.classes[0])[1].get("get_queryset")
+    return query, (_returned_value(own) if own is not None else None)
+
+
+def _refined(method: cst.FunctionDef, given: QueryType) -> Optional[QueryType]:
+    """The query ``get_queryset(self, request)`` returns when ``super().get_queryset(request)``
+    gives ``given``: straight-line assignments of names, then one ``return``, all chains
+    of queryset methods on ``super()``'s queryset or on names bound before."""
+    if [p.name.value for p in method.params.params[1:]] != ["request"] or method.params.star_arg is not cst.MaybeSentinel.DEFAULT:
+        return None
+    statements = _statements(method)
+    if not statements or not isinstance(statements[-1], cst.Return):
+        return None
+    bound: Dict[str, QueryType] = {}
+    for statement in statements[:-1]:
+        if not (isinstance(statement, cst.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0].target, cst.Name)):
+            return None
+        value = _chain_query(statement.value, given, bound)
+        if value is None:
+            return None
+        bound[statement.targets[0].target.value] = value
+    returned = statements[-1].value
+    return _chain_query(returned, given, bound) if returned is not None else None
+
+
+def _chain_query(node: cst.BaseExpression, given: QueryType, bound: Dict[str, QueryType]) -> Optional[QueryType]:
+    if isinstance(node, cst.Name):
+        return bound.get(node.value)
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return None
+    if _is_super_call(node, "get_queryset"):
+        return given
+    receiver = _chain_query(node.func.value, given, bound)
+    return _query_method(receiver, node.func.attr.value, node) if receiver is not None else None
+
+
+def _is_super_call(call: cst.Call, method: str) -> bool:
+    """``super().method(...)`` or ``super(Class, self).method(...)``."""
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == method
+        and isinstance(func.value, cst.Call)
+        and isinstance(func.value.func, cst.Name)
+        and func.value.func.value == "super"
+    )
+
+
+def _statements(method: cst.FunctionDef) -> Optional[List[cst.BaseSmallStatement]]:
+    """The simple statements of a method's body, its docstring left out; ``None`` when it
+    has a compound statement or several on a line."""
+    body = method.body.body if isinstance(method.body, cst.IndentedBlock) else ()
+    found: List[cst.BaseSmallStatement] = []
+    for position, statement in enumerate(body):
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            return None
+        small = statement.body[0]
+        if position == 0 and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+            continue
+        found.append(small)
+    return found
+
+
+def _returned_value(method: cst.FunctionDef) -> Optional[cst.BaseExpression]:
+    statements = _statements(method)
+    if not statements or not isinstance(statements[-1], cst.Return):
+        return None
+    return statements[-1].value
 
 
 def _registered_model(semantic: SemanticModel, node: cst.ClassDef) -> Optional[str]:
@@ -163,6 +433,23 @@ def _registered_model(semantic: SemanticModel, node: cst.ClassDef) -> Optional[s
     return models.pop() if len(models) == 1 and "?" not in models else None
 
 
+def _shown_by_a_registered_admin(semantic: SemanticModel, inline: cst.ClassDef) -> bool:
+    """Whether a registered admin of the module lists the inline in a literal ``inlines``
+    and does not choose its inlines at run time: only then does a change form show it."""
+    module = semantic.module_node
+    for statement in module.body if module is not None else ():
+        if not isinstance(statement, cst.ClassDef) or statement is inline:
+            continue
+        lineage = _lineage(semantic, statement, ADMIN_BASES)
+        listed = lineage.assignments.get("inlines") if lineage is not None else None
+        if listed is None or not isinstance(listed.value, (cst.List, cst.Tuple)):
+            continue
+        names = {e.value.value for e in listed.value.elements if isinstance(e.value, cst.Name)}
+        if inline.name.value in names and _read_along(lineage, _INLINE_CHOICE) and _registered_model(semantic, statement):
+            return True
+    return False
+
+
 def _models(semantic: SemanticModel, values: List[cst.BaseExpression]) -> Set[str]:
     found: Set[str] = set()
     for value in values:
@@ -184,12 +471,14 @@ def _method_reads(semantic: SemanticModel, model: str, method: cst.FunctionDef) 
     return _relation_reads(semantic, model, params[1].name.value, [method.body])
 
 
-def _changelist_query(model: str, select: Optional[cst.Assign], forward_field_shown: bool) -> Optional[QueryType]:
+def _changelist_query(query: QueryType, select: Optional[cst.Assign], forward_field_shown: bool) -> Optional[QueryType]:
+    """What ``ChangeList.apply_select_related`` makes of the admin's query, which
+    selects no relation yet."""
     if select is None or (isinstance(select.value, cst.Name) and select.value.value == "False"):
-        return QueryType("django", model, "queryset", select_all=forward_field_shown)
+        return query.derive(select_all=forward_field_shown)
     if isinstance(select.value, cst.Name) and select.value.value == "True":
-        return QueryType("django", model, "queryset", select_all=True)
+        return query.derive(select_all=True)
     paths = string_elements(select.value)
     if paths is None:
         return None
-    return QueryType("django", model, "queryset", selected=frozenset(paths))
+    return query.derive(selected=frozenset(paths))

@@ -1,0 +1,518 @@
+"""ORM001 / ORM002 in the Django admin as projects write it: a ``get_queryset()`` override
+that refines ``super()``'s queryset, a base admin or mixin of the same module, and inlines
+whose rows are read on the parent's change form.
+
+Django's rules, from ``django/contrib/admin``: the change list's query is the admin's
+``get_queryset()``, and ``list_select_related`` (or the automatic ``select_related()`` for a
+ForeignKey column) is applied only when that query selects no relation
+(``ChangeList.get_queryset``). An inline row shows its ``__str__`` and its read-only fields.
+"""
+
+import textwrap
+
+import pytest
+
+from harness import EXTRA_DJANGO_MODELS, check, fix, make_project, marked_rows, rows
+
+ADMIN = "shop/admin.py"
+
+#: A model shown as an inline row: its ``__str__`` reads its order and the order's customer.
+WRITTEN_MODELS = '''
+from django.db import models
+
+from shop.models import Order
+from shop.extra import Region, Tag
+
+
+class Parcel(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="parcels")
+    region = models.ForeignKey(Region, null=True, on_delete=models.SET_NULL)
+    tags = models.ManyToManyField(Tag, related_name="parcels")
+    weight = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.weight} kg for {self.order.customer.name}"
+
+
+class Label(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="labels")
+    text = models.CharField(max_length=50)
+
+    def __str__(self):
+        return self.text
+'''
+
+
+def diagnostics(tmp_path, code, select="ORM0"):
+    make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS, "shop/written.py": WRITTEN_MODELS})
+    return check(tmp_path, code, select, name=ADMIN)
+
+
+def fixed(tmp_path, code):
+    make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS, "shop/written.py": WRITTEN_MODELS})
+    return fix(tmp_path, textwrap.dedent(code), "ORM0", name=ADMIN)
+
+
+FIRES = [
+    pytest.param(
+        """
+        from django.contrib import admin
+        from django.db.models import Count
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            list_display = ("status", "customer_name", "parcel_count")  # error: ORM001
+
+            def get_queryset(self, request):
+                return super().get_queryset(request).annotate(parcel_count=Count("parcels"))
+
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="annotating-get-queryset-keeps-list-select-related-in-play",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.extra import Line
+
+        @admin.register(Line)
+        class LineAdmin(admin.ModelAdmin):
+            list_display = ("quantity", "order", "parent")
+            list_select_related = ("parent",)
+
+            def get_queryset(self, request):
+                return super().get_queryset(request).select_related("order")  # error: ORM001
+        """,
+        id="a-selecting-get-queryset-turns-the-setting-off",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.extra import Line
+
+        @admin.register(Line)
+        class LineAdmin(admin.ModelAdmin):
+            list_display = ("quantity", "tag_names")
+
+            def get_queryset(self, request):
+                lines = super().get_queryset(request)
+                return lines.select_related("order")  # error: ORM002
+
+            def tag_names(self, line):
+                return ", ".join(tag.name for tag in line.tags.all())
+        """,
+        id="prefetch-missing-from-own-get-queryset",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+
+        class CustomerColumns:
+            def customer_name(self, obj):
+                return obj.customer.name
+
+        class BaseAdmin(admin.ModelAdmin):
+            list_per_page = 50
+
+            def get_queryset(self, request):
+                return super().get_queryset(request)
+
+        @admin.register(Order)
+        class OrderAdmin(CustomerColumns, BaseAdmin):
+            list_display = ("status", "customer_name")  # error: ORM001
+        """,
+        id="mixin-and-base-admin-of-the-module",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+
+        class BaseAdmin(admin.ModelAdmin):
+            list_display = ("status", "customer_name")
+
+            def customer_name(self, obj):
+                return obj.customer.name
+
+        @admin.register(Order)
+        class OrderAdmin(BaseAdmin):  # error: ORM001
+            search_fields = ("status",)
+        """,
+        id="columns-from-the-base-reported-on-the-class",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+        from shop.written import Parcel
+
+        class ParcelInline(admin.TabularInline):
+            model = Parcel  # error: ORM001
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            inlines = [ParcelInline]
+        """,
+        id="inline-row-str-reads-relations",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+        from shop.written import Parcel
+
+        class ParcelInline(admin.StackedInline):
+            model = Parcel
+            readonly_fields = ("region", "tags")
+
+            def get_queryset(self, request):
+                return super().get_queryset(request).select_related("order__customer")  # error: ORM001, ORM002
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            inlines = (ParcelInline,)
+        """,
+        id="inline-read-only-fields",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.written import Parcel
+
+        @admin.register(Parcel)
+        class ParcelAdmin(admin.ModelAdmin):  # error: ORM001
+            search_fields = ("weight",)
+        """,
+        id="default-column-is-the-row-s-str",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", FIRES)
+def test_fires(tmp_path, code):
+    assert rows(diagnostics(tmp_path, code)) == sorted(marked_rows(code))
+
+
+SILENT = [
+    pytest.param(
+        """
+        from django.contrib import admin
+        from django.db.models import Count
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            list_display = ("status", "customer", "parcel_count")
+
+            def get_queryset(self, request):
+                return super().get_queryset(request).annotate(parcel_count=Count("parcels"))
+        """,
+        id="annotating-get-queryset-and-django-s-own-select-related",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.extra import Line
+
+        @admin.register(Line)
+        class LineAdmin(admin.ModelAdmin):
+            list_display = ("quantity", "order__customer")
+
+            def get_queryset(self, request):
+                qs = super().get_queryset(request)
+                qs = qs.filter(quantity__gt=0)
+                return qs.select_related("order__customer")
+        """,
+        id="straight-line-get-queryset-loads-the-column",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            list_display = ("status", "customer_name")
+
+            def get_queryset(self, request):
+                if request.user.is_superuser:
+                    return super().get_queryset(request)
+                return super().get_queryset(request).filter(status="open")
+
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="branching-get-queryset-is-not-read",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            list_display = ("status", "customer_name")
+
+            def get_queryset(self, request):
+                return super().get_queryset(request).visible_to(request.user)
+
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="unknown-queryset-method",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+
+        class BaseAdmin(admin.ModelAdmin):
+            def get_queryset(self, request):
+                return super().get_queryset(request).select_related("customer")
+
+        @admin.register(Order)
+        class OrderAdmin(BaseAdmin):
+            list_display = ("status", "customer_name")
+
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="base-admin-get-queryset-loads-it",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+
+        class BaseAdmin(admin.ModelAdmin):
+            def get_list_display(self, request):
+                return self.list_display + ("extra",)
+
+        @admin.register(Order)
+        class OrderAdmin(BaseAdmin):
+            list_display = ("status", "customer_name")
+
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="base-admin-decides-columns-at-run-time",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+        from elsewhere import AuditAdmin
+
+        class BaseAdmin(AuditAdmin):
+            pass
+
+        @admin.register(Order)
+        class OrderAdmin(BaseAdmin):
+            list_display = ("status", "customer_name")
+
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="base-admin-from-outside-the-module",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+        from shop.written import Parcel
+
+        class ParcelInline(admin.TabularInline):
+            model = Parcel
+
+            def get_queryset(self, request):
+                return super().get_queryset(request).select_related("order__customer")
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            inlines = [ParcelInline]
+        """,
+        id="inline-get-queryset-loads-what-str-reads",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+        from shop.written import Parcel
+
+        class ParcelInline(admin.TabularInline):
+            model = Parcel
+        """,
+        id="inline-no-admin-shows",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+        from shop.written import Parcel
+
+        class ParcelInline(admin.TabularInline):
+            model = Parcel
+            fields = ("weight",)
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            inlines = [ParcelInline]
+
+            def get_inlines(self, request, obj):
+                return [] if obj is None else self.inlines
+        """,
+        id="inline-chosen-at-run-time",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+        from shop.written import Label, Parcel
+
+        class LabelInline(admin.TabularInline):
+            model = Label
+            readonly_fields = ("text",)
+
+        class ParcelInline(admin.TabularInline):
+            model = Parcel
+            template = "admin/parcels.html"
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            inlines = [LabelInline, ParcelInline]
+        """,
+        id="inline-str-reads-nothing-and-own-template",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.written import Parcel
+
+        @admin.register(Parcel)
+        class ParcelAdmin(admin.ModelAdmin):
+            list_display = ("__str__", "order")
+        """,
+        id="str-column-beside-a-foreign-key-column",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", SILENT)
+def test_silent(tmp_path, code):
+    assert rows(diagnostics(tmp_path, code)) == []
+
+
+def test_fix_extends_the_selecting_get_queryset(tmp_path):
+    before = """
+    from django.contrib import admin
+    from shop.extra import Line
+
+    @admin.register(Line)
+    class LineAdmin(admin.ModelAdmin):
+        list_display = ("quantity", "order", "parent")
+        list_select_related = ("parent",)
+
+        def get_queryset(self, request):
+            return super().get_queryset(request).select_related("order")
+    """
+    after = before.replace('select_related("order")', 'select_related("order", "parent")')
+    assert fixed(tmp_path, before) == textwrap.dedent(after)
+
+
+def test_fix_appends_the_prefetch_to_the_returned_queryset(tmp_path):
+    before = """
+    from django.contrib import admin
+    from shop.extra import Line
+
+    @admin.register(Line)
+    class LineAdmin(admin.ModelAdmin):
+        list_display = ("quantity", "tag_names")
+
+        def get_queryset(self, request):
+            lines = super().get_queryset(request)
+            return lines.select_related("order")
+
+        def tag_names(self, line):
+            return ", ".join(tag.name for tag in line.tags.all())
+    """
+    after = before.replace('lines.select_related("order")', 'lines.select_related("order").prefetch_related("tags")')
+    assert fixed(tmp_path, before) == textwrap.dedent(after)
+
+
+def test_fix_writes_get_queryset_for_an_inline_without_one(tmp_path):
+    before = """
+    from django.contrib import admin
+    from shop.models import Order
+    from shop.written import Parcel
+
+    class ParcelInline(admin.TabularInline):
+        model = Parcel
+        extra = 0
+
+    @admin.register(Order)
+    class OrderAdmin(admin.ModelAdmin):
+        inlines = [ParcelInline]
+    """
+    after = """
+    from django.contrib import admin
+    from shop.models import Order
+    from shop.written import Parcel
+
+    class ParcelInline(admin.TabularInline):
+        def get_queryset(self, request):
+            return super().get_queryset(request).select_related("order__customer")
+
+        model = Parcel
+        extra = 0
+
+    @admin.register(Order)
+    class OrderAdmin(admin.ModelAdmin):
+        inlines = [ParcelInline]
+    """
+    assert fixed(tmp_path, before) == textwrap.dedent(after)
+    assert fixed(tmp_path, after) == textwrap.dedent(after)
+
+
+def test_no_fix_when_the_columns_come_from_a_base_admin(tmp_path):
+    """Writing ``list_select_related`` into the base would change every admin deriving
+    from it."""
+    code = """
+    from django.contrib import admin
+    from shop.models import Order
+
+    class BaseAdmin(admin.ModelAdmin):
+        list_display = ("status", "customer_name")
+        list_select_related = ()
+
+        def customer_name(self, obj):
+            return obj.customer.name
+
+    @admin.register(Order)
+    class OrderAdmin(BaseAdmin):
+        list_display = ("status", "customer_name")
+    """
+    (found,) = diagnostics(tmp_path, code)
+    assert found.code == "ORM001" and found.fix is None
+
+
+def test_messages_say_where_the_load_goes(tmp_path):
+    code = """
+    from django.contrib import admin
+    from shop.models import Order
+    from shop.written import Parcel
+
+    class ParcelInline(admin.TabularInline):
+        model = Parcel
+
+    @admin.register(Order)
+    class OrderAdmin(admin.ModelAdmin):
+        inlines = [ParcelInline]
+    """
+    (found,) = diagnostics(tmp_path, code)
+    assert found.message == (
+        "The inline `ParcelInline` reads `order.customer` (by `__str__`) on every row of the change form: "
+        "1 query per row; load with `.select_related('order__customer')` in its `get_queryset()`"
+    )
