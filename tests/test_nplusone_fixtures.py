@@ -7,7 +7,8 @@ but the modules listed in ``CHECKED_ELSEWHERE``: the REST framework list views o
 and the helpers called with query rows (``store/views.py``, ``store/reports.py``,
 ``library/web.py``), which tests/test_cross_function_fixtures.py checks, and the querysets
 and rows that cross function boundaries (``store/flows.py``), which
-tests/test_interprocedural_fixtures.py checks.
+tests/test_interprocedural_fixtures.py checks, and the admins as projects write them
+(``store/admin_written.py``), which tests/test_admin_fixtures.py checks.
 
 The fixtures are checked from a copy in a temporary folder: below ``tests/`` the default
 per-file-ignores turn ORM004 off, which would hide the ORM004 marks.
@@ -31,8 +32,10 @@ MARKED = ("loops.py", "admin.py")
 #: Modules whose findings have their own test: the REST framework list views and their
 #: serializers (tests/test_drf_fixtures.py); views rendering templates and rows passed to
 #: helpers (tests/test_cross_function_fixtures.py); querysets and rows across function
-#: boundaries (tests/test_interprocedural_fixtures.py).
+#: boundaries (tests/test_interprocedural_fixtures.py); admins with ``get_queryset()``
+#: overrides, base admins and inlines (tests/test_admin_fixtures.py).
 CHECKED_ELSEWHERE = {
+    "store/admin_written.py",
     "store/api.py",
     "store/serializers.py",
     "store/views.py",
