@@ -34,7 +34,7 @@ import libcst as cst
 from ormlint.semantic.loops import RelationRead, _chain_reads, _relation_reads
 from ormlint.semantic.model import SemanticModel, _query_method
 from ormlint.semantic.types import ModelClass, QueryType
-from ormlint.syntax import class_body, string_elements
+from ormlint.syntax import class_body, string_elements, walk
 
 ADMIN_BASES = frozenset({"django.contrib.admin.ModelAdmin", "django.contrib.admin.options.ModelAdmin"})
 INLINE_BASES = frozenset(
@@ -46,14 +46,20 @@ INLINE_BASES = frozenset(
     }
 )
 _REGISTER = frozenset({"django.contrib.admin.register", "django.contrib.admin.decorators.register"})
-#: Methods that decide the change list's columns or query class at run time.
-_DYNAMIC = frozenset({"get_list_select_related", "get_list_display", "get_changelist", "get_changelist_instance"})
-#: Methods that decide an inline's fields, form or rendering at run time.
-_INLINE_DYNAMIC = frozenset({"get_readonly_fields", "get_fields", "get_fieldsets", "get_exclude", "get_formset"})
+#: Methods that may decide the change list's columns, query or page at run time: read
+#: only when they keep what Django's own do (see ``_keeps_super``).
+_DYNAMIC = frozenset(
+    {
+        "__init__", "get_list_select_related", "get_list_display", "get_changelist",
+        "get_changelist_instance", "changelist_view", "get_urls",
+    }
+)
+#: The same for an inline's fields, form or rendering.
+_INLINE_DYNAMIC = frozenset({"__init__", "get_readonly_fields", "get_fields", "get_fieldsets", "get_exclude", "get_formset"})
 #: Settings with which an inline may show other fields or render them otherwise.
 _INLINE_LAYOUT = frozenset({"fields", "fieldsets", "form", "formset", "template"})
-#: Methods of the parent admin that choose its inlines at run time.
-_INLINE_CHOICE = frozenset({"get_inlines", "get_inline_instances", "get_formsets_with_inlines"})
+#: The same for the parent admin that shows the inlines, and its change form.
+_INLINE_CHOICE = frozenset({"__init__", "get_inlines", "get_inline_instances", "get_formsets_with_inlines", "change_view", "get_urls"})
 
 
 @dataclass
@@ -312,19 +318,37 @@ def _c3_merge(orders: List[List[cst.ClassDef]]) -> Optional[List[cst.ClassDef]]:
 
 
 def _read_along(lineage: _Lineage, dynamic: frozenset) -> bool:
-    """Whether no method of ``dynamic`` along the lineage does more than return what
-    ``super()`` returns."""
-    return all(_delegates(method) for name in dynamic for method in lineage.methods.get(name, ()))
+    """Whether every method of ``dynamic`` along the lineage keeps what Django's own does."""
+    return all(_keeps_super(method) for name in dynamic for method in lineage.methods.get(name, ()))
 
 
-def _delegates(method: cst.FunctionDef) -> bool:
-    """``return super().name(<its own parameters>)``, and nothing else."""
-    returned = _returned_value(method)
-    if not isinstance(returned, cst.Call) or not _is_super_call(returned, method.name.value):
+def _keeps_super(method: cst.FunctionDef) -> bool:
+    """Whether a method leaves Django's behaviour in place: it sets nothing on the
+    instance (a ``self.list_display = ...`` decides the columns at run time), and every
+    ``return`` gives what ``super()``'s method gives (``get_urls()`` may add routes after
+    Django's own, which match first); ``__init__`` returns nothing."""
+    name = method.name.value
+    nodes = list(walk([method.body]))
+    if any(
+        isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign))
+        and any(isinstance(target, cst.Attribute) for target in _targets(node))
+        for node in nodes
+    ):
         return False
-    params = [p.name.value for p in method.params.params[1:]]
-    passed = [a.value.value if isinstance(a.value, cst.Name) else None for a in returned.args]
-    return passed == params and all(a.keyword is None and not a.star for a in returned.args)
+    returns = [node.value for node in nodes if isinstance(node, cst.Return)]
+    if name == "__init__":
+        return not returns
+    return bool(returns) and all(_gives_super(value, name) for value in returns)
+
+
+def _gives_super(value: Optional[cst.BaseExpression], name: str) -> bool:
+    if name == "get_urls" and isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return _gives_super(value.left, name)
+    return isinstance(value, cst.Call) and _is_super_call(value, name)
+
+
+def _targets(node) -> List[cst.BaseExpression]:
+    return [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
 
 
 def _queryset(lineage: _Lineage, model: str) -> Optional[Tuple[QueryType, Optional[cst.BaseExpression]]]:

@@ -146,6 +146,30 @@ FIRES = [
     pytest.param(
         """
         from django.contrib import admin
+        from django.urls import path
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            list_display = ("status", "customer_name")  # error: ORM001
+
+            def __init__(self, model, admin_site):
+                super().__init__(model, admin_site)
+
+            def get_urls(self):
+                return super().get_urls() + [path("export/", self.admin_site.admin_view(self.changelist_view))]
+
+            def changelist_view(self, request, extra_context=None):
+                return super().changelist_view(request, extra_context={"title": "Orders"})
+
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="methods-that-keep-django-s-page",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
         from shop.models import Order
         from shop.written import Parcel
 
@@ -396,6 +420,52 @@ SILENT = [
             list_display = ("__str__", "order")
         """,
         id="str-column-beside-a-foreign-key-column",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.written import Parcel
+
+        @admin.register(Parcel)
+        class ParcelAdmin(admin.ModelAdmin):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.list_display = ("weight", "region")
+        """,
+        id="columns-set-in-init",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from django.urls import path
+        from shop.written import Parcel
+
+        @admin.register(Parcel)
+        class ParcelAdmin(admin.ModelAdmin):
+            def get_urls(self):
+                return [path("", self.admin_site.admin_view(self.change_view))]
+        """,
+        id="urls-that-replace-the-change-list",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from django.shortcuts import redirect
+        from shop.models import Order
+        from shop.written import Parcel
+
+        class ParcelInline(admin.TabularInline):
+            model = Parcel
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            list_display = ("status",)
+            inlines = [ParcelInline]
+
+            def change_view(self, request, object_id, form_url="", extra_context=None):
+                return redirect("elsewhere")
+        """,
+        id="change-form-not-django-s",
     ),
 ]
 
