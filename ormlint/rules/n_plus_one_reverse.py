@@ -27,7 +27,9 @@ class NPlusOneReverse(LoopRule):
 
     In the Django admin, a change list column that reads a many-valued relation of each
     row (`obj.tags.all()`) is reported on `list_display`, without a fix: prefetching
-    belongs in the admin's `get_queryset()`.
+    belongs in the admin's `get_queryset()`. When the admin has its own `get_queryset()`
+    refining `super().get_queryset(request)`, the finding is reported on the queryset it
+    returns and fixed there. Inlines are checked the same way, on their `get_queryset()`.
 
     In Django REST framework, a list view (`ModelViewSet`, `ListAPIView`...) serializes
     every row of its `queryset` with its `serializer_class`: nested serializers, dotted
