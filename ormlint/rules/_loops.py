@@ -84,10 +84,10 @@ class LoopRule(Rule):
         fix = None
         if fixable and facts.returned is not None:
             fix = self.fix(f"Add `{call}`", (facts.returned, add_related(facts.returned, method, paths)))
-        elif fixable and not facts.inherits_query:
+        elif fixable and facts.declared is not None and not facts.inherits_query:
             edit = get_queryset_method(self.semantic.module_node, facts.declared, method, paths, class_indentation(self, facts.node))
             fix = self.fix(f"Add `get_queryset()` with `{call}`", edit)
-        self.report(facts.returned if facts.returned is not None else facts.declared, message, fix)
+        self.report(facts.returned or facts.declared or facts.node.name, message, fix)
 
     def report_view(self, facts: ViewFacts, reads: List[RelationRead], method: str, fixable: bool) -> None:
         reads = longest_reads(reads)

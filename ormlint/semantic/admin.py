@@ -56,8 +56,9 @@ _DYNAMIC = frozenset(
 )
 #: The same for an inline's fields, form or rendering.
 _INLINE_DYNAMIC = frozenset({"__init__", "get_readonly_fields", "get_fields", "get_fieldsets", "get_exclude", "get_formset"})
-#: Settings with which an inline may show other fields or render them otherwise.
-_INLINE_LAYOUT = frozenset({"fields", "fieldsets", "form", "formset", "template"})
+#: Settings with which an inline may show other fields, rows or markup (a formset may
+#: override the rows' query; a ``form`` changes editable fields only).
+_INLINE_LAYOUT = frozenset({"fieldsets", "formset", "template"})
 #: The same for the parent admin that shows the inlines, and its change form.
 _INLINE_CHOICE = frozenset({"__init__", "get_inlines", "get_inline_instances", "get_formsets_with_inlines", "change_view", "get_urls"})
 
@@ -91,13 +92,14 @@ class InlineFacts:
     #: What the inline's ``get_queryset()`` loads with the rows.
     query: QueryType
     reads: List[RelationRead]
-    #: The ``model = ...`` statement, reported when the class has no ``get_queryset()``.
-    declared: cst.Assign
+    #: The class's own ``model = ...`` statement, reported (and where a new
+    #: ``get_queryset()`` goes) when the class has no ``get_queryset()``.
+    declared: Optional[cst.Assign]
     #: For each read, what shows it: ``__str__`` or a read-only field.
     columns: Dict[str, str] = field(default_factory=dict)
     #: What the class's own ``get_queryset()`` returns, where a fix goes.
     returned: Optional[cst.BaseExpression] = None
-    #: Whether a base class of the project defines ``get_queryset()``: a new one in the
+    #: Whether a base class of the module defines ``get_queryset()``: a new one in the
     #: class would have to keep what it does.
     inherits_query: bool = False
 
@@ -114,8 +116,15 @@ class _Lineage:
 
     def owns(self, name: str) -> bool:
         """Whether the class itself declares ``name``, or nothing along it does."""
+        return self.declared_here(name) or not self.declared_above(name)
+
+    def declared_here(self, name: str) -> bool:
         own, own_methods = class_body(self.classes[0])
-        return name in own or name in own_methods or (name not in self.assignments and name not in self.methods)
+        return name in own or name in own_methods
+
+    def declared_above(self, name: str) -> bool:
+        """Whether a base class of the lineage declares ``name``."""
+        return any(name in declared or name in defined for declared, defined in map(class_body, self.classes[1:]))
 
 
 def analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[AdminFacts]:
@@ -183,13 +192,32 @@ def _analyse_inline(semantic: SemanticModel, node: cst.ClassDef) -> Optional[Inl
     if found is None:
         return None
     query, returned = found
-    readonly = lineage.assignments.get("readonly_fields")
-    entries = string_elements(readonly.value) if readonly is not None else []
+    entries = _shown_read_only(lineage.assignments.get("readonly_fields"), lineage.assignments.get("fields"))
     if entries is None:
         return None
     reads, columns = _shown_reads(semantic, model.qualname, ["__str__", *entries], lineage)
-    inherited = len(lineage.methods.get("get_queryset", ())) > (returned is not None)
-    return InlineFacts(node, model.qualname, query, reads, declared, columns, returned, inherits_query=inherited)
+    own_model = declared if lineage.declared_here("model") else None
+    return InlineFacts(
+        node, model.qualname, query, reads, own_model, columns, returned,
+        inherits_query=lineage.declared_above("get_queryset"),
+    )
+
+
+def _shown_read_only(readonly: Optional[cst.Assign], fields: Optional[cst.Assign]) -> Optional[List[str]]:
+    """The read-only fields an inline shows: all of them, or those its ``fields`` lists
+    (a nested tuple puts fields on one line); ``None`` when a setting is not literal."""
+    entries = string_elements(readonly.value) if readonly is not None else []
+    if entries is None or fields is None:
+        return entries
+    if not isinstance(fields.value, (cst.List, cst.Tuple)):
+        return None
+    listed: Set[str] = set()
+    for element in fields.value.elements:
+        names = [element.value.evaluated_value] if isinstance(element.value, cst.SimpleString) else string_elements(element.value)
+        if names is None:
+            return None
+        listed.update(names)
+    return [entry for entry in entries if entry in listed]
 
 
 def _shown_reads(

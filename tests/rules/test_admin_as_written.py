@@ -212,6 +212,23 @@ FIRES = [
         """,
         id="default-column-is-the-row-s-str",
     ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+        from shop.written import Label
+
+        class LabelInline(admin.TabularInline):
+            model = Label  # error: ORM001
+            fields = (("text", "order"),)
+            readonly_fields = ("order",)
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            inlines = [LabelInline]
+        """,
+        id="inline-read-only-parent-listed-in-fields",
+    ),
 ]
 
 
@@ -467,6 +484,41 @@ SILENT = [
         """,
         id="change-form-not-django-s",
     ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+        from shop.written import Label
+
+        class LabelInline(admin.TabularInline):
+            model = Label
+            fields = ("text",)
+            readonly_fields = ("order",)
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            inlines = [LabelInline]
+        """,
+        id="inline-read-only-field-not-in-fields",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+        from shop.written import Label
+        from somewhere import LabelFormSet
+
+        class LabelInline(admin.TabularInline):
+            model = Label
+            formset = LabelFormSet
+            readonly_fields = ("order",)
+
+        @admin.register(Order)
+        class OrderAdmin(admin.ModelAdmin):
+            inlines = [LabelInline]
+        """,
+        id="inline-formset-may-choose-the-rows",
+    ),
 ]
 
 
@@ -563,6 +615,27 @@ def test_no_fix_when_the_columns_come_from_a_base_admin(tmp_path):
     @admin.register(Order)
     class OrderAdmin(BaseAdmin):
         list_display = ("status", "customer_name")
+    """
+    (found,) = diagnostics(tmp_path, code)
+    assert found.code == "ORM001" and found.fix is None
+
+
+def test_no_new_get_queryset_in_an_inline_whose_base_has_one(tmp_path):
+    code = """
+    from django.contrib import admin
+    from shop.models import Order
+    from shop.written import Parcel
+
+    class OrderedInline(admin.TabularInline):
+        def get_queryset(self, request):
+            return super().get_queryset(request).order_by("pk")
+
+    class ParcelInline(OrderedInline):
+        model = Parcel
+
+    @admin.register(Order)
+    class OrderAdmin(admin.ModelAdmin):
+        inlines = [ParcelInline]
     """
     (found,) = diagnostics(tmp_path, code)
     assert found.code == "ORM001" and found.fix is None
