@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-18"
+FORMAT = f"ormlint-index-{__version__}-19"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 
@@ -140,6 +140,8 @@ def _facts_to_json(facts: ModuleFacts) -> Dict[str, Any]:
                 "callbacks": [list(callback) for callback in c.callbacks],
                 "writes": [list(write) for write in c.writes],
                 "self_call_chains": [[m, p, a, list(calls)] for m, p, a, calls in c.self_call_chains],
+                "attributes": _returns_to_json(c.attributes),
+                "delegates": list(c.delegates),
             }
             for c in facts.classes
         ],
@@ -206,6 +208,8 @@ def _facts_from_json(data: Dict[str, Any]) -> ModuleFacts:
                 self_call_chains=tuple(
                     (str(m), bool(p), str(a), tuple(str(x) for x in calls)) for m, p, a, calls in c["self_call_chains"]
                 ),
+                attributes=_returns_from_json(c["attributes"]),
+                delegates=tuple(str(m) for m in c["delegates"]),
             )
             for c in data["classes"]
         ),
@@ -246,7 +250,7 @@ def _parameter_reads_from_json(items) -> Tuple[Tuple[str, str, int, Tuple[str, .
 
 def _returns_to_json(returns) -> List[Any]:
     return [
-        [name, list(s.values), [list(p) for p in s.parameters], [list(n) for n in s.names], s.receiver, s.kind]
+        [name, list(s.values), [list(p) for p in s.parameters], [list(n) for n in s.names], s.receiver, s.kind, list(s.actions)]
         for name, s in returns
     ]
 
@@ -261,9 +265,10 @@ def _returns_from_json(items) -> Tuple[Tuple[str, ReturnSummary], ...]:
                 names=tuple((str(n), str(q)) for n, q in names),
                 receiver=str(receiver),
                 kind=str(kind),
+                actions=tuple(str(a) for a in actions),
             ),
         )
-        for name, values, parameters, names, receiver, kind in items
+        for name, values, parameters, names, receiver, kind, actions in items
     )
 
 

@@ -42,6 +42,7 @@ from ormlint.semantic.summaries import (
     iterated_chains,
     parameter_guards,
     parameter_uses,
+    attribute_summary,
     return_summary,
     split_by_guard,
     when_new_only,
@@ -226,6 +227,12 @@ class ClassFacts:
     callbacks: Tuple[Callback, ...] = ()
     #: What its methods write on every call (``summaries.write_facts``).
     writes: Tuple[WriteFact, ...] = ()
+    #: Class-level ``name = value``, the last one of each name, as summaries of kind
+    #: ``attribute``: a subclass in another module reads them through ``lineage``.
+    attributes: Tuple[Tuple[str, ReturnSummary], ...] = ()
+    #: Methods that only hand their call on to the same method of the next class:
+    #: ``def list(self, request, *args, **kwargs): return super().list(request, *args, **kwargs)``.
+    delegates: Tuple[str, ...] = ()
     #: For each method or property, the calls it chains on an attribute of ``self`` on
     #: every run (``self.tickets.filter(open=True).count()`` as ``("tickets", ("filter",
     #: "count"))``), and whether it is read as a property: (method, property, attribute,
@@ -353,6 +360,7 @@ class ProjectIndex:
     #: Every class statement of the project by qualified name, models or not.
     classes: Dict[str, ClassFacts] = field(default_factory=dict, repr=False)
     _classes_by_tail: Optional[Dict[str, List[str]]] = field(default=None, repr=False)
+    _orders: Dict[str, Optional[Tuple[str, ...]]] = field(default_factory=dict, repr=False)
     _vocabulary: Optional[FrozenSet[str]] = field(default=None, repr=False)
     _receivers: Optional[List[Tuple[str, str]]] = field(default=None, repr=False)
     _bound_names: Dict[str, FrozenSet[str]] = field(default_factory=dict, repr=False)
@@ -1120,6 +1128,27 @@ class ProjectIndex:
             pending.extend(current[1].bases)
         return found
 
+    def resolution_order(self, qualname: str) -> Optional[Tuple[str, ...]]:
+        """The class's method resolution order (Python's C3), as qualified names: project
+        classes as the index names them, and each class from outside the project as its
+        bases name it, without what it derives from in turn (not known here). ``None``
+        when the order cannot be built (Python would refuse the class too)."""
+        if qualname not in self._orders:
+            self._orders[qualname] = None  # a class deriving from itself has none
+            found = self._class(qualname)
+            if found is None:
+                order: Optional[Tuple[str, ...]] = (qualname,)
+            else:
+                name, facts = found
+                lines = [self.resolution_order(base) for base in facts.bases]
+                merged = None
+                if all(line is not None for line in lines):
+                    # The bases as their own orders name them (re-exports resolved).
+                    merged = _c3_merge([list(line) for line in lines] + [[line[0] for line in lines]])  # type: ignore[index]
+                order = (name, *merged) if merged is not None else None
+            self._orders[qualname] = order
+        return self._orders[qualname]
+
     def derives_from(self, qualname: str, targets: FrozenSet[str]) -> bool:
         """Whether ``qualname`` is one of ``targets`` or a project class deriving from one."""
         if qualname in targets:
@@ -1185,6 +1214,19 @@ def _declares_mapped_table(facts: ClassFacts) -> bool:
     return any(name == "__tablename__" for name, _ in facts.constants) and any(
         callee in _SQLALCHEMY_COLUMNS for _, callee in facts.calls
     )
+
+
+def _c3_merge(lines: List[List[str]]) -> Optional[List[str]]:
+    """Python's C3 merge: repeatedly take the first head that is in no other line's tail."""
+    merged: List[str] = []
+    lines = [line for line in lines if line]
+    while lines:
+        head = next((line[0] for line in lines if not any(line[0] in other[1:] for other in lines)), None)
+        if head is None:
+            return None
+        merged.append(head)
+        lines = [rest for rest in (line[1:] if line[0] == head else line for line in lines) if rest]
+    return merged
 
 
 def _suffix_match(qualname: str, candidates: List[str]) -> Optional[str]:
@@ -1311,6 +1353,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     functions: List[FunctionBody] = []
     methods: List[List[FunctionBody]] = []
+    class_nodes: List[ast.ClassDef] = []
     auth_user_model = None
     for statement in _module_statements(tree.body):
         if isinstance(statement, ast.Import):
@@ -1330,6 +1373,7 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
             class_facts, bodies = _class_facts(statement, names)
             classes.append(class_facts)
             methods.append(bodies)
+            class_nodes.append(statement)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             body = FunctionBody(statement)
             parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, body, method=False))
@@ -1362,7 +1406,10 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     # Summaries are read once every module-level name is known: a function may use a
     # class or call a function the module defines below it.
     names.update((f.function.name, f"{module}.{f.function.name}") for f in functions if f.function.name not in names)
-    classes = [replace(facts, **_function_summaries(bodies, names, module, method=True)) for facts, bodies in zip(classes, methods)]
+    classes = [
+        replace(facts, attributes=_attribute_summaries(node, names, module), **_function_summaries(bodies, names, module, method=True))
+        for facts, bodies, node in zip(classes, methods, class_nodes)
+    ]
     mentions_signals = "pre_save" in source or "post_save" in source if isinstance(source, str) else (
         b"pre_save" in source or b"post_save" in source
     )
@@ -1382,6 +1429,56 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         tables=tuple(tables),
         **_function_summaries(functions, names, module, method=False),
     )
+
+
+def _attribute_summaries(node: ast.ClassDef, names: Dict[str, str], module: str) -> Tuple[Tuple[str, ReturnSummary], ...]:
+    """The class's ``name = value`` statements, the last of each name (as Python keeps it)."""
+    found: Dict[str, ReturnSummary] = {}
+    for statement in node.body:
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name):
+                summary = attribute_summary(value, names, module)
+                if summary is None:
+                    found.pop(target.id, None)
+                else:
+                    found[target.id] = summary
+    return tuple(found.items())
+
+
+def _delegates(function: ast.FunctionDef) -> bool:
+    """Whether the method's body (after a docstring) is ``return super().<same>(...)``
+    passing on its own parameters as it got them."""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        body = body[1:]
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
+        return False
+    call = body[0].value
+    func = call.func
+    if not (
+        isinstance(func, ast.Attribute)
+        and func.attr == function.name
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name)
+        and func.value.func.id == "super"
+        and not func.value.args
+    ):
+        return False
+    arguments = function.args
+    own = [a.arg for a in arguments.posonlyargs + arguments.args][1:]
+    passed = [a.value.id if isinstance(a, ast.Starred) and isinstance(a.value, ast.Name) else getattr(a, "id", None) for a in call.args]
+    expected = own + ([arguments.vararg.arg] if arguments.vararg else [])
+    keywords = {k.arg: getattr(k.value, "id", None) for k in call.keywords}
+    expected_keywords = {a.arg: a.arg for a in arguments.kwonlyargs}
+    if arguments.kwarg:
+        expected_keywords[None] = arguments.kwarg.arg
+    return passed == expected and keywords == expected_keywords
 
 
 def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], module: str, method: bool) -> Dict[str, tuple]:
@@ -1632,6 +1729,9 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
         parameter_reads=tuple(parameter_reads),
         static_methods=tuple(static_methods),
         self_call_chains=_self_call_chains(node),
+        delegates=tuple(
+            s.name for s in node.body if isinstance(s, ast.FunctionDef) and not s.decorator_list and _delegates(s)
+        ),
     )
     return facts, bodies
 

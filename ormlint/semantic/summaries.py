@@ -29,7 +29,7 @@ import builtins
 import itertools
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 #: At most this many different values per name and per ``return``: beyond it a function
 #: is too branchy to be worth a summary.
@@ -59,8 +59,13 @@ class ReturnSummary:
     #: the call; empty for functions and static methods.
     receiver: str = ""
     #: How it is called: ``function``, ``method``, ``classmethod``, ``staticmethod``, or
-    #: ``property`` (read as an attribute, ``cached_property`` too).
+    #: ``property`` (read as an attribute, ``cached_property`` too); ``attribute`` for a
+    #: class-level ``name = value``, read through the class's lineage.
     kind: str = "function"
+    #: For a method whose returns depend on ``self.action`` (a DRF viewset's
+    #: ``get_serializer_class``), for each value the actions it may be returned for, as
+    #: ``action_may_run`` reads them; empty when no return depends on it.
+    actions: Tuple[str, ...] = ()
 
 
 #: Nodes whose children run in a scope of their own.
@@ -156,15 +161,20 @@ def return_summary(body: FunctionBody, names: Dict[str, str], module: str, metho
         return None  # a method without ``self``
     parameters = list(positions.items())
     own = set(positions) | ({receiver} if receiver else set())
-    flow = _ReturnFlow(body.assigned - own, body.walrus)
+    flow = _ReturnFlow(body.assigned - own, body.walrus, receiver)
     environment = {name: (ast.Name(id=name, ctx=ast.Load()),) for name in own}
     flow.run(function.body, environment)
     if flow.failed or not flow.returns:
         return None
+    reached: Dict[str, Actions] = {}
     try:
-        values = tuple(dict.fromkeys(ast.unparse(value) for value in flow.returns))
+        for value, actions in zip(flow.returns, flow.return_actions):
+            text = ast.unparse(value)
+            reached[text] = _either(reached[text], actions) if text in reached else actions
     except (ValueError, RecursionError):  # an f-string Python cannot write back
         return None
+    values = tuple(reached)
+    actions = tuple(_action_text(a) for a in reached.values())
     if len(values) > _MAX_ALTERNATIVES or not all(_may_be_interesting(v) for v in flow.returns):
         return None
     mentioned = {n.id for value in flow.returns for n in ast.walk(value) if isinstance(n, ast.Name)}
@@ -172,7 +182,90 @@ def return_summary(body: FunctionBody, names: Dict[str, str], module: str, metho
         return None  # a parameter returned after being handed on: its rows may have changed
     used = sorted(mentioned - own)
     referred = tuple((name, names.get(name, f"{module}.{name}")) for name in used if name in names or name not in _BUILTINS)
-    return ReturnSummary(values, tuple(parameters), referred, receiver or "", _kind(method, decorators))
+    if not any(actions):
+        actions = ()
+    return ReturnSummary(values, tuple(parameters), referred, receiver or "", _kind(method, decorators), actions)
+
+
+def attribute_summary(value: ast.expr, names: Dict[str, str], module: str) -> Optional[ReturnSummary]:
+    """A class-level ``name = value`` as a summary of kind ``attribute``, so that a
+    subclass in another module evaluates it with the names of the module that wrote it
+    (``queryset = Order.objects.select_related("customer")`` of a project base view)."""
+    try:
+        text = ast.unparse(value)
+    except (ValueError, RecursionError):
+        return None
+    if len(text) > _MAX_ATTRIBUTE_TEXT:
+        return None
+    used = sorted({n.id for n in ast.walk(value) if isinstance(n, ast.Name)})
+    referred = tuple((name, names.get(name, f"{module}.{name}")) for name in used if name in names or name not in _BUILTINS)
+    return ReturnSummary((text,), (), referred, "", "attribute")
+
+
+#: Longer class-level values (a literal table of choices) are not kept: no rule reads them.
+_MAX_ATTRIBUTE_TEXT = 400
+
+#: Which ``self.action`` values a return may be reached for: only those in the first
+#: set (``None``: any), and none of those in the second.
+Actions = Tuple[Optional[FrozenSet[str]], FrozenSet[str]]
+ANY_ACTION: Actions = (None, frozenset())
+
+
+def _narrowed(actions: Actions, named: FrozenSet[str], positive: bool) -> Actions:
+    """``actions`` on the branch where ``self.action`` is (``positive``) or is not one of ``named``."""
+    only, excluded = actions
+    if positive:
+        return ((named if only is None else only & named) - excluded, excluded)
+    return (None if only is None else only - named, excluded | named)
+
+
+def _either(first: Actions, second: Actions) -> Actions:
+    """The actions for which one of two returns of the same value is reached."""
+    if first[0] is not None and second[0] is not None:
+        return (first[0] | second[0], frozenset())
+    if first[0] is None and second[0] is None:
+        return (None, first[1] & second[1])
+    only, excluded = (first[0], second[1]) if first[0] is not None else (second[0], first[1])
+    return (None, excluded - only)  # type: ignore[operator]
+
+
+def _action_text(actions: Actions) -> str:
+    only, excluded = actions
+    if only is not None:
+        return "=" + ",".join(sorted(only))
+    return "-" + ",".join(sorted(excluded)) if excluded else ""
+
+
+def action_may_run(text: str, action: str) -> bool:
+    """Whether a value whose ``ReturnSummary.actions`` entry is ``text`` may be returned
+    when ``self.action`` is ``action``."""
+    if not text:
+        return True
+    named = set(text[1:].split(",")) - {""}
+    return (action in named) == (text[0] == "=")
+
+
+def _action_test(test: ast.expr, receiver: Optional[str]) -> Optional[Tuple[FrozenSet[str], bool]]:
+    """``self.action == "list"``, ``self.action in ("list", "retrieve")`` and their
+    negations: the actions named, and whether the test holds for them."""
+    if receiver is None or not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    left, right, op = test.left, test.comparators[0], test.ops[0]
+    if isinstance(op, (ast.Eq, ast.NotEq)) and _is_action(right, receiver):
+        left, right = right, left
+    if not _is_action(left, receiver):
+        return None
+    if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(right, ast.Constant) and isinstance(right.value, str):
+        return frozenset({right.value}), isinstance(op, ast.Eq)
+    if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+        named = [e.value for e in right.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        if len(named) == len(right.elts):
+            return frozenset(named), isinstance(op, ast.In)
+    return None
+
+
+def _is_action(node: ast.expr, receiver: str) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "action" and isinstance(node.value, ast.Name) and node.value.id == receiver
 
 
 def _kind(method: bool, decorators: Set[str]) -> str:
@@ -195,12 +288,16 @@ def _may_be_interesting(value: ast.expr) -> bool:
 class _ReturnFlow:
     """Follows the statements of one function body, keeping what each local holds."""
 
-    def __init__(self, local_names: Set[str], opaque: Set[str]) -> None:
+    def __init__(self, local_names: Set[str], opaque: Set[str], receiver: Optional[str] = None) -> None:
         #: Names the function assigns somewhere: before their first assignment they hold
         #: nothing we know; nor ever, for those bound by ``:=`` (``opaque``).
         self.local_names = local_names
         self.opaque = opaque
         self.returns: List[ast.expr] = []
+        #: For each of ``returns``, the ``self.action`` values it may be reached for.
+        self.return_actions: List[Actions] = []
+        self.receiver = receiver
+        self.actions: Actions = ANY_ACTION
         self.failed = False
 
     def run(self, statements: Iterable[ast.stmt], environment: Dict[str, Values]) -> Tuple[Dict[str, Values], bool]:
@@ -215,6 +312,17 @@ class _ReturnFlow:
         return environment, False
 
     def _statement(self, statement: ast.stmt, environment: Dict[str, Values]) -> Tuple[Dict[str, Values], bool]:
+        if isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.Try, ast.Match)) or type(statement).__name__ == "TryStar":
+            # What an ``if self.action ...`` inside tells holds there only: the body of
+            # a loop may not run, a handler may start anywhere.
+            before = self.actions
+            try:
+                return self._plain_statement(statement, environment)
+            finally:
+                self.actions = before
+        return self._plain_statement(statement, environment)
+
+    def _plain_statement(self, statement: ast.stmt, environment: Dict[str, Values]) -> Tuple[Dict[str, Values], bool]:
         if isinstance(statement, ast.Return):
             if statement.value is None:
                 self.failed = True
@@ -224,6 +332,7 @@ class _ReturnFlow:
                     self.failed = True
                 else:
                     self.returns.extend(found)
+                    self.return_actions.extend(self.actions for _ in found)
             return environment, True
         if isinstance(statement, ast.Raise):
             return environment, True
@@ -239,9 +348,7 @@ class _ReturnFlow:
             for target in statement.targets if isinstance(statement, ast.Delete) else [statement.target]:
                 self._bind(target, None, environment)
         elif isinstance(statement, ast.If):
-            body, body_leaves = self.run(statement.body, environment)
-            orelse, orelse_leaves = self.run(statement.orelse, environment)
-            return _merge([e for e, leaves in ((body, body_leaves), (orelse, orelse_leaves)) if not leaves]), body_leaves and orelse_leaves
+            return self._if(statement, environment)
         elif isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
             if not isinstance(statement, ast.While):
                 self._bind(statement.target, None, environment)
@@ -275,6 +382,27 @@ class _ReturnFlow:
         elif isinstance(statement, (ast.Global, ast.Nonlocal)):
             self.failed = True
         return environment, False
+
+    def _if(self, statement: ast.If, environment: Dict[str, Values]) -> Tuple[Dict[str, Values], bool]:
+        """Both branches; under ``if self.action == "list":`` each knows which actions
+        reach it, and what follows a branch that always returns knows it too."""
+        before = self.actions
+        test = _action_test(statement.test, self.receiver)
+        body_actions = _narrowed(before, *test) if test else before
+        orelse_actions = _narrowed(before, test[0], not test[1]) if test else before
+        self.actions = body_actions
+        body, body_leaves = self.run(statement.body, environment)
+        body_actions = self.actions
+        self.actions = orelse_actions
+        orelse, orelse_leaves = self.run(statement.orelse, environment)
+        orelse_actions = self.actions
+        if body_leaves and not orelse_leaves:
+            self.actions = orelse_actions
+        elif orelse_leaves and not body_leaves:
+            self.actions = body_actions
+        else:
+            self.actions = _either(body_actions, orelse_actions)
+        return _merge([e for e, leaves in ((body, body_leaves), (orelse, orelse_leaves)) if not leaves]), body_leaves and orelse_leaves
 
     def _try(self, statement, environment: Dict[str, Values]) -> Tuple[Dict[str, Values], bool]:
         body, body_leaves = self.run(statement.body, environment)
