@@ -123,13 +123,14 @@ class NPlusOneForward(LoopRule):
         # every relation the columns read and everything that call loaded (the page may
         # read more than ormlint sees); an existing one gains what it lacks.
         automatic = automatic_select_related(self.semantic.index, facts.model) if query.select_all else []
-        paths = longest(forward | set(automatic or ()) if facts.list_select_related is None else missing)
+        fresh = facts.list_select_related is None and not facts.inherits_setting
+        paths = longest(forward | set(automatic or ()) if fresh else missing)
         listed = ", ".join(f"'{path}'" for path in paths)
         fix = None
         select = facts.list_select_related
         if (
             facts.list_display is not None
-            and facts.setting_is_own
+            and not facts.inherits_setting
             and automatic is not None
             and not query.restricted
             and (select is None or isinstance(select.value, (cst.List, cst.Tuple)))

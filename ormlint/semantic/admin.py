@@ -31,8 +31,11 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from ormlint.semantic.index import ClassFacts
+from ormlint.semantic.lineage import class_lineage
 from ormlint.semantic.loops import RelationRead, _chain_reads, _relation_reads
 from ormlint.semantic.model import SemanticModel, _query_method
+from ormlint.semantic.summaries import ReturnSummary
 from ormlint.semantic.types import ModelClass, QueryType
 from ormlint.syntax import class_body, string_elements, walk
 
@@ -44,6 +47,11 @@ INLINE_BASES = frozenset(
         "django.contrib.admin.options.TabularInline",
         "django.contrib.admin.options.StackedInline",
     }
+)
+#: The class-level settings the analyses read: a base class of another module binding one
+#: to a value the index did not keep makes its admins silent.
+_SETTINGS = frozenset(
+    {"list_display", "list_select_related", "readonly_fields", "fields", "fieldsets", "formset", "template", "model", "inlines"}
 )
 _REGISTER = frozenset({"django.contrib.admin.register", "django.contrib.admin.decorators.register"})
 #: Methods that may decide the change list's columns, query or page at run time: read
@@ -70,17 +78,17 @@ class AdminFacts:
     #: What the change list's query loads with its rows.
     query: QueryType
     reads: List[RelationRead]
-    #: The class's own ``list_display = ...`` statement (``None`` when the default is used
-    #: or a base class sets it) and the ``list_select_related = ...`` one in effect.
+    #: The class's own ``list_display = ...`` and ``list_select_related = ...``
+    #: statements, where a fix goes (``None`` when the class has none).
     list_display: Optional[cst.Assign]
     list_select_related: Optional[cst.Assign]
     #: For each read, the column that reads it, for messages.
     columns: Dict[str, str] = field(default_factory=dict)
     #: Whether ``list_select_related`` applies: ``get_queryset()`` selects no relation.
     setting_applies: bool = True
-    #: Whether the class itself sets ``list_select_related`` or none of its bases does, so
-    #: that a fix can write it in the class.
-    setting_is_own: bool = True
+    #: Whether ``list_select_related`` comes from a base class: a fix in the class would
+    #: have to repeat it, one in the base would change every admin deriving from it.
+    inherits_setting: bool = False
     #: What the class's own ``get_queryset()`` returns, where a fix of the query goes.
     returned: Optional[cst.BaseExpression] = None
 
@@ -105,26 +113,40 @@ class InlineFacts:
 
 
 @dataclass
-class _Lineage:
-    """The classes of the module a class statement derives from, in method resolution
-    order (itself first), and what they declare, the nearest one winning."""
+class _Method:
+    """One definition of a method along a lineage: its statement when its class is in
+    this module, read in full; otherwise what the index knows of it."""
 
-    classes: List[cst.ClassDef]
-    assignments: Dict[str, cst.Assign]
-    #: Each method with its definitions along the lineage, the nearest first.
-    methods: Dict[str, List[cst.FunctionDef]]
+    node: Optional[cst.FunctionDef] = None
+    #: It only returns what ``super()``'s method returns, passing its own parameters.
+    delegates: bool = False
+    returns: Optional[ReturnSummary] = None
+    #: The attribute chains it reads on the object it is given (a column method).
+    argument_reads: Tuple[Tuple[str, ...], ...] = ()
+
+
+@dataclass
+class _Lineage:
+    """A class statement and the project classes it derives from, in method resolution
+    order up to the framework class, and what they declare, the nearest one winning."""
+
+    node: cst.ClassDef
+    #: Each class-level name's value.
+    values: Dict[str, cst.BaseExpression]
+    #: Each method's definitions, the nearest first.
+    methods: Dict[str, List[_Method]]
+    #: Where each name is declared nearest: 0 for the class itself.
+    positions: Dict[str, int]
+    #: Names whose nearest declaration is in another module: their values are text that
+    #: this module's names do not resolve.
+    remote: Set[str]
 
     def owns(self, name: str) -> bool:
         """Whether the class itself declares ``name``, or nothing along it does."""
-        return self.declared_here(name) or not self.declared_above(name)
+        return self.positions.get(name, 0) == 0
 
     def declared_here(self, name: str) -> bool:
-        own, own_methods = class_body(self.classes[0])
-        return name in own or name in own_methods
-
-    def declared_above(self, name: str) -> bool:
-        """Whether a base class of the lineage declares ``name``."""
-        return any(name in declared or name in defined for declared, defined in map(class_body, self.classes[1:]))
+        return name in self.positions and self.positions[name] == 0
 
 
 def analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[AdminFacts]:
@@ -152,9 +174,9 @@ def _analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[Admi
     if found is None:
         return None
     query, returned = found
-    display = lineage.assignments.get("list_display")
-    select = lineage.assignments.get("list_select_related")
-    entries = string_elements(display.value) if display is not None else ["__str__"]
+    display = lineage.values.get("list_display")
+    select = lineage.values.get("list_select_related")
+    entries = string_elements(display) if display is not None else ["__str__"]
     if entries is None:
         return None
     index = semantic.index
@@ -171,48 +193,46 @@ def _analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[Admi
         query = _changelist_query(query, select, forward_field_shown)
         if query is None:
             return None
-    own_display = display if display is not None and lineage.owns("list_display") else None
+    own, _ = class_body(node)
     return AdminFacts(
-        node, model, query, reads, own_display, select, columns,
+        node, model, query, reads, own.get("list_display", [None])[0], own.get("list_select_related", [None])[0], columns,
         setting_applies=setting_applies,
-        setting_is_own=lineage.owns("list_select_related"),
+        inherits_setting=not lineage.owns("list_select_related"),
         returned=returned,
     )
 
 
 def _analyse_inline(semantic: SemanticModel, node: cst.ClassDef) -> Optional[InlineFacts]:
     lineage = _lineage(semantic, node, INLINE_BASES)
-    if lineage is None or set(lineage.assignments) & _INLINE_LAYOUT or not _read_along(lineage, _INLINE_DYNAMIC):
+    if lineage is None or set(lineage.values) & _INLINE_LAYOUT or not _read_along(lineage, _INLINE_DYNAMIC):
         return None
-    declared = lineage.assignments.get("model")
-    model = semantic.type_of(declared.value) if declared is not None else None
+    declared = lineage.values.get("model")
+    model = semantic.type_of(declared) if declared is not None and "model" not in lineage.remote else None
     if not isinstance(model, ModelClass) or model.orm != "django" or not _shown_by_a_registered_admin(semantic, node):
         return None
     found = _queryset(lineage, model.qualname)
     if found is None:
         return None
     query, returned = found
-    entries = _shown_read_only(lineage.assignments.get("readonly_fields"), lineage.assignments.get("fields"))
+    entries = _shown_read_only(lineage.values.get("readonly_fields"), lineage.values.get("fields"))
     if entries is None:
         return None
     reads, columns = _shown_reads(semantic, model.qualname, ["__str__", *entries], lineage)
-    own_model = declared if lineage.declared_here("model") else None
-    return InlineFacts(
-        node, model.qualname, query, reads, own_model, columns, returned,
-        inherits_query=lineage.declared_above("get_queryset"),
-    )
+    own_model = class_body(node)[0].get("model", [None])[0]
+    inherited = len(lineage.methods.get("get_queryset", ())) > lineage.declared_here("get_queryset")
+    return InlineFacts(node, model.qualname, query, reads, own_model, columns, returned, inherits_query=inherited)
 
 
-def _shown_read_only(readonly: Optional[cst.Assign], fields: Optional[cst.Assign]) -> Optional[List[str]]:
+def _shown_read_only(readonly: Optional[cst.BaseExpression], fields: Optional[cst.BaseExpression]) -> Optional[List[str]]:
     """The read-only fields an inline shows: all of them, or those its ``fields`` lists
     (a nested tuple puts fields on one line); ``None`` when a setting is not literal."""
-    entries = string_elements(readonly.value) if readonly is not None else []
+    entries = string_elements(readonly) if readonly is not None else []
     if entries is None or fields is None:
         return entries
-    if not isinstance(fields.value, (cst.List, cst.Tuple)):
+    if not isinstance(fields, (cst.List, cst.Tuple)):
         return None
     listed: Set[str] = set()
-    for element in fields.value.elements:
+    for element in fields.elements:
         names = [element.value.evaluated_value] if isinstance(element.value, cst.SimpleString) else string_elements(element.value)
         if names is None:
             return None
@@ -233,7 +253,8 @@ def _shown_reads(
         relation = index.relation(model, entry) if "__" not in entry else None
         # Django looks an entry up as a model field first, then as a method of the admin.
         if entry in lineage.methods and entry not in fields and relation is None:
-            found = _method_reads(semantic, model, lineage.methods[entry][0])
+            method = lineage.methods[entry][0]
+            found = _method_reads(semantic, model, method.node) if method.node is not None else _chain_reads(index, model, list(method.argument_reads))
         else:
             chain = (entry,) if entry == "__str__" else tuple(entry.split("__"))
             if relation is not None and relation.kind == "one":
@@ -283,71 +304,84 @@ def _unresolved_keys(index, model: str) -> Set[str]:
 
 
 def _lineage(semantic: SemanticModel, node: cst.ClassDef, framework: frozenset) -> Optional[_Lineage]:
-    """The class and the classes of its module it derives from, in method resolution
-    order, when every other base is one of ``framework`` and at least one is: a base from
-    elsewhere may set the rows or columns in ways this module does not show."""
+    """The class and the project classes it derives from, in method resolution order,
+    when the order reaches one of ``framework`` after them and nothing else from outside
+    the project: a base from elsewhere may set the rows or columns in ways the source
+    does not show. Classes of this module are read from their statements, the others
+    from the index; a setting the index could not keep as a value keeps it silent."""
     module = semantic.module_node
     local = {s.name.value: s for s in (module.body if module is not None else ()) if isinstance(s, cst.ClassDef)}
-    reaches_framework = False
-
-    def linearized(current: cst.ClassDef, seen: Tuple[str, ...]) -> Optional[List[cst.ClassDef]]:
-        nonlocal reaches_framework
-        orders: List[List[cst.ClassDef]] = []
-        bases: List[cst.ClassDef] = []
-        for base in current.bases:
-            if base.keyword is not None or base.star:
-                return None
-            if semantic.qualified_name(base.value) in framework:
-                reaches_framework = True
-                continue
-            name = base.value.value if isinstance(base.value, cst.Name) else None
-            if name not in local or name in seen:
-                return None
-            inner = linearized(local[name], (*seen, name))
-            if inner is None:
-                return None
-            orders.append(inner)
-            bases.append(local[name])
-        merged = _c3_merge([*orders, bases])
-        return [current, *merged] if merged is not None else None
-
-    classes = linearized(node, (node.name.value,))
-    if classes is None or not reaches_framework:
+    found = class_lineage(semantic.index, f"{semantic.module}.{node.name.value}") if local.get(node.name.value) is node else None
+    if found is None or len(found.order) < 2 or found.order[-1] not in framework:
         return None
-    assignments: Dict[str, cst.Assign] = {}
-    methods: Dict[str, List[cst.FunctionDef]] = {}
-    for current in classes:
-        declared, defined = class_body(current)
-        if any(len(found) > 1 for found in declared.values()):
+    lineage = _Lineage(node, {}, {}, {}, set())
+    for position, (qualname, facts) in enumerate(zip(found.order[:-1], found.facts)):
+        module_name, _, name = qualname.rpartition(".")
+        statement = local.get(name) if module_name == semantic.module else None
+        if facts is None:
             return None
-        for name, (assignment,) in declared.items():
-            assignments.setdefault(name, assignment)
-        for name, method in defined.items():
-            methods.setdefault(name, []).append(method)
-    return _Lineage(classes, assignments, methods)
-
-
-def _c3_merge(orders: List[List[cst.ClassDef]]) -> Optional[List[cst.ClassDef]]:
-    """Python's C3 linearization of the bases' orders; ``None`` where Python would refuse
-    the class."""
-    pending = [list(order) for order in orders if order]
-    merged: List[cst.ClassDef] = []
-    while pending:
-        for order in pending:
-            head = order[0]
-            if not any(head in other[1:] for other in pending):
-                break
+        if statement is not None:
+            declared, defined = class_body(statement)
+            if any(len(found) > 1 for found in declared.values()):
+                return None
+            values = {name: assignment.value for name, (assignment,) in declared.items()}
+            methods = {name: _Method(node=method) for name, method in defined.items()}
         else:
+            values = _remote_values(facts)
+            if values is None:
+                return None
+            methods = _remote_methods(facts)
+        for name, value in values.items():
+            if name not in lineage.positions:
+                lineage.values[name], lineage.positions[name] = value, position
+                if statement is None:
+                    lineage.remote.add(name)
+        for name, method in methods.items():
+            lineage.methods.setdefault(name, []).append(method)
+            lineage.positions.setdefault(name, position)
+    return lineage
+
+
+def _remote_values(facts: ClassFacts) -> Optional[Dict[str, cst.BaseExpression]]:
+    """The settings a class of another module declares, parsed from the index's text;
+    ``None`` when one of them is bound to something the index did not keep."""
+    values: Dict[str, cst.BaseExpression] = {}
+    for name, summary in facts.attributes:
+        parsed = _parsed(summary.values[0]) if len(summary.values) == 1 else None
+        if parsed is None and name in _SETTINGS:
             return None
-        merged.append(head)
-        pending = [[c for c in order if c is not head] for order in pending]
-        pending = [order for order in pending if order]
-    return merged
+        values[name] = parsed if parsed is not None else cst.Name("None")
+    bound = {name for name, _ in facts.calls} | {name for name, _ in facts.constants}
+    if (bound - set(values)) & _SETTINGS:
+        return None
+    return values
+
+
+def _remote_methods(facts: ClassFacts) -> Dict[str, _Method]:
+    returns = dict(facts.returns)
+    reads: Dict[str, List[Tuple[str, ...]]] = {}
+    for method, chain in facts.argument_reads:
+        reads.setdefault(method, []).append(chain)
+    return {
+        name: _Method(delegates=name in facts.delegates, returns=returns.get(name), argument_reads=tuple(reads.get(name, ())))
+        for name in facts.methods
+    }
+
+
+def _parsed(source: str) -> Optional[cst.BaseExpression]:
+    try:
+        return cst.parse_expression(source)
+    except cst.ParserSyntaxError:
+        return None
 
 
 def _read_along(lineage: _Lineage, dynamic: frozenset) -> bool:
     """Whether every method of ``dynamic`` along the lineage keeps what Django's own does."""
-    return all(_keeps_super(method) for name in dynamic for method in lineage.methods.get(name, ()))
+    return all(
+        _keeps_super(method.node) if method.node is not None else method.delegates
+        for name in dynamic
+        for method in lineage.methods.get(name, ())
+    )
 
 
 def _keeps_super(method: cst.FunctionDef) -> bool:
@@ -383,14 +417,26 @@ def _queryset(lineage: _Lineage, model: str) -> Optional[Tuple[QueryType, Option
     """What the lineage's ``get_queryset()`` returns, evaluated from Django's own (the
     model's rows) through each override, and the value the class's own override returns;
     ``None`` when an override does more than refine what ``super()`` gives."""
-    query = QueryType("django", model, "queryset")
+    query: Optional[QueryType] = QueryType("django", model, "queryset")
     definitions = lineage.methods.get("get_queryset", [])
     for method in reversed(definitions):
-        query = _refined(method, query)
+        if method.node is not None:
+            query = _refined(method.node, query)
+        elif not method.delegates:
+            query = _summary_refined(method.returns, query)
         if query is None:
             return None
-    own = class_body(lineage.classes[0])[1].get("get_queryset")
+    own = definitions[0].node if lineage.declared_here("get_queryset") else None
     return query, (_returned_value(own) if own is not None else None)
+
+
+def _summary_refined(summary: Optional[ReturnSummary], given: QueryType) -> Optional[QueryType]:
+    """``_refined`` for a ``get_queryset(self, request)`` of another module, from the one
+    value the index says it returns."""
+    if summary is None or summary.kind != "method" or summary.parameters != (("request", 0),) or len(summary.values) != 1:
+        return None
+    returned = _parsed(summary.values[0])
+    return _chain_query(returned, given, {}) if returned is not None else None
 
 
 def _refined(method: cst.FunctionDef, given: QueryType) -> Optional[QueryType]:
@@ -493,10 +539,10 @@ def _shown_by_a_registered_admin(semantic: SemanticModel, inline: cst.ClassDef) 
         if not isinstance(statement, cst.ClassDef) or statement is inline:
             continue
         lineage = _lineage(semantic, statement, ADMIN_BASES)
-        listed = lineage.assignments.get("inlines") if lineage is not None else None
-        if listed is None or not isinstance(listed.value, (cst.List, cst.Tuple)):
+        listed = lineage.values.get("inlines") if lineage is not None and "inlines" not in lineage.remote else None
+        if not isinstance(listed, (cst.List, cst.Tuple)):
             continue
-        names = {e.value.value for e in listed.value.elements if isinstance(e.value, cst.Name)}
+        names = {e.value.value for e in listed.elements if isinstance(e.value, cst.Name)}
         if inline.name.value in names and _read_along(lineage, _INLINE_CHOICE) and _registered_model(semantic, statement):
             return True
     return False
@@ -523,14 +569,14 @@ def _method_reads(semantic: SemanticModel, model: str, method: cst.FunctionDef) 
     return _relation_reads(semantic, model, params[1].name.value, [method.body])
 
 
-def _changelist_query(query: QueryType, select: Optional[cst.Assign], forward_field_shown: bool) -> Optional[QueryType]:
+def _changelist_query(query: QueryType, select: Optional[cst.BaseExpression], forward_field_shown: bool) -> Optional[QueryType]:
     """What ``ChangeList.apply_select_related`` makes of the admin's query, which
     selects no relation yet."""
-    if select is None or (isinstance(select.value, cst.Name) and select.value.value == "False"):
+    if select is None or (isinstance(select, cst.Name) and select.value == "False"):
         return query.derive(select_all=forward_field_shown)
-    if isinstance(select.value, cst.Name) and select.value.value == "True":
+    if isinstance(select, cst.Name) and select.value == "True":
         return query.derive(select_all=True)
-    paths = string_elements(select.value)
+    paths = string_elements(select)
     if paths is None:
         return None
     return query.derive(selected=frozenset(paths))

@@ -659,3 +659,180 @@ def test_messages_say_where_the_load_goes(tmp_path):
         "The inline `ParcelInline` reads `order.customer` (by `__str__`) on every row of the change form: "
         "1 query per row; load with `.select_related('order__customer')` in its `get_queryset()`"
     )
+
+
+# --- Base admins of another module, read through the index -----------------------------------
+
+BASES = "shop/bases.py"
+
+BASE_ADMINS = '''
+from django.contrib import admin
+from django.db.models import Count
+from somewhere import AuditMixin
+
+
+def make_columns():
+    return ("status",)
+
+
+class CustomerColumnsAdmin(admin.ModelAdmin):
+    list_display = ("status", "customer_name")
+
+    def customer_name(self, obj):
+        return obj.customer.name
+
+
+class CountingAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.annotate(tag_count=Count("tags"))
+
+
+class CustomerLoadingAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("customer")
+
+
+class HandingOnAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        return super().get_queryset(request)
+
+    def get_list_display(self, request):
+        return super().get_list_display(request)
+
+
+class ColumnChoosingAdmin(admin.ModelAdmin):
+    def get_list_display(self, request):
+        return ("status",) if request.user.is_superuser else self.list_display
+
+
+class BuiltColumnsAdmin(admin.ModelAdmin):
+    list_display = make_columns()
+
+
+class AuditedAdmin(AuditMixin, admin.ModelAdmin):
+    pass
+'''
+
+
+def based(tmp_path, code):
+    make_project(tmp_path, {"shop/extra.py": EXTRA_DJANGO_MODELS, "shop/written.py": WRITTEN_MODELS, BASES: BASE_ADMINS})
+    return check(tmp_path, code, "ORM0", name=ADMIN)
+
+
+BASED_FIRES = [
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.bases import CustomerColumnsAdmin
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(CustomerColumnsAdmin):  # error: ORM001
+            search_fields = ("status",)
+        """,
+        id="columns-of-a-base-elsewhere",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.bases import CountingAdmin
+        from shop.extra import Line
+
+        @admin.register(Line)
+        class LineAdmin(CountingAdmin):
+            list_display = ("quantity", "parent_quantity")  # error: ORM001
+
+            def parent_quantity(self, line):
+                return line.parent.quantity if line.parent else 0
+        """,
+        id="annotating-base-get-queryset-elsewhere",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.bases import HandingOnAdmin
+        from shop.extra import Line
+
+        @admin.register(Line)
+        class LineAdmin(HandingOnAdmin):
+            list_display = ("quantity", "tag_names")  # error: ORM002
+
+            def tag_names(self, line):
+                return ", ".join(tag.name for tag in line.tags.all())
+        """,
+        id="base-elsewhere-that-hands-on-to-super",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", BASED_FIRES)
+def test_fires_through_bases_elsewhere(tmp_path, code):
+    assert rows(based(tmp_path, code)) == sorted(marked_rows(code))
+
+
+BASED_SILENT = [
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.bases import CustomerLoadingAdmin
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(CustomerLoadingAdmin):
+            list_display = ("status", "customer_name")
+
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="base-elsewhere-loads-the-column",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.bases import ColumnChoosingAdmin
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(ColumnChoosingAdmin):
+            list_display = ("status", "customer_name")
+
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="base-elsewhere-chooses-columns",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.bases import BuiltColumnsAdmin
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(BuiltColumnsAdmin):
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="base-elsewhere-builds-its-columns",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.bases import AuditedAdmin
+        from shop.models import Order
+
+        @admin.register(Order)
+        class OrderAdmin(AuditedAdmin):
+            list_display = ("status", "customer_name")
+
+            def customer_name(self, obj):
+                return obj.customer.name
+        """,
+        id="base-elsewhere-with-a-mixin-from-outside",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", BASED_SILENT)
+def test_silent_through_bases_elsewhere(tmp_path, code):
+    assert rows(based(tmp_path, code)) == []
