@@ -20,7 +20,7 @@ class LoopRule(Rule):
 
     needs_orm = True
     follows_calls = True
-    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class", "render", "TemplateResponse", "ListView", "many=True")
+    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "register(", "serializer_class", "render", "TemplateResponse", "ListView", "many=True")
 
     def visit_For(self, node: cst.For) -> None:
         self._visit_loop(node)
