@@ -17,8 +17,9 @@ widget's choices are queried per form, whatever ``get_queryset()`` loads).
 
 Only what the source says for certain counts: an admin registered for one model in its
 module, deriving from ``ModelAdmin`` (or an inline from ``TabularInline`` /
-``StackedInline``) directly or through classes of the same module, with literal settings.
-The methods along that lineage are read: ``get_queryset()`` overrides that refine
+``StackedInline``) directly or through project classes (base admins, mixins), with literal
+settings. Classes of the same module are read from their source, those of other modules
+from the project index (``lineage.py``). The methods along that lineage are read: ``get_queryset()`` overrides that refine
 ``super().get_queryset(request)`` with queryset methods are evaluated, methods that only
 return what ``super()`` returns change nothing, and any other method that decides the
 rows, columns or fields at run time keeps the admin silent.
@@ -53,6 +54,8 @@ INLINE_BASES = frozenset(
 _SETTINGS = frozenset(
     {"list_display", "list_select_related", "readonly_fields", "fields", "fieldsets", "formset", "template", "model", "inlines"}
 )
+#: A base written ``(object)`` adds nothing to the lookup.
+_PLAIN_OBJECT = frozenset({"object", "builtins.object"})
 _REGISTER = frozenset({"django.contrib.admin.register", "django.contrib.admin.decorators.register"})
 #: Methods that may decide the change list's columns, query or page at run time: read
 #: only when they keep what Django's own do (see ``_keeps_super``).
@@ -316,18 +319,20 @@ def _lineage(semantic: SemanticModel, node: cst.ClassDef, framework: frozenset) 
         return None
     lineage = _Lineage(node, {}, {}, {}, set())
     for position, (qualname, facts) in enumerate(zip(found.order[:-1], found.facts)):
-        module_name, _, name = qualname.rpartition(".")
-        statement = local.get(name) if module_name == semantic.module else None
+        if qualname in _PLAIN_OBJECT:
+            continue
         if facts is None:
             return None
+        module_name, _, class_name = qualname.rpartition(".")
+        statement = local.get(class_name) if module_name == semantic.module else None
         if statement is not None:
             declared, defined = class_body(statement)
-            if any(len(found) > 1 for found in declared.values()):
+            if any(len(assignments) > 1 for assignments in declared.values()):
                 return None
             values = {name: assignment.value for name, (assignment,) in declared.items()}
             methods = {name: _Method(node=method) for name, method in defined.items()}
         else:
-            values = _remote_values(facts)
+            values = _remote_settings(facts)
             if values is None:
                 return None
             methods = _remote_methods(facts)
@@ -342,15 +347,16 @@ def _lineage(semantic: SemanticModel, node: cst.ClassDef, framework: frozenset) 
     return lineage
 
 
-def _remote_values(facts: ClassFacts) -> Optional[Dict[str, cst.BaseExpression]]:
+def _remote_settings(facts: ClassFacts) -> Optional[Dict[str, cst.BaseExpression]]:
     """The settings a class of another module declares, parsed from the index's text;
     ``None`` when one of them is bound to something the index did not keep."""
     values: Dict[str, cst.BaseExpression] = {}
     for name, summary in facts.attributes:
-        parsed = _parsed(summary.values[0]) if len(summary.values) == 1 else None
-        if parsed is None and name in _SETTINGS:
-            return None
-        values[name] = parsed if parsed is not None else cst.Name("None")
+        if name in _SETTINGS:
+            parsed = _parsed(summary.values[0]) if len(summary.values) == 1 else None
+            if parsed is None:
+                return None
+            values[name] = parsed
     bound = {name for name, _ in facts.calls} | {name for name, _ in facts.constants}
     if (bound - set(values)) & _SETTINGS:
         return None

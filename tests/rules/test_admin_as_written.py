@@ -131,6 +131,21 @@ FIRES = [
         from django.contrib import admin
         from shop.models import Order
 
+        class CustomerColumns(object):
+            def customer_name(self, obj):
+                return obj.customer.name
+
+        @admin.register(Order)
+        class OrderAdmin(CustomerColumns, admin.ModelAdmin):
+            list_display = ("status", "customer_name")  # error: ORM001
+        """,
+        id="mixin-written-with-object",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.models import Order
+
         class BaseAdmin(admin.ModelAdmin):
             list_display = ("status", "customer_name")
 
