@@ -312,8 +312,7 @@ def _lineage(semantic: SemanticModel, node: cst.ClassDef, framework: frozenset) 
     the project: a base from elsewhere may set the rows or columns in ways the source
     does not show. Classes of this module are read from their statements, the others
     from the index; a setting the index could not keep as a value keeps it silent."""
-    module = semantic.module_node
-    local = {s.name.value: s for s in (module.body if module is not None else ()) if isinstance(s, cst.ClassDef)}
+    local = _module_classes(semantic)
     found = class_lineage(semantic.index, f"{semantic.module}.{node.name.value}") if local.get(node.name.value) is node else None
     if found is None or len(found.order) < 2 or found.order[-1] not in framework:
         return None
@@ -324,7 +323,10 @@ def _lineage(semantic: SemanticModel, node: cst.ClassDef, framework: frozenset) 
         if facts is None:
             return None
         module_name, _, class_name = qualname.rpartition(".")
-        statement = local.get(class_name) if module_name == semantic.module else None
+        here = module_name == semantic.module
+        statement = local.get(class_name) if here else None
+        if here and statement is None:
+            return None
         if statement is not None:
             declared, defined = class_body(statement)
             if any(len(assignments) > 1 for assignments in declared.values()):
@@ -345,6 +347,27 @@ def _lineage(semantic: SemanticModel, node: cst.ClassDef, framework: frozenset) 
             lineage.methods.setdefault(name, []).append(method)
             lineage.positions.setdefault(name, position)
     return lineage
+
+
+def _module_classes(semantic: SemanticModel) -> Dict[str, Optional[cst.ClassDef]]:
+    """The module's classes by name, those under a module-level ``if`` / ``try`` /
+    ``with`` too (``if settings.KB_ENABLED: class KBItemAdmin``); ``None`` for a name
+    defined twice, which of them runs is not known."""
+    key = ("admin-classes", id(semantic.module_node))
+    if key not in semantic.memo:
+        found: Dict[str, Optional[cst.ClassDef]] = {}
+        pending = list(semantic.module_node.body) if semantic.module_node is not None else []
+        while pending:
+            statement = pending.pop()
+            if isinstance(statement, cst.ClassDef):
+                name = statement.name.value
+                found[name] = None if name in found else statement
+            elif isinstance(statement, (cst.If, cst.Else, cst.Try, cst.ExceptHandler, cst.Finally, cst.With)):
+                pending.extend(statement.body.body if isinstance(statement.body, cst.IndentedBlock) else ())
+                pending.extend(child for child in (getattr(statement, "orelse", None), getattr(statement, "finalbody", None)) if child is not None)
+                pending.extend(getattr(statement, "handlers", ()))
+        semantic.memo[key] = found
+    return semantic.memo[key]  # type: ignore[return-value]
 
 
 def _remote_settings(facts: ClassFacts) -> Optional[Dict[str, cst.BaseExpression]]:
@@ -540,9 +563,8 @@ def _registered_model(semantic: SemanticModel, node: cst.ClassDef) -> Optional[s
 def _shown_by_a_registered_admin(semantic: SemanticModel, inline: cst.ClassDef) -> bool:
     """Whether a registered admin of the module lists the inline in a literal ``inlines``
     and does not choose its inlines at run time: only then does a change form show it."""
-    module = semantic.module_node
-    for statement in module.body if module is not None else ():
-        if not isinstance(statement, cst.ClassDef) or statement is inline:
+    for statement in _module_classes(semantic).values():
+        if statement is None or statement is inline:
             continue
         lineage = _lineage(semantic, statement, ADMIN_BASES)
         listed = lineage.values.get("inlines") if lineage is not None and "inlines" not in lineage.remote else None

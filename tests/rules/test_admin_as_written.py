@@ -143,6 +143,23 @@ FIRES = [
     ),
     pytest.param(
         """
+        from django.conf import settings
+        from django.contrib import admin
+        from shop.models import Order
+
+        if settings.DEBUG:
+
+            @admin.register(Order)
+            class OrderAdmin(admin.ModelAdmin):
+                list_display = ("status", "customer_name")  # error: ORM001
+
+                def customer_name(self, obj):
+                    return obj.customer.name
+        """,
+        id="admin-under-a-module-level-if",
+    ),
+    pytest.param(
+        """
         from django.contrib import admin
         from shop.models import Order
 
@@ -465,6 +482,27 @@ SILENT = [
                 self.list_display = ("weight", "region")
         """,
         id="columns-set-in-init",
+    ),
+    pytest.param(
+        """
+        from django.conf import settings
+        from django.contrib import admin
+        from shop.models import Order
+
+        class CustomerColumns:
+            def customer_name(self, obj):
+                return obj.customer.name
+
+        if settings.DEBUG:
+            class CustomerColumns:
+                def customer_name(self, obj):
+                    return obj.customer_id
+
+        @admin.register(Order)
+        class OrderAdmin(CustomerColumns, admin.ModelAdmin):
+            list_display = ("status", "customer_name")
+        """,
+        id="base-defined-twice",
     ),
     pytest.param(
         """
