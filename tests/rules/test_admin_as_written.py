@@ -694,6 +694,27 @@ def test_no_new_get_queryset_in_an_inline_whose_base_has_one(tmp_path):
     assert found.code == "ORM001" and found.fix is None
 
 
+def test_a_selecting_get_queryset_of_a_base_is_reported_without_fix(tmp_path):
+    """The base's queryset selects ``order``, so Django applies no
+    ``list_select_related``; the load belongs in that queryset, which other admins share."""
+    code = """
+    from django.contrib import admin
+    from shop.extra import Line
+
+    class OrderLoadingAdmin(admin.ModelAdmin):
+        def get_queryset(self, request):
+            return super().get_queryset(request).select_related("order")
+
+    @admin.register(Line)
+    class LineAdmin(OrderLoadingAdmin):
+        list_display = ("quantity", "parent")
+        list_select_related = ("parent",)
+    """
+    (found,) = diagnostics(tmp_path, code)
+    assert found.code == "ORM001" and found.fix is None and found.location.row == 11
+    assert "its `get_queryset()` selects relations, so `list_select_related` does not apply" in found.message
+
+
 def test_messages_say_where_the_load_goes(tmp_path):
     code = """
     from django.contrib import admin
