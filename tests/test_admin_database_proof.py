@@ -40,6 +40,7 @@ WRITTEN_FIXES = {
     "SelectingShipmentAdmin": 'return shipments.select_related("customer", "customer__profile")',
     "CountedProductAdmin": '.annotate(tag_count=Count("tags")).prefetch_related("tags")',
     "MixedProfileAdmin": 'list_select_related = ("customer",)',
+    "BasedShipmentAdmin": 'list_select_related = ("customer__profile",)',
     "ShipmentInline": 'return super().get_queryset(request).select_related("customer__profile")',
 }
 

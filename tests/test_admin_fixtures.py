@@ -1,8 +1,8 @@
 """ORM001 / ORM002 in the Django admin: the N+1 rules report exactly the classes marked
 ``# error: ORMxxx`` in the fixture project's admin modules, on the marked line, and none of
 the ``# ok:`` ones. ``store/admin.py`` marks each change list on its ``list_display`` line;
-``store/admin_written.py`` (admins as projects write them: ``get_queryset()`` overrides, a
-base admin and a mixin, inlines) marks the line where the queryset that feeds the page is.
+``store/admin_written.py`` (admins as projects write them: ``get_queryset()`` overrides,
+base admins and mixins, of that module and of ``store/admin_bases.py``, inlines) marks the line where the queryset that feeds the page is.
 
 Checked from a copy in a temporary folder whose path has no ``test`` in it, like the other
 fixture tests (the default per-file-ignores match on the full path).
@@ -108,7 +108,7 @@ def test_fixture_every_admin_has_one_mark_on_its_list_display_line():
 
 def test_fixture_every_written_admin_and_inline_has_one_mark():
     found = marks(WRITTEN)
-    assert {"ShipmentInline", "LineInline", "MixedProfileAdmin"} <= set(found)
+    assert {"ShipmentInline", "LineInline", "MixedProfileAdmin", "BasedShipmentAdmin"} <= set(found)
     assert all(len(rows) == 1 for rows in found.values()), found
 
 

@@ -32,13 +32,14 @@ class NPlusOneForward(LoopRule):
 
     In the Django admin, the columns of a `ModelAdmin`'s change list (`list_display`:
     relation fields shown through their `__str__`, `'relation__field'` lookups, admin and
-    model methods) are read on every row; what `list_select_related` (or Django's own
+    model methods, and each row's `__str__` in the label of the action checkbox when the
+    change list has actions) are read on every row; what `list_select_related` (or Django's own
     `select_related()` when a ForeignKey column is shown) does not load is reported on
     `list_display`, and the fix writes or extends `list_select_related`. An override of
     `get_queryset()` that refines `super().get_queryset(request)` is read: when it selects
     relations itself, Django applies no `list_select_related`, so the finding is reported
-    on the queryset it returns and fixed there. Base admins and mixins of the same module
-    are read too. An inline (`TabularInline`, `StackedInline`) of a registered admin shows
+    on the queryset it returns and fixed there. Base admins and mixins of the project are
+    read too, in method resolution order. An inline (`TabularInline`, `StackedInline`) of a registered admin shows
     each related row on the change form with its `__str__` and its `readonly_fields`: what
     they read is reported on the inline's `get_queryset()` (or its `model`) and loaded
     there (a `get_queryset()` is written when the inline has none).

@@ -3,7 +3,8 @@
 A ``ModelAdmin``'s change list shows one row per object with the columns of
 ``list_display``: a field (a relation is shown through its target's ``__str__``), a
 ``'relation__field'`` lookup, a method of the admin taking the object, or a method or
-property of the model. Its query is the admin's ``get_queryset()``; Django's ``ChangeList``
+property of the model; with actions, Django's ``action_checkbox`` column first, whose label
+is the row's ``__str__``. Its query is the admin's ``get_queryset()``; Django's ``ChangeList``
 then adds ``list_select_related`` (a tuple of paths, ``True`` for ``select_related()``, or
 by default ``select_related()`` when ``list_display`` names a ForeignKey), but only when
 that queryset selects no relation itself (``views/main.py``: ``if not
@@ -190,7 +191,10 @@ def _analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[Admi
         relation is not None and relation.kind == "one" and not relation.reverse
         for relation in (index.relation(model, entry) for entry in entries)
     )
-    reads, columns = _shown_reads(semantic, model, entries, lineage)
+    checkbox = ["__str__"] if _shows_action_checkbox(lineage) else []
+    reads, columns = _shown_reads(semantic, model, [*entries, *checkbox], lineage)
+    if checkbox and "__str__" not in entries:
+        columns = {lookup: "action_checkbox" if entry == "__str__" else entry for lookup, entry in columns.items()}
     setting_applies = not (query.selected or query.select_all)
     if setting_applies:
         query = _changelist_query(query, select, forward_field_shown)
@@ -203,6 +207,20 @@ def _analyse_admin(semantic: SemanticModel, node: cst.ClassDef) -> Optional[Admi
         inherits_setting=not lineage.owns("list_select_related"),
         returned=returned,
     )
+
+
+def _shows_action_checkbox(lineage: _Lineage) -> bool:
+    """Whether the change list has actions, so that Django puts its ``action_checkbox``
+    column first, labelled with each row's ``__str__`` (``ModelAdmin.action_checkbox``):
+    unless ``actions = None``, or the actions are chosen at run time, or only the site's
+    ``delete_selected`` is there and delete permission is decided at run time."""
+    actions = lineage.values.get("actions")
+    if isinstance(actions, cst.Name) and actions.value == "None":
+        return False
+    if "get_actions" in lineage.methods and not _read_along(lineage, frozenset({"get_actions"})):
+        return False
+    own_actions = isinstance(actions, (cst.List, cst.Tuple)) and bool(actions.elements)
+    return own_actions or _read_along(lineage, frozenset({"has_delete_permission"}))
 
 
 def _analyse_inline(semantic: SemanticModel, node: cst.ClassDef) -> Optional[InlineFacts]:

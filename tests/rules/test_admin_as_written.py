@@ -247,6 +247,17 @@ FIRES = [
     pytest.param(
         """
         from django.contrib import admin
+        from shop.written import Parcel
+
+        @admin.register(Parcel)
+        class ParcelAdmin(admin.ModelAdmin):
+            list_display = ("weight",)  # error: ORM001
+        """,
+        id="action-checkbox-is-labelled-with-the-row-s-str",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
         from shop.models import Order
         from shop.written import Label
 
@@ -485,6 +496,34 @@ SILENT = [
     ),
     pytest.param(
         """
+        from django.contrib import admin
+        from shop.written import Parcel
+
+        @admin.register(Parcel)
+        class ParcelAdmin(admin.ModelAdmin):
+            list_display = ("weight", "region")
+            list_select_related = ("region",)
+            actions = None
+        """,
+        id="no-actions-no-action-checkbox",
+    ),
+    pytest.param(
+        """
+        from django.contrib import admin
+        from shop.written import Parcel
+
+        @admin.register(Parcel)
+        class ParcelAdmin(admin.ModelAdmin):
+            list_display = ("weight", "region")
+            list_select_related = ("region",)
+
+            def has_delete_permission(self, request, obj=None):
+                return False
+        """,
+        id="delete-permission-decided-at-run-time",
+    ),
+    pytest.param(
+        """
         from django.conf import settings
         from django.contrib import admin
         from shop.models import Order
@@ -713,6 +752,20 @@ def test_a_selecting_get_queryset_of_a_base_is_reported_without_fix(tmp_path):
     (found,) = diagnostics(tmp_path, code)
     assert found.code == "ORM001" and found.fix is None and found.location.row == 11
     assert "its `get_queryset()` selects relations, so `list_select_related` does not apply" in found.message
+
+
+def test_the_action_checkbox_column_is_named(tmp_path):
+    code = """
+    from django.contrib import admin
+    from shop.written import Parcel
+
+    @admin.register(Parcel)
+    class ParcelAdmin(admin.ModelAdmin):
+        list_display = ("weight",)
+    """
+    (found,) = diagnostics(tmp_path, code)
+    assert "`order.customer` (column `action_checkbox`)" in found.message
+    assert found.message.endswith("load with `list_select_related = ('order__customer',)`")
 
 
 def test_messages_say_where_the_load_goes(tmp_path):
