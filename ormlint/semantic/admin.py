@@ -4,7 +4,7 @@ A ``ModelAdmin``'s change list shows one row per object with the columns of
 ``list_display``: a field (a relation is shown through its target's ``__str__``), a
 ``'relation__field'`` lookup, a method of the admin taking the object, or a method or
 property of the model; with actions, Django's ``action_checkbox`` column first, whose label
-is the row's ``__str__``. Its query is the admin's ``get_queryset()``; Django's ``ChangeList``
+is the row's ``__str__`` (since Django 5.0). Its query is the admin's ``get_queryset()``; Django's ``ChangeList``
 then adds ``list_select_related`` (a tuple of paths, ``True`` for ``select_related()``, or
 by default ``select_related()`` when ``list_display`` names a ForeignKey), but only when
 that queryset selects no relation itself (``views/main.py``: ``if not
