@@ -1,10 +1,13 @@
-"""The admin N+1 fixes, proven with Django's real change list on a SQLite database.
+"""The admin N+1 fixes, proven with Django's real change list and change form on a SQLite
+database.
 
-Every ModelAdmin of the fixture project's ``store/admin.py`` serves its change list to a
-logged-in superuser, on data seeded at two sizes, before and after
-``ormlint --fix --select ORM0``. The table rows must be equal; a change list marked
-``# error: ORM001`` must issue more queries for more rows before the fix and the same number
-at both sizes after it. ORM002 has no fix in the admin: those classes must be left alone.
+Every ModelAdmin of the fixture project's admin modules (``store/admin.py``,
+``store/admin_written.py``) serves its change list to a logged-in superuser, on data seeded
+at two sizes, before and after ``ormlint --fix --select ORM0``. The table rows must be
+equal; a change list marked ``# error:`` must issue more queries for more rows before the
+fix and the same number at both sizes after it. ORM002 has no fix in a change list without
+its own ``get_queryset()``: those classes must be left alone. Each inline is shown on the
+change form of one parent that holds every row of its model, with the same rules.
 
 The tests marked "fixture" check the fixture itself (the marked change lists really query
 once per row, the ``# ok:`` ones do not); they need no rule.
@@ -16,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from django_proofs import fixed_copies, run_in_project
-from test_admin_fixtures import ADMIN, FIXTURE, admin_classes, error_code, marks
+from test_admin_fixtures import ADMIN, FIXTURE, MODULES, WRITTEN, admin_classes, error_code, marks
 
 SIZES = (5, 50)
 
-#: What the fix must leave in ``list_select_related`` of each ORM001 admin.
+#: What the fix must leave in ``list_select_related`` of each ORM001 admin of ``store/admin.py``.
 EXPECTED_FIXES = {
     "AddressAdmin": ("tuple", {"customer"}),
     "OrderAdmin": ("tuple", {"customer", "created_by"}),
@@ -30,8 +33,22 @@ EXPECTED_FIXES = {
     "SecondOrderLineAdmin": ("list", {"order", "product"}),
 }
 
+#: What the fix must write in each class of ``store/admin_written.py`` it changes: the
+#: queryset that feeds the page, or ``list_select_related`` where Django applies it.
+WRITTEN_FIXES = {
+    "AnnotatedAddressAdmin": 'list_select_related = ("customer",)',
+    "SelectingShipmentAdmin": 'return shipments.select_related("customer", "customer__profile")',
+    "CountedProductAdmin": '.annotate(tag_count=Count("tags")).prefetch_related("tags")',
+    "MixedProfileAdmin": 'list_select_related = ("customer",)',
+    "BasedShipmentAdmin": 'list_select_related = ("customer__profile",)',
+    "ShipmentInline": 'return super().get_queryset(request).select_related("customer__profile")',
+}
+
+#: The classes each module's fix changes.
+FIXED_CLASSES = {ADMIN: set(EXPECTED_FIXES), WRITTEN: set(WRITTEN_FIXES)}
+
 RUNNER = r"""
-import io, json, sys
+import importlib, io, json, sys
 from html.parser import HTMLParser
 
 import django
@@ -49,7 +66,6 @@ setup_test_environment()
 call_command("check", stdout=io.StringIO())  # the admin's own checks: list_display entries exist, ...
 call_command("migrate", run_syncdb=True, verbosity=0)
 
-from store import admin as store_admin
 from django_seed import seed
 from store.models import Note, UrgentTicket
 
@@ -91,29 +107,111 @@ class ResultTable(HTMLParser):
             self.cell.append(data)
 
 
-sites = [admin.site] + [value for value in vars(store_admin).values() if isinstance(value, AdminSite) and value is not admin.site]
 report = {}
-for site in sites:
-    for model, model_admin in site._registry.items():
-        if type(model_admin).__module__ != store_admin.__name__:
-            continue
-        name = "%s:%s_%s_changelist" % (site.name, model._meta.app_label, model._meta.model_name)
-        with CaptureQueriesContext(connection) as context:
-            response = client.get(reverse(name) + "?all=")  # every row on one page
-        table = ResultTable()
-        table.feed(response.content.decode())
-        report[type(model_admin).__name__] = {
-            "status": response.status_code,
-            "header": table.rows[0] if table.rows else [],
-            "rows": table.rows[1:],
-            "objects": model._default_manager.count(),
-            "queries": len(context.captured_queries),
-        }
+for module, module_name in ADMIN_MODULES.items():
+    admin_module = importlib.import_module(module_name)
+    sites = [admin.site] + [value for value in vars(admin_module).values() if isinstance(value, AdminSite) and value is not admin.site]
+    report[module] = {}
+    for site in sites:
+        for model, model_admin in site._registry.items():
+            if type(model_admin).__module__ != module_name:
+                continue
+            name = "%s:%s_%s_changelist" % (site.name, model._meta.app_label, model._meta.model_name)
+            with CaptureQueriesContext(connection) as context:
+                response = client.get(reverse(name) + "?all=")  # every row on one page
+            table = ResultTable()
+            table.feed(response.content.decode())
+            report[module][type(model_admin).__name__] = {
+                "status": response.status_code,
+                "header": table.rows[0] if table.rows else [],
+                "rows": table.rows[1:],
+                "objects": model._default_manager.count(),
+                "queries": len(context.captured_queries),
+            }
 print(json.dumps(report))
 """
 
-def run_admin(root: Path, rows: int) -> dict:
-    return run_in_project(root, RUNNER, rows)
+INLINE_RUNNER = r"""
+import importlib, io, json, re, sys
+
+import django
+django.setup()
+from django.contrib import admin
+from django.contrib.admin import AdminSite
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.forms.models import _get_foreign_key
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
+
+setup_test_environment()
+call_command("migrate", run_syncdb=True, verbosity=0)
+
+from django_seed import seed
+
+rows = int(sys.argv[1])
+seed(rows, orders_without_creator=True)
+superuser = get_user_model().objects.create_superuser("root", "root@example.com", None)
+client = Client()
+client.force_login(superuser)
+
+report = {}
+for module, module_name in ADMIN_MODULES.items():
+    admin_module = importlib.import_module(module_name)
+    sites = [admin.site] + [value for value in vars(admin_module).values() if isinstance(value, AdminSite) and value is not admin.site]
+    report[module] = {}
+    for site in sites:
+        for model, model_admin in site._registry.items():
+            if type(model_admin).__module__ != module_name:
+                continue
+            for inline in model_admin.inlines:
+                # One parent holds every row of the inline's model: its change form shows them all.
+                key = _get_foreign_key(model, inline.model)
+                parent = model._default_manager.order_by("pk").first()
+                inline.model._default_manager.update(**{key.name: parent})
+                name = "%s:%s_%s_change" % (site.name, model._meta.app_label, model._meta.model_name)
+                with CaptureQueriesContext(connection) as context:
+                    response = client.get(reverse(name, args=[parent.pk]))
+                page = response.content.decode()
+                report[module][inline.__name__] = {
+                    "status": response.status_code,
+                    "page": re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page),
+                    "shown": page.count("has_original"),
+                    "objects": inline.model._default_manager.count(),
+                    "queries": len(context.captured_queries),
+                }
+print(json.dumps(report))
+"""
+
+
+def run_admin(root: Path, rows: int, module: str = ADMIN) -> dict:
+    """The change lists of the admins of ``module``, by class."""
+    return run_in_project(root, with_modules(RUNNER), rows)[module]
+
+
+def run_inlines(root: Path, rows: int, module: str = WRITTEN) -> dict:
+    """The change forms that show the inlines of ``module``, by inline class."""
+    return run_in_project(root, with_modules(INLINE_RUNNER), rows)[module]
+
+
+def with_modules(runner: str) -> str:
+    """The runner script, given the admin modules to serve: path -> module name."""
+    names = {module: module.removesuffix(".py").replace("/", ".") for module in MODULES}
+    return f"ADMIN_MODULES = {names!r}\n{runner}"
+
+
+def inlines(module: str = WRITTEN):
+    return [name for name, node in admin_classes((FIXTURE / module).read_text(encoding="utf-8")).items() if _is_inline(node)]
+
+
+def change_lists(module: str):
+    return [name for name in marks(module) if name not in inlines(module)]
+
+
+def _is_inline(node: ast.ClassDef) -> bool:
+    return any(ast.unparse(base).endswith("Inline") for base in node.bases)
 
 
 def class_sources(path: Path):
@@ -141,22 +239,43 @@ def test_fixture_expected_fixes_are_the_orm001_admins():
     assert set(EXPECTED_FIXES) == {name for name in marks() if error_code(name) == "ORM001"}
 
 
+def test_fixture_written_fixes_are_its_marked_classes():
+    assert set(WRITTEN_FIXES) == {name for name in marks(WRITTEN) if error_code(name, WRITTEN)}
+
+
+@pytest.mark.parametrize("module", MODULES)
 @pytest.mark.parametrize("rows", SIZES)
-def test_fixture_every_change_list_shows_every_row(copies, rows):
+def test_fixture_every_change_list_shows_every_row(copies, rows, module):
     original, _ = copies
-    report = run_admin(original, rows)
-    assert set(report) == set(marks())
+    report = run_admin(original, rows, module)
+    assert set(report) == set(change_lists(module))
     for name, page in report.items():
         assert page["status"] == 200, name
         assert page["objects"] >= rows and len(page["rows"]) == page["objects"], (name, page["objects"], len(page["rows"]))
         assert all(len(row) == len(page["header"]) for row in page["rows"]), name
 
 
-def test_fixture_marked_change_lists_query_per_row_and_ok_ones_do_not(copies):
+@pytest.mark.parametrize("rows", SIZES)
+def test_fixture_every_inline_shows_every_row(copies, rows):
     original, _ = copies
-    small, large = (run_admin(original, rows) for rows in SIZES)
-    for name in marks():
-        if error_code(name):
+    report = run_inlines(original, rows)
+    assert set(report) == set(inlines()) and not run_inlines(original, rows, ADMIN)
+    for name, page in report.items():
+        assert page["status"] == 200, name
+        assert page["objects"] >= rows and page["shown"] == page["objects"], (name, page["objects"], page["shown"])
+
+
+def pages(root: Path, rows: int, module: str) -> dict:
+    """The change lists of ``module``'s admins, and the change forms of its inlines."""
+    return {**run_admin(root, rows, module), **run_inlines(root, rows, module)}
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_fixture_marked_pages_query_per_row_and_ok_ones_do_not(copies, module):
+    original, _ = copies
+    small, large = (pages(original, rows, module) for rows in SIZES)
+    for name in marks(module):
+        if error_code(name, module):
             assert large[name]["queries"] > small[name]["queries"], (name, small[name]["queries"], large[name]["queries"])
         else:
             assert large[name]["queries"] == small[name]["queries"], (name, small[name]["queries"], large[name]["queries"])
@@ -165,13 +284,14 @@ def test_fixture_marked_change_lists_query_per_row_and_ok_ones_do_not(copies):
 # --- The fix -----------------------------------------------------------------------------------
 
 
-def test_fix_rewrites_exactly_the_orm001_admins(copies):
+@pytest.mark.parametrize("module", MODULES)
+def test_fix_rewrites_exactly_the_fixable_classes(copies, module):
     original, fixed = copies
-    before, after = class_sources(original / ADMIN), class_sources(fixed / ADMIN)
+    before, after = class_sources(original / module), class_sources(fixed / module)
     assert set(before) == set(after)
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == set(EXPECTED_FIXES)
-    assert other_statements(original / ADMIN) == other_statements(fixed / ADMIN)
+    assert changed == FIXED_CLASSES[module]
+    assert other_statements(original / module) == other_statements(fixed / module)
 
 
 def test_fix_writes_list_select_related(copies):
@@ -187,28 +307,47 @@ def test_fix_writes_list_select_related(copies):
         assert {element.value for element in value.elts} == paths, (name, ast.unparse(value))
 
 
+def test_fix_loads_where_the_written_admins_get_their_rows(copies):
+    _, fixed = copies
+    after = class_sources(fixed / WRITTEN)
+    for name, written in WRITTEN_FIXES.items():
+        assert written in after[name], (name, after[name])
+
+
+@pytest.mark.parametrize("module", MODULES)
 @pytest.mark.parametrize("rows", SIZES)
-def test_fixed_change_lists_show_the_same_rows(copies, rows):
+def test_fixed_change_lists_show_the_same_rows(copies, rows, module):
     original, fixed = copies
-    before, after = run_admin(original, rows), run_admin(fixed, rows)
+    before, after = run_admin(original, rows, module), run_admin(fixed, rows, module)
     assert set(before) == set(after)
     for name in before:
         assert after[name]["status"] == 200, name
         assert (before[name]["header"], before[name]["rows"]) == (after[name]["header"], after[name]["rows"]), name
 
 
-def test_fixed_change_lists_no_longer_query_per_row(copies):
+@pytest.mark.parametrize("rows", SIZES)
+def test_fixed_inlines_show_the_same_change_forms(copies, rows):
+    original, fixed = copies
+    before, after = run_inlines(original, rows), run_inlines(fixed, rows)
+    assert set(before) == set(after)
+    for name in before:
+        assert after[name]["status"] == 200, name
+        assert before[name]["page"] == after[name]["page"], name
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_fixed_pages_no_longer_query_per_row(copies, module):
     original, fixed = copies
     small, large = SIZES
-    before = {rows: run_admin(original, rows) for rows in SIZES}
-    after = {rows: run_admin(fixed, rows) for rows in SIZES}
-    for name in EXPECTED_FIXES:
+    before = {rows: pages(original, rows, module) for rows in SIZES}
+    after = {rows: pages(fixed, rows, module) for rows in SIZES}
+    for name in FIXED_CLASSES[module]:
         assert before[large][name]["queries"] > before[small][name]["queries"], name
-        assert after[large][name]["queries"] == after[small][name]["queries"], (name, after[small][name], after[large][name])
+        assert after[large][name]["queries"] == after[small][name]["queries"], (name, after[small][name]["queries"], after[large][name]["queries"])
         assert after[large][name]["queries"] < before[large][name]["queries"], name
 
 
-def test_orm002_admins_are_left_alone_and_still_query_per_row(copies):
+def test_orm002_admins_without_get_queryset_are_left_alone_and_still_query_per_row(copies):
     original, fixed = copies
     before, after = class_sources(original / ADMIN), class_sources(fixed / ADMIN)
     unfixed = [name for name in marks() if error_code(name) == "ORM002"]

@@ -9,7 +9,8 @@ tests/test_view_lineage_proof.py checks, and the views rendering templates and t
 called with query rows (``store/views.py``, ``store/reports.py``,
 ``library/web.py``), which tests/test_cross_function_fixtures.py checks, and the querysets
 and rows that cross function boundaries (``store/flows.py``), which
-tests/test_interprocedural_fixtures.py checks.
+tests/test_interprocedural_fixtures.py checks, and the admins as projects write them
+(``store/admin_written.py``), which tests/test_admin_fixtures.py checks.
 
 The fixtures are checked from a copy in a temporary folder: below ``tests/`` the default
 per-file-ignores turn ORM004 off, which would hide the ORM004 marks.
@@ -34,8 +35,10 @@ MARKED = ("loops.py", "admin.py")
 #: serializers (tests/test_drf_fixtures.py), those on project bases and mixins
 #: (tests/test_view_lineage_proof.py); views rendering templates and rows passed to
 #: helpers (tests/test_cross_function_fixtures.py); querysets and rows across function
-#: boundaries (tests/test_interprocedural_fixtures.py).
+#: boundaries (tests/test_interprocedural_fixtures.py); admins with ``get_queryset()``
+#: overrides, base admins and inlines (tests/test_admin_fixtures.py).
 CHECKED_ELSEWHERE = {
+    "store/admin_written.py",
     "store/api.py",
     "store/api_lineage.py",
     "store/api_serializers.py",

@@ -8,7 +8,8 @@ import libcst as cst
 
 from ormlint.fixers.related import add_related
 from ormlint.rules.base import Rule
-from ormlint.semantic.admin import AdminFacts, analyse_admin
+from ormlint.fixers.admin_queryset import get_queryset_method
+from ormlint.semantic.admin import AdminFacts, InlineFacts, analyse_admin, analyse_inline
 from ormlint.semantic.drf import ViewFacts, analyse_view, serialized_rows
 from ormlint.semantic.rendering import list_view_facts, render_facts
 from ormlint.semantic.loops import Loop, LoopFacts, RelationRead, analyse_callable, analyse_loop, analyse_unpacked_loop, comprehension_clauses, longest, longest_reads
@@ -19,7 +20,7 @@ class LoopRule(Rule):
 
     needs_orm = True
     follows_calls = True
-    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "serializer_class", "queryset", "render", "TemplateResponse", "ListView", "DetailView", "get_context_data", "many=True")
+    required_text = ("for ", "groupby", "sorted(", "map(", "filter(", "min(", "max(", "ModelAdmin", "register(", "serializer_class", "queryset", "render", "TemplateResponse", "ListView", "DetailView", "get_context_data", "many=True")
 
     def visit_For(self, node: cst.For) -> None:
         self._visit_loop(node)
@@ -50,6 +51,9 @@ class LoopRule(Rule):
         admin = analyse_admin(self.semantic, node)
         if admin is not None:
             self.check_admin(admin)
+        inline = analyse_inline(self.semantic, node)
+        if inline is not None:
+            self.check_inline(inline)
         view = analyse_view(self.semantic, node)
         if view is not None:
             self.check_view(view)
@@ -59,8 +63,31 @@ class LoopRule(Rule):
     def check_admin(self, facts: AdminFacts) -> None:
         """A ModelAdmin's change list reads its columns on every row."""
 
+    def check_inline(self, facts: InlineFacts) -> None:
+        """An inline shows every related row on its parent's change form."""
+
     def check_view(self, facts: ViewFacts) -> None:
         """A DRF list view serializes every row of its queryset."""
+
+    def report_inline(self, facts: InlineFacts, reads: List[RelationRead], method: str, fixable: bool) -> None:
+        """Report what an inline's rows read and its queryset does not load, on the value
+        its ``get_queryset()`` returns, or on its ``model`` when it has none; the fix
+        extends that value, or writes the method."""
+        reads = longest_reads(reads)
+        paths = longest(read.lookup for read in reads)
+        call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
+        shown = ", ".join(f"`{read.shown}` (by `{facts.columns[read.lookup]}`)" for read in reads)
+        message = (
+            f"The inline `{facts.node.name.value}` reads {shown} on every row of the change form: "
+            f"1 query per row; load with `{call}` in its `get_queryset()`"
+        )
+        fix = None
+        if fixable and facts.returned is not None:
+            fix = self.fix(f"Add `{call}`", (facts.returned, add_related(facts.returned, method, paths)))
+        elif fixable and facts.declared is not None and not facts.inherits_query:
+            edit = get_queryset_method(self.semantic.module_node, facts.declared, method, paths, class_indentation(self, facts.node))
+            fix = self.fix(f"Add `get_queryset()` with `{call}`", edit)
+        self.report(facts.returned or facts.declared or facts.node.name, message, fix)
 
     def report_view(self, facts: ViewFacts, reads: List[RelationRead], method: str, fixable: bool) -> None:
         reads = longest_reads(reads)
@@ -125,6 +152,13 @@ def _extensible(site: cst.BaseExpression, query) -> bool:
     if query.kind == "queryset":
         return True
     return query.kind == "iterator" and isinstance(site, cst.Call) and isinstance(site.func, cst.Attribute) and site.func.attr.value == "iterator"
+
+
+def class_indentation(rule: LoopRule, node: cst.ClassDef) -> str:
+    """The indentation of the statements in a class's body."""
+    body = node.body
+    own = body.indent if isinstance(body, cst.IndentedBlock) and body.indent is not None else rule.semantic.module_node.default_indent
+    return rule.semantic.indentation + own
 
 
 def columns_message(facts: AdminFacts, reads: List[RelationRead], advice: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from ormlint.diagnostics import Applicability
 import libcst as cst
 
-from ormlint.fixers.related import select_related_setting
-from ormlint.rules._loops import LoopRule, columns_message, report_related
-from ormlint.semantic.admin import AdminFacts, automatic_select_related
+from ormlint.fixers.related import add_related, select_related_setting
+from ormlint.rules._loops import LoopRule, class_indentation, columns_message, report_related
+from ormlint.semantic.admin import AdminFacts, InlineFacts, automatic_select_related
 from ormlint.semantic.drf import ViewFacts
 from ormlint.semantic.loops import LoopFacts, is_loaded, longest
 
@@ -32,9 +32,17 @@ class NPlusOneForward(LoopRule):
 
     In the Django admin, the columns of a `ModelAdmin`'s change list (`list_display`:
     relation fields shown through their `__str__`, `'relation__field'` lookups, admin and
-    model methods) are read on every row; what `list_select_related` (or Django's own
+    model methods, and each row's `__str__` in the label of the action checkbox when the
+    change list has actions) are read on every row; what `list_select_related` (or Django's own
     `select_related()` when a ForeignKey column is shown) does not load is reported on
-    `list_display`, and the fix writes or extends `list_select_related`.
+    `list_display`, and the fix writes or extends `list_select_related`. An override of
+    `get_queryset()` that refines `super().get_queryset(request)` is read: when it selects
+    relations itself, Django applies no `list_select_related`, so the finding is reported
+    on the queryset it returns and fixed there. Base admins and mixins of the project are
+    read too, in method resolution order. An inline (`TabularInline`, `StackedInline`) of a registered admin shows
+    each related row on the change form with its `__str__` and its `readonly_fields`: what
+    they read is reported on the inline's `get_queryset()` (or its `model`) and loaded
+    there (a `get_queryset()` is written when the inline has none).
 
     In Django REST framework, a list view (`ModelViewSet`, `ListAPIView`...) serializes
     every row of its `queryset` (or of a `get_queryset()` that only returns one) with its
@@ -114,28 +122,52 @@ class NPlusOneForward(LoopRule):
         reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
         if not reads:
             return
+        if not facts.setting_applies:
+            self._check_admin_queryset(facts, reads)
+            return
         forward = {r.lookup for r in facts.reads if r.joinable}
         missing = sorted({r.lookup for r in reads})
         # An explicit setting turns Django's own select_related() off, so a new one lists
         # every relation the columns read and everything that call loaded (the page may
         # read more than ormlint sees); an existing one gains what it lacks.
         automatic = automatic_select_related(self.semantic.index, facts.model) if query.select_all else []
-        paths = longest(forward | set(automatic or ()) if facts.list_select_related is None else missing)
+        fresh = facts.list_select_related is None and not facts.inherits_setting
+        paths = longest(forward | set(automatic or ()) if fresh else missing)
         listed = ", ".join(f"'{path}'" for path in paths)
         fix = None
         select = facts.list_select_related
         if (
             facts.list_display is not None
+            and not facts.inherits_setting
             and automatic is not None
+            and not query.restricted
             and (select is None or isinstance(select.value, (cst.List, cst.Tuple)))
         ):
-            body = facts.node.body
-            indentation = self.semantic.indentation + (body.indent if isinstance(body, cst.IndentedBlock) and body.indent is not None else self.semantic.module_node.default_indent)
+            indentation = class_indentation(self, facts.node)
             old, new = select_related_setting(self.semantic.module_node, facts.list_display, select, paths, indentation)
             fix = self.fix(f"Add {listed} to `list_select_related`", (old, new))
         where = facts.list_display if facts.list_display is not None else facts.node.name
         setting = f"({listed},)" if len(paths) == 1 else f"({listed})"
         self.report(where, columns_message(facts, reads, f"load with `list_select_related = {setting}`"), fix)
+
+    def _check_admin_queryset(self, facts: AdminFacts, reads) -> None:
+        """The admin's ``get_queryset()`` selects relations, so Django applies no
+        ``list_select_related``: the missing ones go into that queryset."""
+        paths = longest(r.lookup for r in reads)
+        call = ".select_related(" + ", ".join(f"'{path}'" for path in paths) + ")"
+        fix = None
+        query = facts.query
+        if facts.returned is not None and not (query.restricted or query.select_all or query.combined):
+            fix = self.fix(f"Add `{call}`", (facts.returned, add_related(facts.returned, "select_related", paths)))
+        where = facts.returned or facts.list_display or facts.node.name
+        advice = f"its `get_queryset()` selects relations, so `list_select_related` does not apply: load with `{call}` there"
+        self.report(where, columns_message(facts, reads, advice), fix)
+
+    def check_inline(self, facts: InlineFacts) -> None:
+        query = facts.query
+        reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
+        if reads:
+            self.report_inline(facts, reads, "select_related", not (query.restricted or query.combined or query.select_all))
 
     def check_view(self, facts: ViewFacts) -> None:
         query = facts.query

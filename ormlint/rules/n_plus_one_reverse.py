@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ormlint.diagnostics import Applicability
+from ormlint.fixers.related import add_related
 from ormlint.rules._loops import LoopRule, columns_message, report_related
-from ormlint.semantic.admin import AdminFacts
+from ormlint.semantic.admin import AdminFacts, InlineFacts
 from ormlint.semantic.drf import ViewFacts
 from ormlint.semantic.loops import LoopFacts, is_loaded
 
@@ -26,7 +27,9 @@ class NPlusOneReverse(LoopRule):
 
     In the Django admin, a change list column that reads a many-valued relation of each
     row (`obj.tags.all()`) is reported on `list_display`, without a fix: prefetching
-    belongs in the admin's `get_queryset()`.
+    belongs in the admin's `get_queryset()`. When the admin has its own `get_queryset()`
+    refining `super().get_queryset(request)`, the finding is reported on the queryset it
+    returns and fixed there. Inlines are checked the same way, on their `get_queryset()`.
 
     In Django REST framework, a list view (`ModelViewSet`, `ListAPIView`...) serializes
     every row of its `queryset` with its `serializer_class`: nested serializers, dotted
@@ -91,13 +94,27 @@ class NPlusOneReverse(LoopRule):
     fix_applicability = Applicability.SAFE
 
     def check_admin(self, facts: AdminFacts) -> None:
-        reads = [r for r in facts.reads if r.prefetchable and not is_loaded(facts.query, r)]
+        query = facts.query
+        reads = [r for r in facts.reads if r.prefetchable and not is_loaded(query, r)]
         if not reads:
             return
-        listed = ", ".join(f"'{path}'" for path in sorted({r.lookup for r in reads}))
+        paths = sorted({r.lookup for r in reads})
+        listed = ", ".join(f"'{path}'" for path in paths)
+        if facts.returned is not None:
+            # The admin's own get_queryset() feeds the change list: the prefetch goes there.
+            call = f".prefetch_related({listed})"
+            fix = None if query.combined else self.fix(f"Add `{call}`", (facts.returned, add_related(facts.returned, "prefetch_related", paths)))
+            self.report(facts.returned, columns_message(facts, reads, f"load with `{call}` in `get_queryset()`"), fix)
+            return
         advice = f"prefetch them in `get_queryset()`: `super().get_queryset(request).prefetch_related({listed})`"
         where = facts.list_display if facts.list_display is not None else facts.node.name
         self.report(where, columns_message(facts, reads, advice))
+
+    def check_inline(self, facts: InlineFacts) -> None:
+        query = facts.query
+        reads = [r for r in facts.reads if r.prefetchable and not is_loaded(query, r)]
+        if reads:
+            self.report_inline(facts, reads, "prefetch_related", not query.combined)
 
     def check_view(self, facts: ViewFacts) -> None:
         query = facts.query
