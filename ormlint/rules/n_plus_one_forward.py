@@ -45,12 +45,19 @@ class NPlusOneForward(LoopRule):
     there (a `get_queryset()` is written when the inline has none).
 
     In Django REST framework, a list view (`ModelViewSet`, `ListAPIView`...) serializes
-    every row of its `queryset` (or of a `get_queryset()` that only returns one) with its
-    `serializer_class` (or `get_serializer_class()`'s one return): nested serializers, dotted
+    every row of its queryset with its serializer: nested serializers, dotted
     `source`s, `SerializerMethodField` methods, `StringRelatedField`, many-valued primary
-    key fields and `Meta.depth` read relations of each row. What the queryset does not
-    load is reported on the `queryset` line and fixed there (`select_related` for
-    single-valued paths, `prefetch_related` for paths through a many-valued relation).
+    key fields and `Meta.depth` read relations of each row. The view is read through its
+    project base views and mixins, in any module: `queryset` and `serializer_class`
+    wherever the lineage sets them, `get_queryset()` and `get_serializer_class()` as they
+    are written (several statements, `super()`, helpers, `if self.action == "list"`). A
+    relation is reported when every serializer the list may use reads it and some
+    queryset that may feed it does not load it, and fixed on the view's `queryset` line or
+    its `get_queryset()`'s one return (`select_related` for single-valued paths,
+    `prefetch_related` for paths through a many-valued relation); when the rows come from
+    a base in another module, the finding names it and has no fix. A view with a
+    listing of its own, or a class from outside the project and DRF in its lineage, is
+    not read.
     So is an explicit `OrderSerializer(rows, many=True).data` anywhere (or `.data` of a
     name bound to that call): the serializer reads the same on every row of `rows`.
 

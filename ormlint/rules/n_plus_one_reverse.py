@@ -32,11 +32,13 @@ class NPlusOneReverse(LoopRule):
     returns and fixed there. Inlines are checked the same way, on their `get_queryset()`.
 
     In Django REST framework, a list view (`ModelViewSet`, `ListAPIView`...) serializes
-    every row of its `queryset` with its `serializer_class`: nested serializers, dotted
-    `source`s, `SerializerMethodField` methods, `StringRelatedField`, many-valued primary
-    key fields and `Meta.depth` read relations of each row. What the queryset does not
-    load is reported on the `queryset` line and fixed there (`select_related` for
-    single-valued paths, `prefetch_related` for paths through a many-valued relation).
+    every row of its queryset with its serializer: nested serializers, dotted `source`s,
+    `SerializerMethodField` methods, `StringRelatedField`, many-valued primary key fields
+    and `Meta.depth` read relations of each row. The view is read through its project
+    base views and mixins, and its `get_queryset()` and `get_serializer_class()` as they
+    are written (see ORM001). What the queryset does not load is reported on the
+    `queryset` line (or the class, when the rows come from a base elsewhere) and fixed
+    there with `prefetch_related`.
     So is an explicit `OrderSerializer(rows, many=True).data` anywhere (or `.data` of a
     name bound to that call): the serializer reads the same on every row of `rows`.
 

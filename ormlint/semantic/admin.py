@@ -55,8 +55,6 @@ INLINE_BASES = frozenset(
 _SETTINGS = frozenset(
     {"list_display", "list_select_related", "readonly_fields", "fields", "fieldsets", "formset", "template", "model", "inlines"}
 )
-#: A base written ``(object)`` adds nothing to the lookup.
-_PLAIN_OBJECT = frozenset({"object", "builtins.object"})
 _REGISTER = frozenset({"django.contrib.admin.register", "django.contrib.admin.decorators.register"})
 #: Methods that may decide the change list's columns, query or page at run time: read
 #: only when they keep what Django's own do (see ``_keeps_super``).
@@ -336,8 +334,6 @@ def _lineage(semantic: SemanticModel, node: cst.ClassDef, framework: frozenset) 
         return None
     lineage = _Lineage(node, {}, {}, {}, set())
     for position, (qualname, facts) in enumerate(zip(found.order[:-1], found.facts)):
-        if qualname in _PLAIN_OBJECT:
-            continue
         if facts is None:
             return None
         module_name, _, class_name = qualname.rpartition(".")

@@ -24,7 +24,7 @@ from typing import Dict, Iterator, List, Optional
 
 import libcst as cst
 
-from ormlint.semantic.lineage import Lineage, class_lineage
+from ormlint.semantic.lineage import Lineage
 from ormlint.semantic.loops import LoopFacts, chain_reads, query_site
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import app_label
@@ -127,7 +127,7 @@ def _template_name(semantic: SemanticModel, view: cst.ClassDef) -> Optional[str]
     """The literal ``template_name`` of a project template view, along its lineage, when
     nothing there chooses the template otherwise (``get_template_names()``) and it
     reaches no framework class but Django's template views and neutral mixins."""
-    lineage = class_lineage(semantic.index, f"{semantic.module}.{view.name.value}")
+    lineage = semantic.lineage(f"{semantic.module}.{view.name.value}")
     if lineage is None:
         return None
     framework = set(lineage.outside()) - _NEUTRAL_MIXINS
@@ -162,7 +162,7 @@ def _object_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[Loop
     ``queryset`` or ``model``."""
     if not semantic.index.templates or not node.bases:
         return []
-    lineage = class_lineage(semantic.index, f"{semantic.module}.{node.name.value}")
+    lineage = semantic.lineage(f"{semantic.module}.{node.name.value}")
     kind = _object_view_kind(lineage) if lineage is not None else None
     if kind is None:
         return []
