@@ -140,3 +140,15 @@ def traverse(root: cst.CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> 
         if name in leave:
             stack.append((node, True))
         stack.extend((child, False) for child in reversed(children(node)))
+
+
+def is_super_call(call: cst.Call, method: str) -> bool:
+    """``super().method(...)`` or ``super(Class, self).method(...)``."""
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == method
+        and isinstance(func.value, cst.Call)
+        and isinstance(func.value.func, cst.Name)
+        and func.value.func.value == "super"
+    )

@@ -39,7 +39,7 @@ from ormlint.semantic.loops import RelationRead, _chain_reads, _relation_reads
 from ormlint.semantic.model import SemanticModel, _query_method
 from ormlint.semantic.summaries import ReturnSummary
 from ormlint.semantic.types import ModelClass, QueryType
-from ormlint.syntax import class_body, string_elements, walk
+from ormlint.syntax import class_body, is_super_call, string_elements, walk
 
 ADMIN_BASES = frozenset({"django.contrib.admin.ModelAdmin", "django.contrib.admin.options.ModelAdmin"})
 INLINE_BASES = frozenset(
@@ -449,7 +449,7 @@ def _keeps_super(method: cst.FunctionDef) -> bool:
 def _gives_super(value: Optional[cst.BaseExpression], name: str) -> bool:
     if name == "get_urls" and isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
         return _gives_super(value.left, name)
-    return isinstance(value, cst.Call) and _is_super_call(value, name)
+    return isinstance(value, cst.Call) and is_super_call(value, name)
 
 
 def _targets(node) -> List[cst.BaseExpression]:
@@ -508,22 +508,10 @@ def _chain_query(node: cst.BaseExpression, given: QueryType, bound: Dict[str, Qu
         return bound.get(node.value)
     if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
         return None
-    if _is_super_call(node, "get_queryset"):
+    if is_super_call(node, "get_queryset"):
         return given
     receiver = _chain_query(node.func.value, given, bound)
     return _query_method(receiver, node.func.attr.value, node) if receiver is not None else None
-
-
-def _is_super_call(call: cst.Call, method: str) -> bool:
-    """``super().method(...)`` or ``super(Class, self).method(...)``."""
-    func = call.func
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value == method
-        and isinstance(func.value, cst.Call)
-        and isinstance(func.value.func, cst.Name)
-        and func.value.func.value == "super"
-    )
 
 
 def _statements(method: cst.FunctionDef) -> Optional[List[cst.BaseSmallStatement]]:

@@ -31,7 +31,7 @@ from ormlint.semantic.relations import app_label
 from ormlint.semantic.renderers import RENDERERS, renders_jinja
 from ormlint.semantic.templates import find_template, read_template, template_loops
 from ormlint.semantic.types import ModelClass, QueryType
-from ormlint.syntax import children, class_body
+from ormlint.syntax import children, class_body, is_super_call
 
 _LIST_VIEWS = frozenset({"django.views.generic.ListView", "django.views.generic.list.ListView"})
 _DETAIL_VIEWS = frozenset({"django.views.generic.DetailView", "django.views.generic.detail.DetailView"})
@@ -100,7 +100,7 @@ def _context_data_facts(semantic: SemanticModel, call: cst.Call) -> List[LoopFac
     the keys given to it, set on ``kwargs`` before and on the result after, are the
     template's context."""
     method = semantic.scope
-    if not semantic.index.templates or not _calls_super(call, "get_context_data") or method is None:
+    if not semantic.index.templates or not is_super_call(call, "get_context_data") or method is None:
         return []
     view = method.parent
     if method.kind != "function" or method.node.name.value != "get_context_data" or view is None or view.kind != "class":
@@ -134,17 +134,6 @@ def _template_name(semantic: SemanticModel, view: cst.ClassDef) -> Optional[str]
     if not framework or not framework <= _TEMPLATE_VIEWS or not _framework_binds(lineage, "get_template_names"):
         return None
     return _literal_attribute(lineage, "template_name", "") or None
-
-
-def _calls_super(call: cst.Call, method: str) -> bool:
-    func = call.func
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value == method
-        and isinstance(func.value, cst.Call)
-        and isinstance(func.value.func, cst.Name)
-        and func.value.func.value == "super"
-    )
 
 
 def list_view_facts(semantic: SemanticModel, node: cst.ClassDef) -> List[LoopFacts]:
