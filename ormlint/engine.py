@@ -45,7 +45,9 @@ def check_source(
     if not rules:
         return result
     index, module, is_package = project.index_for(source.path, source)
-    diagnostics = _run_rules(source.path, source.text, config, rules, index, module, is_package, result.internal_errors)
+    diagnostics = _run_rules(
+        source.path, source.text, config, rules, index, module, is_package, result.internal_errors, edited=source.edited
+    )
     noqa = parse_noqa(source.text)
     result.diagnostics = [d for d in diagnostics if not is_suppressed(noqa, d.location.row, d.code)]
     return result
@@ -78,7 +80,7 @@ def fix_source(
             break
         text = new_text
         applied += count
-        current = replace(source, text=text)
+        current = replace(source, text=text, edited=True)
         result = check_source(current, config, project, rules)
     result.fixed_text = text if applied else None
     result.fixes_applied = applied
@@ -118,6 +120,7 @@ def _run_rules(
     module_name_: str,
     is_package: bool,
     internal_errors: List[str],
+    edited: bool = False,
 ) -> List[Diagnostic]:
     if "\0" in text:
         return [_syntax_error(path, *_null_byte_position(text), "source code cannot contain null bytes")]
@@ -144,7 +147,9 @@ def _run_rules(
         return [_parse_error(path, text, error)]
     except RecursionError:
         return [_syntax_error(path, 1, 0, "too deeply nested to parse")]
-    semantic = SemanticModel(index, module_name_, is_package, text)
+    # A text the index does not describe (a round of --fix changed it) is read again where
+    # the analyses need this module's own facts (``SemanticModel.lineage``).
+    semantic = SemanticModel(index, module_name_, is_package, text if edited else None)
     context = FileContext(path=path, config=config, semantic=semantic)
     instances = [rule(context) for rule in applicable]
     traverse(module, [semantic, *instances])

@@ -49,6 +49,9 @@ class SourceFile:
     #: ``raw`` was read from ``path`` by this run, so the project index (built from the
     #: files on disk) describes this very text and need not be checked against it.
     on_disk: bool = False
+    #: ``text`` was changed by this run since it was read (a round of ``--fix``): the
+    #: index still describes the file as it was read.
+    edited: bool = False
 
     @classmethod
     def read(cls, path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> "SourceFile":

@@ -1542,16 +1542,17 @@ def _attribute_summaries(node: ast.ClassDef, names: Dict[str, str], module: str)
     return tuple(found.items())
 
 
-def _calls_super(function: ast.FunctionDef) -> bool:
+def _calls_super(body: FunctionBody) -> bool:
     """Whether the method calls ``super().<its own name>(...)``."""
+    name = body.function.name
     return any(
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
-        and node.func.attr == function.name
+        and node.func.attr == name
         and isinstance(node.func.value, ast.Call)
         and isinstance(node.func.value.func, ast.Name)
         and node.func.value.func.id == "super"
-        for node in ast.walk(function)
+        for node in body.nodes
     )
 
 
@@ -1746,6 +1747,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
     serialized_chains: List[Tuple[str, str, Tuple[str, ...], bool]] = []
     parameter_reads: List[Tuple[str, str, int, Tuple[str, ...]]] = []
     static_methods: List[str] = []
+    extends: List[str] = []
     abstract = False
     for statement in node.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -1799,6 +1801,8 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
             body = FunctionBody(statement)
             bodies.append(body)
             methods.append(statement.name)
+            if isinstance(statement, ast.FunctionDef) and _calls_super(body):
+                extends.append(statement.name)
             always, guarded = _self_reads(statement, body)
             method_reads.extend((statement.name, chain) for chain in always)
             method_guarded_reads.extend((statement.name, chain, guard) for chain, guard in guarded)
@@ -1844,7 +1848,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
         delegates=tuple(
             s.name for s in node.body if isinstance(s, ast.FunctionDef) and not s.decorator_list and _delegates(s)
         ),
-        extends=tuple(s.name for s in node.body if isinstance(s, ast.FunctionDef) and _calls_super(s)),
+        extends=tuple(extends),
     )
     return facts, bodies
 

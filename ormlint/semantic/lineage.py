@@ -17,8 +17,8 @@ the caller says that class binds none of the names it asks about (``neutral``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import FrozenSet, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Optional, Tuple
 
 from ormlint.semantic.index import ClassFacts, ModuleFacts, ProjectIndex
 from ormlint.semantic.summaries import ReturnSummary
@@ -80,6 +80,8 @@ class Lineage:
     order: Tuple[str, ...]
     #: The index's facts of each class of ``order``, ``None`` for a class from outside.
     facts: Tuple[Optional[ClassFacts], ...]
+    #: What each class of the order binds, read on the first lookup there.
+    _bound: Dict[int, Dict[str, Tuple[str, Optional[ReturnSummary]]]] = field(default_factory=dict, repr=False)
 
     @property
     def qualname(self) -> str:
@@ -102,18 +104,28 @@ class Lineage:
                 if owner in neutral:
                     continue
                 return Member("outside", position, owner)
-            if name in facts.methods:
-                summary = dict(facts.returns).get(name)
-                if name in facts.delegates:
-                    return Member("delegate", position, owner)
-                kind = "property" if summary is not None and summary.kind == "property" else "method"
-                return Member(kind, position, owner, summary)
-            attributes = dict(facts.attributes)
-            if name in attributes:
-                return Member("attribute", position, owner, attributes[name])
-            if any(attribute == name for attribute, _ in facts.calls) or any(attribute == name for attribute, _ in facts.constants):
-                return Member("attribute", position, owner)  # bound, to a value not kept
+            if position not in self._bound:
+                self._bound[position] = _bindings(facts)
+            bound = self._bound[position].get(name)
+            if bound is not None:
+                return Member(bound[0], position, owner, bound[1])
         return None
+
+
+def _bindings(facts: ClassFacts) -> Dict[str, Tuple[str, Optional[ReturnSummary]]]:
+    """Each name the class statement binds, with its ``Member`` kind and summary."""
+    found: Dict[str, Tuple[str, Optional[ReturnSummary]]] = {}
+    for name, _ in (*facts.calls, *facts.constants):
+        found[name] = ("attribute", None)  # bound, to a value not kept
+    found.update((name, ("attribute", summary)) for name, summary in facts.attributes)
+    returns = dict(facts.returns)
+    for name in facts.methods:
+        summary = returns.get(name)
+        if name in facts.delegates:
+            found[name] = ("delegate", None)
+        else:
+            found[name] = ("property" if summary is not None and summary.kind == "property" else "method", summary)
+    return found
 
 
 def class_lineage(index: ProjectIndex, qualname: str, current: Optional[ModuleFacts] = None) -> Optional[Lineage]:

@@ -105,8 +105,8 @@ class SemanticModel(cst.BatchableCSTVisitor):
         self.index = index
         self.module = module
         self.is_package = is_package
-        #: The source being checked, which may be newer than what the index read from
-        #: disk (a round of ``--fix`` has changed it).
+        #: The source being checked when it is newer than what the index read from disk
+        #: (a round of ``--fix`` has changed it); ``None`` when the index describes it.
         self.text = text
         self.scope: Optional[Scope] = None
         self._scopes: Dict[int, Scope] = {}
