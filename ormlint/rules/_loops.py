@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Tuple
 
 import libcst as cst
 
@@ -73,9 +73,7 @@ class LoopRule(Rule):
         """Report what an inline's rows read and its queryset does not load, on the value
         its ``get_queryset()`` returns, or on its ``model`` when it has none; the fix
         extends that value, or writes the method."""
-        reads = longest_reads(reads)
-        paths = longest(read.lookup for read in reads)
-        call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
+        reads, paths, call = loading_call(reads, method)
         shown = ", ".join(f"`{read.shown}` (by `{facts.columns[read.lookup]}`)" for read in reads)
         message = (
             f"The inline `{facts.node.name.value}` reads {shown} on every row of the change form: "
@@ -90,9 +88,7 @@ class LoopRule(Rule):
         self.report(facts.returned or facts.declared or facts.node.name, message, fix)
 
     def report_view(self, facts: ViewFacts, reads: List[RelationRead], method: str, fixable: bool) -> None:
-        reads = longest_reads(reads)
-        paths = longest(read.lookup for read in reads)
-        call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
+        reads, paths, call = loading_call(reads, method)
         shown = ", ".join(f"`{read.shown}` (field `{facts.fields[read.lookup]}`)" for read in reads)
         message = (
             f"`{facts.node.name.value}` serializes every row with `{facts.serializer}`, which reads {shown}: "
@@ -122,6 +118,14 @@ class LoopRule(Rule):
         raise NotImplementedError
 
 
+def loading_call(reads: List[RelationRead], method: str) -> Tuple[List[RelationRead], List[str], str]:
+    """The reads to report (none that a longer one covers), the paths to load, and the
+    call that loads them: ``.select_related('customer', 'lines__product')``."""
+    reads = longest_reads(reads)
+    paths = longest(read.lookup for read in reads)
+    return reads, paths, f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
+
+
 def reads_message(facts: LoopFacts, reads: List[RelationRead], call: str) -> str:
     if facts.via is not None:
         shown = ", ".join(f"`.{read.shown}`" for read in reads)
@@ -134,9 +138,7 @@ def reads_message(facts: LoopFacts, reads: List[RelationRead], call: str) -> str
 def report_related(rule: LoopRule, facts: LoopFacts, reads: List[RelationRead], method: str, fixable: bool, note: str = "") -> None:
     """Report the unloaded ``reads`` of a Django loop and, when ``fixable``, add them to
     the queryset's ``method`` (``select_related`` / ``prefetch_related``) where it is built."""
-    reads = longest_reads(reads)
-    paths = longest(read.lookup for read in reads)
-    call = f".{method}(" + ", ".join(f"'{path}'" for path in paths) + ")"
+    reads, paths, call = loading_call(reads, method)
     fix = None
     site = rule.semantic.queryset_type(facts.built_at) if fixable and facts.built_at is not None else None
     if site is not None and _extensible(facts.built_at, site) and not facts.query.prefetched_rows:
