@@ -202,14 +202,12 @@ def _read_list_outcome(semantic: SemanticModel, qualname: str) -> Optional[Tuple
 
 
 def _wraps(lineage, member, method: str) -> bool:
-    """Whether a project override of ``method`` calls DRF's and does more around it
-    (sets a header, logs) without reading anything that decides the rows or the
-    serializer: the list is DRF's, and so are its queries."""
+    """Whether a project override of ``method`` calls DRF's and only does more around it
+    (answers 304 from a header, sets a header, logs), setting nothing on the view that
+    DRF's would then read: on the path that calls it, the list is DRF's, and so are its
+    queries."""
     facts = lineage.facts[member.position]
-    if method not in _WRAPPED or facts is None or method not in facts.extends:
-        return False
-    decisive = {*_LISTING, *_LISTED_BY}
-    return not any(chain[0] in decisive for name, chain in facts.method_reads if name == method)
+    return method in _WRAPPED and facts is not None and method in facts.extends
 
 
 def _drf_name(name: str) -> str:

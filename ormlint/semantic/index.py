@@ -244,7 +244,8 @@ class ClassFacts:
     #: Methods that only hand their call on to the same method of the next class:
     #: ``def list(self, request, *args, **kwargs): return super().list(request, *args, **kwargs)``.
     delegates: Tuple[str, ...] = ()
-    #: Methods that call the same method of the next class and do more around it.
+    #: Methods that call the same method of the next class and do more around it,
+    #: setting no attribute of ``self`` (see ``_extends``).
     extends: Tuple[str, ...] = ()
     #: For each method or property, the calls it chains on an attribute of ``self`` on
     #: every run (``self.tickets.filter(open=True).count()`` as ``("tickets", ("filter",
@@ -1542,18 +1543,29 @@ def _attribute_summaries(node: ast.ClassDef, names: Dict[str, str], module: str)
     return tuple(found.items())
 
 
-def _calls_super(body: FunctionBody) -> bool:
-    """Whether the method calls ``super().<its own name>(...)``."""
-    name = body.function.name
-    return any(
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == name
-        and isinstance(node.func.value, ast.Call)
-        and isinstance(node.func.value.func, ast.Name)
-        and node.func.value.func.id == "super"
-        for node in body.nodes
-    )
+def _extends(body: FunctionBody) -> bool:
+    """Whether the method calls ``super().<its own name>(...)`` and sets no attribute of
+    ``self``: what the next class's method does is not changed, only surrounded."""
+    function = body.function
+    name = function.name
+    arguments = function.args.posonlyargs + function.args.args
+    receiver = arguments[0].arg if arguments else None
+    calls_super = False
+    for node in body.nodes:
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == receiver for t in targets):
+                return False
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == name
+            and isinstance(node.func.value, ast.Call)
+            and isinstance(node.func.value.func, ast.Name)
+            and node.func.value.func.id == "super"
+        ):
+            calls_super = True
+    return calls_super
 
 
 def _delegates(function: ast.FunctionDef) -> bool:
@@ -1801,7 +1813,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
             body = FunctionBody(statement)
             bodies.append(body)
             methods.append(statement.name)
-            if isinstance(statement, ast.FunctionDef) and _calls_super(body):
+            if isinstance(statement, ast.FunctionDef) and _extends(body):
                 extends.append(statement.name)
             always, guarded = _self_reads(statement, body)
             method_reads.extend((statement.name, chain) for chain in always)
