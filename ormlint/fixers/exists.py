@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import libcst as cst
 
 
@@ -45,10 +43,3 @@ def statement_exists(session: cst.BaseExpression, statement: cst.BaseExpression,
 
 def negate(expression: cst.BaseExpression) -> cst.UnaryOperation:
     return cst.UnaryOperation(operator=cst.Not(), expression=expression)
-
-
-def receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
-    """``qs`` in ``qs.count()``."""
-    if isinstance(call.func, cst.Attribute):
-        return call.func.value
-    return None

@@ -6,7 +6,7 @@ from ormlint.diagnostics import Applicability
 import libcst as cst
 
 from ormlint.fixers.related import add_related, select_related_setting
-from ormlint.rules._loops import LoopRule, class_indentation, columns_message, report_related
+from ormlint.rules._loops import LoopRule, class_indentation, columns_message, loading_call, report_related
 from ormlint.semantic.admin import AdminFacts, InlineFacts, automatic_select_related
 from ormlint.semantic.drf import ViewFacts
 from ormlint.semantic.loops import LoopFacts, is_loaded, longest
@@ -160,11 +160,10 @@ class NPlusOneForward(LoopRule):
     def _check_admin_queryset(self, facts: AdminFacts, reads) -> None:
         """The admin's ``get_queryset()`` selects relations, so Django applies no
         ``list_select_related``: the missing ones go into that queryset."""
-        paths = longest(r.lookup for r in reads)
-        call = ".select_related(" + ", ".join(f"'{path}'" for path in paths) + ")"
+        _, paths, call = loading_call(reads, "select_related")
         fix = None
         query = facts.query
-        if facts.returned is not None and not (query.restricted or query.select_all or query.combined):
+        if facts.returned is not None and _can_select(query):
             fix = self.fix(f"Add `{call}`", (facts.returned, add_related(facts.returned, "select_related", paths)))
         where = facts.returned or facts.list_display or facts.node.name
         advice = f"its `get_queryset()` selects relations, so `list_select_related` does not apply: load with `{call}` there"
@@ -174,13 +173,13 @@ class NPlusOneForward(LoopRule):
         query = facts.query
         reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
         if reads:
-            self.report_inline(facts, reads, "select_related", not (query.restricted or query.combined or query.select_all))
+            self.report_inline(facts, reads, "select_related", _can_select(query))
 
     def check_view(self, facts: ViewFacts) -> None:
         query = facts.query
         reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
         if reads:
-            self.report_view(facts, reads, "select_related", not (query.restricted or query.combined or query.select_all))
+            self.report_view(facts, reads, "select_related", _can_select(query))
 
     def check_loop(self, facts: LoopFacts) -> None:
         query = facts.query
@@ -189,4 +188,10 @@ class NPlusOneForward(LoopRule):
         reads = [r for r in facts.reads if r.joinable and not is_loaded(query, r)]
         if not reads:
             return
-        report_related(self, facts, reads, "select_related", not (query.restricted or query.combined or query.select_all))
+        report_related(self, facts, reads, "select_related", _can_select(query))
+
+
+def _can_select(query) -> bool:
+    """Whether ``select_related(...)`` may be added to the query: not over ``only()`` /
+    ``defer()`` (they may conflict), a union, or a ``select_related()`` of everything."""
+    return not (query.restricted or query.combined or query.select_all)

@@ -34,9 +34,8 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from ormlint.semantic.index import ClassFacts
-from ormlint.semantic.lineage import class_lineage
 from ormlint.semantic.loops import RelationRead, _chain_reads, _relation_reads
-from ormlint.semantic.model import SemanticModel, _query_method
+from ormlint.semantic.model import SemanticModel, _parsed, _query_method
 from ormlint.semantic.summaries import ReturnSummary
 from ormlint.semantic.types import ModelClass, QueryType
 from ormlint.syntax import class_body, is_super_call, string_elements, walk
@@ -329,7 +328,7 @@ def _lineage(semantic: SemanticModel, node: cst.ClassDef, framework: frozenset) 
     does not show. Classes of this module are read from their statements, the others
     from the index; a setting the index could not keep as a value keeps it silent."""
     local = _module_classes(semantic)
-    found = class_lineage(semantic.index, f"{semantic.module}.{node.name.value}") if local.get(node.name.value) is node else None
+    found = semantic.lineage(f"{semantic.module}.{node.name.value}") if local.get(node.name.value) is node else None
     if found is None or len(found.order) < 2 or found.order[-1] not in framework:
         return None
     lineage = _Lineage(node, {}, {}, {}, set())
@@ -409,13 +408,6 @@ def _remote_methods(facts: ClassFacts) -> Dict[str, _Method]:
         name: _Method(delegates=name in facts.delegates, returns=returns.get(name), argument_reads=tuple(reads.get(name, ())))
         for name in facts.methods
     }
-
-
-def _parsed(source: str) -> Optional[cst.BaseExpression]:
-    try:
-        return cst.parse_expression(source)
-    except cst.ParserSyntaxError:
-        return None
 
 
 def _read_along(lineage: _Lineage, dynamic: frozenset) -> bool:

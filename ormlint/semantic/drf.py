@@ -38,6 +38,7 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from ormlint.semantic.index import ClassFacts, ProjectIndex
+from ormlint.semantic.lineage import DJANGO_ACCESS_MIXINS, Lineage, Member
 from ormlint.semantic.loops import LoopFacts, RelationRead, _chain_reads, _resolve, _single_assignment, query_site
 from ormlint.semantic.model import SemanticModel, _join
 from ormlint.semantic.relations import Relation
@@ -76,11 +77,8 @@ _NEUTRAL = frozenset(
         "rest_framework.mixins.UpdateModelMixin",
         "rest_framework.mixins.DestroyModelMixin",
         "rest_framework.viewsets.ViewSetMixin",
-        "django.contrib.auth.mixins.LoginRequiredMixin",
-        "django.contrib.auth.mixins.PermissionRequiredMixin",
-        "django.contrib.auth.mixins.UserPassesTestMixin",
-        "django.contrib.auth.mixins.AccessMixin",
     }
+    | DJANGO_ACCESS_MIXINS
 )
 #: The classes from outside the project a list view may derive from and still be read.
 _KNOWN = LIST_VIEWS | _GENERIC_VIEWS | _NEUTRAL
@@ -160,8 +158,8 @@ def _analyse_view(semantic: SemanticModel, node: cst.ClassDef) -> Optional[ViewF
 def _rows_from(view: ClassObject) -> str:
     """The project method or attribute the list action's rows come from, as ``Class.name``."""
     lineage = view.lineage
-    getter = lineage.member("get_queryset", 0, view.neutral)  # type: ignore[attr-defined]
-    found = getter if getter is not None and getter.kind != "outside" else lineage.member("queryset", 0, view.neutral)  # type: ignore[attr-defined]
+    getter = lineage.member("get_queryset", 0, view.neutral)
+    found = getter if getter is not None and getter.kind != "outside" else lineage.member("queryset", 0, view.neutral)
     if found is None or found.kind == "outside":
         return ""
     return f"{found.owner.rpartition('.')[2]}.{'get_queryset()' if found is getter else 'queryset'}"
@@ -201,7 +199,7 @@ def _read_list_outcome(semantic: SemanticModel, qualname: str) -> Optional[Tuple
     return query, tuple(sorted(set(serializers))), view
 
 
-def _wraps(lineage, member, method: str) -> bool:
+def _wraps(lineage: Lineage, member: Member, method: str) -> bool:
     """Whether a project override of ``method`` calls DRF's and only does more around it
     (answers 304 from a header, sets a header, logs), setting nothing on the view that
     DRF's would then read: on the path that calls it, the list is DRF's, and so are its
@@ -219,7 +217,7 @@ def _drf_name(name: str) -> str:
 def _list_query(semantic: SemanticModel, view: ClassObject) -> Optional[QueryType]:
     """What the querysets ``get_queryset()`` may give the list action load; a branch
     on ``self.action`` that excludes ``list`` does not count."""
-    member = view.lineage.member("get_queryset", 0, view.neutral)  # type: ignore[attr-defined]
+    member = view.lineage.member("get_queryset", 0, view.neutral)
     if member is not None and member.kind == "method" and member.summary is not None and member.summary.actions:
         values = semantic.returned_values(member.summary, None, view.bound_at(member.position))
         if values is None:
@@ -236,7 +234,7 @@ def _references(semantic: SemanticModel, receiver: ClassObject, name: str, call:
     ``get_serializer_class()`` returns (by ``self.action``), or DRF's, which is
     ``serializer_class``. ``None`` when one of them cannot be named."""
     lineage = receiver.lineage
-    member = lineage.member(name, receiver.start, receiver.neutral)  # type: ignore[attr-defined]
+    member = lineage.member(name, receiver.start, receiver.neutral)
     if member is None or depth > _MAX_DEPTH:
         return None
     if call and member.kind == "delegate":
@@ -288,12 +286,12 @@ def _fix_site(semantic: SemanticModel, node: cst.ClassDef, view: ClassObject) ->
     ...`` when every such queryset is made from it (DRF's ``get_queryset()``, or a
     project mixin's that refines ``super().get_queryset()``)."""
     declared, methods = class_body(node)
-    getter = view.lineage.member("get_queryset", 0, view.neutral)  # type: ignore[attr-defined]
+    getter = view.lineage.member("get_queryset", 0, view.neutral)
     if getter is not None and getter.position == 0 and "get_queryset" in methods:
         returns = [n for n in walk([methods["get_queryset"].body]) if isinstance(n, cst.Return)]
         return returns[0].value if len(returns) == 1 else None
     own = semantic.member_type(view, "queryset") if len(declared.get("queryset", [])) == 1 else None
-    if not isinstance(own, QueryType) or view.lineage.member("queryset", 0, view.neutral).position != 0:  # type: ignore[attr-defined]
+    if not isinstance(own, QueryType) or view.lineage.member("queryset", 0, view.neutral).position != 0:
         return None
     marked = own.derive(selected=own.selected | {_MARKER})
     rows = _list_query(semantic, replace(view, assumed=((0, "queryset", marked),)))

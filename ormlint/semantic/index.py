@@ -38,13 +38,14 @@ from ormlint.semantic.summaries import (
     WriteFact,
     always_evaluated,
     attribute_path,
+    attribute_summary,
+    calls_super,
     chains_by_root,
     chains_on,
     decorator_name,
     iterated_chains,
     parameter_guards,
     parameter_uses,
-    attribute_summary,
     return_summary,
     split_by_guard,
     when_new_only,
@@ -1550,22 +1551,15 @@ def _extends(body: FunctionBody) -> bool:
     name = function.name
     arguments = function.args.posonlyargs + function.args.args
     receiver = arguments[0].arg if arguments else None
-    calls_super = False
+    extended = False
     for node in body.nodes:
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == receiver for t in targets):
                 return False
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == name
-            and isinstance(node.func.value, ast.Call)
-            and isinstance(node.func.value.func, ast.Name)
-            and node.func.value.func.id == "super"
-        ):
-            calls_super = True
-    return calls_super
+        elif calls_super(node, name):
+            extended = True
+    return extended
 
 
 def _delegates(function: ast.FunctionDef) -> bool:
@@ -1577,15 +1571,7 @@ def _delegates(function: ast.FunctionDef) -> bool:
     if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
         return False
     call = body[0].value
-    func = call.func
-    if not (
-        isinstance(func, ast.Attribute)
-        and func.attr == function.name
-        and isinstance(func.value, ast.Call)
-        and isinstance(func.value.func, ast.Name)
-        and func.value.func.id == "super"
-        and not func.value.args
-    ):
+    if not calls_super(call, function.name) or call.func.value.args:  # type: ignore[attr-defined]
         return False
     arguments = function.args
     own = [a.arg for a in arguments.posonlyargs + arguments.args][1:]

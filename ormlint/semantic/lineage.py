@@ -40,6 +40,16 @@ DRF_QUERYSET_VIEWS = frozenset(
         "rest_framework.viewsets.ReadOnlyModelViewSet",
     }
 )
+#: Django's access mixins, which bind none of the names a view's rows, serializer or
+#: template come from.
+DJANGO_ACCESS_MIXINS = frozenset(
+    {
+        "django.contrib.auth.mixins.LoginRequiredMixin",
+        "django.contrib.auth.mixins.PermissionRequiredMixin",
+        "django.contrib.auth.mixins.UserPassesTestMixin",
+        "django.contrib.auth.mixins.AccessMixin",
+    }
+)
 DJANGO_QUERYSET_VIEWS = frozenset(
     {
         "django.views.generic.ListView",

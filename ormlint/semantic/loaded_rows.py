@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
+from ormlint.semantic.loops import _single_assignment
 from ormlint.semantic.types import QueryType
 
 if TYPE_CHECKING:
@@ -56,13 +57,10 @@ def loaded_rows(semantic: "SemanticModel", node: cst.BaseExpression) -> Optional
     only, to one of them. ``None`` for anything else (a page's ``items``, a result not
     yet read, a list built by other code)."""
     if isinstance(node, cst.Name):
-        found = semantic.lookup(node.value)
-        if found is None or found[0].kind != "function" or len(found[1]) != 1:
-            return None
-        binding = found[1][0]
-        if binding.kind != "assign" or not isinstance(binding.value, cst.Call):
+        value = _single_assignment(semantic, node)
+        if not isinstance(value, cst.Call):
             return None  # only a call returns a list: ``rows = rows`` is no second list
-        loaded = loaded_rows(semantic, binding.value)
+        loaded = loaded_rows(semantic, value)
         return QueryRows(loaded.query, uniqued=loaded.uniqued) if loaded is not None else None
     if not (isinstance(node, cst.Call) and not node.args and _method(node) == "all"):
         return None

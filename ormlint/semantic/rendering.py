@@ -24,11 +24,12 @@ from typing import Dict, Iterator, List, Optional
 
 import libcst as cst
 
-from ormlint.semantic.lineage import Lineage
+from ormlint.semantic.lineage import DJANGO_ACCESS_MIXINS, Lineage
 from ormlint.semantic.loops import LoopFacts, chain_reads, query_site
 from ormlint.semantic.model import SemanticModel
 from ormlint.semantic.relations import app_label
 from ormlint.semantic.renderers import RENDERERS, renders_jinja
+from ormlint.semantic.summaries import calls_super
 from ormlint.semantic.templates import find_template, read_template, template_loops
 from ormlint.semantic.types import ModelClass, QueryType
 from ormlint.syntax import children, class_body, is_super_call
@@ -36,15 +37,7 @@ from ormlint.syntax import children, class_body, is_super_call
 _LIST_VIEWS = frozenset({"django.views.generic.ListView", "django.views.generic.list.ListView"})
 _DETAIL_VIEWS = frozenset({"django.views.generic.DetailView", "django.views.generic.detail.DetailView"})
 #: Django's mixins that bind none of the names a view's rows and template depend on.
-_NEUTRAL_MIXINS = frozenset(
-    {
-        "django.contrib.auth.mixins.LoginRequiredMixin",
-        "django.contrib.auth.mixins.PermissionRequiredMixin",
-        "django.contrib.auth.mixins.UserPassesTestMixin",
-        "django.contrib.auth.mixins.AccessMixin",
-        "django.contrib.messages.views.SuccessMessageMixin",
-    }
-)
+_NEUTRAL_MIXINS = DJANGO_ACCESS_MIXINS | {"django.contrib.messages.views.SuccessMessageMixin"}
 #: What decides a list or detail view's rows, its template and the rows' names there.
 _ROW_METHODS = ("get_queryset", "get_template_names", "get_object", "get_context_object_name")
 #: What a ``get_queryset()`` override may call on ``super().get_queryset()`` and keep the
@@ -218,14 +211,7 @@ def _refines_super(source: str) -> bool:
         return False
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _REFINING:
         node = node.func.value
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "get_queryset"
-        and isinstance(node.func.value, ast.Call)
-        and isinstance(node.func.value.func, ast.Name)
-        and node.func.value.func.id == "super"
-    )
+    return calls_super(node, "get_queryset")
 
 
 def _literal_attribute(lineage: Lineage, name: str, default: str) -> Optional[str]:

@@ -181,7 +181,7 @@ def return_summary(body: FunctionBody, names: Dict[str, str], module: str, metho
     if mentioned & own & body.handed_on:
         return None  # a parameter returned after being handed on: its rows may have changed
     used = sorted(mentioned - own)
-    referred = tuple((name, names.get(name, f"{module}.{name}")) for name in used if name in names or name not in _BUILTINS)
+    referred = _referred(used, names, module)
     if not any(actions):
         actions = ()
     return ReturnSummary(values, tuple(parameters), referred, receiver or "", _kind(method, decorators), actions)
@@ -198,7 +198,7 @@ def attribute_summary(value: ast.expr, names: Dict[str, str], module: str) -> Op
     if len(text) > _MAX_ATTRIBUTE_TEXT:
         return None
     used = sorted({n.id for n in ast.walk(value) if isinstance(n, ast.Name)})
-    referred = tuple((name, names.get(name, f"{module}.{name}")) for name in used if name in names or name not in _BUILTINS)
+    referred = _referred(used, names, module)
     return ReturnSummary((text,), (), referred, "", "attribute")
 
 
@@ -266,6 +266,12 @@ def _action_test(test: ast.expr, receiver: Optional[str]) -> Optional[Tuple[Froz
 
 def _is_action(node: ast.expr, receiver: str) -> bool:
     return isinstance(node, ast.Attribute) and node.attr == "action" and isinstance(node.value, ast.Name) and node.value.id == receiver
+
+
+def _referred(used: Iterable[str], names: Dict[str, str], module: str) -> Tuple[Tuple[str, str], ...]:
+    """The module-level names a summary's values use, with what each refers to: an
+    import, or a name of ``module`` itself (builtins are left to the reader)."""
+    return tuple((name, names.get(name, f"{module}.{name}")) for name in used if name in names or name not in _BUILTINS)
 
 
 def _kind(method: bool, decorators: Set[str]) -> str:
@@ -500,6 +506,18 @@ def _replace_names(value: ast.expr, replacements: Dict[str, ast.expr]) -> ast.ex
         changed = changed or new is not field
         fields[name] = new
     return type(value)(**fields) if changed else value
+
+
+def calls_super(node: ast.AST, method: str) -> bool:
+    """``super().<method>(...)`` (or ``super(Class, self).<method>(...)``)."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == method
+        and isinstance(node.func.value, ast.Call)
+        and isinstance(node.func.value.func, ast.Name)
+        and node.func.value.func.id == "super"
+    )
 
 
 def decorator_name(node: ast.expr) -> str:

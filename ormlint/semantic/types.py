@@ -7,9 +7,12 @@ and rules stay silent on it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import FrozenSet, Optional, Tuple, Union
+from typing import TYPE_CHECKING, FrozenSet, Optional, Tuple, Union
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from ormlint.semantic.lineage import Lineage
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ class ClassObject:
     the method being read is bound. The classes from outside the project in
     ``neutral`` are known not to bind the names the analysis asks about."""
 
-    lineage: object  # a ``lineage.Lineage``
+    lineage: "Lineage"
     start: int = 0
     position: int = 0
     neutral: FrozenSet[str] = frozenset()
