@@ -1524,6 +1524,10 @@ def _renders(bodies: List[FunctionBody], names: Dict[str, str]) -> Tuple[Tuple[s
     return tuple((name, places) for name, places in found if places is not None)
 
 
+#: Where the calls that declare a model's fields and columns come from.
+_DECLARATIONS = ("django.db.models.", "sqlalchemy.", "flask_sqlalchemy.")
+
+
 def _attribute_summaries(node: ast.ClassDef, names: Dict[str, str], module: str) -> Tuple[Tuple[str, ReturnSummary], ...]:
     """The class's ``name = value`` statements, the last of each name (as Python keeps it)."""
     found: Dict[str, ReturnSummary] = {}
@@ -1533,6 +1537,12 @@ def _attribute_summaries(node: ast.ClassDef, names: Dict[str, str], module: str)
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
             targets, value = [statement.target], statement.value
         else:
+            continue
+        if isinstance(value, ast.Call) and (_callee(value, names) or "").startswith(_DECLARATIONS):
+            # A model field or a mapped column: read as a field, never as a value.
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    found.pop(target.id, None)
             continue
         for target in targets:
             if isinstance(target, ast.Name):
