@@ -56,10 +56,16 @@ def worker_pool(count: int, project: Project) -> Iterator[Optional[ProcessPoolEx
     try:
         yield pool
     except BaseException:
+        # The pool's manager thread, which ``shutdown`` forgets: it is joined once the
+        # workers are ended, since at exit Python wakes it through a pipe that it may
+        # be closing just then ("Exception ignored ... Bad file descriptor" after Ctrl-C).
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for worker in multiprocessing.active_children():
             worker.terminate()
             worker.join(timeout=5)
+        if manager is not None:
+            manager.join(timeout=5)
         raise
     finally:
         project.mapper = map
