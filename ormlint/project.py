@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from ormlint.cache import IndexCache
-from ormlint.semantic.index import ProjectIndex, facts_for_source, find_project_root, module_name
+from ormlint.config import Config
+from ormlint.cache import FORMAT, IndexCache, cache_folder, load_entries, save_entries
+from ormlint.semantic.index import ProjectIndex, facts_for_source, find_project_root, module_name, project_stamp
 from ormlint.source import DEFAULT_MAX_FILE_SIZE, SourceFile
+
+
+#: The project state file's format: the index's, since a new index format means new facts.
+_STATE_FORMAT = FORMAT.replace("index", "project")
 
 
 class Project:
@@ -34,6 +39,11 @@ class Project:
         self.max_file_size = max_file_size
         self._fingerprints: Dict[Optional[Path], str] = {}
         self._roots: Dict[str, Optional[Path]] = {}
+        self._root_of_path: Dict[str, Optional[Path]] = {}
+        #: ``find_project_root``'s answer for each folder met on the way up.
+        self._folder_roots: Dict[Path, Optional[Path]] = {}
+        #: For each root walked: ``project_stamp``'s digest and Python files.
+        self._walked: Dict[Path, Tuple[str, List[str]]] = {}
         #: How to read many files for the index: ``map``, or a process pool's.
         self.mapper: Callable = map
 
@@ -49,20 +59,61 @@ class Project:
     def root_of(self, path: str) -> Optional[Path]:
         """The project root of ``path``, found once per folder: the files of one folder
         share it, and a run asks for every file several times."""
+        if path in self._root_of_path:
+            return self._root_of_path[path]
         absolute = os.path.abspath(path)
         folder = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
         if folder not in self._roots:
-            self._roots[folder] = find_project_root(Path(path)) or self.fallback_root
+            self._roots[folder] = find_project_root(Path(folder), self._folder_roots) or self.fallback_root
+        self._root_of_path[path] = self._roots[folder]
         return self._roots[folder]
 
     def fingerprint(self, path: str) -> str:
         """A digest of everything the index knows about the project of ``path``: a file's
-        cached result stays valid only while this is unchanged."""
+        cached result stays valid only while this is unchanged.
+
+        With the cache, the digest of the last run is reused while no file the index reads
+        has changed size or time (``project_stamp``), so that a run whose results all come
+        from the cache neither reads the project nor builds its index."""
         root = self.root_of(path)
         if root not in self._fingerprints:
-            index, _, _ = self.index_for(path)
-            self._fingerprints[root] = index.fingerprint()
+            state = self._state_path(root)
+            known = load_entries(state, _STATE_FORMAT) if state is not None else {}
+            stamp = self._stamp(root, known.get("folders", ())) if state is not None else None
+            if stamp is not None and known.get("stamp") == stamp[0] and isinstance(known.get("index"), str):
+                self._fingerprints[root] = known["index"]
+            else:
+                index, _, _ = self.index_for(path)
+                self._fingerprints[root] = index.fingerprint()
+                if state is not None:
+                    # The stamp taken before the build: a file changed during it makes the
+                    # next run build again, never trust a digest of older facts. Template
+                    # folders first named now count from the next stamp on.
+                    folders = sorted({f for facts in index.modules.values() for f in facts.template_dirs})
+                    save_entries(state, _STATE_FORMAT, {"stamp": stamp[0] if stamp else None, "index": self._fingerprints[root], "folders": folders})
         return self._fingerprints[root]
+
+    def checks_all(self, paths: Iterable[str], config: Config) -> bool:
+        """Whether ``paths`` hold every Python file of their projects but the excluded
+        ones: then no file of theirs is left unchecked to call a checked one's helpers."""
+        given = {os.path.normpath(os.path.abspath(p)) for p in paths}
+        for root in {self.root_of(p) for p in given}:
+            if root is None:
+                return False
+            _, files = self._walked.get(root) or self._stamp(root, ())
+            if any(os.path.normpath(f) not in given and not config.is_excluded(Path(f)) for f in files):
+                return False
+        return True
+
+    def _stamp(self, root: Path, folders: Iterable[str]) -> Tuple[str, List[str]]:
+        self._walked[root] = project_stamp(root, self.max_file_size, folders)
+        return self._walked[root]
+
+    def _state_path(self, root: Optional[Path]) -> Optional[Path]:
+        """Where the project's last fingerprint is kept, or ``None`` without a cache."""
+        if not self.use_cache or root is None:
+            return None
+        return cache_folder(root, self.cache_dir) / "project.json"
 
     def index_for(self, path: str, source: Optional[SourceFile] = None) -> Tuple[ProjectIndex, str, bool]:
         root = self.root_of(path)

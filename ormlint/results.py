@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -11,7 +12,7 @@ from ormlint import __version__
 from ormlint.cache import load_entries, save_entries
 from ormlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 
-FORMAT = f"ormlint-results-{__version__}-1"
+FORMAT = f"ormlint-results-{__version__}-2"
 
 
 @dataclass
@@ -29,8 +30,10 @@ class ResultCache:
     """Each file's diagnostics from the last run, as JSON, reused while the file's content,
     ormlint's version, the configuration and the project index are unchanged.
 
-    A cache that is missing, corrupt or from another version is not used, and one that
-    cannot be written just means no cache.
+    A file whose size and modification time are those of the last run is taken as
+    unchanged without being read (as ruff does); one whose stamp changed is read, and its
+    result still holds if its bytes are the same. A cache that is missing, corrupt or from
+    another version is not used, and one that cannot be written just means no cache.
     """
 
     def __init__(self, path: Optional[Path]) -> None:
@@ -40,23 +43,59 @@ class ResultCache:
         if path is not None:
             self._entries = load_entries(path, FORMAT)
 
-    def get(self, name: str, key: str) -> Optional[List[Diagnostic]]:
+    def get(self, name: str, key: str, stamp: Optional[List[int]] = None) -> Optional[List[Diagnostic]]:
+        """The result of ``name`` if its content key is ``key``; ``stamp`` is then
+        remembered as the file's, for :meth:`unchanged`."""
         entry = self._entries.get(name)
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
+        found = self._diagnostics(entry)
+        if found is not None and stamp is not None and entry.get("stamp") != stamp:
+            entry["stamp"] = stamp
+            self._dirty = True
+        return found
+
+    def unchanged(self, name: str, stamp: Optional[List[int]], salt: str) -> Optional[List[Diagnostic]]:
+        """The result of ``name`` if the file has the size and time it had then and the
+        run's ``salt`` (version, configuration, project index) is the same."""
+        entry = self._entries.get(name)
+        if stamp is None or not isinstance(entry, dict) or entry.get("stamp") != stamp or entry.get("salt") != salt_digest(salt):
+            return None
+        return self._diagnostics(entry)
+
+    def put(self, name: str, key: str, diagnostics: List[Diagnostic], stamp: Optional[List[int]] = None, salt: str = "") -> None:
+        self._entries[name] = {
+            "key": key,
+            "stamp": stamp,
+            "salt": salt_digest(salt),
+            "diagnostics": [diagnostic_to_json(d) for d in diagnostics],
+        }
+        self._dirty = True
+
+    @staticmethod
+    def _diagnostics(entry: Dict[str, Any]) -> Optional[List[Diagnostic]]:
         try:
             return [diagnostic_from_json(d) for d in entry["diagnostics"]]
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, name: str, key: str, diagnostics: List[Diagnostic]) -> None:
-        self._entries[name] = {"key": key, "diagnostics": [diagnostic_to_json(d) for d in diagnostics]}
-        self._dirty = True
-
     def save(self) -> None:
         if self.path is not None and self._dirty:
             save_entries(self.path, FORMAT, self._entries)
             self._dirty = False
+
+
+def file_stamp(path: str) -> Optional[List[int]]:
+    """A file's size and modification time, or ``None`` if it cannot be examined."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def salt_digest(salt: str) -> str:
+    return hashlib.sha256(salt.encode()).hexdigest()
 
 
 def result_key(raw: bytes, salt: str) -> str:

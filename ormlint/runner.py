@@ -25,7 +25,7 @@ from ormlint.diagnostics import file_error
 from ormlint.discovery import discover
 from ormlint.output import Report
 from ormlint.project import Project
-from ormlint.results import FileResult, ResultCache, result_key
+from ormlint.results import FileResult, ResultCache, file_stamp, result_key
 from ormlint.semantic.index import find_project_root
 from ormlint.source import SourceError, SourceFile, WriteError, too_large
 from ormlint.workers import check_files, process, worker_pool
@@ -76,14 +76,18 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
         elif options.fix:
             stdin_output = result.fixed_text if result.fixed_text is not None else source.text
     else:
-        results, sources = _check_paths(paths, config, options, project, fixing, report)
-        if not options.fix:  # after a fix, the helpers' lines may have moved
-            report.diagnostics.extend(caller_findings(sources, config, project))
-        for source, result in zip(sources, results):
+        found, results, sources = _check_paths(paths, config, options, project, fixing, report)
+        read = {source.path: source for source in sources}
+        # After a fix, the helpers' lines may have moved; and a run over every file of its
+        # projects leaves no caller unchecked (nor needs the files its cache answered for).
+        if not options.fix and not project.checks_all(found, config):
+            report.diagnostics.extend(caller_findings(_all_read(results, read, config), config, project))
+        for result in results:
             internal_errors.extend(result.internal_errors)
             report.diagnostics.extend(result.diagnostics)
             if result.fixed_text is None:
                 continue
+            source = read[result.path]
             if options.diff:
                 diffs.append(_unified_diff(source.path, source.text, result.fixed_text))
                 report.fixed += result.fixes_applied
@@ -129,43 +133,75 @@ def _refuse_large_stdin(name: str, head: bytes, config: Config, options: Options
 
 def _check_paths(
     paths: Sequence[str], config: Config, options: Options, project: Project, fixing: bool, report: Report
-) -> Tuple[List[FileResult], List[SourceFile]]:
-    """Results for every file below ``paths``, from the result cache when the file, the
-    configuration and the project index are unchanged, else by checking it (on every
-    core when there are many). Unreadable files are reported into ``report`` directly."""
+) -> Tuple[List[str], List[FileResult], List[SourceFile]]:
+    """The files below ``paths``, and a result for each one that could be read: from the
+    result cache when the file, the configuration and the project index are unchanged,
+    else by checking it (on every core when there are many). Unreadable files are
+    reported into ``report`` directly.
+
+    A file the cache knows by its size and time is not even read: the sources returned
+    are those read, which, with the cache, may be only the files that changed."""
+    found = discover(paths, config)
+    use_cache = options.use_cache and not fixing
+    caches: Dict[Optional[Path], ResultCache] = {}
+    salt = f"{__version__}|{config.fingerprint()}"
+    results: List[FileResult] = []
     sources: List[SourceFile] = []
-    for path in discover(paths, config):
-        try:
-            sources.append(SourceFile.read(path, config.max_file_size))
-        except SourceError as error:
-            report.diagnostics.append(file_error(path, str(error)))
-    with worker_pool(len(sources), project) as pool:
-        caches: Dict[Optional[Path], ResultCache] = {}
-        keys: List[Optional[str]] = [None] * len(sources)
-        results: List[Optional[FileResult]] = [None] * len(sources)
-        if options.use_cache and not fixing:
-            salt = f"{__version__}|{config.fingerprint()}"
-            for position, source in enumerate(sources):
-                root = project.root_of(source.path)
-                if root is None:
-                    continue
+    to_check: List[SourceFile] = []
+    #: For each file to check: its place in ``results``, its stamp, salt and content key.
+    pending: List[Tuple[int, Optional[List[int]], str, Optional[str]]] = []
+    # The pool is there while the fingerprints are taken: a project index built for them
+    # reads its files on every core. It starts no process until it is given work.
+    with worker_pool(len(found), project) as pool:
+        for path in found:
+            root = project.root_of(path) if use_cache else None
+            salted, stamp = "", None
+            if root is not None:
                 if root not in caches:
                     caches[root] = ResultCache(cache_folder(root, project.cache_dir) / "results.json")
-                keys[position] = result_key(source.raw, f"{salt}|{project.fingerprint(source.path)}")
-                cached = caches[root].get(source.path, keys[position])
+                salted = f"{salt}|{project.fingerprint(path)}"
+                stamp = file_stamp(path)  # before the read: a file changed during it is read again next time
+                cached = caches[root].unchanged(path, stamp, salted)
                 if cached is not None:
-                    results[position] = FileResult(source.path, cached)
-        pending = [position for position, result in enumerate(results) if result is None]
-        with _progress(len(pending)) as advance:
-            checked = check_files([sources[p] for p in pending], config, project, fixing, pool, advance)
-    for position, result in zip(pending, checked):
+                    results.append(FileResult(path, cached))
+                    continue
+            try:
+                source = SourceFile.read(path, config.max_file_size)
+            except SourceError as error:
+                report.diagnostics.append(file_error(path, str(error)))
+                continue
+            sources.append(source)
+            key = result_key(source.raw, salted) if root is not None else None
+            cached = caches[root].get(path, key, stamp) if root is not None else None
+            if cached is not None:
+                results.append(FileResult(path, cached))
+                continue
+            pending.append((len(results), stamp, salted, key))
+            results.append(FileResult(path))
+            to_check.append(source)
+        with _progress(len(to_check)) as advance:
+            checked = check_files(to_check, config, project, fixing, pool, advance)
+    for (position, stamp, salted, key), result in zip(pending, checked):
         results[position] = result
-        key = keys[position]
         if key is not None and not result.internal_errors:
-            caches[project.root_of(sources[position].path)].put(sources[position].path, key, result.diagnostics)
+            caches[project.root_of(result.path)].put(result.path, key, result.diagnostics, stamp, salted)
     for cache in caches.values():
         cache.save()
-    return [r for r in results if r is not None], sources
+    return found, results, sources
+
+
+def _all_read(results: List[FileResult], read: Dict[str, SourceFile], config: Config) -> List[SourceFile]:
+    """The source of every file with a result, reading those the cache answered for."""
+    sources = []
+    for result in results:
+        source = read.get(result.path)
+        if source is None:
+            try:
+                source = SourceFile.read(result.path, config.max_file_size)
+            except SourceError:
+                continue
+        sources.append(source)
+    return sources
 
 
 @contextmanager

@@ -1293,19 +1293,34 @@ def _suffix_match(qualname: str, candidates: List[str]) -> Optional[str]:
     return matching[0] if len(matching) == 1 else None
 
 
-def find_project_root(path: Path) -> Optional[Path]:
+def find_project_root(path: Path, known: Optional[Dict[Path, Optional[Path]]] = None) -> Optional[Path]:
     """The nearest folder at or above ``path`` that holds a project marker.
 
     ``setup.py`` and ``manage.py`` mark a root only outside a package: a script of that
-    name inside one (``app/cli/setup.py``) is part of the project, not its top."""
+    name inside one (``app/cli/setup.py``) is part of the project, not its top. ``known``
+    remembers each folder's answer, for a run that asks about thousands of files: the
+    folders above them are looked at once."""
     path = path.resolve()
     folder = path if path.is_dir() else path.parent
+    climbed: List[Path] = []
+    found: Optional[Path] = None
     for directory in (folder, *folder.parents):
-        if any((directory / marker).exists() for marker in ROOT_MARKERS):
-            return directory
-        if any((directory / script).exists() for script in ROOT_SCRIPTS) and not (directory / "__init__.py").exists():
-            return directory
-    return None
+        if known is not None and directory in known:
+            found = known[directory]
+            break
+        climbed.append(directory)
+        if _marks_root(directory):
+            found = directory
+            break
+    if known is not None:
+        known.update((directory, found) for directory in climbed)
+    return found
+
+
+def _marks_root(directory: Path) -> bool:
+    if any((directory / marker).exists() for marker in ROOT_MARKERS):
+        return True
+    return any((directory / script).exists() for script in ROOT_SCRIPTS) and not (directory / "__init__.py").exists()
 
 
 _TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".xml", ".jinja", ".jinja2", ".j2")
@@ -1335,6 +1350,33 @@ def iter_project_files(
                     continue
                 key = "/".join(parts[below + 1 :] + (name,))
                 templates.setdefault(key, []).append(Path(directory, name))
+
+
+def project_stamp(root: Path, max_file_size: int, folders: Iterable[str] = ()) -> Tuple[str, List[str]]:
+    """A digest of the size and modification time of every file the index may read below
+    ``root`` (Python files and templates, as :func:`iter_project_files` walks them, and
+    the template ``folders`` the settings named the last time), and of the limit on their
+    size. While it is unchanged, so is the index: a warm run need not build it to know
+    that its cached results still hold. Also the Python files below ``root``, as paths."""
+    digest = hashlib.sha256(f"{max_file_size}\0".encode())
+    python_files: List[str] = []
+    walks = [root, *(Path(folder) for folder in sorted(set(folders)))]
+    for top in walks:
+        for directory, subdirectories, files in os.walk(top):
+            subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_FOLDERS and not d.startswith("."))
+            for name in sorted(files):
+                if not name.endswith((".py", *_TEMPLATE_SUFFIXES)):
+                    continue
+                path = os.path.join(directory, name)
+                if top is root and name.endswith(".py"):
+                    python_files.append(path)
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_mode}\n".encode())
+        digest.update(b"\1")
+    return digest.hexdigest(), python_files
 
 
 def add_template_folder(
