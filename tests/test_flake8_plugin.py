@@ -77,3 +77,31 @@ def test_ormlint_settings_apply_but_not_its_selection(tmp_path, monkeypatch):
     config = _config_for(str(tmp_path / "shop" / "models.py"))
     assert config.default_timeout == 3
     assert config.is_selected("ORM101", "shop/tests/test_x.py")
+
+
+def test_a_file_checked_again_unchanged_is_answered_from_the_plugin_cache(tmp_path):
+    view = "from shop.models import Order\n\n\ndef f():\n    return Order.objects.count() > 0\n"
+    make_project(tmp_path, {"shop/views.py": view})
+    first = flake8("shop/views.py", cwd=tmp_path)
+    assert [code for _, _, _, code, _ in first] == ["ORM101"]
+    cached = json.loads((tmp_path / ".ormlint_cache" / "flake8.json").read_text())["files"]
+    assert list(cached) == ["shop/views.py"]
+    # An answer taken from the cache shows: the cached message is what flake8 prints.
+    entry = cached["shop/views.py"]
+    entry["diagnostics"][0]["message"] = "from the cache"
+    (tmp_path / ".ormlint_cache" / "flake8.json").write_text(json.dumps({"format": json.loads((tmp_path / ".ormlint_cache" / "flake8.json").read_text())["format"], "files": cached}))
+    assert [text for *_, text in flake8("shop/views.py", cwd=tmp_path)] == ["from the cache"]
+    # Edited, the file is checked again; so is an unchanged file after a model changed.
+    (tmp_path / "shop" / "views.py").write_text(view + "\n\ndef g():\n    return Order.objects.count() > 0\n")
+    assert len(flake8("shop/views.py", cwd=tmp_path)) == 2
+    models = tmp_path / "shop" / "models.py"
+    models.write_text(models.read_text() + "\n\nclass Extra(models.Model):\n    pass\n")
+    assert all("cache" not in text for *_, text in flake8("shop/views.py", cwd=tmp_path))
+
+
+def test_standard_input_is_never_answered_from_the_cache(tmp_path):
+    view = "from shop.models import Order\n\n\ndef f():\n    return Order.objects.count() > 0\n"
+    make_project(tmp_path, {"shop/views.py": view})
+    for _ in range(2):
+        assert len(flake8("-", cwd=tmp_path, stdin=view)) == 1
+    assert not (tmp_path / ".ormlint_cache" / "flake8.json").exists()
