@@ -39,37 +39,76 @@ _project: Optional[Project] = None
 _PR_SET_PDEATHSIG = 1
 
 
-@contextmanager
-def worker_pool(count: int, project: Project) -> Iterator[Optional[ProcessPoolExecutor]]:
-    """A process pool for ``count`` files, or ``None`` when one process is as fast.
+class Workers:
+    """The processes of a run, started when first needed: readers, which read the
+    project's files for its index, and checkers, started once the index is built. Where
+    processes fork, checkers inherit the parent's index and build none of their own;
+    elsewhere each loads it from the cache the parent wrote."""
 
-    On leaving, the pool finishes its work; when leaving by an exception (Ctrl-C is a
+    def __init__(self, project: Project, jobs: int) -> None:
+        self.project = project
+        self.jobs = jobs
+        self._readers: Optional[ProcessPoolExecutor] = None
+        self._checkers: Optional[ProcessPoolExecutor] = None
+
+    def read(self, function: Callable, *items):
+        if self._readers is None:
+            self._readers = self._start(inherit=False)
+        return submitted(self._readers, function, *items, chunksize=32)
+
+    def checkers(self) -> ProcessPoolExecutor:
+        if self._checkers is None:
+            if self._readers is not None:  # idle now that the index is built
+                self._readers.shutdown()
+                self._readers = None
+            global _inherited
+            _inherited = self.project
+            self._checkers = self._start(inherit=True)
+        return self._checkers
+
+    def _start(self, inherit: bool) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_worker, initargs=(self.project.arguments(), inherit))
+
+    def pools(self) -> List[ProcessPoolExecutor]:
+        return [pool for pool in (self._readers, self._checkers) if pool is not None]
+
+
+@contextmanager
+def worker_pool(count: int, project: Project) -> Iterator[Optional[Workers]]:
+    """Worker processes for ``count`` files, or ``None`` when one process is as fast.
+
+    On leaving, the workers finish their work; when leaving by an exception (Ctrl-C is a
     ``KeyboardInterrupt``), the work not started is dropped and the workers are ended at
     once, instead of checking every file still queued before exiting.
     """
+    global _inherited
     jobs = os.cpu_count() or 1
     if jobs < 2 or count < PARALLEL_THRESHOLD:
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project.arguments(),))
-    project.mapper = lambda function, *items: submitted(pool, function, *items, chunksize=32)
+    workers = Workers(project, jobs)
+    project.mapper = workers.read
     try:
-        yield pool
+        yield workers
     except BaseException:
-        # The pool's manager thread, which ``shutdown`` forgets: it is joined once the
+        # Each pool's manager thread, which ``shutdown`` forgets: it is joined once the
         # workers are ended, since at exit Python wakes it through a pipe that it may
         # be closing just then ("Exception ignored ... Bad file descriptor" after Ctrl-C).
-        manager = getattr(pool, "_executor_manager_thread", None)
-        pool.shutdown(wait=False, cancel_futures=True)
+        managers = [getattr(pool, "_executor_manager_thread", None) for pool in workers.pools()]
+        for pool in workers.pools():
+            pool.shutdown(wait=False, cancel_futures=True)
         for worker in multiprocessing.active_children():
             worker.terminate()
             worker.join(timeout=5)
-        if manager is not None:
-            manager.join(timeout=5)
+        for manager in managers:
+            if manager is not None:
+                manager.join(timeout=5)
         raise
     finally:
         project.mapper = map
-    pool.shutdown()
+        _inherited = None
+    for pool in workers.pools():
+        pool.shutdown()
 
 
 def submitted(pool: ProcessPoolExecutor, function: Callable, *items, chunksize: int):
@@ -92,11 +131,11 @@ def check_files(
     config: Config,
     project: Project,
     fixing: bool,
-    pool: Optional[ProcessPoolExecutor] = None,
+    workers: Optional[Workers] = None,
     progress: Optional[Callable[[int], None]] = None,
 ) -> List[FileResult]:
-    """Check or fix every source, in ``pool`` if given; results in the order of ``sources``."""
-    if pool is None or len(sources) < PARALLEL_THRESHOLD:
+    """Check or fix every source, by ``workers`` if given; results in the order of ``sources``."""
+    if workers is None or len(sources) < PARALLEL_THRESHOLD:
         results = []
         for source in sources:
             results.append(process(source, config, project, fixing))
@@ -107,6 +146,7 @@ def check_files(
         project.index_for(source.path)
     results = []
     chunk = max(1, min(16, len(sources) // ((os.cpu_count() or 1) * 8)))
+    pool = workers.checkers()
     for result in submitted(pool, _work, sources, [config] * len(sources), [fixing] * len(sources), chunksize=chunk):
         results.append(result)
         if progress:
@@ -115,16 +155,22 @@ def check_files(
 
 
 _arguments: Dict[str, object] = {}
+#: The parent's project while it starts checkers: a forked checker finds it here, with
+#: every index the parent built.
+_inherited: Optional[Project] = None
 
 
-def _start_worker(arguments: Dict[str, object]) -> None:
+def _start_worker(arguments: Dict[str, object], inherit: bool = False) -> None:
     """Remember how to build the project; it is built at the first file, after the parent
-    has written the index cache, so a worker loads the index instead of rebuilding it.
+    has written the index cache, so a worker loads the index instead of rebuilding it. A
+    checker forked from the parent takes the parent's project, indexes included.
 
     Ctrl-C reaches every process of the terminal's group: the parent alone handles it (and
     ends the workers), so the workers ignore it rather than each print a traceback."""
     global _arguments, _project
-    _arguments, _project = arguments, None
+    _arguments, _project = arguments, _inherited if inherit else None
+    if _project is not None:
+        _project.mapper = map  # the parent's pool is not this process's to use
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back by ``submitted``

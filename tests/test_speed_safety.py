@@ -2,7 +2,11 @@
 change what it finds."""
 
 import json
+import multiprocessing
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +79,30 @@ def test_many_files_are_checked_in_parallel_with_the_same_output(tmp_path, monke
     monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 10**6)
     assert findings("--no-cache", ".") == parallel
     assert len(parallel) == 20
+
+
+def test_checkers_forked_after_the_index_is_built_build_no_index_of_their_own(tmp_path, monkeypatch):
+    """Where processes fork, the workers that check files inherit the parent's index; the
+    parent's readers read the files for it. One build in all, whatever the workers."""
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("checkers inherit the index only where processes fork")
+    log = tmp_path / "builds.log"
+    script = (
+        "import os, sys\n"
+        "from ormlint.semantic.index import ProjectIndex\n"
+        "build = ProjectIndex.build.__func__\n"
+        "def counted(cls, *a, **k):\n"
+        f"    open({str(log)!r}, 'a').write(f'{{os.getpid()}}\\n')\n"
+        "    return build(cls, *a, **k)\n"
+        "ProjectIndex.build = classmethod(counted)\n"
+        "from ormlint.cli import main\n"
+        "main(['check', '--no-cache', '--exit-zero', '-q', '.'])\n"
+    )
+    files = {f"shop/v{i}.py": f"from shop.models import Order\n\n\ndef f{i}():\n    return Order.objects.count() > 0\n" for i in range(40)}
+    make_project(tmp_path / "p", files)
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path / "p", capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert completed.stdout.count("ORM101") == 40, completed.stderr
+    assert len(log.read_text().split()) == 1
