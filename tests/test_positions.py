@@ -2,9 +2,12 @@
 for every node of every fixture file, and of sources written to be hard to place (line
 endings of every kind, form feeds, tabs, a BOM and a coding cookie, header and footer
 comments, comments above statements and at the ends of blocks, continuation lines,
-multi-line strings, statements whose code repeats, a file without a final newline)."""
+multi-line strings, statements whose code repeats, a file without a final newline); and
+the command line reports and fixes at those positions."""
 
 import itertools
+import subprocess
+import sys
 from pathlib import Path
 
 import libcst as cst
@@ -12,10 +15,10 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 import ormlint.positions
-from ormlint.positions import node_positions
+from harness import make_project
 from ormlint.engine import parses
+from ormlint.positions import node_positions
 from ormlint.source import LineIndex, SourceFile
-
 
 
 def _text(path: Path) -> str:
@@ -113,3 +116,20 @@ def test_a_last_statement_whose_code_occurs_earlier_is_not_placed_there():
     last = module.body[-1]
     assert node_positions(module, text, LineIndex(text), [last])[last] == every_position(module)[last]
     assert every_position(module)[last].start.line == 4
+
+
+def test_the_command_line_reports_and_fixes_where_the_calls_are(tmp_path):
+    # The two ``return`` lines are the same code, so each is placed by its function; the
+    # second function ends the file, which has no final newline; lines end in CRLF.
+    code = "import requests\r\n\r\n\r\ndef a(url):\r\n    return requests.get(url)\r\n\r\n\r\ndef b(url):\r\n    return requests.get(url)"
+    make_project(tmp_path)
+    views = tmp_path / "shop" / "views.py"
+    views.write_bytes(code.encode())
+    command = [sys.executable, "-m", "ormlint", "--no-cache", "--select", "ORM301"]
+
+    checked = subprocess.run([*command, "shop/views.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+    assert [line.split(" ")[0] for line in checked.stdout.splitlines()[:2]] == ["shop/views.py:5:12:", "shop/views.py:9:12:"]
+    fixed = subprocess.run([*command, "--fix", "shop/views.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert views.read_bytes().decode() == code.replace("get(url)", "get(url, timeout=10)")
