@@ -1,17 +1,19 @@
-"""Positions from statements rendered alone are exactly libcst's ``PositionProvider``'s:
-for every node of every fixture file, and of sources written to be hard to place (line
-endings of every kind, form feeds, tabs, a BOM and a coding cookie, header and footer
-comments, comments above statements and at the ends of blocks, continuation lines,
-multi-line strings, statements whose code repeats, a file without a final newline); and
-the command line reports and fixes at those positions."""
+"""Positions from statements rendered alone are exactly libcst's ``PositionProvider``'s,
+for every node: of every fixture file; of sources written to be hard to place (line endings
+of every kind, form feeds, tabs, a BOM and a coding cookie, header and footer comments,
+comments above statements and at the ends of blocks, continuation lines, multi-line
+strings, statements whose code repeats, a file without a final newline); of any valid
+Python that hypothesmith writes. The command line reports and fixes at those positions."""
 
 import itertools
 import subprocess
 import sys
 from pathlib import Path
 
+import hypothesmith
 import libcst as cst
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 import ormlint.positions
@@ -74,6 +76,13 @@ def test_every_node_of_hard_sources(first, second):
         assert_same_positions(text)
         assert_same_positions(text.rstrip(newline))  # no final newline
         assert_same_positions(text + "# footer" + newline + newline)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(code=hypothesmith.from_grammar())
+def test_every_node_of_any_valid_python(code):
+    assume(parses(code))
+    assert_same_positions(code)
 
 
 @pytest.mark.parametrize(
