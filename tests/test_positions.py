@@ -27,8 +27,9 @@ def _text(path: Path) -> str:
     return SourceFile.from_bytes(str(path), path.read_bytes()).text
 
 
+FIXTURE_ROOT = Path(__file__).parent / "fixtures"
 #: The fixture files that parse (a few are broken on purpose, and have no positions).
-FIXTURES = [path for path in sorted(Path(__file__).parent.joinpath("fixtures").rglob("*.py")) if parses(_text(path))]
+FIXTURES = [path for path in sorted(FIXTURE_ROOT.rglob("*.py")) if parses(_text(path))]
 
 #: Pieces of modules that are hard to place, joined in pairs below with every line ending.
 PIECES = [
@@ -64,7 +65,7 @@ def assert_same_positions(text: str) -> None:
     assert not different, different[:5]
 
 
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda path: str(path.relative_to(path.parents[2])))
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda path: path.relative_to(FIXTURE_ROOT).as_posix())
 def test_every_node_of_every_fixture(path):
     assert_same_positions(_text(path))
 
