@@ -11,16 +11,16 @@ from dataclasses import replace
 import re
 import warnings
 from collections import Counter
-from typing import List, Optional, Sequence, Tuple, Type
+from typing import Iterator, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ormlint.config import Config
 from ormlint.diagnostics import Diagnostic, Edit, Fix, Location, file_error, internal_error
 from ormlint.fixers import bare, comments, render
 from ormlint.rules import Rule, selected_rules
 from ormlint.rules.base import FileContext, Finding
+from ormlint.positions import node_positions
 from ormlint.project import Project
 from ormlint.results import FileResult
 from ormlint.semantic.index import ProjectIndex
@@ -161,8 +161,8 @@ def _run_rules(
     internal_errors.extend(rule.failure for rule in instances if rule.failure is not None)
     if not context.findings:
         return failures
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     lines = LineIndex(text)
+    positions = node_positions(module, text, lines, _positioned_nodes(context.findings))
     return sorted(
         [*(_diagnostic(path, module, finding, positions, lines) for finding in context.findings), *failures],
         key=lambda d: d.sort_key,
@@ -293,6 +293,14 @@ def _diagnostic(path: str, module: cst.Module, finding: Finding, positions, line
             )
         fix = Fix(finding.fix.title, finding.fix.applicability, tuple(edits))
     return Diagnostic(finding.code, finding.message, path, start, end, fix, noqa_row=start.row, helper=finding.helper)
+
+
+def _positioned_nodes(findings: Sequence[Finding]) -> Iterator[cst.CSTNode]:
+    """The nodes whose positions diagnostics give: each finding's, and those its fix replaces."""
+    for finding in findings:
+        yield finding.node
+        if finding.fix is not None:
+            yield from (old for old, _ in finding.fix.replacements)
 
 
 def _keeps_comments(replacements) -> bool:

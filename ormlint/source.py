@@ -7,6 +7,7 @@ to the decoded text, so everything outside an edit is byte-for-byte what it was.
 
 from __future__ import annotations
 
+import bisect
 import io
 import os
 import re
@@ -190,3 +191,8 @@ class LineIndex:
 
     def row_count(self) -> int:
         return len(self._starts)
+
+    def row_starting_at(self, offset: int) -> Optional[int]:
+        """The 1-based row that starts at ``offset``, or ``None`` if no row starts there."""
+        row = bisect.bisect_right(self._starts, offset)
+        return row if self._starts[row - 1] == offset else None
