@@ -3,9 +3,9 @@
 A baseline records the findings a codebase has today so that a check reports only the
 ones written since, without touching the code (``--add-noqa`` is the other way). A
 finding is known by its file (relative to the project root), its code, its message and
-its own text: the source of the line or lines it was reported on, with whitespace
-normalised. Rows and columns are deliberately not part of it, so code that moves (a
-function added above, a block re-indented) keeps its findings accepted, while the same
+its own text: the source of the line it was reported on, with whitespace normalised.
+Rows and columns are deliberately not part of it, so code that moves (a function added
+above, a block re-indented) keeps its findings accepted, while the same
 mistake written anywhere new is reported. Findings are counted, not merely recorded: two
 identical ones need two entries, so copying an accepted N+1 loop next to itself is
 reported once.
@@ -108,14 +108,17 @@ def _key(diagnostic: Diagnostic, root: Path, texts: Mapping[str, str]) -> Key:
 
 
 def _finding_text(diagnostic: Diagnostic, texts: Mapping[str, str]) -> str:
-    """The reported lines, whitespace collapsed: what moves with the code."""
+    """The line the finding is reported on, whitespace collapsed: what moves with the code.
+
+    Only that line, not the whole span: a loop's finding spans the loop, and an edit
+    anywhere in its body would otherwise bring back a finding nobody touched.
+    """
     text = texts.get(diagnostic.path)
     if text is None:
         return ""
     lines = _LINE_BREAK.split(text)
-    first = max(diagnostic.location.row, 1)
-    last = max(diagnostic.end_location.row, first)
-    return _WHITESPACE.sub(" ", " ".join(lines[first - 1 : last])).strip()
+    row = diagnostic.location.row
+    return _WHITESPACE.sub(" ", lines[row - 1]).strip() if 1 <= row <= len(lines) else ""
 
 
 def _relative(path: str, root: Path) -> str:
