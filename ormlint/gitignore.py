@@ -11,6 +11,9 @@ pathspec's ``GitIgnoreSpec``, which implements git's wildmatch, not by hand.
 Only paths inside a git work tree are affected, as with ruff: outside one there is no
 ``.gitignore`` to honour. The user's global excludes file (``core.excludesFile``) is
 personal, not the project's, and is not read.
+
+This decides which files are checked, not what the project index knows: models defined
+in an ignored folder are still read (see ``semantic.index.iter_project_files``).
 """
 
 from __future__ import annotations
