@@ -19,92 +19,90 @@ in an ignored folder are still read (see ``semantic.index.iter_project_files``).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import pathspec
 
 #: (the folder whose ``.gitignore`` this is, its patterns)
-_Spec = Tuple[Path, pathspec.GitIgnoreSpec]
+_Spec = Tuple[str, pathspec.GitIgnoreSpec]
 
 
 class GitIgnore:
     """Answers "does git ignore this path?" for any number of paths, reading each
     ``.gitignore`` once and remembering each folder's answer, so a walk pays one
-    pattern test per entry."""
+    pattern test per entry. Paths are plain strings here: a walk asks thousands of
+    times, and ``pathlib`` cost more than the matching."""
 
     def __init__(self) -> None:
-        self._work_trees: Dict[Path, Optional[Path]] = {}
-        self._specs: Dict[Path, Optional[pathspec.GitIgnoreSpec]] = {}
-        self._ignored: Dict[Path, bool] = {}
+        self._work_trees: Dict[str, Optional[str]] = {}
+        self._chains: Dict[str, List[_Spec]] = {}
+        self._ignored: Dict[str, bool] = {}
 
-    def is_ignored(self, path: Path, is_dir: Optional[bool] = None) -> bool:
+    def is_ignored(self, path: "os.PathLike[str] | str", is_dir: Optional[bool] = None) -> bool:
         """Whether git ignores ``path`` (a file or a folder), or a folder it lies in.
 
         ``is_dir`` spares a ``stat`` when the caller knows; patterns ending in ``/``
         match folders only.
         """
-        absolute = Path(os.path.abspath(path))
+        absolute = os.path.abspath(path)
         if is_dir is None:
-            is_dir = absolute.is_dir()
-        top = self._work_tree(absolute if is_dir else absolute.parent)
+            is_dir = os.path.isdir(absolute)
+        top = self._work_tree(absolute if is_dir else os.path.dirname(absolute))
         if top is None or absolute == top:
             return False
         return self._ignored_below(absolute, is_dir, top)
 
-    def _ignored_below(self, path: Path, is_dir: bool, top: Path) -> bool:
+    def _ignored_below(self, path: str, is_dir: bool, top: str) -> bool:
         if is_dir and path in self._ignored:
             return self._ignored[path]
-        parent = path.parent
-        ignored = (parent != top and self._ignored_below(parent, True, top)) or self._matches(path, is_dir, top)
+        parent = os.path.dirname(path)
+        ignored = (parent != top and self._ignored_below(parent, True, top)) or self._matches(path, is_dir, parent, top)
         if is_dir:
             self._ignored[path] = ignored
         return ignored
 
-    def _matches(self, path: Path, is_dir: bool, top: Path) -> bool:
+    def _matches(self, path: str, is_dir: bool, parent: str, top: str) -> bool:
         """The verdict of the last pattern that matches ``path`` itself, the deepest
         ``.gitignore`` having the last word."""
         verdict = False
-        for folder, spec in self._specs_above(path.parent, top):
-            relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+        for folder, spec in self._chain(parent, top):
+            relative = path[len(folder.rstrip(os.sep)) + 1 :].replace(os.sep, "/") + ("/" if is_dir else "")
             include = spec.check_file(relative).include
             if include is not None:
                 verdict = include
         return verdict
 
-    def _specs_above(self, folder: Path, top: Path) -> List[_Spec]:
-        """``.git/info/exclude`` first (lowest precedence), then each ``.gitignore`` from
-        ``top`` down to ``folder``."""
-        parts = folder.relative_to(top).parts
-        folders = [top.joinpath(*parts[:depth]) for depth in range(len(parts) + 1)]
-        specs: List[_Spec] = []
-        exclude = self._spec(top / ".git" / "info" / "exclude")
-        if exclude is not None:
-            specs.append((top, exclude))
-        for each in folders:
-            spec = self._spec(each / ".gitignore")
-            if spec is not None:
-                specs.append((each, spec))
-        return specs
+    def _chain(self, folder: str, top: str) -> List[_Spec]:
+        """The patterns that apply in ``folder``, lowest precedence first:
+        ``.git/info/exclude``, then each ``.gitignore`` from ``top`` down to ``folder``."""
+        if folder not in self._chains:
+            if folder == top:
+                above = [(top, spec) for spec in (_read(os.path.join(top, ".git", "info", "exclude")),) if spec]
+            else:
+                above = self._chain(os.path.dirname(folder), top)
+            own = _read(os.path.join(folder, ".gitignore"))
+            self._chains[folder] = [*above, (folder, own)] if own is not None else above
+        return self._chains[folder]
 
-    def _spec(self, file: Path) -> Optional[pathspec.GitIgnoreSpec]:
-        if file not in self._specs:
-            try:
-                with open(file, encoding="utf-8", errors="replace") as handle:
-                    lines = handle.read().splitlines()
-            except OSError:  # absent, a folder, unreadable: git reads nothing either
-                lines = []
-            self._specs[file] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
-        return self._specs[file]
-
-    def _work_tree(self, folder: Path) -> Optional[Path]:
+    def _work_tree(self, folder: str) -> Optional[str]:
         """The top of the git work tree that holds ``folder``: the nearest folder with a
         ``.git`` (a folder, or the file a submodule or worktree has), or ``None``."""
         if folder not in self._work_trees:
-            if (folder / ".git").exists():
+            parent = os.path.dirname(folder)
+            if os.path.exists(os.path.join(folder, ".git")):
                 self._work_trees[folder] = folder
-            elif folder.parent == folder:
+            elif parent == folder:
                 self._work_trees[folder] = None
             else:
-                self._work_trees[folder] = self._work_tree(folder.parent)
+                self._work_trees[folder] = self._work_tree(parent)
         return self._work_trees[folder]
+
+
+def _read(file: str) -> Optional[pathspec.GitIgnoreSpec]:
+    """The patterns of one ignore file, or ``None`` when it has none."""
+    try:
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:  # absent, a folder, unreadable: git reads nothing either
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
