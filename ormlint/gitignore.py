@@ -8,8 +8,8 @@ overrides a shallower one, the last matching pattern wins (``!`` re-includes), a
 nothing below an ignored folder can be re-included. The patterns are matched by
 pathspec's ``GitIgnoreSpec``, which implements git's wildmatch, not by hand.
 
-Only paths inside a git work tree are affected, as with ruff: outside one there is no
-``.gitignore`` to honour. The user's global excludes file (``core.excludesFile``) is
+Only paths inside a git work tree are affected: outside one there is no repository
+whose ``.gitignore`` could be meant. The user's global excludes file (``core.excludesFile``) is
 personal, not the project's, and is not read.
 
 This decides which files are checked, not what the project index knows: models defined
@@ -19,7 +19,7 @@ in an ignored folder are still read (see ``semantic.index.iter_project_files``).
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import pathspec
 
@@ -38,7 +38,7 @@ class GitIgnore:
         self._chains: Dict[str, List[_Spec]] = {}
         self._ignored: Dict[str, bool] = {}
 
-    def is_ignored(self, path: "os.PathLike[str] | str", is_dir: Optional[bool] = None) -> bool:
+    def is_ignored(self, path: Union[str, "os.PathLike[str]"], is_dir: Optional[bool] = None) -> bool:
         """Whether git ignores ``path`` (a file or a folder), or a folder it lies in.
 
         ``is_dir`` spares a ``stat`` when the caller knows; patterns ending in ``/``
