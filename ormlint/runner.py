@@ -54,7 +54,7 @@ class Options:
 
 def run(paths: Sequence[str], config: Config, options: Options) -> int:
     """Check ``paths`` and report; the exit status. A baseline that cannot be read raises
-    :class:`BaselineError` before anything is checked."""
+    :class:`BaselineError` before anything is checked, one that cannot be written after."""
     accepted = read_baseline(options.baseline) if options.baseline is not None else None
     cache_dir = config.cache_dir
     if cache_dir and config.root is not None and not Path(cache_dir).is_absolute():
@@ -138,7 +138,7 @@ def _add_noqa(report: Report, sources: Sequence[SourceFile], options: Options, i
     """Suppress every finding with a ``noqa`` comment; report the ones that could not be,
     and exit 1 if there are any."""
     outcome = add_noqa_to_files(report.diagnostics, {source.path: source for source in sources})
-    report.diagnostics = list(outcome.unsuppressed)
+    report.diagnostics = sorted(outcome.unsuppressed, key=lambda d: d.sort_key)
     if report.diagnostics:
         _emit(report, options, err=False)
     added = outcome.added
