@@ -140,6 +140,17 @@ def test_a_finding_that_cannot_take_a_directive_is_reported_and_the_run_fails(sh
     assert (shop / "shop" / "report.py").read_text().endswith("or '''\n'''\n")
 
 
+def test_a_read_only_file_is_left_alone_and_its_findings_reported(shop):
+    views = shop / "shop" / "views.py"
+    views.chmod(0o444)
+    result = ormlint(shop, "--add-noqa", ".")
+    assert result.returncode == 1
+    assert "shop/views.py:1:1: ORM000 file is read-only; not fixed" in result.stdout
+    assert [line.split(": ")[1][:6] for line in result.stdout.splitlines()[1:4]] == ["ORM001", "ORM101", "ORM301"]
+    assert result.stderr.strip() == "Added 0 noqa directives."
+    assert views.read_text() == VIEWS
+
+
 def test_add_noqa_refuses_to_combine_with_fix_or_standard_input(shop):
     for args in (["--add-noqa", "--fix", "."], ["--add-noqa", "-"]):
         result = ormlint(shop, *args)
