@@ -65,6 +65,10 @@ def _codes(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> 
 @click.option("--default-timeout", type=float, help="Seconds written by the timeout fixes (default 10).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option("--stdin-filename", help="The name of the file whose source is read from standard input (`-`).")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Leave out files that .gitignore ignores (default: on).")
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every line with a finding, and report how many.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record every current finding in this baseline file.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, without the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the traceback of any internal error.")
 def check(
@@ -82,13 +86,19 @@ def check(
     default_timeout: Optional[float],
     no_cache: bool,
     stdin_filename: Optional[str],
+    respect_gitignore: Optional[bool],
+    add_noqa: bool,
+    baseline: Optional[Path],
+    write_baseline: Optional[Path],
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Check PATHS (default: the current folder); `-` reads standard input."""
+    from ormlint.baseline import BaselineError
     from ormlint.runner import Options, run
 
     paths = tuple(paths) or (".",)
+    _refuse_conflicts(paths, fix=fix, diff=diff, add_noqa=add_noqa, write_baseline=write_baseline is not None)
     try:
         config = _load_config(config_path, paths, stdin_filename)
         if default_timeout is not None:
@@ -102,6 +112,7 @@ def check(
         extend_select=extend_select,
         unsafe_fixes=unsafe_fixes,
         default_timeout=default_timeout,
+        respect_gitignore=respect_gitignore,
     )
     options = Options(
         fix=fix,
@@ -112,14 +123,30 @@ def check(
         use_cache=not no_cache,
         stdin_filename=stdin_filename,
         verbose=verbose,
+        add_noqa=add_noqa,
+        baseline=baseline,
+        write_baseline=write_baseline,
     )
     try:
         status = run(paths, config, options)
+    except BaselineError as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         # Files are replaced atomically, so an interrupted --fix leaves each one whole.
         click.echo("ormlint: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_CLEAN if exit_zero and status == EXIT_FINDINGS else status)
+
+
+def _refuse_conflicts(paths: Sequence[str], **modes: bool) -> None:
+    """``--fix``, ``--diff``, ``--add-noqa`` and ``--write-baseline`` each decide what a
+    run writes, so at most one may be given; ``--add-noqa`` edits files, not standard input."""
+    given = [f"--{name.replace('_', '-')}" for name, on in modes.items() if on]
+    if len(given) > 1:
+        raise click.UsageError(f"{' and '.join(given)} cannot be used together")
+    if modes["add_noqa"] and "-" in paths:
+        raise click.UsageError("--add-noqa edits files; it cannot read standard input")
 
 
 def _load_config(explicit: Optional[Path], paths: Sequence[str], stdin_filename: Optional[str]) -> Config:

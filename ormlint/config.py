@@ -57,6 +57,8 @@ class Config:
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = DEFAULT_PER_FILE_IGNORES
     exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: Tuple[str, ...] = ()
+    #: Leave out what ``.gitignore`` (nested ones and ``.git/info/exclude`` too) ignores.
+    respect_gitignore: bool = True
     default_timeout: float = 10
     unsafe_fixes: bool = False
     cache_dir: Optional[str] = None
@@ -276,6 +278,7 @@ _KEYS = {
     "extend-per-file-ignores": _parse_per_file_ignores,
     "exclude": _parse_patterns,
     "extend-exclude": _parse_patterns,
+    "respect-gitignore": _parse_bool,
     "default-timeout": parse_timeout,
     "unsafe-fixes": _parse_bool,
     "cache-dir": _parse_string,

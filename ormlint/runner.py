@@ -18,10 +18,12 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 import click
 
 from ormlint import __version__
+from ormlint.add_noqa import add_noqa_to_files
+from ormlint.baseline import new_findings, read_baseline, write_baseline
 from ormlint.cache import cache_folder
 from ormlint.callers import caller_findings
 from ormlint.config import Config
-from ormlint.diagnostics import file_error
+from ormlint.diagnostics import SYNTAX_ERROR, Diagnostic, file_error
 from ormlint.discovery import discover
 from ormlint.output import Report
 from ormlint.project import Project
@@ -43,9 +45,17 @@ class Options:
     use_cache: bool = True
     stdin_filename: Optional[str] = None
     verbose: bool = False
+    #: Adopting ormlint on an existing codebase: suppress what is found with ``noqa``
+    #: comments, record it in a baseline, or report only what a baseline does not hold.
+    add_noqa: bool = False
+    write_baseline: Optional[Path] = None
+    baseline: Optional[Path] = None
 
 
 def run(paths: Sequence[str], config: Config, options: Options) -> int:
+    """Check ``paths`` and report; the exit status. A baseline that cannot be read raises
+    :class:`BaselineError` before anything is checked, one that cannot be written after."""
+    accepted = read_baseline(options.baseline) if options.baseline is not None else None
     cache_dir = config.cache_dir
     if cache_dir and config.root is not None and not Path(cache_dir).is_absolute():
         cache_dir = str(config.root / cache_dir)
@@ -67,6 +77,7 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
         if len(raw) > config.max_file_size:
             return _refuse_large_stdin(name, raw, config, options)
         source = SourceFile.from_bytes(name, raw)
+        sources = [source]
         result = process(source, config, project, fixing)
         internal_errors.extend(result.internal_errors)
         report.diagnostics.extend(result.diagnostics)
@@ -102,6 +113,16 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     if options.verbose:
         for trace in internal_errors:
             click.echo(trace, err=True)
+    if options.add_noqa:
+        return _add_noqa(report, sources, options, internal_errors)
+    texts = {source.path: source.text for source in sources}
+    root = _report_root(paths, config)
+    if options.write_baseline is not None:
+        written = write_baseline(options.write_baseline, _baselined(report), root, texts)
+        click.echo(f"Wrote {written} finding{'s' if written != 1 else ''} to {options.write_baseline}.", err=True)
+        return EXIT_ERROR if internal_errors else EXIT_CLEAN
+    if accepted is not None:
+        report.diagnostics = new_findings(report.diagnostics, accepted, root, texts)
     if stdin_output is not None:
         sys.stdout.write(stdin_output)
         sys.stdout.flush()
@@ -115,6 +136,26 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     if options.diff:
         return EXIT_FINDINGS if diffs else EXIT_CLEAN
     return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
+
+
+def _add_noqa(report: Report, sources: Sequence[SourceFile], options: Options, internal_errors: List[str]) -> int:
+    """Suppress every finding with a ``noqa`` comment; report the ones that could not be,
+    and exit 1 if there are any."""
+    outcome = add_noqa_to_files(report.diagnostics, {source.path: source for source in sources})
+    report.diagnostics = sorted(outcome.unsuppressed, key=lambda d: d.sort_key)
+    if report.diagnostics:
+        _emit(report, options, err=False)
+    added = outcome.added
+    click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''}.", err=True)
+    if internal_errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
+
+
+def _baselined(report: Report) -> List[Diagnostic]:
+    """What a baseline accepts: every finding but ormlint's own failures, which must
+    stay visible until they are fixed."""
+    return [d for d in report.diagnostics if not (d.code == SYNTAX_ERROR and d.message.startswith("internal error"))]
 
 
 def _refuse_large_stdin(name: str, head: bytes, config: Config, options: Options) -> int:

@@ -1336,7 +1336,11 @@ def iter_project_files(
     by name (their path below the nearest ``templates`` folder) in the same walk. Files
     that :func:`~ormlint.source.refusal` refuses (larger than ``max_file_size``, named
     pipes, devices) are left out, into ``skipped`` with the reason: reading one would hang,
-    never end or fill the memory, and would stop a run over any file of the project."""
+    never end or fill the memory, and would stop a run over any file of the project.
+
+    What ``.gitignore`` ignores is read all the same: a generated or vendored models
+    module is not the team's code to fix, but its models are the ones the team's loops
+    go over, and leaving them out would make every N+1 over them invisible."""
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_FOLDERS and not d.startswith("."))
         parts = Path(directory).relative_to(root).parts
