@@ -92,7 +92,7 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
         # After a fix, the helpers' lines may have moved; and a run over every file of its
         # projects leaves no caller unchecked (nor needs the files its cache answered for).
         if not options.fix and not project.checks_all(found, config):
-            report.diagnostics.extend(caller_findings(_all_read(results, read, config), config, project))
+            report.diagnostics.extend(caller_findings(_read_all([r.path for r in results], read, config), config, project))
         for result in results:
             internal_errors.extend(result.internal_errors)
             report.diagnostics.extend(result.diagnostics)
@@ -113,6 +113,9 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     if options.verbose:
         for trace in internal_errors:
             click.echo(trace, err=True)
+    if options.add_noqa or options.write_baseline is not None or accepted is not None:
+        # These read the lines of the findings, also in files the cache answered for.
+        sources = _read_all(sorted({d.path for d in report.diagnostics}), {s.path: s for s in sources}, config)
     if options.add_noqa:
         return _add_noqa(report, sources, options, internal_errors)
     texts = {source.path: source.text for source in sources}
@@ -231,14 +234,15 @@ def _check_paths(
     return found, results, sources
 
 
-def _all_read(results: List[FileResult], read: Dict[str, SourceFile], config: Config) -> List[SourceFile]:
-    """The source of every file with a result, reading those the cache answered for."""
+def _read_all(paths: Sequence[str], read: Dict[str, SourceFile], config: Config) -> List[SourceFile]:
+    """The source of each of ``paths``, reading those not in ``read`` (the files the cache
+    answered for); a file that cannot be read now is left out."""
     sources = []
-    for result in results:
-        source = read.get(result.path)
+    for path in paths:
+        source = read.get(path)
         if source is None:
             try:
-                source = SourceFile.read(result.path, config.max_file_size)
+                source = SourceFile.read(path, config.max_file_size)
             except SourceError:
                 continue
         sources.append(source)

@@ -142,3 +142,19 @@ def test_an_edited_template_changes_the_findings_of_an_unchanged_view(tmp_path, 
     assert findings(".") == []
     template.write_text("{% for order in orders %}{{ order.customer.name }}{% endfor %}\n")
     assert [d["code"] for d in findings(".")] == ["ORM001"]
+
+
+def test_add_noqa_and_a_baseline_read_the_lines_of_findings_the_cache_answered_for(project):
+    cold = findings(".")
+    baseline = project / "baseline.json"
+    written = CliRunner().invoke(main, ["--write-baseline", str(baseline), "."])  # warm: nothing read
+    assert written.exit_code == 0, written.output
+    recorded = json.loads(baseline.read_text())["findings"]
+    assert sorted(entry["text"] for entry in recorded) == sorted(
+        ["return [o.customer.name for o in Order.objects.all()]", "return Order.objects.count() > 0"]
+    )
+    assert findings("--baseline", str(baseline), ".") == []
+    added = CliRunner().invoke(main, ["--add-noqa", "."])
+    assert "Added 2 noqa directives." in added.output, added.output
+    assert "# noqa: ORM101" in (project / "shop" / "stats.py").read_text()
+    assert len(cold) == 2 and findings(".") == []
