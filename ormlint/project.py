@@ -64,6 +64,13 @@ class Project:
             self._fingerprints[root] = index.fingerprint()
         return self._fingerprints[root]
 
+    def forget(self, root: Optional[Path]) -> None:
+        """Drop what was built for ``root``, so the next file asks the disk again: a
+        long-lived host (the language server) calls this when a project file changed.
+        The rebuild reads only the files the on-disk cache does not describe."""
+        self._indexes.pop(root, None)
+        self._fingerprints.pop(root, None)
+
     def index_for(self, path: str, source: Optional[SourceFile] = None) -> Tuple[ProjectIndex, str, bool]:
         root = self.root_of(path)
         index = self._indexes.get(root)

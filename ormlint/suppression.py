@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, Optional
 
-_NOQA = re.compile(
+#: A ``# noqa`` comment, with the codes it lists in ``codes``.
+NOQA_COMMENT = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
@@ -26,7 +27,7 @@ def parse_noqa(text: str) -> NoqaMap:
     if "noqa" not in text and "NOQA" not in text.upper():
         return result
     for row, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
-        match = _NOQA.search(line)
+        match = NOQA_COMMENT.search(line)
         if match is None:
             continue
         codes = match.group("codes")
