@@ -374,3 +374,11 @@ def test_positions_are_counted_in_utf16_units_as_the_protocol_says():
     # The emoji is one code point (column 6 to 7) and two UTF-16 units.
     assert lines.position(Location(1, 8)) == types.Position(line=0, character=8)
     assert Lines("a\r\nb\rc\n", types.PositionEncodingKind.Utf8).end() == types.Position(line=3, character=0)
+
+
+def test_without_the_server_extra_the_command_says_how_to_install_it(tmp_path):
+    hide_pygls = "import sys; sys.modules['pygls'] = None; from ormlint.cli import main; main(['server'])"
+    completed = subprocess.run([sys.executable, "-c", hide_pygls], capture_output=True, text=True, timeout=TIMEOUT)
+    assert completed.returncode == 2
+    assert "pip install 'ormlint[server]'" in completed.stderr
+    assert "pygls" in completed.stderr
