@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Dict, Optional, Tuple
 
 from ormlint.cache import IndexCache
-from ormlint.semantic.index import ProjectIndex, facts_for_source, find_project_root, module_name
+from ormlint.semantic.index import ModuleFacts, ProjectIndex, facts_for_source, find_project_root, module_name
 from ormlint.source import DEFAULT_MAX_FILE_SIZE, SourceFile
 
 
@@ -34,6 +34,9 @@ class Project:
         self.max_file_size = max_file_size
         self._fingerprints: Dict[Optional[Path], str] = {}
         self._roots: Dict[str, Optional[Path]] = {}
+        #: The last index with an unsaved text's facts: the index it overlays, those
+        #: facts, and the result.
+        self._overlay: Optional[Tuple[ProjectIndex, ModuleFacts, ProjectIndex]] = None
         #: How to read many files for the index: ``map``, or a process pool's.
         self.mapper: Callable = map
 
@@ -70,6 +73,7 @@ class Project:
         The rebuild reads only the files the on-disk cache does not describe."""
         self._indexes.pop(root, None)
         self._fingerprints.pop(root, None)
+        self._overlay = None
 
     def index_for(self, path: str, source: Optional[SourceFile] = None) -> Tuple[ProjectIndex, str, bool]:
         root = self.root_of(path)
@@ -82,9 +86,23 @@ class Project:
         module, is_package = module_name(Path(path), root)
         if source is not None and not source.on_disk and not _matches_disk(path, source):
             overlay = facts_for_source(source.text, module, is_package, path)
-            if overlay is not None:
-                index = ProjectIndex.build(None, extra=[*index.modules.values(), overlay])
+            if overlay is not None and overlay != index.modules.get(module):
+                index = self._overlaid(index, overlay)
         return index, module, is_package
+
+    def _overlaid(self, index: ProjectIndex, overlay: ModuleFacts) -> ProjectIndex:
+        """``index`` with one module's facts replaced by those of an unsaved text.
+
+        Most edits change no fact of the module (a keystroke in a function body, a
+        comment), and the index as it is serves them; an edit that does costs a resolve
+        of the whole project, so the last such index is kept for the keystrokes that
+        follow it and change nothing more (an editor checks as the user types)."""
+        kept = self._overlay
+        if kept is not None and kept[0] is index and kept[1] == overlay:
+            return kept[2]
+        built = ProjectIndex.build(None, extra=[*index.modules.values(), overlay])
+        self._overlay = (index, overlay, built)
+        return built
 
 
 def _matches_disk(path: str, source: SourceFile) -> bool:
