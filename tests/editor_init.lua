@@ -1,5 +1,6 @@
 -- Neovim drives `ormlint server` as a user would: open the view, wait for the
--- diagnostics, apply the preferred quick fix, write the file, quit. Used by
+-- diagnostics, apply the preferred quick fix, write the file, quit. `ormlint` must be
+-- on the PATH. Used by
 -- tests/test_server_neovim.py as `nvim --headless -u editor_init.lua VIEW`; what
 -- happened is written to $ORMLINT_NVIM_REPORT, one line per step, and a failure
 -- quits with a non-zero status.
@@ -15,25 +16,26 @@ local function fail(message)
   vim.cmd("cquit 3")
 end
 
-local function start_server(bufnr)
-  local config = {
-    name = "ormlint",
-    cmd = { os.getenv("ORMLINT_PYTHON"), "-m", "ormlint", "server" },
-    root_dir = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ":p:h:h"),
-  }
-  if vim.lsp.start then -- Neovim 0.8 and later: the setup the docs give
-    return vim.lsp.start(config)
-  end
-  local id = vim.lsp.start_client(config)
-  vim.lsp.buf_attach_client(bufnr, id)
-  return id
+-- The server starts as the docs' setup starts it: their init.lua snippet, passed in
+-- $ORMLINT_NVIM_SETUP, on Neovim 0.8 and later; start_client on 0.7, which has no
+-- vim.lsp.start.
+vim.cmd("filetype on")
+if vim.lsp.start then
+  dofile(os.getenv("ORMLINT_NVIM_SETUP"))
+  say("setup docs/editors.md")
+else
+  vim.api.nvim_create_autocmd("FileType", {
+    pattern = "python",
+    callback = function(event)
+      local id = vim.lsp.start_client({ name = "ormlint", cmd = { "ormlint", "server" }, root_dir = vim.fn.getcwd() })
+      vim.lsp.buf_attach_client(event.buf, id)
+    end,
+  })
+  say("setup vim.lsp.start_client")
 end
 
 local function run()
   local bufnr = vim.api.nvim_get_current_buf()
-  if not start_server(bufnr) then
-    return fail("the server did not start")
-  end
   local seen = vim.wait(60000, function()
     return #vim.diagnostic.get(bufnr) > 0
   end, 50)

@@ -6,6 +6,7 @@ where it can; elsewhere the test says why it did not run."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "editor_project"
+EDITORS_PAGE = HERE.parent / "docs" / "editors.md"
 #: Seconds Neovim may take for the whole session, server start included.
 TIMEOUT = 180
 
@@ -35,9 +37,13 @@ def test_neovim_applies_the_quick_fix_as_ormlint_fix_would(tmp_path):
     assert expected != (FIXTURE / "shop" / "views.py").read_text(), "the fixture has a fix to apply"
 
     report = tmp_path / "report.txt"
+    setup = tmp_path / "setup.lua"
+    (snippet,) = re.findall(r"```lua\n(.*?)```", EDITORS_PAGE.read_text(), re.DOTALL)
+    setup.write_text(snippet)
     environment = {
         **os.environ,
-        "ORMLINT_PYTHON": sys.executable,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # this ormlint
+        "ORMLINT_NVIM_SETUP": str(setup),
         "ORMLINT_NVIM_REPORT": str(report),
         "XDG_STATE_HOME": str(tmp_path / "state"),  # Neovim's LSP log, out of the home folder
         "XDG_DATA_HOME": str(tmp_path / "data"),
