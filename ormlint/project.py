@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Callable, Dict, Optional, Tuple
 
 from ormlint.cache import IndexCache
-from ormlint.semantic.index import ModuleFacts, ProjectIndex, facts_for_source, find_project_root, module_name
+from ormlint.semantic.index import (
+    ModuleFacts,
+    ProjectIndex,
+    facts_for_file,
+    facts_for_source,
+    find_project_root,
+    module_name,
+)
 from ormlint.source import DEFAULT_MAX_FILE_SIZE, SourceFile
 
 
@@ -74,6 +81,29 @@ class Project:
         self._indexes.pop(root, None)
         self._fingerprints.pop(root, None)
         self._overlay = None
+
+    def file_changed(self, path: str) -> None:
+        """A file of a project changed on disk (saved, created, deleted): forget the
+        project's index unless the file still gives the facts the index holds, which is
+        what most saves of a view or a test are (a saved edit of a function body), so
+        that they cost one file's read rather than a rebuild."""
+        root = self.root_of(path)
+        index = self._indexes.get(root)
+        if index is None:
+            return
+        module, _ = module_name(Path(path), root)
+        known = index.modules.get(module)
+        where = Path(known.path) if known is not None else Path(path)
+        try:
+            fits = os.path.getsize(where) <= self.max_file_size
+        except OSError:
+            fits = False
+        if not fits or facts_for_file(where, root) != known:
+            self.forget(root)
+
+    def is_indexed(self, path: str) -> bool:
+        """Whether the index of the project of ``path`` is built (or loaded) already."""
+        return self.root_of(path) in self._indexes
 
     def index_for(self, path: str, source: Optional[SourceFile] = None) -> Tuple[ProjectIndex, str, bool]:
         root = self.root_of(path)

@@ -47,6 +47,10 @@ CHANGE_DELAY = 0.05
 #: comes as ``didSave`` and as a watched-file event, and a branch switch as hundreds.
 REFRESH_DELAY = 0.1
 
+#: More changed files than this at once (a branch switch) rebuild the index outright
+#: rather than compare each file's facts with it.
+MANY_CHANGES = 32
+
 FIX_ALL = "source.fixAll.ormlint"
 CONFIG_NAMES = ("pyproject.toml", "ormlint.toml")
 #: The rule pages, beside the package in a source checkout (there is no published site).
@@ -132,6 +136,8 @@ class OrmlintServer(LanguageServer):
         source = SourceFile(path, text, "utf-8", text.encode("utf-8", "surrogatepass"))
         found: List[Diagnostic] = []
         if discover([path], config) or not os.path.exists(path):
+            if not project.is_indexed(path):
+                self._build_index(project, path)
             result = process(source, config, project, fixing=False)
             for trace in result.internal_errors:
                 self.report(f"ormlint: internal error on {path}:\n{trace}")
@@ -140,6 +146,13 @@ class OrmlintServer(LanguageServer):
                 found.extend(self._callers(source, config, project))
         found.sort(key=lambda d: d.sort_key)
         return Checked(text, source, config, project, tuple(found))
+
+    def _build_index(self, project: Project, path: str) -> None:
+        """Build (or load from its disk cache) the project's index, saying so in the log:
+        a project's first file waits for the whole project. In this process alone: a
+        worker pool forked from the server's threads could deadlock."""
+        self.report(f"ormlint: indexing the project of {path}", types.MessageType.Info)
+        project.index_for(path)
 
     def _callers(self, source: SourceFile, config: Config, project: Project) -> List[Diagnostic]:
         try:
@@ -195,11 +208,15 @@ class OrmlintServer(LanguageServer):
         every open document again."""
         changed, self._changed = self._changed, set()
         for path in changed:
-            if os.path.basename(path) in CONFIG_NAMES:
+            configuration = os.path.basename(path) in CONFIG_NAMES
+            if configuration:
                 self._configs.clear()
                 self._reported.clear()
             for project in self._projects.values():
-                project.forget(project.root_of(path))
+                if configuration or len(changed) > MANY_CHANGES:
+                    project.forget(project.root_of(path))
+                else:
+                    project.file_changed(path)
         for uri in list(self.workspace.text_documents):
             self.publish(uri)
 

@@ -46,3 +46,20 @@ def test_forget_reads_a_saved_change_of_another_file(tmp_path):
     project.forget(project.root_of(str(models)))
     after, _, _ = project.index_for(str(root / "shop" / "views.py"))
     assert "shop.models.Shipper" in after.models and "shop.models.Shipper" not in before.models
+
+
+def test_a_saved_file_with_the_same_facts_keeps_the_index_and_one_with_new_facts_drops_it(tmp_path):
+    root = make_project(tmp_path, {"shop/views.py": VIEW})
+    view, models = root / "shop" / "views.py", root / "shop" / "models.py"
+    project = Project(use_cache=True)
+    index, _, _ = project.index_for(str(view))
+    view.write_text(VIEW.replace("> 0", "!= 0"))
+    project.file_changed(str(view))
+    assert project.index_for(str(view))[0] is index
+    models.write_text(models.read_text() + "\n\nclass Shipper(models.Model):\n    name = models.CharField(max_length=9)\n")
+    project.file_changed(str(models))
+    assert "shop.models.Shipper" in project.index_for(str(view))[0].models
+    new_file = root / "shop" / "extra.py"
+    new_file.write_text("from django.db import models\n\n\nclass Depot(models.Model):\n    pass\n")
+    project.file_changed(str(new_file))
+    assert "shop.extra.Depot" in project.index_for(str(view))[0].models
