@@ -266,6 +266,13 @@ class _Editor:
                 fields[name] = value.split()[0] if value.split() else "0"
         return int(fields.get("VmRSS", 0)), int(fields.get("VmHWM", 0))
 
+    def cpu_seconds(self) -> float:
+        """The server's user and system CPU time so far: unlike wall time, not inflated
+        when other processes share the cores."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         request = self.send("shutdown", None, request=True)
         self.wait(lambda m: m.get("id") == request, timeout=60)
@@ -288,6 +295,7 @@ def server_latency(project: Path, view: str, edits: int) -> None:
     found = editor.diagnostics(uri, 1)
     opened = time.perf_counter() - start
     times = []
+    cpu_before = editor.cpu_seconds()
     middle = len(lines) // 2
     for version in range(2, edits + 2):
         edited = "".join([*lines[:middle], f"# edit {version}\n", *lines[middle:]])
@@ -297,12 +305,15 @@ def server_latency(project: Path, view: str, edits: int) -> None:
         })
         editor.diagnostics(uri, version)
         times.append(time.perf_counter() - start)
+    cpu = (editor.cpu_seconds() - cpu_before) / edits
     resident, peak = editor.resident_kib()
     editor.close()
     print(f"{view} ({len(lines):,} lines) in {project.name} ({len(python_files(project)):,} Python files)")
     print(f"first diagnostics after didOpen (index from the disk cache or built): {opened:.2f} s, {len(found['params']['diagnostics'])} findings")
     print(f"didChange -> publishDiagnostics, warm index, {edits} edits: median {statistics.median(times) * 1000:.0f} ms, "
           f"slowest {max(times) * 1000:.0f} ms (includes the server's {_change_delay() * 1000:.0f} ms debounce)")
+    print(f"server CPU time per edit: {cpu * 1000:.0f} ms; load average while measuring: {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
     print(f"server resident memory: {resident / 1024:,.0f} MB now, {peak / 1024:,.0f} MB at its peak")
 
 
