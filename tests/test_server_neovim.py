@@ -54,6 +54,7 @@ def test_neovim_applies_the_quick_fix_as_ormlint_fix_would(tmp_path):
     )
     steps = report.read_text() if report.exists() else ""
     assert completed.returncode == 0, f"{steps}\n{completed.stderr}"
+    assert re.search(r"^setup (docs/editors.md|vim.lsp.start_client)$", steps, re.MULTILINE), steps
     assert "diagnostic ormlint 10:5 Loop reads `order.customer` on every row" in steps
     assert "applied Add `.select_related('customer')`" in steps
     assert (edited / "shop" / "views.py").read_text() == expected
