@@ -3,6 +3,7 @@
     python benchmarks/run.py              # downloads pinned sdists into benchmarks/.downloads/
     python benchmarks/run.py --runs 5     # more runs per measurement (medians are reported)
     python benchmarks/run.py --shapes     # one file of each worst shape, nothing downloaded
+    python benchmarks/run.py --server     # the language server's latency on a large project
 
 Times, on each corpus: ormlint cold (no cache) with the default configuration and with
 every rule on every file (the test-code defaults cleared), ormlint warm (nothing changed),
@@ -17,6 +18,12 @@ With ``--shapes``: the time and peak memory of checking one file of each shape t
 the most for its size (one long line, many short lines, deep nesting, a huge literal),
 each just under the default ``max-file-size``, alone in a project; once as inert code and
 once with an import of ``requests``, which makes the rules look at the file.
+
+With ``--server``: ``ormlint server`` on a 1,000-line view of a large Django project
+(wagtail, or ``--project`` and ``--view``), driven over stdio as an editor drives it: the
+seconds to the first diagnostics after opening the view, then, with the index warm, the
+median and slowest time from each ``didChange`` (one line edited, unsaved) to the
+diagnostics of that version, and the server's resident memory after the edits.
 """
 
 from __future__ import annotations
@@ -35,6 +42,9 @@ import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
+
+import queue
+import threading
 
 HERE = Path(__file__).resolve().parent
 DOWNLOADS = HERE / ".downloads"
@@ -196,14 +206,141 @@ def shapes(runs: int) -> None:
             print(f"{name:<40} {variant:<9} {len(text) / 2**20:>5.1f} {seconds:>9.2f} {memory:>8} {found_text:>9}", flush=True)
 
 
+#: The server's project: a large Django application with its 1,000-line workflow views.
+SERVER_CORPUS = ("wagtail==8.0.1", ".")
+SERVER_VIEW = "wagtail/admin/views/workflows.py"
+
+
+class _Editor:
+    """Just enough of an LSP client to time a server: framed JSON-RPC over pipes, and
+    a thread that reads what the server sends."""
+
+    def __init__(self, command: List[str], cwd: Path) -> None:
+        self.process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.received: "queue.Queue[dict]" = queue.Queue()
+        self._next_id = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        stream = self.process.stdout
+        while True:
+            length = None
+            while True:
+                line = stream.readline()
+                if not line:
+                    return
+                if line in (b"\r\n", b"\n"):
+                    break
+                name, _, value = line.decode("ascii").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            self.received.put(json.loads(stream.read(length)))
+
+    def send(self, method: str, params, request: bool = False) -> Optional[int]:
+        message = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request:
+            self._next_id += 1
+            message["id"] = self._next_id
+        body = json.dumps(message).encode("utf-8")
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+        return message.get("id")
+
+    def wait(self, test, timeout: float = 600) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.received.get(timeout=max(deadline - time.monotonic(), 0.001))
+            if test(message):
+                return message
+
+    def diagnostics(self, uri: str, version: int) -> dict:
+        return self.wait(
+            lambda m: m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == uri and m["params"].get("version") == version
+        )
+
+    def resident_kib(self) -> Tuple[int, int]:
+        """The server's resident memory now and at its peak (KiB), from ``/proc``."""
+        fields = {}
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                name, _, value = line.partition(":")
+                fields[name] = value.split()[0] if value.split() else "0"
+        return int(fields.get("VmRSS", 0)), int(fields.get("VmHWM", 0))
+
+    def cpu_seconds(self) -> float:
+        """The server's user and system CPU time so far: unlike wall time, not inflated
+        when other processes share the cores."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def close(self) -> None:
+        request = self.send("shutdown", None, request=True)
+        self.wait(lambda m: m.get("id") == request, timeout=60)
+        self.send("exit", None)
+        self.process.wait(timeout=60)
+
+
+def server_latency(project: Path, view: str, edits: int) -> None:
+    """Open ``view`` in ``ormlint server``, then edit one line ``edits`` times, each time
+    timing the didChange to the diagnostics of that version."""
+    path = (project / view).resolve()
+    uri, text = path.as_uri(), path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    editor = _Editor([sys.executable, "-m", "ormlint", "server"], project)
+    request = editor.send("initialize", {"processId": os.getpid(), "rootUri": project.resolve().as_uri(), "capabilities": {}}, request=True)
+    editor.wait(lambda m: m.get("id") == request)
+    editor.send("initialized", {})
+    start = time.perf_counter()
+    editor.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
+    found = editor.diagnostics(uri, 1)
+    opened = time.perf_counter() - start
+    times = []
+    cpu_before = editor.cpu_seconds()
+    middle = len(lines) // 2
+    for version in range(2, edits + 2):
+        edited = "".join([*lines[:middle], f"# edit {version}\n", *lines[middle:]])
+        start = time.perf_counter()
+        editor.send("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": edited}],
+        })
+        editor.diagnostics(uri, version)
+        times.append(time.perf_counter() - start)
+    cpu = (editor.cpu_seconds() - cpu_before) / edits
+    resident, peak = editor.resident_kib()
+    editor.close()
+    print(f"{view} ({len(lines):,} lines) in {project.name} ({len(python_files(project)):,} Python files)")
+    print(f"first diagnostics after didOpen (index from the disk cache or built): {opened:.2f} s, {len(found['params']['diagnostics'])} findings")
+    print(f"didChange -> publishDiagnostics, warm index, {edits} edits: median {statistics.median(times) * 1000:.0f} ms, "
+          f"slowest {max(times) * 1000:.0f} ms (includes the server's {_change_delay() * 1000:.0f} ms debounce)")
+    print(f"server CPU time per edit: {cpu * 1000:.0f} ms; load average while measuring: {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
+    print(f"server resident memory: {resident / 1024:,.0f} MB now, {peak / 1024:,.0f} MB at its peak")
+
+
+def _change_delay() -> float:
+    from ormlint.server import CHANGE_DELAY
+
+    return CHANGE_DELAY
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), help="default: all")
     parser.add_argument("--shapes", action="store_true", help="check one file of each worst shape instead")
+    parser.add_argument("--server", action="store_true", help="time the language server on a large project instead")
+    parser.add_argument("--project", type=Path, help="with --server: the project (default: wagtail, downloaded)")
+    parser.add_argument("--view", default=SERVER_VIEW, help="with --server: the file to edit, below the project")
+    parser.add_argument("--edits", type=int, default=30, help="with --server: how many edits to time")
     arguments = parser.parse_args()
     if arguments.shapes:
         shapes(arguments.runs)
+        return 0
+    if arguments.server:
+        CORPORA.setdefault("wagtail", SERVER_CORPUS)
+        server_latency(arguments.project or fetch("wagtail"), arguments.view, arguments.edits)
         return 0
     ormlint = [sys.executable, "-m", "ormlint", "--exit-zero", "--output-format", "json"]
     rows = []

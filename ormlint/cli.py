@@ -1,4 +1,5 @@
-"""The command line: ``ormlint [PATHS]`` checks, ``ormlint rule CODE`` explains, ``ormlint rules`` lists.
+"""The command line: ``ormlint [PATHS]`` checks, ``ormlint rule CODE`` explains, ``ormlint rules`` lists,
+``ormlint server`` serves an editor.
 
 Exit status: 0 when nothing remains to report, 1 when findings remain (or, with ``--diff``,
 when there is something to fix), 2 for a usage or configuration error or an internal error,
@@ -181,6 +182,21 @@ def rules() -> None:
     for found in ALL_RULES:
         fixable = "-" if found.fix_applicability is None else found.fix_applicability.value
         click.echo(f"{found.code}  {found.name:<28} fix: {fixable:<8} {found.summary()}")
+
+
+@main.command()
+def server() -> None:
+    """Run the language server on standard input and output, for editors."""
+    try:
+        from ormlint.server import serve
+    except ImportError as error:
+        click.echo(
+            f"ormlint: error: the language server needs the `server` extra ({error.name} is missing); "
+            "install it with `pip install 'ormlint[server]'`",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
+    serve()
 
 
 @main.command()

@@ -11,7 +11,15 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ormlint.config import Config
 from ormlint.cache import FORMAT, IndexCache, cache_folder, load_entries, save_entries
-from ormlint.semantic.index import ProjectIndex, facts_for_source, find_project_root, module_name, project_stamp
+from ormlint.semantic.index import (
+    ModuleFacts,
+    ProjectIndex,
+    facts_for_file,
+    facts_for_source,
+    find_project_root,
+    module_name,
+    project_stamp,
+)
 from ormlint.source import DEFAULT_MAX_FILE_SIZE, SourceFile
 
 
@@ -44,6 +52,9 @@ class Project:
         self._folder_roots: Dict[Path, Optional[Path]] = {}
         #: For each root walked: ``project_stamp``'s digest and Python files.
         self._walked: Dict[Path, Tuple[str, List[str]]] = {}
+        #: The last index with an unsaved text's facts: the index it overlays, those
+        #: facts, and the result.
+        self._overlay: Optional[Tuple[ProjectIndex, ModuleFacts, ProjectIndex]] = None
         #: How to read many files for the index: ``map``, or a process pool's.
         self.mapper: Callable = map
 
@@ -114,6 +125,37 @@ class Project:
         if not self.use_cache or root is None:
             return None
         return cache_folder(root, self.cache_dir) / "project.json"
+    def forget(self, root: Optional[Path]) -> None:
+        """Drop what was built for ``root``, so the next file asks the disk again: a
+        long-lived host (the language server) calls this when a project file changed.
+        The rebuild reads only the files the on-disk cache does not describe."""
+        self._indexes.pop(root, None)
+        self._fingerprints.pop(root, None)
+        self._walked.pop(root, None)
+        self._overlay = None
+
+    def file_changed(self, path: str) -> None:
+        """A file of a project changed on disk (saved, created, deleted): forget the
+        project's index unless the file still gives the facts the index holds, which is
+        what most saves of a view or a test are (a saved edit of a function body), so
+        that they cost one file's read rather than a rebuild."""
+        root = self.root_of(path)
+        index = self._indexes.get(root)
+        if index is None:
+            return
+        module, _ = module_name(Path(path), root)
+        known = index.modules.get(module)
+        where = Path(known.path) if known is not None else Path(path)
+        try:
+            fits = os.path.getsize(where) <= self.max_file_size
+        except OSError:
+            fits = False
+        if not fits or facts_for_file(where, root) != known:
+            self.forget(root)
+
+    def is_indexed(self, path: str) -> bool:
+        """Whether the index of the project of ``path`` is built (or loaded) already."""
+        return self.root_of(path) in self._indexes
 
     def index_for(self, path: str, source: Optional[SourceFile] = None) -> Tuple[ProjectIndex, str, bool]:
         root = self.root_of(path)
@@ -126,9 +168,23 @@ class Project:
         module, is_package = module_name(Path(path), root)
         if source is not None and not source.on_disk and not _matches_disk(path, source):
             overlay = facts_for_source(source.text, module, is_package, path)
-            if overlay is not None:
-                index = ProjectIndex.build(None, extra=[*index.modules.values(), overlay])
+            if overlay is not None and overlay != index.modules.get(module):
+                index = self._overlaid(index, overlay)
         return index, module, is_package
+
+    def _overlaid(self, index: ProjectIndex, overlay: ModuleFacts) -> ProjectIndex:
+        """``index`` with one module's facts replaced by those of an unsaved text.
+
+        Most edits change no fact of the module (a keystroke in a function body, a
+        comment), and the index as it is serves them; an edit that does costs a resolve
+        of the whole project, so the last such index is kept for the keystrokes that
+        follow it and change nothing more (an editor checks as the user types)."""
+        kept = self._overlay
+        if kept is not None and kept[0] is index and kept[1] == overlay:
+            return kept[2]
+        built = ProjectIndex.build(None, extra=[*index.modules.values(), overlay])
+        self._overlay = (index, overlay, built)
+        return built
 
 
 def _matches_disk(path: str, source: SourceFile) -> bool:
