@@ -12,6 +12,7 @@ install stays small.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
@@ -50,13 +51,20 @@ def watch_and_check(paths: Sequence[str], check: Callable[[], int], config_file:
 def _round(check: Callable[[], int], reason: str) -> None:
     """Clear the terminal (nothing is written to a pipe), say why, check, and say that
     ormlint waits. A configuration broken mid-edit is reported and the watch goes on."""
-    click.clear()
+    _clear_screen()
     click.echo(f"[{time.strftime('%H:%M:%S')}] {reason}")
     try:
         check()
     except (ConfigError, OutputError) as error:
         click.echo(f"ormlint: error: {error}", err=True)
     click.echo("Watching for file changes (Ctrl-C to stop).")
+
+
+def _clear_screen() -> None:
+    """What ``click.clear()`` does, but also with ``--color never`` (which makes click
+    strip every escape sequence): clearing the screen is not colour."""
+    if sys.stdout.isatty():
+        click.echo("\033[2J\033[1;1H", nl=False, color=True)
 
 
 def _relevant(ignored: Callable[[object, str], bool]) -> Callable[[object, str], bool]:
