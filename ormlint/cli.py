@@ -1,8 +1,9 @@
 """The command line: ``ormlint [PATHS]`` checks, ``ormlint rule CODE`` explains, ``ormlint rules`` lists.
 
 Exit status: 0 when nothing remains to report, 1 when findings remain (or, with ``--diff``,
-when there is something to fix), 2 for a usage or configuration error or an internal error,
-130 when interrupted (Ctrl-C).
+when there is something to fix; with ``--exit-non-zero-on-fix``, also when anything was
+fixed; ``--fix-only`` only then), 2 for a usage or configuration error or an internal
+error, 130 when interrupted (Ctrl-C), except in ``--watch``, which Ctrl-C ends with 0.
 """
 
 from __future__ import annotations
