@@ -32,6 +32,8 @@ def show_settings(paths: Sequence[str], config: Config) -> Tuple[str, bool]:
     """The settings for the first file a run over ``paths`` would check, as TOML that
     could be pasted into ``[tool.ormlint]``, each line commented with its origin; and
     whether there was a file to show them for."""
+    from ormlint.rules import ALL_RULES
+
     files = discover(paths, config)
     if not files:
         return "", False
@@ -48,8 +50,6 @@ def show_settings(paths: Sequence[str], config: Config) -> Tuple[str, bool]:
         for f in fields(config)
         if f.name not in _NOT_SETTINGS
     ]
-    from ormlint.rules import ALL_RULES
-
     in_force = [rule.code for rule in ALL_RULES if config.is_selected(rule.code, path)]
     fixable = [
         rule.code for rule in ALL_RULES if rule.code in in_force and rule.fix_applicability and config.is_fixable(rule.code)
