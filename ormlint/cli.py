@@ -2,20 +2,31 @@
 ``ormlint server`` serves an editor.
 
 Exit status: 0 when nothing remains to report, 1 when findings remain (or, with ``--diff``,
-when there is something to fix), 2 for a usage or configuration error or an internal error,
-130 when interrupted (Ctrl-C).
+when there is something to fix; with ``--exit-non-zero-on-fix``, also when anything was
+fixed; ``--fix-only`` only then), 2 for a usage or configuration error or an internal
+error, 130 when interrupted (Ctrl-C), except in ``--watch``, which Ctrl-C ends with 0.
 """
 
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import click
 
 from ormlint import __version__
-from ormlint.config import Config, ConfigError, find_config_file, load_config, parse_codes, parse_timeout
+from ormlint.config import (
+    Config,
+    ConfigError,
+    find_config_file,
+    load_config,
+    parse_codes,
+    parse_per_file_ignore_pairs,
+    parse_timeout,
+)
+from ormlint.output.destination import COLOR_CHOICES, OutputError, color_setting, write_report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: The shell's status for a process ended by Ctrl-C (128 + SIGINT).
@@ -51,6 +62,13 @@ def _codes(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> 
         raise click.BadParameter(str(error)) from None
 
 
+def _pairs(ctx: click.Context, param: click.Parameter, value: Tuple[str, ...]) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    try:
+        return parse_per_file_ignore_pairs(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
@@ -72,6 +90,18 @@ def _codes(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> 
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record every current finding in this baseline file.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, without the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the traceback of any internal error.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes but report only what was fixed; exit 0 (implies --fix).")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file and code.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when anything was fixed, even if nothing remains.")
+@click.option("--fixable", callback=_codes, metavar="CODES", help="Codes or prefixes whose fixes may be applied (default ALL).")
+@click.option("--unfixable", callback=_codes, metavar="CODES", help="Codes or prefixes whose fixes are never applied.")
+@click.option("--extend-per-file-ignores", callback=_pairs, multiple=True, metavar="PATTERN:CODE", help="Add per-file ignores (comma-separated, repeatable), as `tests/*:ORM1`.")
+@click.option("-o", "--output-file", envvar="ORMLINT_OUTPUT_FILE", type=click.Path(dir_okay=False, path_type=str), help="Write the report to this file instead of standard output.")
+@click.option("--show-files", is_flag=True, help="List the files that would be checked, and stop.")
+@click.option("--show-settings", is_flag=True, help="Show the settings for the first file and where each came from, and stop.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True, help="Colour the text output (auto: on a terminal, or as NO_COLOR / FORCE_COLOR say).")
+@click.option("-w", "--watch", is_flag=True, help="Check again whenever a file changes (needs `ormlint[watch]`).")
 def check(
     paths: Sequence[str],
     fix: bool,
@@ -93,30 +123,50 @@ def check(
     write_baseline: Optional[Path],
     quiet: bool,
     verbose: bool,
+    fix_only: bool,
+    show_fixes: bool,
+    exit_non_zero_on_fix: bool,
+    fixable: Optional[Tuple[str, ...]],
+    unfixable: Optional[Tuple[str, ...]],
+    extend_per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...],
+    output_file: Optional[str],
+    show_files: bool,
+    show_settings: bool,
+    isolated: bool,
+    color: str,
+    watch: bool,
 ) -> None:
     """Check PATHS (default: the current folder); `-` reads standard input."""
     from ormlint.baseline import BaselineError
     from ormlint.runner import Options, run
 
     paths = tuple(paths) or (".",)
-    _refuse_conflicts(paths, fix=fix, diff=diff, add_noqa=add_noqa, write_baseline=write_baseline is not None)
+    _refuse_conflicts(paths, fix=fix or fix_only, diff=diff, add_noqa=add_noqa, write_baseline=write_baseline is not None)
+    click.get_current_context().color = color_setting(color)
+    if isolated and config_path is not None:
+        raise click.UsageError("--isolated ignores every configuration file; it cannot be used with --config")
+    if watch and (paths == ("-",) or output_file):
+        raise click.UsageError("--watch checks files on disk and prints to the terminal: not with `-` or --output-file")
     try:
-        config = _load_config(config_path, paths, stdin_filename)
-        if default_timeout is not None:
-            default_timeout = parse_timeout(default_timeout)
+        overrides: Dict[str, Any] = dict(
+            select=select,
+            ignore=ignore,
+            extend_select=extend_select,
+            unsafe_fixes=unsafe_fixes,
+            default_timeout=None if default_timeout is None else parse_timeout(default_timeout),
+            fixable=fixable,
+            unfixable=unfixable,
+            respect_gitignore=respect_gitignore,
+        )
+        configure = partial(_configure, paths, config_path, isolated, stdin_filename, overrides, extend_per_file_ignores)
+        config = configure()
     except (ConfigError, ValueError) as error:
         click.echo(f"ormlint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    config = config.override(
-        select=select,
-        ignore=ignore,
-        extend_select=extend_select,
-        unsafe_fixes=unsafe_fixes,
-        default_timeout=default_timeout,
-        respect_gitignore=respect_gitignore,
-    )
+    if show_files or show_settings:
+        sys.exit(_show(paths, config, show_settings, output_file))
     options = Options(
-        fix=fix,
+        fix=fix or fix_only,
         diff=diff,
         output_format=output_format,
         statistics=statistics,
@@ -127,7 +177,15 @@ def check(
         add_noqa=add_noqa,
         baseline=baseline,
         write_baseline=write_baseline,
+        fix_only=fix_only,
+        show_fixes=show_fixes,
+        exit_non_zero_on_fix=exit_non_zero_on_fix,
+        output_file=output_file,
     )
+    if watch:
+        from ormlint.watch import watch_and_check
+
+        sys.exit(watch_and_check(paths, lambda: run(paths, configure(), options), config.source))
     try:
         status = run(paths, config, options)
     except BaselineError as error:
@@ -137,6 +195,9 @@ def check(
         # Files are replaced atomically, so an interrupted --fix leaves each one whole.
         click.echo("ormlint: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except OutputError as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_CLEAN if exit_zero and status == EXIT_FINDINGS else status)
 
 
@@ -148,6 +209,37 @@ def _refuse_conflicts(paths: Sequence[str], **modes: bool) -> None:
         raise click.UsageError(f"{' and '.join(given)} cannot be used together")
     if modes["add_noqa"] and "-" in paths:
         raise click.UsageError("--add-noqa edits files; it cannot read standard input")
+
+
+def _show(paths: Sequence[str], config: Config, settings: bool, output_file: Optional[str]) -> int:
+    """``--show-settings`` or ``--show-files``: print what a run would use. Finding no file
+    is an error for the first (no file to show settings for), a warning for the second."""
+    from ormlint.show import show_files, show_settings
+
+    text, found = (show_settings if settings else show_files)(paths, config)
+    if not found:
+        level = "error" if settings else "warning"
+        click.echo(f"ormlint: {level}: no Python files found under the given paths", err=True)
+        return EXIT_ERROR if settings else EXIT_CLEAN
+    try:
+        write_report(text, output_file)
+    except OutputError as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+def _configure(
+    paths: Sequence[str],
+    explicit: Optional[Path],
+    isolated: bool,
+    stdin_filename: Optional[str],
+    overrides: Dict[str, Any],
+    extra_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...],
+) -> Config:
+    """The configuration file's settings (none with ``--isolated``), then the options."""
+    loaded = Config() if isolated else _load_config(explicit, paths, stdin_filename)
+    return loaded.override(**overrides).extend_per_file_ignores(extra_ignores)
 
 
 def _load_config(explicit: Optional[Path], paths: Sequence[str], stdin_filename: Optional[str]) -> Config:

@@ -13,7 +13,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ormlint.source import DEFAULT_MAX_FILE_SIZE
 
@@ -44,6 +44,11 @@ _CODE_SELECTOR = re.compile(r"^(ALL|ORM\d{0,3})$")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 
+#: Where a setting nobody set comes from, for ``--show-settings``.
+DEFAULT_ORIGIN = "default"
+#: Where a setting given as a command-line option comes from.
+COMMAND_LINE = "command line"
+
 
 class ConfigError(Exception):
     """A configuration problem, worded for the user (it names the file and the key)."""
@@ -61,25 +66,49 @@ class Config:
     respect_gitignore: bool = True
     default_timeout: float = 10
     unsafe_fixes: bool = False
+    #: The codes whose fixes are applied and marked ``[*]``; ``unfixable`` wins where it is
+    #: the more specific selector, as with ``select`` and ``ignore``.
+    fixable: Tuple[str, ...] = ("ALL",)
+    unfixable: Tuple[str, ...] = ()
     cache_dir: Optional[str] = None
     #: Files larger than this many bytes are reported, not read, and left out of the index.
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: The folder the configuration file was found in; patterns are relative to it.
     root: Optional[Path] = field(default=None, compare=False)
     source: Optional[Path] = field(default=None, compare=False)
+    #: Where each setting that is not a default came from (a file's path, or the command
+    #: line), by attribute name: ``--show-settings`` says so for every value.
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def override(self, **changes: Any) -> "Config":
         """Apply command-line options; a value of ``None`` leaves the setting as it is."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        changes = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **changes, origins={**self.origins, **{k: COMMAND_LINE for k in changes}})
+
+    def extend_per_file_ignores(self, extra: Sequence[Tuple[str, Tuple[str, ...]]]) -> "Config":
+        """Add command-line ``--extend-per-file-ignores`` to the ignores already in force."""
+        if not extra:
+            return self
+        origin = f"{self.origin('per_file_ignores')} + {COMMAND_LINE}"
+        return replace(
+            self,
+            per_file_ignores=self.per_file_ignores + tuple(extra),
+            origins={**self.origins, "per_file_ignores": origin},
+        )
+
+    def origin(self, attribute: str) -> str:
+        return self.origins.get(attribute, DEFAULT_ORIGIN)
 
     def is_selected(self, code: str, path: Optional[str] = None) -> bool:
         """Whether ``code`` runs on ``path``, as ruff decides: most specific selector wins."""
         return self.is_selected_globally(code) and (path is None or _best_match(code, self.ignored_in(path)) < 0)
 
     def is_selected_globally(self, code: str) -> bool:
-        selected = _best_match(code, self.select + self.extend_select)
-        ignored = _best_match(code, self.ignore)
-        return selected >= 0 and not (ignored >= 0 and ignored >= selected)
+        return _wins(code, self.select + self.extend_select, self.ignore)
+
+    def is_fixable(self, code: str) -> bool:
+        """Whether the fixes of ``code`` may be applied (``fixable`` / ``unfixable``)."""
+        return _wins(code, self.fixable, self.unfixable)
 
     def ignored_in(self, path: str) -> Tuple[str, ...]:
         """The codes ``per-file-ignores`` turns off for ``path``."""
@@ -117,6 +146,7 @@ class Config:
             (
                 self.select, self.ignore, self.extend_select, self.per_file_ignores,
                 self.default_timeout, self.unsafe_fixes, self.max_file_size,
+                self.fixable, self.unfixable,
             )
         )
 
@@ -143,6 +173,14 @@ def _relative_parts(path: Path, root: Optional[Path]) -> Tuple[str, ...]:
         except ValueError:
             continue
     return tuple(part for part in path.parts if part not in ("/", ""))
+
+
+def _wins(code: str, on: Iterable[str], off: Iterable[str]) -> bool:
+    """Whether ``code`` is turned on: some selector in ``on`` matches it and no selector in
+    ``off`` matches it as specifically or more."""
+    enabled = _best_match(code, on)
+    disabled = _best_match(code, off)
+    return enabled >= 0 and not (disabled >= 0 and disabled >= enabled)
 
 
 def _best_match(code: str, selectors: Iterable[str]) -> int:
@@ -196,7 +234,10 @@ def load_config(path: Optional[Path]) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.ormlint] must be a table")
     settings = _parse_table(path, table)
-    return Config(root=path.parent, source=path, **settings)
+    origins = {attribute: str(path) for attribute in settings}
+    if "per_file_ignores" in settings and "per-file-ignores" not in table:
+        origins["per_file_ignores"] = f"{DEFAULT_ORIGIN} + {path}"
+    return Config(root=path.parent, source=path, origins=origins, **settings)
 
 
 def _parse_table(path: Path, table: Mapping[str, Any]) -> Dict[str, Any]:
@@ -226,6 +267,19 @@ def parse_codes(value: Any) -> Tuple[str, ...]:
         if not _CODE_SELECTOR.match(code):
             raise ValueError(f"`{code}` is not a rule code or prefix (ORM101, ORM1, ALL)")
     return tuple(value)
+
+
+def parse_per_file_ignore_pairs(values: Iterable[str]) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    """Command-line per-file ignores, as ruff takes them: comma-separated ``PATTERN:CODE``
+    pairs (``"tests/*:ORM1,scripts/*:ORM301"``), the option given as often as needed."""
+    by_pattern: Dict[str, List[str]] = {}
+    for value in values:
+        for pair in (part.strip() for part in value.split(",")):
+            pattern, colon, code = pair.rpartition(":")
+            if not pair or not colon or not pattern:
+                raise ValueError(f"`{pair}` is not PATTERN:CODE (such as `tests/*:ORM1`)")
+            by_pattern.setdefault(pattern, []).extend(parse_codes([code]))
+    return tuple((pattern, tuple(codes)) for pattern, codes in by_pattern.items())
 
 
 def _parse_patterns(value: Any) -> Tuple[str, ...]:
@@ -281,6 +335,8 @@ _KEYS = {
     "respect-gitignore": _parse_bool,
     "default-timeout": parse_timeout,
     "unsafe-fixes": _parse_bool,
+    "fixable": parse_codes,
+    "unfixable": parse_codes,
     "cache-dir": _parse_string,
     "max-file-size": parse_size,
 }

@@ -11,7 +11,7 @@ from dataclasses import replace
 import re
 import warnings
 from collections import Counter
-from typing import Iterator, List, Optional, Sequence, Tuple, Type
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
@@ -39,7 +39,9 @@ def check_source(
     project: Project,
     rules: Optional[Sequence[Type[Rule]]] = None,
 ) -> FileResult:
-    """Check one file's text and return its diagnostics, ``noqa`` applied."""
+    """Check one file's text and return its diagnostics, ``noqa`` applied, and without
+    the fixes of the rules that ``unfixable`` (or a narrower ``fixable``) turns off, as
+    ruff drops them: such a finding is reported, never fixed or marked fixable."""
     rules = selected_rules(config, source.path) if rules is None else rules
     result = FileResult(source.path)
     if not rules:
@@ -49,7 +51,11 @@ def check_source(
         source.path, source.text, config, rules, index, module, is_package, result.internal_errors, edited=source.edited
     )
     noqa = parse_noqa(source.text)
-    result.diagnostics = [d for d in diagnostics if not is_suppressed(noqa, d.location.row, d.code)]
+    result.diagnostics = [
+        d if d.fix is None or config.is_fixable(d.code) else replace(d, fix=None)
+        for d in diagnostics
+        if not is_suppressed(noqa, d.location.row, d.code)
+    ]
     return result
 
 
@@ -68,27 +74,33 @@ def fix_source(
     """
     rules = selected_rules(config, source.path) if rules is None else rules
     text = source.text
-    applied = 0
+    fixed: List[str] = []
     current = source
     result = check_source(current, config, project, rules)
     for _ in range(MAX_FIX_ROUNDS):
-        fixes = [d.fix for d in result.diagnostics if d.is_fixable(unsafe) and d.fix is not None]
-        if not fixes:
-            break
-        new_text, count = apply_fixes(text, fixes)
-        if count == 0 or new_text == text or not parses(new_text):
+        codes = {d.fix: d.code for d in result.diagnostics if d.is_fixable(unsafe) and d.fix is not None}
+        chosen = non_overlapping(codes)
+        new_text = apply_edits(text, chosen)
+        if not chosen or new_text == text or not parses(new_text):
             break
         text = new_text
-        applied += count
+        fixed.extend(codes[fix] for fix in chosen)
         current = replace(source, text=text, edited=True)
         result = check_source(current, config, project, rules)
-    result.fixed_text = text if applied else None
-    result.fixes_applied = applied
+    result.fixed_text = text if fixed else None
+    result.fixed = fixed
     return result
 
 
 def apply_fixes(text: str, fixes: Sequence[Fix]) -> Tuple[str, int]:
     """Apply the fixes that do not overlap an earlier one, in order of position."""
+    chosen = non_overlapping(fixes)
+    return apply_edits(text, chosen), len(chosen)
+
+
+def non_overlapping(fixes: Iterable[Fix]) -> List[Fix]:
+    """The fixes that can be applied together: in order of position, each one that does
+    not overlap (or start where) an earlier one does."""
     chosen: List[Fix] = []
     taken: List[Tuple[int, int]] = []
     for fix in sorted(fixes, key=lambda f: f.span):
@@ -97,10 +109,14 @@ def apply_fixes(text: str, fixes: Sequence[Fix]) -> Tuple[str, int]:
             continue
         chosen.append(fix)
         taken.append((start, end))
-    edits = sorted((edit for fix in chosen for edit in fix.edits), key=lambda e: (e.start, e.end), reverse=True)
+    return chosen
+
+
+def apply_edits(text: str, fixes: Sequence[Fix]) -> str:
+    edits = sorted((edit for fix in fixes for edit in fix.edits), key=lambda e: (e.start, e.end), reverse=True)
     for edit in edits:
         text = text[: edit.start] + edit.content + text[edit.end :]
-    return text, len(chosen)
+    return text
 
 
 def parses(text: str) -> bool:

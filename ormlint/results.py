@@ -21,7 +21,8 @@ class FileResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     #: The fixed text when fixes were applied, else ``None``.
     fixed_text: Optional[str] = None
-    fixes_applied: int = 0
+    #: The code of each fix applied, for ``--show-fixes``.
+    fixed: List[str] = field(default_factory=list)
     #: Tracebacks of ormlint's own bugs met on this file (shown with ``--verbose``).
     internal_errors: List[str] = field(default_factory=list)
 

@@ -26,6 +26,7 @@ from ormlint.config import Config
 from ormlint.diagnostics import SYNTAX_ERROR, Diagnostic, file_error
 from ormlint.discovery import discover
 from ormlint.output import Report
+from ormlint.output.destination import write_report
 from ormlint.project import Project
 from ormlint.results import FileResult, ResultCache, file_stamp, result_key
 from ormlint.semantic.index import find_project_root
@@ -50,6 +51,11 @@ class Options:
     add_noqa: bool = False
     write_baseline: Optional[Path] = None
     baseline: Optional[Path] = None
+    #: ``--fix-only``: report what was fixed, not what remains (``fix`` is set too).
+    fix_only: bool = False
+    show_fixes: bool = False
+    exit_non_zero_on_fix: bool = False
+    output_file: Optional[str] = None
 
 
 def run(paths: Sequence[str], config: Config, options: Options) -> int:
@@ -81,7 +87,7 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
         result = process(source, config, project, fixing)
         internal_errors.extend(result.internal_errors)
         report.diagnostics.extend(result.diagnostics)
-        report.fixed += result.fixes_applied
+        report.record_fixes(name, result.fixed)
         if result.fixed_text is not None and options.diff:
             diffs.append(_unified_diff(name, source.text, result.fixed_text))
         elif options.fix:
@@ -101,11 +107,11 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
             source = read[result.path]
             if options.diff:
                 diffs.append(_unified_diff(source.path, source.text, result.fixed_text))
-                report.fixed += result.fixes_applied
+                report.record_fixes(source.path, result.fixed)
                 continue
             try:
                 source.write(result.fixed_text)
-                report.fixed += result.fixes_applied
+                report.record_fixes(source.path, result.fixed)
             except WriteError as error:
                 report.diagnostics.append(file_error(source.path, str(error)))
 
@@ -138,7 +144,10 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
         return EXIT_ERROR
     if options.diff:
         return EXIT_FINDINGS if diffs else EXIT_CLEAN
-    return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
+    fixed_and_told_to_fail = options.exit_non_zero_on_fix and report.fixed > 0
+    if options.fix_only:
+        return EXIT_FINDINGS if fixed_and_told_to_fail else EXIT_CLEAN
+    return EXIT_FINDINGS if report.diagnostics or fixed_and_told_to_fail else EXIT_CLEAN
 
 
 def _add_noqa(report: Report, sources: Sequence[SourceFile], options: Options, internal_errors: List[str]) -> int:
@@ -291,7 +300,11 @@ def _unified_diff(path: str, before: str, after: str) -> str:
 
 
 def _emit(report: Report, options: Options, err: bool) -> None:
-    if options.statistics:
+    if options.fix_only:
+        from ormlint.output.text import fix_only
+
+        text = fix_only(report, quiet=options.quiet, show_fixes=options.show_fixes) if options.output_format == "text" else ""
+    elif options.statistics:
         from ormlint.output.text import statistics
 
         text = statistics(report)
@@ -310,9 +323,8 @@ def _emit(report: Report, options: Options, err: bool) -> None:
     else:
         from ormlint.output.text import render
 
-        text = render(report, quiet=options.quiet)
-    if text:
-        click.echo(text, err=err)
+        text = render(report, quiet=options.quiet, show_fixes=options.show_fixes)
+    write_report(text, options.output_file, err=err)
 
 
 def _emit_diff(diffs: List[str], report: Report, options: Options) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List
+from typing import Dict, List
 
 from ormlint.diagnostics import Diagnostic
 
@@ -15,6 +15,15 @@ class Report:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     unsafe_fixes: bool = False
     fixing: bool = False
-    fixed: int = 0
+    #: The code of each fix applied, by file: what ``--show-fixes`` lists.
+    fixes: Dict[str, List[str]] = field(default_factory=dict)
     #: The folder SARIF and GitHub paths are made relative to.
     root: str = "."
+
+    @property
+    def fixed(self) -> int:
+        return sum(len(codes) for codes in self.fixes.values())
+
+    def record_fixes(self, path: str, codes: List[str]) -> None:
+        if codes:
+            self.fixes.setdefault(path, []).extend(codes)

@@ -22,7 +22,9 @@ from ormlint.output import Report
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def render(report: Report, quiet: bool = False) -> str:
+def render(report: Report, quiet: bool = False, show_fixes: bool = False) -> str:
+    """The findings and the summary; with ``show_fixes``, what the fixes changed between
+    the two, as ruff's ``--show-fixes`` lists it."""
     lines: List[str] = []
     for diagnostic in report.diagnostics:
         position = f"{_printable(diagnostic.path)}:{diagnostic.location.row}:{diagnostic.location.column}:"
@@ -34,18 +36,51 @@ def render(report: Report, quiet: bool = False) -> str:
     if not quiet:
         if lines:
             lines.append("")
+        if show_fixes and report.fixes:
+            lines += [fixes(report), ""]
         lines.append(summary(report))
     return "\n".join(lines)
+
+
+def fixes(report: Report) -> str:
+    """What the fixes changed, per file, most frequent code first::
+
+        Fixed 3 problems:
+        - shop/views.py:
+            2 × ORM101 (count-for-existence)
+            1 × ORM301 (request-without-timeout)
+    """
+    from ormlint.rules import rule_by_code
+
+    lines = [click.style(f"Fixed {_problems(report.fixed)}:", fg="green", bold=True)]
+    for path in sorted(report.fixes):
+        counts = Counter(report.fixes[path])
+        width = len(str(max(counts.values())))
+        lines.append(f"{click.style('-', fg='cyan')} {click.style(_printable(path), bold=True)}{click.style(':', fg='cyan')}")
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            rule = rule_by_code(code)
+            name = f" ({rule.name})" if rule else ""
+            lines.append(f"    {count:>{width}} × {click.style(code, fg='red', bold=True)}{name}")
+    return "\n".join(lines)
+
+
+def fix_only(report: Report, quiet: bool = False, show_fixes: bool = False) -> str:
+    """``--fix-only``: what was fixed, never what remains, as ruff words it: nothing when
+    nothing was fixed, unless unsafe fixes were left for ``--unsafe-fixes``."""
+    if quiet:
+        return ""
+    hidden = _hidden_unsafe(report)
+    more = f" ({hidden} more fix{'es' if hidden != 1 else ''} available with --unsafe-fixes)" if hidden else ""
+    if not report.fixed:
+        return f"No problems fixed{more}." if hidden else ""
+    text = f"Fixed {_problems(report.fixed)}{more}."
+    return f"{fixes(report)}\n\n{text}" if show_fixes else text
 
 
 def summary(report: Report) -> str:
     remaining = len(report.diagnostics)
     fixable = sum(1 for d in report.diagnostics if d.is_fixable(report.unsafe_fixes))
-    hidden = sum(
-        1
-        for d in report.diagnostics
-        if not report.unsafe_fixes and d.fix is not None and d.fix.applicability is Applicability.UNSAFE
-    )
+    hidden = _hidden_unsafe(report)
     if report.fixing:
         if remaining == 0 and report.fixed == 0:
             return "All checks passed!"
@@ -80,6 +115,15 @@ def statistics(report: Report) -> str:
         marker = "[*]" if code in fixable else "   "
         rows.append(f"{count:>{width}}\t{code}\t{marker} {name}")
     return "\n".join(rows)
+
+
+def _hidden_unsafe(report: Report) -> int:
+    """How many findings have a fix that only ``--unsafe-fixes`` would apply."""
+    return sum(
+        1
+        for d in report.diagnostics
+        if not report.unsafe_fixes and d.fix is not None and d.fix.applicability is Applicability.UNSAFE
+    )
 
 
 def _printable(text: str) -> str:
