@@ -26,6 +26,7 @@ from ormlint.results import FileResult
 from ormlint.semantic.index import ProjectIndex
 from ormlint.semantic.model import SemanticModel
 from ormlint.source import LineIndex, SourceFile
+from ormlint.structure import structural_prefilter_enabled, structure_of
 from ormlint.suppression import is_suppressed, parse_noqa
 from ormlint.syntax import traverse
 
@@ -150,6 +151,12 @@ def _run_rules(
         if rule.needs_orm and not used & index.vocabulary:
             continue
         applicable.append(rule)
+    if applicable and structural_prefilter_enabled():
+        structure = structure_of(text)
+        if structure is not None:
+            applicable = [rule for rule in applicable if rule.has_candidate(structure)]
+            if not applicable:
+                return []  # Python read the whole file: there is no syntax error to report
     if not applicable:
         # Nothing to find here, so libcst is spared; Python's own parser still checks
         # that the file is Python, so that broken files are reported wherever they are.

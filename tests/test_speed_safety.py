@@ -22,6 +22,8 @@ PROJECTS = [
     ROOT / "tests" / "fixtures" / "django_project",
     ROOT / "tests" / "fixtures" / "sqlalchemy_project",
 ]
+#: Every fixture project: the two above and each of the layouts.
+FIXTURE_PROJECTS = [*PROJECTS, *sorted(p for p in (ROOT / "tests" / "fixtures" / "layouts").iterdir() if p.is_dir())]
 
 
 def findings(*arguments):
@@ -39,6 +41,51 @@ def test_the_prefilter_never_hides_a_finding(project, tmp_path, monkeypatch):
         monkeypatch.setattr(rule, "required_text", ())
     assert findings("--no-cache", ".") == filtered
     assert filtered
+
+
+@pytest.mark.parametrize("ignores", ["default", "none"])
+@pytest.mark.parametrize("project", FIXTURE_PROJECTS, ids=lambda path: path.name)
+def test_the_structural_prefilter_never_hides_a_finding(project, ignores, tmp_path, monkeypatch):
+    copy = shutil.copytree(project, tmp_path / "copy")
+    monkeypatch.chdir(copy)
+    arguments = ["--no-cache", "."]
+    if ignores == "none":  # test files get every rule, not only the timeout ones
+        config = tmp_path / "ormlint.toml"
+        config.write_text("per-file-ignores = {}\n")
+        arguments = ["--config", str(config), *arguments]
+    monkeypatch.setenv("ORMLINT_STRUCTURAL_PREFILTER", "1")
+    filtered = findings(*arguments)
+    monkeypatch.setenv("ORMLINT_STRUCTURAL_PREFILTER", "0")
+    assert findings(*arguments) == filtered
+    assert filtered or project.parent.name == "layouts"
+
+
+def test_the_structural_prefilter_spares_libcst_files_without_candidates(tmp_path, monkeypatch):
+    """The first file passes the text prefilter of ORM301 (``requests``) and ORM302
+    (``None``) but calls nothing; the one with ``timeout=None`` is parsed and reported."""
+    import libcst
+
+    from ormlint import engine, workers
+
+    files = {
+        "shop/plain.py": "def f(x=None):\n    # requests are answered elsewhere\n    return x\n",
+        "shop/client.py": "import httpx\n\n\ndef f():\n    return httpx.get('https://example.com', timeout=None)\n",
+    }
+    make_project(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    parsed = []
+    real_parse = libcst.parse_module
+
+    def counted_parse(text, *arguments, **keywords):
+        parsed.append(text)
+        return real_parse(text, *arguments, **keywords)
+
+    monkeypatch.setattr(engine.cst, "parse_module", counted_parse)
+
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 10**6)
+    assert [(Path(d["filename"]).name, d["code"]) for d in findings("--no-cache", "shop")] == [("client.py", "ORM302")]
+    assert files["shop/plain.py"] not in parsed
+    assert files["shop/client.py"] in parsed
 
 
 @pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)

@@ -23,6 +23,7 @@ from ormlint.semantic.writes import (
     runs_once,
     writes_through_helpers,
 )
+from ormlint.structure import Structure
 from ormlint.syntax import children
 
 
@@ -65,6 +66,11 @@ class WriteRule(Rule):
     #: The kind of ``HelperWrite`` (a project function's write on every call) that the
     #: rule reports at a call on every iteration, if any.
     helper_writes = ""
+
+    @classmethod
+    def has_candidate(cls, structure: Structure) -> bool:
+        """Every write this base finds is made in a ``for`` statement's body."""
+        return structure.for_loop
 
     def __init__(self, context) -> None:
         super().__init__(context)

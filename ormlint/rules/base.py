@@ -17,6 +17,7 @@ import libcst as cst
 from ormlint.config import Config
 from ormlint.diagnostics import Applicability
 from ormlint.semantic.model import SemanticModel
+from ormlint.structure import Structure
 from ormlint.syntax import visitor_names
 
 #: A fix as a rule states it: nodes of the tree and what to put in their place. The
@@ -67,6 +68,12 @@ class Rule(cst.BatchableCSTVisitor):
     #: Whether the rule also looks into calls of the project's functions that loop over
     #: an argument, so that a call of one is reason enough to check a file.
     follows_calls: ClassVar[bool] = False
+
+    @classmethod
+    def has_candidate(cls, structure: Structure) -> bool:
+        """Whether the module's structure holds something this rule's visitors start from
+        (see ``ormlint.structure``); a rule that does not say is always run."""
+        return True
 
     def __init__(self, context: FileContext) -> None:
         super().__init__()

@@ -8,6 +8,7 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.exists import django_exists
 from ormlint.rules._existence import counted_query, existence_test, sqlalchemy_existence_fix
 from ormlint.rules.base import Rule
+from ormlint.structure import Structure
 
 
 class CountForExistence(Rule):
@@ -72,6 +73,10 @@ class CountForExistence(Rule):
     fix_applicability = Applicability.SAFE
     needs_orm = True
     required_text = ("count", "len")
+
+    @classmethod
+    def has_candidate(cls, structure: Structure) -> bool:
+        return bool(structure.callees & {"count", "len"})
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         test = existence_test(node)

@@ -10,6 +10,7 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.count import query_count, statement_count
 from ormlint.rules.base import Rule
 from ormlint.rules._existence import counted_query, existence_test, sqlalchemy_imports
+from ormlint.structure import Structure
 
 
 class LenQueryset(Rule):
@@ -73,6 +74,10 @@ class LenQueryset(Rule):
     fix_applicability = Applicability.SAFE
     needs_orm = True
     required_text = ("len(",)
+
+    @classmethod
+    def has_candidate(cls, structure: Structure) -> bool:
+        return "len" in structure.callees
 
     def __init__(self, context) -> None:
         super().__init__(context)

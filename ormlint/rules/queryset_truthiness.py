@@ -11,6 +11,7 @@ from ormlint.rules._existence import sqlalchemy_existence_fix
 from ormlint.rules.base import Rule
 from ormlint.semantic.loaded_rows import loaded_rows
 from ormlint.semantic.types import QueryType
+from ormlint.structure import Structure
 
 
 class QuerysetTruthiness(Rule):
@@ -69,6 +70,10 @@ class QuerysetTruthiness(Rule):
     name = "queryset-truthiness"
     fix_applicability = Applicability.SAFE
     needs_orm = True
+
+    @classmethod
+    def has_candidate(cls, structure: Structure) -> bool:
+        return structure.truth_test
 
     def visit_Name(self, node: cst.Name) -> None:
         self._check(node)

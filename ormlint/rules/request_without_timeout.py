@@ -7,7 +7,8 @@ import libcst as cst
 from ormlint.diagnostics import Applicability
 from ormlint.fixers.timeout import add_keyword
 from ormlint.rules.base import Rule
-from ormlint.semantic.http import has_star_arguments, http_call, keyword_argument, positional_count
+from ormlint.semantic.http import HTTP_VERBS, has_star_arguments, http_call, keyword_argument, positional_count
+from ormlint.structure import Structure
 
 
 class RequestWithoutTimeout(Rule):
@@ -61,6 +62,12 @@ class RequestWithoutTimeout(Rule):
     name = "request-without-timeout"
     fix_applicability = Applicability.SAFE
     required_text = ("requests", "Session")
+
+    @classmethod
+    def has_candidate(cls, structure: Structure) -> bool:
+        """A verb called without a timeout: whether its receiver or name is ``requests``'
+        takes the imports and the types that only the semantic model knows."""
+        return bool(structure.untimed_callees & HTTP_VERBS)
 
     def visit_Call(self, node: cst.Call) -> None:
         call = http_call(self.semantic, node)

@@ -22,6 +22,7 @@ from ormlint.semantic.writes import (
     saves_through_helpers,
     sliced,
 )
+from ormlint.structure import Structure
 from ormlint.syntax import string_elements
 
 class SaveInLoop(WriteRule):
@@ -110,6 +111,11 @@ class SaveInLoop(WriteRule):
     methods = ("save",)
     follows_calls = True
     helper_writes = "fetches"
+
+    @classmethod
+    def has_candidate(cls, structure: Structure) -> bool:
+        """A call of a helper that saves each item it is given needs no loop here."""
+        return True
 
     def __init__(self, context) -> None:
         super().__init__(context)

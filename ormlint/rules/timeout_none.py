@@ -8,6 +8,7 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.timeout import replace_value
 from ormlint.rules.base import Rule
 from ormlint.semantic.http import http_call, keyword_argument
+from ormlint.structure import Structure
 
 
 class TimeoutNone(Rule):
@@ -56,6 +57,10 @@ class TimeoutNone(Rule):
     name = "timeout-none"
     fix_applicability = Applicability.UNSAFE
     required_text = ("None",)
+
+    @classmethod
+    def has_candidate(cls, structure: Structure) -> bool:
+        return structure.timeout_none
 
     def visit_Call(self, node: cst.Call) -> None:
         argument = keyword_argument(node, "timeout")

@@ -8,6 +8,7 @@ from ormlint.diagnostics import Applicability
 from ormlint.fixers.timeout import add_keyword
 from ormlint.rules.base import Rule
 from ormlint.semantic.http import has_star_arguments, http_call, keyword_argument, positional_count
+from ormlint.structure import Structure
 
 
 class UrlopenWithoutTimeout(Rule):
@@ -57,6 +58,10 @@ class UrlopenWithoutTimeout(Rule):
     name = "urlopen-without-timeout"
     fix_applicability = Applicability.SAFE
     required_text = ("urlopen",)
+
+    @classmethod
+    def has_candidate(cls, structure: Structure) -> bool:
+        return "urlopen" in structure.untimed_callees
 
     def visit_Call(self, node: cst.Call) -> None:
         call = http_call(self.semantic, node)
