@@ -12,6 +12,8 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from ormlint.config import Config
 from ormlint.cache import FORMAT, IndexCache, cache_folder, load_entries, save_entries
 from ormlint.semantic.index import (
+    ROOT_MARKERS,
+    ROOT_SCRIPTS,
     ModuleFacts,
     ProjectIndex,
     facts_for_file,
@@ -23,6 +25,8 @@ from ormlint.semantic.index import (
 from ormlint.source import DEFAULT_MAX_FILE_SIZE, SourceFile
 
 
+#: Files whose coming or going changes the project's layout: its roots, module names.
+_LAYOUT_FILES = frozenset({"__init__.py", *ROOT_MARKERS, *ROOT_SCRIPTS})
 #: The project state file's format: the index's, since a new index format means new facts.
 _STATE_FORMAT = FORMAT.replace("index", "project")
 
@@ -139,6 +143,17 @@ class Project:
         project's index unless the file still gives the facts the index holds, which is
         what most saves of a view or a test are (a saved edit of a function body), so
         that they cost one file's read rather than a rebuild."""
+        if os.path.basename(path) in _LAYOUT_FILES:
+            # It moves project roots or module names (``shop/__init__.py`` makes
+            # ``models`` ``shop.models``), which no facts of its own would show.
+            self._roots.clear()
+            self._root_of_path.clear()
+            self._folder_roots.clear()
+            self._indexes.clear()
+            self._fingerprints.clear()
+            self._walked.clear()
+            self._overlay = None
+            return
         root = self.root_of(path)
         index = self._indexes.get(root)
         if index is None:

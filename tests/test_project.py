@@ -63,3 +63,18 @@ def test_a_saved_file_with_the_same_facts_keeps_the_index_and_one_with_new_facts
     new_file.write_text("from django.db import models\n\n\nclass Depot(models.Model):\n    pass\n")
     project.file_changed(str(new_file))
     assert "shop.extra.Depot" in project.index_for(str(view))[0].models
+
+
+def test_a_package_made_by_a_new_init_file_renames_its_modules(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (tmp_path / "shop").mkdir()
+    models = tmp_path / "shop" / "models.py"
+    models.write_text("from django.db import models\n\n\nclass Order(models.Model):\n    pass\n")
+    project = Project()
+    index, module, _ = project.index_for(str(models))
+    assert module == "models" and "models" in index.modules
+    init = tmp_path / "shop" / "__init__.py"
+    init.write_text("")  # no facts of its own, yet every module of the folder is renamed
+    project.file_changed(str(init))
+    index, module, _ = project.index_for(str(models))
+    assert module == "shop.models" and "shop.models" in index.modules and "models" not in index.modules
