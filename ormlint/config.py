@@ -141,12 +141,14 @@ class Config:
         return _matches_parts(pattern, _relative_parts(Path(path), self.root))
 
     def fingerprint(self) -> str:
-        """Every setting that changes findings, as text: part of each cached result's key."""
+        """Every setting that changes findings, as text: part of each cached result's key.
+        The folder path patterns are matched from counts too (``tests/*`` from ``/p`` is
+        not ``tests/*`` from ``/p/tests``)."""
         return repr(
             (
                 self.select, self.ignore, self.extend_select, self.per_file_ignores,
                 self.default_timeout, self.unsafe_fixes, self.max_file_size,
-                self.fixable, self.unfixable,
+                self.fixable, self.unfixable, str((self.root or Path.cwd()).absolute()),
             )
         )
 

@@ -158,3 +158,14 @@ def test_add_noqa_and_a_baseline_read_the_lines_of_findings_the_cache_answered_f
     assert "Added 2 noqa directives." in added.output, added.output
     assert "# noqa: ORM101" in (project / "shop" / "stats.py").read_text()
     assert len(cold) == 2 and findings(".") == []
+
+
+def test_results_are_not_shared_by_settings_read_from_different_folders(tmp_path, monkeypatch):
+    """``tests/*`` is matched from the configuration's folder, or from the working one
+    without a configuration (``--isolated``): the same file, the same settings, but other
+    findings."""
+    make_project(tmp_path, {"tests/helpers.py": COUNT})
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\nextend-exclude = ['legacy']\n")
+    monkeypatch.chdir(tmp_path / "tests")
+    assert findings("helpers.py") == []  # test code, from the project's folder
+    assert [d["code"] for d in findings("--isolated", "helpers.py")] == ["ORM101"]
