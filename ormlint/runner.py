@@ -31,6 +31,7 @@ from ormlint.project import Project
 from ormlint.results import FileResult, ResultCache, file_stamp, result_key
 from ormlint.semantic.index import find_project_root
 from ormlint.source import SourceError, SourceFile, WriteError, too_large
+from ormlint.structure import structural_prefilter_enabled
 from ormlint.workers import check_files, process, worker_pool
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -73,6 +74,7 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     )
     report = Report(unsafe_fixes=config.unsafe_fixes, fixing=options.fix, root=str(_report_root(paths, config)))
     diffs: List[str] = []
+    fixed: Dict[str, str] = {}
     fixing = options.fix or options.diff
     stdin_output: Optional[str] = None
     internal_errors: List[str] = []
@@ -94,6 +96,10 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
             stdin_output = result.fixed_text if result.fixed_text is not None else source.text
     else:
         found, results, sources = _check_paths(paths, config, options, project, fixing, report)
+        if not found:
+            # As ruff says it: a run inside a folder that git ignores, or that excludes
+            # everything, would otherwise look like a clean one.
+            click.echo("ormlint: warning: no Python files found under the given paths", err=True)
         read = {source.path: source for source in sources}
         # After a fix, the helpers' lines may have moved; and a run over every file of its
         # projects leaves no caller unchecked (nor needs the files its cache answered for).
@@ -105,6 +111,7 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
             if result.fixed_text is None:
                 continue
             source = read[result.path]
+            fixed[source.path] = result.fixed_text
             if options.diff:
                 diffs.append(_unified_diff(source.path, source.text, result.fixed_text))
                 report.record_fixes(source.path, result.fixed)
@@ -124,7 +131,8 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
         sources = _read_all(sorted({d.path for d in report.diagnostics}), {s.path: s for s in sources}, config)
     if options.add_noqa:
         return _add_noqa(report, sources, options, internal_errors)
-    texts = {source.path: source.text for source in sources}
+    # After --fix, the findings left are those of the fixed text.
+    texts = {source.path: fixed.get(source.path, source.text) for source in sources}
     root = _report_root(paths, config)
     if options.write_baseline is not None:
         written = write_baseline(options.write_baseline, _baselined(report), root, texts)
@@ -197,7 +205,7 @@ def _check_paths(
     found = discover(paths, config)
     use_cache = options.use_cache and not fixing
     caches: Dict[Optional[Path], ResultCache] = {}
-    salt = f"{__version__}|{config.fingerprint()}"
+    salt = f"{__version__}|{config.fingerprint()}|{structural_prefilter_enabled()}"
     results: List[FileResult] = []
     sources: List[SourceFile] = []
     to_check: List[SourceFile] = []

@@ -73,6 +73,9 @@ def test_an_ignored_file_named_on_the_command_line_stays_excluded(tmp_path):
     ignored_only = ormlint(root, "vendor", "app/proto/orders_pb2.py")
     assert ignored_only.returncode == 0
     assert checked_files(ignored_only.stdout) == set()
+    # Said, as ruff says it, so that it does not pass for a clean run.
+    assert "no Python files found under the given paths" in ignored_only.stderr
+    assert "no Python files found" not in result.stderr
 
 
 def test_a_check_from_a_subfolder_reads_the_gitignore_files_above_it(tmp_path):
