@@ -73,7 +73,7 @@ def _result_cache(filename: str, raw: bytes, config: Config, project):
     process ends: flake8's parallel workers end without writing theirs, which only
     means no cache for them."""
     from ormlint.cache import cache_folder
-    from ormlint.results import ResultCache, result_key
+    from ormlint.results import ResultCache, result_key, run_salt
 
     root = project.root_of(filename) if filename not in ("stdin", "-") else None
     if root is None:
@@ -81,7 +81,7 @@ def _result_cache(filename: str, raw: bytes, config: Config, project):
     if root not in _caches:
         _caches[root] = ResultCache(cache_folder(root, project.cache_dir) / "flake8.json")
         atexit.register(_caches[root].save)
-    salt = f"{__version__}|flake8|{config.fingerprint()}|{project.fingerprint(filename)}"
+    salt = f"{run_salt(config, 'flake8')}|{project.fingerprint(filename)}"
     return _caches[root], result_key(raw, salt)
 
 

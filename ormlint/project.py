@@ -149,10 +149,8 @@ class Project:
             self._roots.clear()
             self._root_of_path.clear()
             self._folder_roots.clear()
-            self._indexes.clear()
-            self._fingerprints.clear()
-            self._walked.clear()
-            self._overlay = None
+            for root in {*self._indexes, *self._fingerprints, *self._walked}:
+                self.forget(root)
             return
         root = self.root_of(path)
         index = self._indexes.get(root)

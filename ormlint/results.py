@@ -95,6 +95,15 @@ def file_stamp(path: str) -> Optional[List[int]]:
     return [stat.st_size, stat.st_mtime_ns]
 
 
+def run_salt(config, host: str = "") -> str:
+    """What every cached result of a run depends on besides its file and the project:
+    ormlint's version, the settings, the structural prefilter's switch, and the host
+    (the flake8 plugin's settings differ from the command line's)."""
+    from ormlint.structure import structural_prefilter_enabled
+
+    return f"{__version__}|{host}|{config.fingerprint()}|{structural_prefilter_enabled()}"
+
+
 def salt_digest(salt: str) -> str:
     return hashlib.sha256(salt.encode()).hexdigest()
 

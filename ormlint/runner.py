@@ -17,7 +17,6 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import click
 
-from ormlint import __version__
 from ormlint.add_noqa import add_noqa_to_files
 from ormlint.baseline import new_findings, read_baseline, write_baseline
 from ormlint.cache import cache_folder
@@ -28,10 +27,9 @@ from ormlint.discovery import discover
 from ormlint.output import Report
 from ormlint.output.destination import write_report
 from ormlint.project import Project
-from ormlint.results import FileResult, ResultCache, file_stamp, result_key
+from ormlint.results import FileResult, ResultCache, file_stamp, result_key, run_salt
 from ormlint.semantic.index import find_project_root
 from ormlint.source import SourceError, SourceFile, WriteError, too_large
-from ormlint.structure import structural_prefilter_enabled
 from ormlint.workers import check_files, process, worker_pool
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -205,7 +203,7 @@ def _check_paths(
     found = discover(paths, config)
     use_cache = options.use_cache and not fixing
     caches: Dict[Optional[Path], ResultCache] = {}
-    salt = f"{__version__}|{config.fingerprint()}|{structural_prefilter_enabled()}"
+    salt = run_salt(config)
     results: List[FileResult] = []
     sources: List[SourceFile] = []
     to_check: List[SourceFile] = []

@@ -13,6 +13,14 @@ from typing import Dict
 TIMEOUT = 300
 
 
+#: A Django app's models for the repositories the command-line tests make.
+MODELS = (
+    "from django.db import models\n\n\n"
+    "class Customer(models.Model):\n    name = models.CharField(max_length=10)\n\n\n"
+    "class Order(models.Model):\n    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n"
+)
+
+
 def git_repository(root: Path, files: Dict[str, str]) -> Path:
     """A git work tree at ``root`` (made with ``git init``) holding ``files``."""
     root.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ormlint.add_noqa import add_noqa
-from repos import git_repository, ormlint
+from repos import MODELS, git_repository, ormlint
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_PROJECTS = sorted(
@@ -87,11 +87,6 @@ def test_text_that_does_not_tokenize_is_returned_unchanged():
 
 # -- through the command line ---------------------------------------------------------
 
-MODELS = (
-    "from django.db import models\n\n\n"
-    "class Customer(models.Model):\n    name = models.CharField(max_length=10)\n\n\n"
-    "class Order(models.Model):\n    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n"
-)
 VIEWS = (
     "import requests\n"
     "from shop.models import Order\n\n\n"

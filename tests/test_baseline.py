@@ -11,13 +11,8 @@ import pytest
 
 from ormlint.baseline import new_findings
 from ormlint.diagnostics import Diagnostic, Location
-from repos import git_repository, ormlint
+from repos import MODELS, git_repository, ormlint
 
-MODELS = (
-    "from django.db import models\n\n\n"
-    "class Customer(models.Model):\n    name = models.CharField(max_length=10)\n\n\n"
-    "class Order(models.Model):\n    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n"
-)
 VIEWS = (
     "import requests\n"
     "from shop.models import Order\n\n\n"
