@@ -188,14 +188,15 @@ class Project:
     def _overlaid(self, index: ProjectIndex, overlay: ModuleFacts) -> ProjectIndex:
         """``index`` with one module's facts replaced by those of an unsaved text.
 
-        Most edits change no fact of the module (a keystroke in a function body, a
-        comment), and the index as it is serves them; an edit that does costs a resolve
-        of the whole project, so the last such index is kept for the keystrokes that
-        follow it and change nothing more (an editor checks as the user types)."""
+        Many edits change no fact of the module (a comment, a name inside an
+        expression), and the index as it is serves them; most others change only what
+        a function reads or returns, which ``with_module`` patches in. The last
+        overlaid index is kept for the keystrokes that follow and change nothing more
+        (an editor checks as the user types)."""
         kept = self._overlay
         if kept is not None and kept[0] is index and kept[1] == overlay:
             return kept[2]
-        built = ProjectIndex.build(None, extra=[*index.modules.values(), overlay])
+        built = index.with_module(overlay)
         self._overlay = (index, overlay, built)
         return built
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import hashlib
 import os
 import re
@@ -324,6 +325,32 @@ class ModuleFacts:
         return None
 
 
+#: What the functions of a module or class do (read, return, write, pass on, render),
+#: and why a module was read in part: facts read only when a rule asks, through caches
+#: that ``ProjectIndex.with_module`` empties, never while the index resolves.
+_SUMMARY_FIELDS = {
+    "class": (
+        "argument_reads", "serialized_chains", "parameter_reads", "static_methods", "returns",
+        "parameter_chains", "forwards", "guarded_chains", "callbacks", "writes", "attributes",
+        "delegates", "extends", "self_call_chains", "meta",
+    ),
+    "module": (
+        "parameter_reads", "returns", "parameter_chains", "forwards", "guarded_chains",
+        "callbacks", "writes", "renders", "save_receivers", "partial",
+    ),
+}
+
+
+def _resolved_part(facts: ModuleFacts) -> ModuleFacts:
+    """The module's facts that resolving reads: its summaries left out."""
+    blank = {name: ModuleFacts.__dataclass_fields__[name].default for name in _SUMMARY_FIELDS["module"]}
+    classes = tuple(
+        replace(c, **{name: ClassFacts.__dataclass_fields__[name].default for name in _SUMMARY_FIELDS["class"]})
+        for c in facts.classes
+    )
+    return replace(facts, classes=classes, **blank)
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     qualname: str
@@ -436,6 +463,31 @@ class ProjectIndex:
             for folder in sorted({folder for module_facts in facts.values() for folder in module_facts.template_dirs}):
                 add_template_folder(root, Path(folder), templates, skipped, max_file_size)
         index = cls(root=root, modules=facts, templates=templates, skipped=skipped)
+        index._resolve()
+        return index
+
+    def with_module(self, facts: ModuleFacts) -> "ProjectIndex":
+        """This index with one module's facts replaced: an editor's unsaved text.
+
+        A keystroke in a function body changes what that function reads, returns or
+        writes (its summaries) but no class, base, field, name or mapping, which is all
+        that resolving reads; then the resolved models and relations stand as they are
+        and only the caches filled from summaries are emptied, so that an edit costs
+        one module's facts, not a resolve of the whole project. Any other change
+        resolves again."""
+        old = self.modules.get(facts.module)
+        modules = {**self.modules, facts.module: facts}
+        if old is not None and _resolved_part(old) == _resolved_part(facts) and all(
+            self.classes.get(f"{old.module}.{class_facts.name}") is class_facts for class_facts in old.classes
+        ):
+            index = copy.copy(self)
+            index.modules = modules
+            index.classes = {**self.classes, **{f"{facts.module}.{c.name}": c for c in facts.classes}}
+            index._vocabulary = index._looping = index._receivers = None
+            index._uses, index._callbacks = {}, {}
+            return index
+        # The walk's own findings (templates, files left out) stay those of the disk.
+        index = ProjectIndex(root=self.root, modules=modules, templates=self.templates, skipped=self.skipped)
         index._resolve()
         return index
 
