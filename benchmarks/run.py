@@ -15,9 +15,10 @@ peak memory, findings, and the ratios to the floor and to ``ruff --select ALL``.
 Timings live here, never in the test suite.
 
 With ``--shapes``: the time and peak memory of checking one file of each shape that costs
-the most for its size (one long line, many short lines, deep nesting, a huge literal),
-each just under the default ``max-file-size``, alone in a project; once as inert code and
-once with an import of ``requests``, which makes the rules look at the file.
+the most memory for its size (one long line, many short lines, deep nesting, a huge
+literal), alone in a project, with a call that ORM301 reports, at three sizes: just under
+the default ``max-file-size``, the largest that Python's parser is given
+(``budget.MAX_TOKENS``), and the largest that libcst is given (``budget.LIBCST_BUDGET``).
 
 With ``--server``: ``ormlint server`` on a 1,000-line view of a large Django project
 (wagtail, or ``--project`` and ``--view``), driven over stdio as an editor drives it: the
@@ -162,48 +163,83 @@ def count_lines(output: str) -> int:
 SHAPE_SIZE = 2 * 1024 * 1024 - 4096
 #: Each shape's check may take this much memory at most: one took 22 GB uncapped.
 SHAPE_MEMORY_CAP = 6 * 1024**3
+#: Makes ORM301 look at the file: an import of ``requests`` and a call without a timeout.
+CANDIDATE = "import requests\nrequests.get(url)\n"
 
 
-def _repeated(size: int, head: str, unit: str, tail: str = "\n") -> str:
-    """``head``, then ``unit`` as often as fits in ``size`` bytes, then ``tail``."""
-    return head + unit * ((size - len(head) - len(tail)) // len(unit)) + tail
+def _repeated(count: int, head: str, unit: str, tail: str = "\n") -> str:
+    return head + unit * count + tail
 
 
-#: name -> a function giving the text of a file of that shape in at most so many bytes.
+#: name -> a function giving the text of a file of that shape with ``n`` units.
 SHAPES = {
-    "one long line (a list literal)": lambda size: _repeated(size, "x = [", "1, ", "]\n"),
-    "one long line (a string)": lambda size: _repeated(size, 'x = "', "a", '"\n'),
-    "many short lines (x = 1)": lambda size: _repeated(size, "", "x = 1\n", ""),
-    "many comment lines": lambda size: _repeated(size, "", "#\n", ""),
+    "one long line (a list literal)": lambda n: _repeated(n, "x = [", "1, ", "]\n"),
+    "one long line (a tuple of names)": lambda n: _repeated(n, "x = (", "a, ", ")\n"),
+    "one long line (a string)": lambda n: _repeated(n, 'x = "', "a" * 64, '"\n'),
+    "many short lines (x = 1)": lambda n: _repeated(n, "", "x = 1\n", ""),
+    "many comment lines": lambda n: _repeated(n, "", "#\n", ""),
     # ``def`` makes the project index read the file too.
-    "many small functions": lambda size: _repeated(size, "", "def f():\n    return 1\n", ""),
-    "deep nesting (100 brackets, repeated)": lambda size: _repeated(size, "", "x = " + "[" * 100 + "1" + "]" * 100 + "\n", ""),
-    "deep nesting (blocks 90 deep)": lambda size: _repeated(
-        size, "", "".join(" " * depth + "if x:\n" for depth in range(90)) + " " * 90 + "pass\n", ""
+    "many small functions": lambda n: _repeated(n, "", "def f():\n    return 1\n", ""),
+    "deep nesting (100 brackets, repeated)": lambda n: _repeated(n, "", "x = " + "[" * 100 + "1" + "]" * 100 + "\n", ""),
+    "deep nesting (calls 60 deep, repeated)": lambda n: _repeated(n, "", "x = " + "f(" * 60 + "1" + ")" * 60 + "\n", ""),
+    "deep nesting (blocks 90 deep)": lambda n: _repeated(
+        n, "", "".join(" " * depth + "if x:\n" for depth in range(90)) + " " * 90 + "pass\n", ""
     ),
-    "huge literal (a dict over many lines)": lambda size: _repeated(size, "DATA = {\n", '    "key": [1, 2, 3],\n', "}\n"),
-    "many calls (requests.get per line)": lambda size: _repeated(size, "", "requests.get(url, timeout=1)\n", ""),
+    "huge literal (a dict over many lines)": lambda n: _repeated(n, "DATA = {\n", '    "key": [1, 2, 3],\n', "}\n"),
+    "many calls (one per line)": lambda n: _repeated(n, "", "f(a, b=1, c=[x.y for x in z])\n", ""),
 }
 
 
+def _largest(make, fits) -> str:
+    """The text of the most units ``make`` can repeat for which ``fits(text)`` holds."""
+    low, high = 1, 1
+    while fits(make(high)):
+        low, high = high, high * 2
+    while low + 1 < high:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(make(middle)) else (low, middle)
+    return make(low)
+
+
+def _shape_sizes(make):
+    """The shape's file at each size worth measuring: just under ``max-file-size``; the
+    most that Python's parser is given (``budget.MAX_TOKENS``); and the most that libcst
+    is given, with a candidate of ORM301 so that it is."""
+    from ormlint.budget import LIBCST_BUDGET, too_many_tokens
+    from ormlint.structure import structure_of
+
+    def libcst_fits(text: str) -> bool:
+        if too_many_tokens(text):
+            return False
+        structure = structure_of(text)
+        return structure is not None and structure.libcst_cost <= LIBCST_BUDGET
+
+    yield "2 MB", _largest(lambda n: CANDIDATE + make(n), lambda text: len(text.encode()) <= SHAPE_SIZE)
+    yield "tokens", _largest(lambda n: CANDIDATE + make(n), lambda text: not too_many_tokens(text))
+    yield "libcst", _largest(lambda n: CANDIDATE + make(n), libcst_fits)
+
+
 def shapes(runs: int) -> None:
-    """Check one file of each shape alone in a fresh project: seconds and peak memory.
-    Findings ``-``: the check did not finish under ``SHAPE_MEMORY_CAP``."""
+    """Check one file of each shape alone in a fresh project: seconds and peak memory, at
+    the sizes where each limit bites. Findings ``-``: the check did not finish under
+    ``SHAPE_MEMORY_CAP``; ``ORM000``: the file was refused, as too large or too complex."""
     ormlint = [sys.executable, "-m", "ormlint", "--exit-zero", "--no-cache", "--output-format", "json", "shape.py"]
-    header = f"{'shape':<40} {'variant':<9} {'MB':>5} {'median s':>9} {'peak MB':>8} {'findings':>9}"
+    header = f"{'shape':<40} {'size':<7} {'KB':>6} {'median s':>9} {'peak MB':>8} {'findings':>12}"
     print(header)
     print("-" * len(header))
     for name, make in SHAPES.items():
-        for variant, prefix in (("inert", ""), ("requests", "import requests\n")):
-            text = prefix + make(SHAPE_SIZE - len(prefix))
+        for size, text in _shape_sizes(make):
             with tempfile.TemporaryDirectory() as folder:
                 (Path(folder) / "pyproject.toml").write_text("[project]\nname = 'shapes'\n")
                 (Path(folder) / "shape.py").write_text(text)
                 seconds, peak, output = measure(ormlint, Path(folder), runs, memory_cap=SHAPE_MEMORY_CAP)
-            found = count_json(output)
+            try:
+                codes = sorted({finding["code"] for finding in json.loads(output)})
+                found_text = ",".join(codes) or "0"
+            except (ValueError, KeyError, TypeError):
+                found_text = "-"
             memory = f"{peak / 1024:,.0f}" if peak else "-"
-            found_text = "-" if found is None else str(found)
-            print(f"{name:<40} {variant:<9} {len(text) / 2**20:>5.1f} {seconds:>9.2f} {memory:>8} {found_text:>9}", flush=True)
+            print(f"{name:<40} {size:<7} {len(text.encode()) / 1024:>6,.0f} {seconds:>9.2f} {memory:>8} {found_text:>12}", flush=True)
 
 
 #: The server's project: a large Django application with its 1,000-line workflow views.

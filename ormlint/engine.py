@@ -15,6 +15,7 @@ from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
+from ormlint.budget import too_complex, too_many_tokens
 from ormlint.config import Config
 from ormlint.diagnostics import Diagnostic, Edit, Fix, Location, file_error, internal_error
 from ormlint.fixers import bare, comments, render
@@ -141,6 +142,9 @@ def _run_rules(
 ) -> List[Diagnostic]:
     if "\0" in text:
         return [_syntax_error(path, *_null_byte_position(text), "source code cannot contain null bytes")]
+    too_large = too_many_tokens(text)
+    if too_large is not None:
+        return [file_error(path, too_large)]
     used: Optional[frozenset] = None
     applicable = []
     for rule in rules:
@@ -151,19 +155,29 @@ def _run_rules(
         if rule.needs_orm and not used & index.vocabulary:
             continue
         applicable.append(rule)
-    if applicable and structural_prefilter_enabled():
-        structure = structure_of(text)
-        if structure is not None:
+    structure = structure_of(text) if applicable else None
+    if structure is not None:
+        if structural_prefilter_enabled():
             applicable = [rule for rule in applicable if rule.has_candidate(structure)]
             if not applicable:
                 return []  # Python read the whole file: there is no syntax error to report
+        too_deep = too_complex(structure.libcst_cost)
+        if too_deep is not None:
+            return [file_error(path, too_deep)]
+    elif applicable and len(text) > _LIBCST_UNMEASURED:
+        # Python's parser did not read it, so its libcst cost is not known: Python's
+        # error is reported rather than libcst's verdict asked at any cost.
+        error = _python_syntax_error(path, text)
+        return [error] if error is not None else []
     if not applicable:
         # Nothing to find here, so libcst is spared; Python's own parser still checks
         # that the file is Python, so that broken files are reported wherever they are.
         # What this interpreter is too old for, libcst's grammar (the newest Python's)
         # judges: ``def f[T]()`` on Python 3.11 is not an error of the file's.
         error = _python_syntax_error(path, text) if not _chunks_compile(text) else None
-        return [error] if error is not None and not parses(text) else []
+        if error is None or len(text) > _LIBCST_UNMEASURED:
+            return [error] if error is not None else []
+        return [error] if not parses(text) else []
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -227,6 +241,11 @@ def _parse_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnost
     return _syntax_error(path, error.raw_line, error.raw_column, message)
 
 
+#: Texts Python's parser does not read are given to libcst only up to this size, whose
+#: parse takes some 30 MB of flat code and a few hundred in brackets as deep as
+#: Python's parser allows: libcst's verdict matters only for syntax newer than this
+#: interpreter's.
+_LIBCST_UNMEASURED = 64 * 1024
 #: The size of the pieces in which :func:`_chunks_compile` checks a file.
 _CHUNK = 64 * 1024
 #: Where a piece may start: a line at column 0 that does not continue the statement above

@@ -20,9 +20,19 @@ import warnings
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set
 
-#: Larger texts go to libcst without a look: Python's parser takes some 400 bytes of memory
-#: per byte of source, and a file this large is rare enough not to matter.
-MAX_TEXT = 256 * 1024
+from ormlint.budget import SHALLOW_BRACKETS, libcst_cost
+
+#: The nodes that open brackets around what they hold, and the statements that open blocks,
+#: for :func:`ormlint.budget.libcst_cost`.
+_BRACKETS = (
+    ast.Call, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Subscript,
+    ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+)
+_BLOCKS = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor,
+    ast.While, ast.With, ast.AsyncWith, ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else []),
+    *([ast.Match] if hasattr(ast, "Match") else []),
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,8 @@ class Structure:
     #: operand of ``not``, the argument of ``bool()``, or an operand of ``and`` / ``or``
     #: in one of these.
     truth_test: bool
+    #: The memory libcst's parse of the module would take (``budget.libcst_cost``).
+    libcst_cost: int = 0
 
 
 def structural_prefilter_enabled() -> bool:
@@ -50,25 +62,42 @@ def structural_prefilter_enabled() -> bool:
 
 
 def structure_of(text: str) -> Optional[Structure]:
-    """The structure of ``text``, or ``None`` when Python's parser does not read it whole
-    (or it is too large to ask): then only libcst can say what is there."""
-    if len(text) > MAX_TEXT:
-        return None
+    """The structure of ``text``, or ``None`` when Python's parser does not read it whole:
+    then only libcst can say what is there. The engine has refused texts of too many
+    tokens for Python's parser (``budget.too_many_tokens``) before."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings are the code's business
             tree = compile(text, "<structure>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return _read(tree)
+    return _read(tree, text)
 
 
-def _read(tree: ast.AST) -> Structure:
+def _read(tree: ast.AST, text: str) -> Structure:
     imported_as: Dict[str, Set[str]] = {}
     calls = []
     tested: List[ast.expr] = []
     timeout_none = for_loop = False
-    for node in ast.walk(tree):
+    nodes = elements = deep_brackets = blocks = 0
+    # Depth first, with the brackets and the blocks around each node.
+    pending = [(tree, 0, 0)]
+    while pending:
+        node, brackets, depth = pending.pop()
+        if isinstance(node, ast.expr_context):
+            continue  # ``Load``, ``Store``: libcst has no node for them
+        nodes += 1
+        deep_brackets += max(0, brackets - SHALLOW_BRACKETS)
+        blocks += depth
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            elements += len(node.elts)
+        elif isinstance(node, ast.Dict):
+            elements += len(node.keys)
+        elif isinstance(node, ast.Call):
+            elements += len(node.args) + len(node.keywords)
+        inner_brackets = brackets + 1 if isinstance(node, _BRACKETS) else brackets
+        inner_depth = depth + 1 if isinstance(node, _BLOCKS) else depth
+        pending.extend((child, inner_brackets, inner_depth) for child in ast.iter_child_nodes(node))
         if isinstance(node, ast.Call):
             calls.append(node)
             timeout_none = timeout_none or any(
@@ -93,7 +122,8 @@ def _read(tree: ast.AST) -> Structure:
             untimed |= names
         if "bool" in names and len(call.args) == 1:
             tested.append(call.args[0])
-    return Structure(frozenset(callees), frozenset(untimed), timeout_none, for_loop, _any_tested_value(tested))
+    cost = libcst_cost(nodes, elements, deep_brackets, blocks, text)
+    return Structure(frozenset(callees), frozenset(untimed), timeout_none, for_loop, _any_tested_value(tested), cost)
 
 
 def _any_tested_value(tested: List[ast.expr]) -> bool:

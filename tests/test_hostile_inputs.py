@@ -79,11 +79,16 @@ def test_tabs_are_kept(project):
     assert path.read_text() == FINDING.replace("    ", "\t").replace("count() > 0", "exists()")
 
 
-def test_a_hundred_thousand_line_file(project):
-    lines = ["from shop.models import Order\n"] + [f"x{i} = {i}\n" for i in range(100_000)]
+def test_a_fifteen_thousand_line_file_is_checked_and_a_hundred_thousand_line_one_refused(project):
+    """Checked as long as libcst's parse stays within its memory budget (some 200 MB for
+    15,000 statements); refused with the reason above what Python's parser is given."""
+    lines = ["from shop.models import Order\n"] + [f"x{i} = {i}\n" for i in range(15_000)]
     (project / "shop" / "good.py").write_text("".join(lines) + "y = Order.objects.count() > 0\n")
+    lines = ["from shop.models import Order\n"] + [f"x{i} = {i}\n" for i in range(100_000)]
+    (project / "shop" / "huge.py").write_text("".join(lines) + "y = Order.objects.count() > 0\n")
     result = run(".")
-    assert "good.py:100002:5: ORM101" in result.output
+    assert "good.py:15002:5: ORM101" in result.output
+    assert "huge.py:1:1: ORM000 too large to check (300,017 tokens > limit of 250,000)" in result.output
 
 
 def test_expressions_nested_a_thousand_deep(project):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from ormlint.budget import MAX_TOKENS, too_many_tokens
 from ormlint.semantic.bulk import PER_ROW_BASE_METHODS, BulkWriteBlockers, history_fields
 from ormlint.semantic.django import DJANGO_QUERYSET_METHODS, GET_MODEL, GET_USER_MODEL, model_label
 
@@ -1518,7 +1519,12 @@ def facts_for_file(path: Path, root: Optional[Path]) -> Optional[ModuleFacts]:
 
 def facts_for_source(source, module: str, is_package: bool, path: str) -> Optional[ModuleFacts]:
     """Read the facts of one module from its source (``str`` or ``bytes``). A module that
-    does not parse whole gives the facts of the statements that do (see ``recovery``)."""
+    does not parse whole gives the facts of the statements that do (see ``recovery``), and
+    one too large for Python's parser none (``budget.too_many_tokens``)."""
+    if len(source) > MAX_TOKENS:
+        too_large = too_many_tokens(source if isinstance(source, str) else source.decode("utf-8", "replace"))
+        if too_large is not None:
+            return ModuleFacts(module, path, partial=too_large)
     tree, partial = parse_recovering(source)
     if tree is None:
         return None
