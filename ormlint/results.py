@@ -12,7 +12,7 @@ from ormlint import __version__
 from ormlint.cache import load_entries, save_entries
 from ormlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 
-FORMAT = f"ormlint-results-{__version__}-2"
+FORMAT = f"ormlint-results-{__version__}-3"
 
 
 @dataclass

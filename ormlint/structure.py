@@ -82,22 +82,27 @@ def _read(tree: ast.AST, text: str) -> Structure:
     nodes = elements = deep_brackets = blocks = 0
     # Depth first, with the brackets and the blocks around each node.
     pending = [(tree, 0, 0)]
+    push, children = pending.append, ast.iter_child_nodes
     while pending:
         node, brackets, depth = pending.pop()
         if isinstance(node, ast.expr_context):
             continue  # ``Load``, ``Store``: libcst has no node for them
         nodes += 1
-        deep_brackets += max(0, brackets - SHALLOW_BRACKETS)
+        if brackets > SHALLOW_BRACKETS:
+            deep_brackets += brackets - SHALLOW_BRACKETS
         blocks += depth
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            elements += len(node.elts)
-        elif isinstance(node, ast.Dict):
-            elements += len(node.keys)
-        elif isinstance(node, ast.Call):
-            elements += len(node.args) + len(node.keywords)
-        inner_brackets = brackets + 1 if isinstance(node, _BRACKETS) else brackets
-        inner_depth = depth + 1 if isinstance(node, _BLOCKS) else depth
-        pending.extend((child, inner_brackets, inner_depth) for child in ast.iter_child_nodes(node))
+        if isinstance(node, _BRACKETS):
+            if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+                elements += len(node.elts)
+            elif isinstance(node, ast.Dict):
+                elements += len(node.keys)
+            elif isinstance(node, ast.Call):
+                elements += len(node.args) + len(node.keywords)
+            brackets += 1
+        elif isinstance(node, _BLOCKS):
+            depth += 1
+        for child in children(node):
+            push((child, brackets, depth))
         if isinstance(node, ast.Call):
             calls.append(node)
             timeout_none = timeout_none or any(
