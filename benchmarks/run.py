@@ -326,8 +326,9 @@ class _Editor:
 def server_latency(project: Path, view: str, edits: int) -> None:
     """Open ``view`` in ``ormlint server``, then edit it ``edits`` times of each kind, each
     time timing the didChange to the diagnostics of that version: a comment line typed
-    (no fact of the module changes), and a statement typed in a method body (what the
-    method reads changes, so the project index is patched)."""
+    (no fact of the module changes), and a statement typed in a method body that reads
+    a new attribute of a parameter each time (what the method reads changes, so the
+    project index takes the module's new facts)."""
     path = (project / view).resolve()
     uri, text = path.as_uri(), path.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
@@ -339,12 +340,12 @@ def server_latency(project: Path, view: str, edits: int) -> None:
     editor.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
     found = editor.diagnostics(uri, 1)
     opened = time.perf_counter() - start
-    statement = _body_statement(text)
+    statement, parameter = _body_statement(text)
     kinds = {
         "a comment line": lambda version: [*lines[: len(lines) // 2], f"# edit {version}\n", *lines[len(lines) // 2 :]],
-        "a statement in a method": lambda version: [
+        "a read of a parameter in a method": lambda version: [
             *lines[: statement.end_lineno],
-            " " * statement.col_offset + f"self.edited_{version} = request\n",
+            " " * statement.col_offset + f"print({parameter}.edited_{version})\n",
             *lines[statement.end_lineno :],
         ],
     }
@@ -373,15 +374,19 @@ def server_latency(project: Path, view: str, edits: int) -> None:
 
 
 def _body_statement(text: str):
-    """A one-line assignment in a method body near the middle of the file, after which
-    a statement can be typed."""
+    """A one-line assignment near the middle of the file in a method that takes a
+    parameter besides ``self``, and that parameter: a statement typed after it that reads
+    the parameter changes what the method reads, a fact of the module's."""
     import ast
 
-    assignments = [
-        node for node in ast.walk(ast.parse(text))
-        if isinstance(node, ast.Assign) and node.col_offset == 8 and node.lineno == node.end_lineno
+    found = [
+        (node, method.args.args[1].arg)
+        for method in ast.walk(ast.parse(text))
+        if isinstance(method, ast.FunctionDef) and len(method.args.args) > 1
+        for node in method.body
+        if isinstance(node, ast.Assign) and node.lineno == node.end_lineno
     ]
-    return sorted(assignments, key=lambda node: node.lineno)[len(assignments) // 2]
+    return sorted(found, key=lambda pair: pair[0].lineno)[len(found) // 2]
 
 
 def _change_delay() -> float:
