@@ -182,6 +182,7 @@ SHAPES = {
     "many small functions": lambda n: _repeated(n, "", "def f():\n    return 1\n", ""),
     "deep nesting (100 brackets, repeated)": lambda n: _repeated(n, "", "x = " + "[" * 100 + "1" + "]" * 100 + "\n", ""),
     "deep nesting (calls 60 deep, repeated)": lambda n: _repeated(n, "", "x = " + "f(" * 60 + "1" + ")" * 60 + "\n", ""),
+    "deep nesting (parentheses 80 deep)": lambda n: _repeated(n, "", "x = " + "(" * 80 + "1" + ")" * 80 + "\n", ""),
     "deep nesting (blocks 90 deep)": lambda n: _repeated(
         n, "", "".join(" " * depth + "if x:\n" for depth in range(90)) + " " * 90 + "pass\n", ""
     ),

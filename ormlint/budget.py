@@ -13,15 +13,20 @@ parse, above what the process held before):
   11 KB a node. A 2 MB file of short statements took 3 GB, one of brackets 100 deep
   more than 16 GB.
 
-So a file of more than :data:`MAX_TOKENS` tokens is not given to either parser, and one
-whose libcst parse :func:`libcst_cost` puts above :data:`LIBCST_BUDGET` is checked with
+So a file of more than :data:`MAX_TOKENS` tokens is given whole to neither parser: where
+a rule would look at it, it is reported as too large to check, and the index leaves it
+out; where none would, its syntax is checked in pieces as every file's is. A file whose
+libcst parse :func:`libcst_cost` puts above :data:`LIBCST_BUDGET` is checked with
 Python's parser only: the rules that need libcst are not run there, and the file is
-reported as too complex to check. Both limits are above real code: the largest file of
-Django 5.2 and wagtail 8.0 (those admin tests) has 51,530 tokens and a libcst cost of
-221 MB by this measure. :func:`libcst_cost` was fitted to be at least what libcst took
+reported as too complex to check. A file Python's parser does not read is given to
+libcst only when :func:`unparsed_cost` fits the budget. Both limits are above the real
+code measured: the largest file of Django 5.2 and wagtail 8.0 (those admin tests) has
+51,530 tokens and a libcst cost of 221 MB by this measure (libcst took 145 MB). :func:`libcst_cost` was fitted to be at least what libcst took
 on each of those files and on each shape of ``benchmarks/run.py --shapes``: libcst took
 0.42 to 0.90 of it (0.63 to 0.74 on real code), so that with the process's own 60 MB
-a file at the budget stays below 300 MB.
+a file at the budget stays below 300 MB. Parentheses that only group, which ``ast`` does
+not record, are counted from the text (:func:`grouping_cost`): 80 levels of them cost
+libcst some 0.9 MB a line.
 """
 
 from __future__ import annotations
@@ -29,19 +34,22 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-#: Files with more tokens are too large to parse at all: some 200 MB in Python's parser.
+#: Files with more tokens are too large to parse whole: some 200 MB in Python's parser.
 MAX_TOKENS = 250_000
 #: The most memory a libcst parse may take, by :func:`libcst_cost`.
 LIBCST_BUDGET = 256 * 1024 * 1024
 
 #: A token, near enough: a string or a comment whole, a name or number, or one other
-#: character that is not white space. Never fewer tokens than Python counts but for
-#: f-strings, whose parts count as one. Each repetition is of one character class, which
-#: the regular expression engine runs without a frame per character (``(?:a|b)*`` took
-#: 230 MB for a string of 2 MB).
+#: character that is not white space. Python's tokenizer counts the ends of lines and
+#: the indents too; the costs here are per token of this count. A string's closing quote
+#: is optional, so that every match succeeds at once and an unclosed quote costs no
+#: search to the end of the line; the runs between escapes are character classes, which
+#: the regular expression engine repeats without a frame per character (``(?:a|b)*`` took
+#: 230 MB for a string of 2 MB; a frame per escape is at most some 120 MB for 2 MB of
+#: ``\"``).
 _TOKEN = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''
-    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\''
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\'?'
     r"|#[^\n]*|\w+|[^\w\s]"
 )
 
@@ -56,6 +64,12 @@ DEEP_BRACKET_COST = 2560
 BLOCK_COST = 400
 LINE_COST = 512
 CHARACTER_COST = 4
+#: Per token (per parenthesis, in ``grouping_cost``), per parenthesis that only groups
+#: around it (``((a))``), which ``ast`` does not record: 600 lines of 80 levels took
+#: libcst 523 MB, some 134 bytes a level a parenthesis.
+GROUPING_COST = 192
+#: Names after which ``(`` groups, not calls.
+_KEYWORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "elif", "while", "return", "yield", "await", "assert", "del", "for", "lambda", "with", "as", "from", "import", "raise", "except", "print"})
 #: Brackets deeper than this cost more per level (``f(g(x[0]))`` is ordinary code).
 SHALLOW_BRACKETS = 2
 
@@ -86,6 +100,74 @@ def libcst_cost(nodes: int, elements: int, deep_brackets: int, blocks: int, text
         + lines * LINE_COST
         + len(text) * CHARACTER_COST
     )
+
+
+#: The strings and comments of a text, whose parentheses do not count, and its parentheses.
+_PARENTHESES = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\'?'
+    r"|#[^\n]*|[()]"
+)
+#: What ends a token after which ``(`` opens a call, not a group.
+_CALLABLE_END = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)]}")
+
+
+def grouping_cost(text: str) -> int:
+    """What the parentheses that only group (``((a))``, ``x * (y + (z))``) cost libcst, which
+    ``ast`` does not record: for each parenthesis, :data:`GROUPING_COST` for each group
+    open around it. A ``(`` right after a name or a closing bracket opens a call, which
+    ``ast`` records; one after a keyword is counted as a group too (more, never fewer)."""
+    if "((" not in text and "( (" not in text and text.count("(") < 64:
+        return 0  # no nesting of groups deep enough to matter, nor many of them
+    cost = groups = 0
+    opened = []
+    for match in _PARENTHESES.finditer(text):
+        start = match.start()
+        character = text[start]
+        if character == "(":
+            grouping = start == 0 or text[start - 1] not in _CALLABLE_END
+            opened.append(grouping)
+            groups += grouping
+        elif character == ")" and opened:
+            groups -= opened.pop()
+        else:
+            continue
+        cost += groups
+    return cost * GROUPING_COST
+
+
+def unparsed_cost(text: str) -> int:
+    """The most memory libcst's parse of a text that Python's parser does not read may
+    take (a syntax error, or syntax newer than this interpreter's), from its tokens
+    alone: each token as a node, with the brackets open around it and the columns of
+    its line's indentation as blocks (more than there are). Strings that span lines are
+    read line by line, so their text counts as tokens too: more, never fewer."""
+    tokens = depth = groups = deep_brackets = grouped = blocks = 0
+    #: For each bracket open: whether it only groups (a ``(`` after an operator).
+    opened = []
+    previous = ""
+    for line in text.splitlines():
+        indentation = len(line) - len(line.lstrip(" \t"))
+        for match in _TOKEN.finditer(line):
+            tokens += 1
+            token = match.group() if match.end() - match.start() < 64 else "string"
+            first = token[0]
+            if first in "([{":
+                grouping = first == "(" and not (previous[-1:].isalnum() or previous[-1:] in "_)]}\"'")
+                grouping = grouping or previous in _KEYWORDS
+                opened.append(grouping)
+                groups += grouping
+                depth += not grouping
+            elif first in ")]}" and opened:
+                grouping = opened.pop()
+                groups -= grouping
+                depth -= not grouping
+            if depth > SHALLOW_BRACKETS:
+                deep_brackets += depth - SHALLOW_BRACKETS
+            grouped += groups
+            blocks += indentation
+            previous = token
+    return libcst_cost(tokens, 0, deep_brackets, blocks, text) + grouped * GROUPING_COST
 
 
 def too_complex(cost: int) -> Optional[str]:

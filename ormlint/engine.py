@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
-from ormlint.budget import too_complex, too_many_tokens
+from ormlint.budget import too_complex, too_many_tokens, unparsed_cost
 from ormlint.config import Config
 from ormlint.diagnostics import Diagnostic, Edit, Fix, Location, file_error, internal_error
 from ormlint.fixers import bare, comments, render
@@ -83,7 +83,7 @@ def fix_source(
         codes = {d.fix: d.code for d in result.diagnostics if d.is_fixable(unsafe) and d.fix is not None}
         chosen = non_overlapping(codes)
         new_text = apply_edits(text, chosen)
-        if not chosen or new_text == text or not parses(new_text):
+        if not chosen or new_text == text or not within_budget(new_text) or not parses(new_text):
             break
         text = new_text
         fixed.extend(codes[fix] for fix in chosen)
@@ -142,9 +142,6 @@ def _run_rules(
 ) -> List[Diagnostic]:
     if "\0" in text:
         return [_syntax_error(path, *_null_byte_position(text), "source code cannot contain null bytes")]
-    too_large = too_many_tokens(text)
-    if too_large is not None:
-        return [file_error(path, too_large)]
     used: Optional[frozenset] = None
     applicable = []
     for rule in rules:
@@ -155,29 +152,28 @@ def _run_rules(
         if rule.needs_orm and not used & index.vocabulary:
             continue
         applicable.append(rule)
-    structure = structure_of(text) if applicable else None
+    if not applicable:
+        return _syntax_check(path, text)
+    too_large = too_many_tokens(text)
+    if too_large is not None:
+        return [file_error(path, too_large)]
+    structure = structure_of(text)
     if structure is not None:
+        candidates = [rule for rule in applicable if rule.has_candidate(structure)]
         if structural_prefilter_enabled():
-            applicable = [rule for rule in applicable if rule.has_candidate(structure)]
+            applicable = candidates
             if not applicable:
                 return []  # Python read the whole file: there is no syntax error to report
         too_deep = too_complex(structure.libcst_cost)
         if too_deep is not None:
-            return [file_error(path, too_deep)]
-    elif applicable and len(text) > _LIBCST_UNMEASURED:
-        # Python's parser did not read it, so its libcst cost is not known: Python's
-        # error is reported rather than libcst's verdict asked at any cost.
+            # Without a candidate there is nothing to find, whether the prefilter skips
+            # such files or not.
+            return [file_error(path, too_deep)] if candidates else []
+    elif too_complex(unparsed_cost(text)) is not None:
+        # Python's parser did not read it, and asking libcst could cost any amount of
+        # memory: Python's error is reported.
         error = _python_syntax_error(path, text)
         return [error] if error is not None else []
-    if not applicable:
-        # Nothing to find here, so libcst is spared; Python's own parser still checks
-        # that the file is Python, so that broken files are reported wherever they are.
-        # What this interpreter is too old for, libcst's grammar (the newest Python's)
-        # judges: ``def f[T]()`` on Python 3.11 is not an error of the file's.
-        error = _python_syntax_error(path, text) if not _chunks_compile(text) else None
-        if error is None or len(text) > _LIBCST_UNMEASURED:
-            return [error] if error is not None else []
-        return [error] if not parses(text) else []
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -241,13 +237,37 @@ def _parse_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnost
     return _syntax_error(path, error.raw_line, error.raw_column, message)
 
 
-#: Texts Python's parser does not read are given to libcst only up to this size, whose
-#: parse takes some 30 MB of flat code and a few hundred in brackets as deep as
-#: Python's parser allows: libcst's verdict matters only for syntax newer than this
-#: interpreter's.
-_LIBCST_UNMEASURED = 64 * 1024
-#: The size of the pieces in which :func:`_chunks_compile` checks a file.
+def _syntax_check(path: str, text: str) -> List[Diagnostic]:
+    """A file no rule can find anything in: libcst is spared, but Python's own parser
+    still checks that the file is Python, so that broken files are reported wherever
+    they are. What this interpreter is too old for, libcst's grammar (the newest
+    Python's) judges, where its parse fits the memory budget: ``def f[T]()`` on Python
+    3.11 is not an error of the file's."""
+    if _chunks_compile(text):
+        return []
+    too_large = too_many_tokens(text)
+    if too_large is not None:
+        return [file_error(path, too_large)]  # Python's parser is not given it whole
+    error = _python_syntax_error(path, text)
+    if error is None or too_complex(unparsed_cost(text)) is not None:
+        return [error] if error is not None else []
+    return [error] if not parses(text) else []
+
+
+def within_budget(text: str) -> bool:
+    """Whether libcst may be given ``text``: it has not too many tokens, and its parse
+    fits the memory budget (see ``budget``)."""
+    if too_many_tokens(text) is not None:
+        return False
+    structure = structure_of(text)
+    cost = structure.libcst_cost if structure is not None else unparsed_cost(text)
+    return too_complex(cost) is None
+
+
+#: The size of the pieces in which :func:`_chunks_compile` checks a file, and how many
+#: times a piece that does not parse takes in the next one.
 _CHUNK = 64 * 1024
+_PIECE_RETRIES = 3
 #: Where a piece may start: a line at column 0 that does not continue the statement above
 #: (``else:``, ``except``, a closing bracket) and is not a comment.
 _PIECE_START = re.compile(r"^(?![\s#)\]}]|(?:else|elif|except|finally)\b)", re.MULTILINE)
@@ -260,15 +280,25 @@ def _chunks_compile(text: str) -> bool:
     file of short statements; a piece at a time, only the largest top-level statement
     counts. Pieces start at lines at column 0, so pieces that each parse, each ending in
     a newline, parse together: ``True`` is always right. A piece that does not parse may
-    be a cut in the wrong place (inside a string, below a decorator), so ``False`` only
-    means the whole text must be asked.
+    be a cut in the wrong place (inside a string, below a decorator): the piece then takes
+    in the next one and is asked again, a few times (a real error would have every
+    larger piece asked), so ``False`` only means the whole text must be asked. A piece
+    too large to parse in memory is not asked (``budget.too_many_tokens``).
     """
     start = 0
     while start < len(text):
         end = _piece_end(text, start)
-        try:
-            _python_parse(text[start:end], "<piece>")
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        for _ in range(_PIECE_RETRIES + 1):
+            if too_many_tokens(text[start:end]) is not None:
+                return False
+            try:
+                _python_parse(text[start:end], "<piece>")
+                break
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                if end == len(text):
+                    return False
+                end = _piece_end(text, end)
+        else:
             return False
         start = end
     return True

@@ -20,7 +20,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set
 
-from ormlint.budget import SHALLOW_BRACKETS, libcst_cost
+from ormlint.budget import SHALLOW_BRACKETS, grouping_cost, libcst_cost
 
 #: The nodes that open brackets around what they hold, and the statements that open blocks,
 #: for :func:`ormlint.budget.libcst_cost`.
@@ -127,7 +127,7 @@ def _read(tree: ast.AST, text: str) -> Structure:
             untimed |= names
         if "bool" in names and len(call.args) == 1:
             tested.append(call.args[0])
-    cost = libcst_cost(nodes, elements, deep_brackets, blocks, text)
+    cost = libcst_cost(nodes, elements, deep_brackets, blocks, text) + grouping_cost(text)
     return Structure(frozenset(callees), frozenset(untimed), timeout_none, for_loop, _any_tested_value(tested), cost)
 
 

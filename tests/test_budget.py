@@ -95,6 +95,7 @@ SHAPES = {
     "nested lists": ("x = " + "[" * 60 + "1" + "]" * 60 + "\n") * 40,
     "nested blocks": ("".join(" " * depth + "if x:\n" for depth in range(60)) + " " * 60 + "pass\n") * 20,
     "comments": "# a comment\n" * 60_000,
+    "grouping parentheses": ("x = " + "(" * 80 + "1" + ")" * 80 + "\n") * 600,
 }
 
 #: The peak of the process's own memory (``VmHWM``: ``ru_maxrss`` keeps the parent's
@@ -122,3 +123,38 @@ def test_the_libcst_cost_is_at_least_what_libcst_takes(shape):
     estimate = structure_of(text).libcst_cost
     assert taken > 20 * 2**20, "the shape is too small to measure"
     assert taken <= estimate, f"libcst took {taken / 2**20:.0f} MB, estimated {estimate / 2**20:.0f} MB"
+    # The estimate for a text Python's parser does not read, from its tokens alone.
+    assert taken <= budget.unparsed_cost(text)
+
+
+def test_a_large_file_of_syntax_newer_than_this_python_is_still_checked(tmp_path, monkeypatch):
+    """Python 3.11 does not read ``def f[T]``, libcst does: a 90 KB file whose libcst
+    parse fits the budget gets its findings, not a syntax error (on newer Pythons both
+    parsers read it)."""
+    newer = "def first[T](items: list[T]) -> T:\n    return items[0]\n\n\n" + "x = 1\n" * 15_000 + CANDIDATE
+    found = run(tmp_path, monkeypatch, {"shop/newer.py": newer})
+    assert [code for name, code, _ in found if name == "newer.py"] == ["ORM301"]
+
+
+def test_a_small_broken_file_too_complex_for_libcst_gets_pythons_error_without_libcst(tmp_path, monkeypatch):
+    """8 KB of brackets 100 deep and a syntax error: libcst would take some 330 MB to say
+    where the error is, so Python says it."""
+    broken = CANDIDATE + ("x = " + "[" * 100 + "1" + "]" * 100 + "\n") * 40 + "def f(:\n    pass\n"
+    real_parse = libcst.parse_module
+
+    def parse(text, *arguments, **keywords):
+        assert text != broken, "libcst was asked"
+        return real_parse(text, *arguments, **keywords)
+
+    monkeypatch.setattr(libcst, "parse_module", parse)
+    found = run(tmp_path, monkeypatch, {"shop/broken.py": broken, "shop/inert_broken.py": broken.replace("requests", "nothing")})
+    assert ("broken.py", "ORM000", "SyntaxError: invalid syntax") in found
+    assert ("inert_broken.py", "ORM000", "SyntaxError: invalid syntax") in found
+
+
+def test_the_token_count_is_linear_on_unclosed_quotes():
+    """Each quote that opens no string it closes is a token of its own, found at once: a
+    line of escaped quotes once took seconds per 10 KB, growing with its square (400 KB
+    of them would take hours, and the run's timeout would fail this test)."""
+    text = "x = '" + "\\'" * 200_000 + "\n"
+    assert budget._TOKEN.subn("", text)[1] == 3

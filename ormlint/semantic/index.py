@@ -15,7 +15,7 @@ import copy
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
@@ -327,8 +327,9 @@ class ModuleFacts:
 
 
 #: What the functions of a module or class do (read, return, write, pass on, render),
-#: and why a module was read in part: facts read only when a rule asks, through caches
-#: that ``ProjectIndex.with_module`` empties, never while the index resolves.
+#: where the module was read from and why it was read in part: facts read only when a
+#: rule asks (directly, or through the caches that ``ProjectIndex.with_module``
+#: empties), never while the index resolves.
 _SUMMARY_FIELDS = {
     "class": (
         "argument_reads", "serialized_chains", "parameter_reads", "static_methods", "returns",
@@ -337,19 +338,21 @@ _SUMMARY_FIELDS = {
     ),
     "module": (
         "parameter_reads", "returns", "parameter_chains", "forwards", "guarded_chains",
-        "callbacks", "writes", "renders", "save_receivers", "partial",
+        "callbacks", "writes", "renders", "save_receivers", "partial", "path",
     ),
 }
 
 
 def _resolved_part(facts: ModuleFacts) -> ModuleFacts:
     """The module's facts that resolving reads: its summaries left out."""
-    blank = {name: ModuleFacts.__dataclass_fields__[name].default for name in _SUMMARY_FIELDS["module"]}
-    classes = tuple(
-        replace(c, **{name: ClassFacts.__dataclass_fields__[name].default for name in _SUMMARY_FIELDS["class"]})
-        for c in facts.classes
-    )
-    return replace(facts, classes=classes, **blank)
+    classes = tuple(replace(c, **_blank(ClassFacts, "class")) for c in facts.classes)
+    return replace(facts, classes=classes, **_blank(ModuleFacts, "module"))
+
+
+def _blank(kind, fields: str) -> Dict[str, object]:
+    """The summary fields of ``kind`` set to their defaults (``path``, which has none, to ``""``)."""
+    defaults = kind.__dataclass_fields__
+    return {name: "" if defaults[name].default is MISSING else defaults[name].default for name in _SUMMARY_FIELDS[fields]}
 
 
 @dataclass(frozen=True)
