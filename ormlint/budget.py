@@ -34,6 +34,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from ormlint.source import megabytes
+
 #: Files with more tokens are too large to parse whole: some 200 MB in Python's parser.
 MAX_TOKENS = 250_000
 #: The most memory a libcst parse may take, by :func:`libcst_cost`.
@@ -47,11 +49,12 @@ LIBCST_BUDGET = 256 * 1024 * 1024
 #: the regular expression engine repeats without a frame per character (``(?:a|b)*`` took
 #: 230 MB for a string of 2 MB; a frame per escape is at most some 120 MB for 2 MB of
 #: ``\"``).
-_TOKEN = re.compile(
+_STRING_OR_COMMENT = (
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''
     r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\'?'
-    r"|#[^\n]*|\w+|[^\w\s]"
+    r"|#[^\n]*"
 )
+_TOKEN = re.compile(_STRING_OR_COMMENT + r"|\w+|[^\w\s]")
 
 #: The parts of :func:`libcst_cost`, in bytes: per ``ast`` node (``Load`` and ``Store``
 #: aside), per element of a display or argument of a call (its comma and the white
@@ -64,12 +67,10 @@ DEEP_BRACKET_COST = 2560
 BLOCK_COST = 400
 LINE_COST = 512
 CHARACTER_COST = 4
-#: Per token (per parenthesis, in ``grouping_cost``), per parenthesis that only groups
-#: around it (``((a))``), which ``ast`` does not record: 600 lines of 80 levels took
-#: libcst 523 MB, some 134 bytes a level a parenthesis.
+#: Per parenthesis, per parenthesis that only groups around it (``((a))``), which
+#: ``ast`` does not record: 600 lines of 80 levels took libcst 523 MB, some 134 bytes a
+#: level a parenthesis.
 GROUPING_COST = 192
-#: Names after which ``(`` groups, not calls.
-_KEYWORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "elif", "while", "return", "yield", "await", "assert", "del", "for", "lambda", "with", "as", "from", "import", "raise", "except", "print"})
 #: Brackets deeper than this cost more per level (``f(g(x[0]))`` is ordinary code).
 SHALLOW_BRACKETS = 2
 
@@ -102,21 +103,23 @@ def libcst_cost(nodes: int, elements: int, deep_brackets: int, blocks: int, text
     )
 
 
-#: The strings and comments of a text, whose parentheses do not count, and its parentheses.
-_PARENTHESES = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''
-    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\'?'
-    r"|#[^\n]*|[()]"
-)
+#: The parentheses of a text, and its strings and comments, whose parentheses do not count.
+_PARENTHESES = re.compile(_STRING_OR_COMMENT + r"|[()]")
 #: What ends a token after which ``(`` opens a call, not a group.
 _CALLABLE_END = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)]}")
+
+
+def _opens_group(text: str, start: int) -> bool:
+    """Whether the ``(`` at ``start`` only groups: it does not follow a name or a
+    closing bracket, after which it opens a call."""
+    return start == 0 or text[start - 1] not in _CALLABLE_END
 
 
 def grouping_cost(text: str) -> int:
     """What the parentheses that only group (``((a))``, ``x * (y + (z))``) cost libcst, which
     ``ast`` does not record: for each parenthesis, :data:`GROUPING_COST` for each group
     open around it. A ``(`` right after a name or a closing bracket opens a call, which
-    ``ast`` records; one after a keyword is counted as a group too (more, never fewer)."""
+    ``ast`` records (``if(x)`` is taken for one, whose levels cost more)."""
     if "((" not in text and "( (" not in text and text.count("(") < 64:
         return 0  # no nesting of groups deep enough to matter, nor many of them
     cost = groups = 0
@@ -125,7 +128,7 @@ def grouping_cost(text: str) -> int:
         start = match.start()
         character = text[start]
         if character == "(":
-            grouping = start == 0 or text[start - 1] not in _CALLABLE_END
+            grouping = _opens_group(text, start)
             opened.append(grouping)
             groups += grouping
         elif character == ")" and opened:
@@ -140,34 +143,26 @@ def unparsed_cost(text: str) -> int:
     """The most memory libcst's parse of a text that Python's parser does not read may
     take (a syntax error, or syntax newer than this interpreter's), from its tokens
     alone: each token as a node, with the brackets open around it and the columns of
-    its line's indentation as blocks (more than there are). Strings that span lines are
+    its line's indentation as blocks (more than there are), and its grouping
+    parentheses. Strings that span lines are
     read line by line, so their text counts as tokens too: more, never fewer."""
-    tokens = depth = groups = deep_brackets = grouped = blocks = 0
-    #: For each bracket open: whether it only groups (a ``(`` after an operator).
+    tokens = depth = deep_brackets = blocks = 0
+    #: For each bracket open: whether it only groups, which ``grouping_cost`` counts.
     opened = []
-    previous = ""
     for line in text.splitlines():
         indentation = len(line) - len(line.lstrip(" \t"))
         for match in _TOKEN.finditer(line):
             tokens += 1
-            token = match.group() if match.end() - match.start() < 64 else "string"
-            first = token[0]
+            first = line[match.start()]
             if first in "([{":
-                grouping = first == "(" and not (previous[-1:].isalnum() or previous[-1:] in "_)]}\"'")
-                grouping = grouping or previous in _KEYWORDS
-                opened.append(grouping)
-                groups += grouping
-                depth += not grouping
+                opened.append(first == "(" and _opens_group(line, match.start()))
+                depth += not opened[-1]
             elif first in ")]}" and opened:
-                grouping = opened.pop()
-                groups -= grouping
-                depth -= not grouping
+                depth -= not opened.pop()
             if depth > SHALLOW_BRACKETS:
                 deep_brackets += depth - SHALLOW_BRACKETS
-            grouped += groups
             blocks += indentation
-            previous = token
-    return libcst_cost(tokens, 0, deep_brackets, blocks, text) + grouped * GROUPING_COST
+    return libcst_cost(tokens, 0, deep_brackets, blocks, text) + grouping_cost(text)
 
 
 def too_complex(cost: int) -> Optional[str]:
@@ -175,10 +170,6 @@ def too_complex(cost: int) -> Optional[str]:
     if cost <= LIBCST_BUDGET:
         return None
     return (
-        f"too complex to check: parsing it with libcst would take about {_megabytes(cost)} of memory "
-        f"(limit {_megabytes(LIBCST_BUDGET)})"
+        f"too complex to check: parsing it with libcst would take about {megabytes(cost)} of memory "
+        f"(limit {megabytes(LIBCST_BUDGET)})"
     )
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 2**20:,.0f} MB"

@@ -5,21 +5,19 @@ and characters in the units the session agreed on (UTF-16 unless both sides chos
 otherwise). Lines break at ``\\n``, ``\\r\\n`` and a lone ``\\r`` on both sides, which is
 what the protocol says and what :class:`~ormlint.source.LineIndex` counts.
 
-Also here, because it is text work rather than protocol work: the edit that adds a
-``# noqa: CODE`` comment, or extends the one a line has.
+Also here: the edit that adds a ``# noqa: CODE`` comment, or extends the one a line has,
+as ``--add-noqa`` would (``add_noqa`` decides where a comment may go).
 """
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from typing import List, Optional, Sequence
 
 from lsprotocol import types
 
+from ormlint.add_noqa import add_noqa
 from ormlint.diagnostics import Applicability, Diagnostic, Location
-from ormlint.suppression import NOQA_COMMENT
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -94,46 +92,17 @@ def replace_all(before: Lines, after: str) -> types.TextEdit:
 
 
 def noqa_edit(lines: Lines, row: int, code: str) -> Optional[types.TextEdit]:
-    """The edit that makes ``# noqa`` on ``row`` cover ``code``, or ``None`` when it
-    already does or when a comment cannot go there (the line ends inside a string, or
-    continues with a backslash), so that the edit can never change what the code means."""
+    """The edit that makes ``# noqa`` on ``row`` cover ``code``, written as ``ormlint
+    --add-noqa`` writes it; ``None`` when it already does or when a comment cannot go
+    there (the line ends inside a string, or continues with a backslash)."""
     if not 1 <= row <= len(lines.lines):
         return None
-    line = lines.lines[row - 1]
-    found = NOQA_COMMENT.search(line)
-    if found is not None:
-        codes = found.group("codes")
-        if codes is None or code in re.split(r"[,\s]+", codes.upper()):
-            return None
-        return _insert(lines, row, found.end("codes"), f", {code}")
-    content = line.rstrip()
-    if content.endswith("\\") or _line_break_in_token(lines.text, row):
+    edited = add_noqa(lines.text, {row: [code]})
+    if not edited.added:
         return None
-    at = Location(row, len(content) + 1)
-    return types.TextEdit(
-        range=types.Range(start=lines.position(at), end=lines.position(Location(row, len(line) + 1))),
-        new_text=f"  # noqa: {code}",
-    )
-
-
-def _insert(lines: Lines, row: int, column: int, text: str) -> types.TextEdit:
-    at = lines.position(Location(row, column + 1))
-    return types.TextEdit(range=types.Range(start=at, end=at), new_text=text)
-
-
-def _line_break_in_token(text: str, row: int) -> bool:
-    """Whether the line break after ``row`` lies inside a token (a triple-quoted string,
-    an f-string): a comment there would be part of the string. Code the tokenizer cannot
-    read gets no comment either."""
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.start[0] > row:
-                return False
-            if token.start[0] <= row < token.end[0]:
-                return True
-    except (tokenize.TokenError, SyntaxError):
-        return True
-    return False
+    line = lines.lines[row - 1]
+    start, end = lines.position(Location(row, 1)), lines.position(Location(row, len(line) + 1))
+    return types.TextEdit(range=types.Range(start=start, end=end), new_text=_LINE_BREAK.split(edited.text)[row - 1])
 
 
 def intersects(a: types.Range, b: types.Range) -> bool:

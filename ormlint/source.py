@@ -148,11 +148,11 @@ def refusal(status: os.stat_result, max_size: int) -> Optional[str]:
 def too_large(size: Optional[int], max_size: int) -> str:
     """The reason given for a file larger than ``max_size``; ``size`` is ``None`` when it is
     not known (standard input, not read to its end)."""
-    measured = f"{_megabytes(size)} >" if size is not None else "more than"
-    return f"too large to check ({measured} {_megabytes(max_size)} limit of `max-file-size`)"
+    measured = f"{megabytes(size)} >" if size is not None else "more than"
+    return f"too large to check ({measured} {megabytes(max_size)} limit of `max-file-size`)"
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     """``2 MB``, ``5.3 MB``, ``0.5 MB``: one decimal at most; ``12 KB`` below a tenth of a
     megabyte, where the megabytes would read ``0``."""
     amount, unit = (size / _MEGABYTE, "MB") if size >= _MEGABYTE // 10 else (size / 1024, "KB")

@@ -54,7 +54,7 @@ class Structure:
     #: in one of these.
     truth_test: bool
     #: The memory libcst's parse of the module would take (``budget.libcst_cost``).
-    libcst_cost: int = 0
+    libcst_cost: int
 
 
 def structural_prefilter_enabled() -> bool:
