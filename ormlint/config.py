@@ -196,6 +196,10 @@ def _best_match(code: str, selectors: Iterable[str]) -> int:
     return best
 
 
+#: The files a configuration is read from; a change of one changes the settings.
+CONFIG_NAMES = ("pyproject.toml", "ormlint.toml")
+
+
 def find_config_file(start: Path) -> Optional[Path]:
     """The nearest ``ormlint.toml``, or ``pyproject.toml`` with a ``[tool.ormlint]`` table."""
     start = start.resolve()

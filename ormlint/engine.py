@@ -94,12 +94,6 @@ def fix_source(
     return result
 
 
-def apply_fixes(text: str, fixes: Sequence[Fix]) -> Tuple[str, int]:
-    """Apply the fixes that do not overlap an earlier one, in order of position."""
-    chosen = non_overlapping(fixes)
-    return apply_edits(text, chosen), len(chosen)
-
-
 def non_overlapping(fixes: Iterable[Fix]) -> List[Fix]:
     """The fixes that can be applied together: in order of position, each one that does
     not overlap (or start where) an earlier one does."""
@@ -391,4 +385,4 @@ def _keeps_comments(replacements) -> bool:
     return True
 
 
-__all__ = ["FileResult", "Project", "check_source", "fix_source", "apply_fixes", "parses"]
+__all__ = ["FileResult", "Project", "check_source", "fix_source", "non_overlapping", "apply_edits", "parses"]

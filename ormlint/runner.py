@@ -64,13 +64,15 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
     cache_dir = config.cache_dir
     if cache_dir and config.root is not None and not Path(cache_dir).is_absolute():
         cache_dir = str(config.root / cache_dir)
+    common = _common_folder(paths)
+    root = _report_root(common, config)
     project = Project(
-        fallback_root=_common_folder(paths),
+        fallback_root=common,
         use_cache=options.use_cache,
         cache_dir=cache_dir,
         max_file_size=config.max_file_size,
     )
-    report = Report(unsafe_fixes=config.unsafe_fixes, fixing=options.fix, root=str(_report_root(paths, config)))
+    report = Report(unsafe_fixes=config.unsafe_fixes, fixing=options.fix, root=str(root))
     diffs: List[str] = []
     fixed: Dict[str, str] = {}
     fixing = options.fix or options.diff
@@ -84,6 +86,7 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
             return _refuse_large_stdin(name, raw, config, options)
         source = SourceFile.from_bytes(name, raw)
         sources = [source]
+        read = {name: source}
         result = process(source, config, project, fixing)
         internal_errors.extend(result.internal_errors)
         report.diagnostics.extend(result.diagnostics)
@@ -102,7 +105,9 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
         # After a fix, the helpers' lines may have moved; and a run over every file of its
         # projects leaves no caller unchecked (nor needs the files its cache answered for).
         if not options.fix and not project.checks_all(found, config):
-            report.diagnostics.extend(caller_findings(_read_all([r.path for r in results], read, config), config, project))
+            everything = _read_all([r.path for r in results], read, config)
+            read.update((source.path, source) for source in everything)
+            report.diagnostics.extend(caller_findings(everything, config, project))
         for result in results:
             internal_errors.extend(result.internal_errors)
             report.diagnostics.extend(result.diagnostics)
@@ -126,12 +131,11 @@ def run(paths: Sequence[str], config: Config, options: Options) -> int:
             click.echo(trace, err=True)
     if options.add_noqa or options.write_baseline is not None or accepted is not None:
         # These read the lines of the findings, also in files the cache answered for.
-        sources = _read_all(sorted({d.path for d in report.diagnostics}), {s.path: s for s in sources}, config)
+        sources = _read_all(sorted({d.path for d in report.diagnostics}), read, config)
     if options.add_noqa:
         return _add_noqa(report, sources, options, internal_errors)
     # After --fix, the findings left are those of the fixed text.
-    texts = {source.path: fixed.get(source.path, source.text) for source in sources}
-    root = _report_root(paths, config)
+    texts = {source.path: fixed.get(source.path, source.text) for source in sources} if options.write_baseline is not None or accepted is not None else {}
     if options.write_baseline is not None:
         written = write_baseline(options.write_baseline, _baselined(report), root, texts)
         click.echo(f"Wrote {written} finding{'s' if written != 1 else ''} to {options.write_baseline}.", err=True)
@@ -275,11 +279,11 @@ def _progress(total: int) -> Iterator[Optional[Callable[[int], None]]]:
         yield bar.update
 
 
-def _report_root(paths: Sequence[str], config: Config) -> Path:
-    """The folder SARIF locations are relative to: the project's root."""
+def _report_root(folder: Optional[Path], config: Config) -> Path:
+    """The folder SARIF locations and baselines are relative to: the project's root
+    (of ``folder``, the checked paths' common folder)."""
     if config.root is not None:
         return config.root
-    folder = _common_folder(paths)
     return (find_project_root(folder) if folder else None) or Path.cwd()
 
 

@@ -32,7 +32,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from ormlint import __version__
 from ormlint.callers import caller_findings
-from ormlint.config import Config, ConfigError, find_config_file, load_config
+from ormlint.config import CONFIG_NAMES, Config, ConfigError, find_config_file, load_config
 from ormlint.diagnostics import Applicability, Diagnostic
 from ormlint.discovery import discover
 from ormlint.project import Project
@@ -53,7 +53,6 @@ REFRESH_DELAY = 0.1
 MANY_CHANGES = 32
 
 FIX_ALL = "source.fixAll.ormlint"
-CONFIG_NAMES = ("pyproject.toml", "ormlint.toml")
 #: The rule pages, beside the package in a source checkout (there is no published site).
 RULE_PAGES = Path(__file__).resolve().parent.parent / "docs" / "rules"
 

@@ -19,13 +19,12 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import click
 
-from ormlint.config import ConfigError
+from ormlint.config import CONFIG_NAMES, ConfigError
 from ormlint.output.destination import OutputError
 
 EXIT_CLEAN, EXIT_ERROR = 0, 2
 
 #: The configuration files whose change starts a new round, besides Python files.
-CONFIG_NAMES = ("pyproject.toml", "ormlint.toml")
 
 
 def watch_and_check(paths: Sequence[str], check: Callable[[], int], config_file: Optional[Path] = None) -> int:

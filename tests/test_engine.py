@@ -10,7 +10,7 @@ from harness import make_project
 from ormlint.cli import main
 from ormlint.config import Config
 from ormlint.diagnostics import Applicability, Edit, Fix, Location
-from ormlint.engine import Project, apply_fixes, check_source
+from ormlint.engine import Project, apply_edits, check_source, non_overlapping
 from ormlint.source import SourceFile, WriteError
 
 FIXABLE = "from shop.models import Order\n\n\ndef f():\n    return Order.objects.count() > 0\n"
@@ -153,7 +153,8 @@ def test_overlapping_fixes_are_applied_one_at_a_time():
         location = Location(1, start + 1)
         return Fix("t", Applicability.SAFE, (Edit(start, end, content, location, location),))
 
-    text, count = apply_fixes("abcdef", [fix(0, 3, "X"), fix(2, 4, "Y"), fix(4, 6, "Z")])
+    chosen = non_overlapping([fix(0, 3, "X"), fix(2, 4, "Y"), fix(4, 6, "Z")])
+    text, count = apply_edits("abcdef", chosen), len(chosen)
     assert (text, count) == ("XdZ", 2)
 
 
