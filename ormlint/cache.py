@@ -21,7 +21,7 @@ import dataclasses
 from ormlint.semantic.index import ClassFacts, FieldFacts, ImperativeMapping, ModuleFacts
 from ormlint.semantic.summaries import ReturnSummary
 
-FORMAT = f"ormlint-index-{__version__}-26"
+FORMAT = f"ormlint-index-{__version__}-27"
 DEFAULT_DIRECTORY = ".ormlint_cache"
 
 

@@ -23,6 +23,7 @@ from ormlint.config import Config
 from ormlint.diagnostics import Diagnostic, Location
 from ormlint.project import Project
 from ormlint.semantic.index import ProjectIndex
+from ormlint.semantic.trees import walk
 from ormlint.source import SourceError, SourceFile
 from ormlint.suppression import is_suppressed, parse_noqa
 
@@ -147,7 +148,7 @@ def _definition(body: List[ast.stmt], parts: List[str]):
 def _loop_over(function: ast.AST, parameter: str) -> Optional[ast.AST]:
     """The first loop (or comprehension) over ``parameter`` as it is, in source order."""
     loops = []
-    for node in ast.walk(function):
+    for node in walk(function):
         if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.iter, ast.Name) and node.iter.id == parameter:
             loops.append(node)
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):

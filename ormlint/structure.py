@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set
 
 from ormlint.budget import SHALLOW_BRACKETS, grouping_cost, libcst_cost
+from ormlint.semantic.trees import child_nodes
 
 #: The nodes that open brackets around what they hold, and the statements that open blocks,
 #: for :func:`ormlint.budget.libcst_cost`.
@@ -82,12 +83,10 @@ def _read(tree: ast.AST, text: str) -> Structure:
     nodes = elements = deep_brackets = blocks = 0
     # Depth first, with the brackets and the blocks around each node.
     pending = [(tree, 0, 0)]
-    push, children = pending.append, ast.iter_child_nodes
+    push = pending.append
     while pending:
         node, brackets, depth = pending.pop()
-        if isinstance(node, ast.expr_context):
-            continue  # ``Load``, ``Store``: libcst has no node for them
-        nodes += 1
+        nodes += 1  # ``child_nodes`` leaves out ``Load`` and ``Store``: libcst has no node for them
         if brackets > SHALLOW_BRACKETS:
             deep_brackets += brackets - SHALLOW_BRACKETS
         blocks += depth
@@ -101,7 +100,7 @@ def _read(tree: ast.AST, text: str) -> Structure:
             brackets += 1
         elif isinstance(node, _BLOCKS):
             depth += 1
-        for child in children(node):
+        for child in child_nodes(node):
             push((child, brackets, depth))
         if isinstance(node, ast.Call):
             calls.append(node)

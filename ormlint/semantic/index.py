@@ -53,6 +53,7 @@ from ormlint.semantic.summaries import (
     when_new_only,
     write_facts,
 )
+from ormlint.semantic.trees import walk
 from ormlint.source import DEFAULT_MAX_FILE_SIZE, refusal
 
 #: Names through which code reaches a query without naming a model class: every other
@@ -1780,7 +1781,7 @@ def _save_receivers(tree: ast.Module, module: str, is_package: bool) -> Tuple[st
     names: Dict[str, str] = {
         node.name: f"{module}.{node.name}" for node in tree.body if isinstance(node, ast.ClassDef)
     }
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             names.update(import_bindings((a.name, a.asname) for a in node.names))
         elif isinstance(node, ast.ImportFrom):
@@ -1791,7 +1792,7 @@ def _save_receivers(tree: ast.Module, module: str, is_package: bool) -> Tuple[st
             if reference is not None:
                 names[node.targets[0].id] = reference
     senders: List[str] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
@@ -1959,7 +1960,7 @@ def _class_facts(node: ast.ClassDef, names: Dict[str, str]) -> Tuple[ClassFacts,
         serialized_chains=tuple(serialized_chains),
         parameter_reads=tuple(parameter_reads),
         static_methods=tuple(static_methods),
-        self_call_chains=_self_call_chains(node),
+        self_call_chains=_self_call_chains(node, bodies),
         delegates=tuple(
             s.name for s in node.body if isinstance(s, ast.FunctionDef) and not s.decorator_list and _delegates(s)
         ),
@@ -2074,7 +2075,7 @@ def _item_chains(body: List[ast.AST], variable: str, depth: int = 0) -> List[Tup
     if depth >= 2:
         return chains
     for root in body:
-        for node in ast.walk(root):
+        for node in walk(root):
             if isinstance(node, (ast.For, ast.AsyncFor)):
                 target, iterable, inner = node.target, node.iter, list(node.body)
             elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
@@ -2306,12 +2307,13 @@ def _callee(node: Optional[ast.expr], names: Dict[str, str]) -> Optional[str]:
     return _dotted(func, names)
 
 
-def _self_call_chains(node: ast.ClassDef) -> Tuple[Tuple[str, bool, str, Tuple[str, ...]], ...]:
+def _self_call_chains(node: ast.ClassDef, bodies: List[FunctionBody]) -> Tuple[Tuple[str, bool, str, Tuple[str, ...]], ...]:
     """For each method (or property) of a class, the chains of calls it makes on an
     attribute of ``self``: ``self.tickets.filter(...).count()`` is ``("tickets", ("filter",
     "count"))``. A chain passed on as a value (``filter(pk__in=self.tags.all())``) is
     recorded as it is, ``("tags", ("all",))``, a manager that does not run by itself."""
     found: List[Tuple[str, bool, str, Tuple[str, ...]]] = []
+    walked = {id(body.function): body for body in bodies}
     for statement in node.body:
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
@@ -2320,18 +2322,21 @@ def _self_call_chains(node: ast.ClassDef) -> Tuple[Tuple[str, bool, str, Tuple[s
         if not arguments or decorators & {"staticmethod", "classmethod"}:
             continue
         is_property = bool(decorators & PROPERTY_DECORATORS)
-        chains = _call_chains_on(statement, arguments[0].arg)
+        body = walked.get(id(statement))
+        evaluated = body.always if body is not None else always_evaluated(statement.body)
+        chains = _call_chains_on(evaluated, arguments[0].arg)
         found.extend((statement.name, is_property, attribute, calls) for attribute, calls in chains)
     return tuple(found)
 
 
-def _call_chains_on(function: ast.FunctionDef, name: str) -> List[Tuple[str, Tuple[str, ...]]]:
-    """The distinct chains of calls on an attribute of ``name`` that run whenever
-    ``function`` runs, at most ``_MAX_METHOD_READS``: a call that only some runs make
-    (``if self.locked: self.alerts.exists()``) is not the method's per-call cost."""
+def _call_chains_on(evaluated: Iterable[ast.AST], name: str) -> List[Tuple[str, Tuple[str, ...]]]:
+    """The distinct chains of calls on an attribute of ``name`` among the nodes a
+    method evaluates whenever it runs (``always_evaluated``), at most
+    ``_MAX_METHOD_READS``: a call that only some runs make (``if self.locked:
+    self.alerts.exists()``) is not the method's per-call cost."""
     found: List[Tuple[str, Tuple[str, ...]]] = []
     chained: Set[int] = set()
-    for node in always_evaluated(function.body):
+    for node in evaluated:
         if not isinstance(node, ast.Call) or id(node) in chained:
             continue
         calls: List[str] = []

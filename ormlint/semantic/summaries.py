@@ -31,6 +31,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
+from ormlint.semantic.trees import child_nodes, walk
+
 #: At most this many different values per name and per ``return``: beyond it a function
 #: is too branchy to be worth a summary.
 _MAX_ALTERNATIVES = 12
@@ -97,16 +99,27 @@ class FunctionBody:
         self.handed_on: Set[str] = set()
         #: ``parameter_guards`` by the parameters it was asked for (methods ask twice).
         self.guards: Dict[Tuple[Tuple[str, int], ...], Dict[int, str]] = {}
-        stack: List[Tuple[ast.AST, bool]] = [(child, True) for child in ast.iter_child_nodes(function)]
-        nodes, note = self.nodes, self._note
+        self._always: Optional[List[ast.AST]] = None
+        stack: List[Tuple[ast.AST, bool]] = [(child, True) for child in child_nodes(function)]
+        nodes, note, push = self.nodes, self._note, stack.append
         while stack:
             node, own = stack.pop()
             nodes.append(node)
-            kind = type(node)
-            if own and kind in _NOTED:
-                note(node)
-            own = own and kind not in _OWN_SCOPES
-            stack.extend((child, own) for child in ast.iter_child_nodes(node))
+            if own:
+                kind = type(node)
+                if kind in _NOTED:
+                    note(node)
+                own = kind not in _OWN_SCOPES
+            for child in child_nodes(node):
+                push((child, own))
+
+    @property
+    def always(self) -> List[ast.AST]:
+        """``always_evaluated`` of the function's body, walked once for all the summaries
+        that ask (what it returns, writes and calls on every call)."""
+        if self._always is None:
+            self._always = list(always_evaluated(self.function.body))
+        return self._always
 
     def call_parameters(self, method: bool) -> Tuple[Optional[str], Dict[str, int]]:
         """The receiver a method binds (``self`` / ``cls``; ``None`` for a function or a
@@ -177,7 +190,7 @@ def return_summary(body: FunctionBody, names: Dict[str, str], module: str, metho
     actions = tuple(_action_text(a) for a in reached.values())
     if len(values) > _MAX_ALTERNATIVES or not all(_may_be_interesting(v) for v in flow.returns):
         return None
-    mentioned = {n.id for value in flow.returns for n in ast.walk(value) if isinstance(n, ast.Name)}
+    mentioned = {n.id for value in flow.returns for n in walk(value) if isinstance(n, ast.Name)}
     if mentioned & own & body.handed_on:
         return None  # a parameter returned after being handed on: its rows may have changed
     used = sorted(mentioned - own)
@@ -197,7 +210,7 @@ def attribute_summary(value: ast.expr, names: Dict[str, str], module: str) -> Op
         return None
     if len(text) > _MAX_ATTRIBUTE_TEXT:
         return None
-    used = sorted({n.id for n in ast.walk(value) if isinstance(n, ast.Name)})
+    used = sorted({n.id for n in walk(value) if isinstance(n, ast.Name)})
     referred = _referred(used, names, module)
     return ReturnSummary((text,), (), referred, "", "attribute")
 
@@ -372,7 +385,7 @@ class _ReturnFlow:
         elif isinstance(statement, ast.Match):
             outcomes = [environment]
             for case in statement.cases:
-                for node in ast.walk(case.pattern):
+                for node in walk(case.pattern):
                     captured = getattr(node, "name", None)
                     if isinstance(captured, str):
                         environment[captured] = None
@@ -445,7 +458,7 @@ class _ReturnFlow:
         values; ``None`` if one of them is unknown, or for a lambda or comprehension (whose
         own names would need scopes of their own)."""
         reads: List[str] = []
-        for node in ast.walk(value):
+        for node in walk(value):
             if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr)):
                 return None
             if isinstance(node, ast.Name) and node.id not in reads:
@@ -588,7 +601,7 @@ def parameter_uses(
     if any(("save",) in read.get(name, ()) for name in kept):
         saved = {
             node.value.id
-            for node in always_evaluated(function.body)
+            for node in body.always
             if isinstance(node, ast.Attribute) and node.attr == "save" and isinstance(node.value, ast.Name)
         }
     chains = [
@@ -702,7 +715,7 @@ def _parameter_guards(body: FunctionBody, positions: Dict[str, int]) -> Dict[int
         for kind, statements in branches:
             guard = f"{prefix}:{kind}:{defaults.get(name, '')}"
             for statement in statements:
-                for inner in ast.walk(statement):
+                for inner in walk(statement):
                     found.setdefault(id(inner), []).append(guard)
     return {node_id: "&".join(dict.fromkeys(guards)) for node_id, guards in found.items()}
 
@@ -798,7 +811,7 @@ def _callee_of(func: ast.expr, names: Dict[str, str], receiver: Optional[str]) -
 def chains_on(roots: List[ast.AST], name: str) -> List[Tuple[str, ...]]:
     """The distinct maximal ``name.a.b`` chains read below ``roots`` (not those assigned);
     ``("__str__",)`` where ``name`` is turned into text (``str(name)``, ``f"{name}"``)."""
-    nodes = [node for root in roots for node in ast.walk(root)]
+    nodes = [node for root in roots for node in walk(root)]
     return chains_by_root(nodes, {name}).get(name, [])
 
 
@@ -863,7 +876,7 @@ def iterated_chains(nodes: Iterable[ast.AST], receiver: str, method: str) -> Lis
             prefix = attribute_path(iterable.func)
             if not isinstance(target, ast.Name) or prefix is None or prefix[0] != receiver or prefix[-1] != "all" or len(prefix) < 3:
                 continue
-            walked = [n for statement in body for n in ast.walk(statement)]
+            walked = [n for statement in body for n in walk(statement)]
             if any(_assigns_attribute_of(n, target.id) for n in walked):
                 continue  # a loop that writes its items: what they read after that is unknown
             inner = chains_by_root(walked, {target.id}).get(target.id, [])
@@ -908,7 +921,7 @@ def when_new_only(function: ast.FunctionDef, receiver: str, nodes: List[ast.AST]
     skipped: Set[int] = set()
     for node in nodes:
         if isinstance(node, ast.If) and _tests_new_row(node.test, receiver, flags):
-            skipped.update(id(inner) for statement in node.body for inner in ast.walk(statement))
+            skipped.update(id(inner) for statement in node.body for inner in walk(statement))
     return skipped
 
 
@@ -963,7 +976,7 @@ def always_evaluated(statements: List[ast.stmt]) -> Iterator[ast.AST]:
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             evaluated = [node.generators[0].iter]
         else:
-            evaluated = list(ast.iter_child_nodes(node))
+            evaluated = list(child_nodes(node))
         pending.extend(reversed(evaluated))
 
 
@@ -1007,7 +1020,7 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
     own, positions = body.call_parameters(method)
     kept = {name: position for name, position in positions.items() if name not in body.assigned}
     qualified = _qualifier(names, module, body.assigned | set(positions) | ({own} if own else set()))
-    always = every_call(function.body)
+    always = every_call(body)
     constructed = {}  # ``order = Order(...)``, bound once: name -> model
     fetched = {}  # ``order = Order.objects.get(pk=pk)``, bound once: name -> (model, manager, parameter)
     saved: Set[str] = set()
@@ -1058,7 +1071,7 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
                     added.append((session, node.args[0]))
     facts.extend(
         (function.name, "creates_kept" if _used_beyond_its_fields(body, name) else "creates", "", -1, constructed[name], "")
-        for name in saved & set(constructed)
+        for name in sorted(saved & set(constructed))
     )
     # A row added to a session is inserted at its next flush, with every row added
     # before it: only a helper that also commits (or flushes) inserts once per call.
@@ -1067,7 +1080,7 @@ def write_facts(body: FunctionBody, names: Dict[str, str], module: str, method: 
         if model is not None and session in committed:
             facts.append((function.name, "adds", "", -1, model, session))
     for kind, written in (("fetches", saved), ("fetches_deletes", deleted)):
-        for name in written & set(fetched):
+        for name in sorted(written & set(fetched)):
             model, manager, parameter = fetched[name]
             facts.append((function.name, kind, parameter, kept[parameter], model, manager))
     annotated = {a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs if a.annotation}
@@ -1095,15 +1108,15 @@ def _used_beyond_its_fields(body: FunctionBody, name: str) -> bool:
     )
 
 
-def every_call(statements: List[ast.stmt]) -> List[ast.AST]:
-    """The nodes of ``always_evaluated(statements)`` that run to their end on every
-    call: not those in the body of a ``try`` with handlers, where a failure (an
-    ``IntegrityError``, a ``DoesNotExist``) may be caught and the call go on without it."""
+def every_call(body: FunctionBody) -> List[ast.AST]:
+    """The nodes of ``body.always`` that run to their end on every call: not those in
+    the body of a ``try`` with handlers, where a failure (an ``IntegrityError``, a
+    ``DoesNotExist``) may be caught and the call go on without it."""
     caught: Set[int] = set()
-    nodes = list(always_evaluated(statements))
+    nodes = body.always
     for node in nodes:
         if isinstance(node, _TRY_STATEMENTS) and node.handlers:
-            caught.update(id(inner) for statement in node.body for inner in ast.walk(statement))
+            caught.update(id(inner) for statement in node.body for inner in walk(statement))
     return [node for node in nodes if id(node) not in caught]
 
 
@@ -1113,7 +1126,7 @@ def _saves_every_item(loop: ast.For) -> bool:
     if not isinstance(loop.target, ast.Name):
         return False
     item = loop.target.id
-    for node in ast.walk(loop):
+    for node in walk(loop):
         if isinstance(node, (ast.Break, ast.Continue, ast.Return, ast.Raise)):
             return False
         if isinstance(node, ast.Name) and node.id == item and isinstance(node.ctx, ast.Store) and node is not loop.target:
@@ -1188,5 +1201,5 @@ def _fetch_by(node: ast.expr, qualified: Callable[[str], Optional[str]], paramet
         attribute, arguments = "", arguments[1:]
     else:
         return None
-    read = [n.id for argument in arguments for n in ast.walk(argument) if isinstance(n, ast.Name) and n.id in parameters]
+    read = [n.id for argument in arguments for n in walk(argument) if isinstance(n, ast.Name) and n.id in parameters]
     return (model, attribute, read[0]) if read else None
