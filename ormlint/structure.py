@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import ast
 import os
-import warnings
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set
 
 from ormlint.budget import SHALLOW_BRACKETS, grouping_cost, libcst_cost
-from ormlint.semantic.trees import child_nodes
+from ormlint.semantic.trees import child_nodes, parse_python
 
 #: The nodes that open brackets around what they hold, and the statements that open blocks,
 #: for :func:`ormlint.budget.libcst_cost`.
@@ -67,9 +66,7 @@ def structure_of(text: str) -> Optional[Structure]:
     then only libcst can say what is there. The engine has refused texts of too many
     tokens for Python's parser (``budget.too_many_tokens``) before."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings are the code's business
-            tree = compile(text, "<structure>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = parse_python(text, keep=False)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return _read(tree, text)

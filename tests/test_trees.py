@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ormlint.semantic.trees import child_nodes, walk
+from ormlint.semantic.recovery import parse_recovering
+from ormlint.semantic.trees import child_nodes, parse_python, walk
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -68,3 +69,21 @@ def test_the_tricky_source_has_what_it_is_meant_to():
     kinds = {type(node) for node in ast.walk(ast.parse(TRICKY))}
     assert {ast.Global, ast.MatchMapping, ast.MatchClass, ast.JoinedStr, ast.Dict, ast.TryStar, ast.NamedExpr} <= kinds
     assert any(isinstance(n, ast.Dict) and None in n.keys for n in ast.walk(ast.parse(TRICKY)))
+
+
+def test_the_last_tree_is_given_again_for_the_same_text_until_its_last_reader_takes_it():
+    text = "def f(rows):\n    return [r.name for r in rows]\n"
+    first = parse_python(text)
+    assert parse_python(text) is first  # the facts, then the structural prefilter
+    assert parse_python(text, keep=False) is first
+    assert parse_python(text) is not first  # taken: parsed again
+    other = parse_python(text + "x = 1\n")
+    assert ast.dump(other) != ast.dump(first)
+
+
+def test_a_file_read_statement_by_statement_keeps_its_line_numbers_on_every_reading():
+    # The statements of a broken file are parsed alone and moved to their lines: reading
+    # the same file again must not move them twice.
+    broken = "x = 1\nprint 'old'\nclass Order:\n    pass\n"
+    lines = [[n.lineno for n in parse_recovering(broken)[0].body] for _ in range(3)]
+    assert lines == [[1, 2, 3]] * 3

@@ -20,6 +20,8 @@ import tokenize
 import warnings
 from typing import List, Optional, Tuple, Union
 
+from ormlint.semantic.trees import parse_python
+
 #: Keywords that continue the compound statement above them rather than start one.
 _CONTINUATIONS = ("else", "elif", "except", "finally")
 _MAX_REPAIRS = 12
@@ -32,7 +34,7 @@ def parse_recovering(source: Union[str, bytes]) -> Tuple[Optional[ast.Module], O
     syntax``. The tree then holds the top-level statements that could be read, with
     their own line numbers; ``None`` when nothing could be."""
     try:
-        return _parse(source), None
+        return parse_python(source), None
     except SyntaxError as error:
         if isinstance(source, bytes):
             source = _decoded(source)
@@ -61,10 +63,6 @@ def _decoded(raw: bytes) -> Optional[str]:
         return None
 
 
-def _parse(source: Union[str, bytes]) -> ast.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SyntaxWarnings are the code's business
-        return ast.parse(source)
 
 
 def top_level_statements(source: str, line_count: int) -> List[Tuple[int, int]]:
@@ -110,6 +108,14 @@ def _starts_statement(line: str) -> bool:
     if not line or line[0] in " \t#)]}" or not line.strip():
         return False
     return not any(line.startswith(word) and not line[len(word) : len(word) + 1].isidentifier() for word in _CONTINUATIONS)
+
+
+def _parse(source: str) -> ast.Module:
+    """A piece's tree, never kept (``parse_python`` keeps its last): its line numbers
+    are shifted to where the piece stands in the file."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarnings are the code's business
+        return ast.parse(source)
 
 
 def _read_statement(lines: List[str]) -> Optional[ast.Module]:

@@ -1,4 +1,5 @@
-"""Walking Python's ``ast`` trees fast, without the nodes no analysis reads.
+"""Python's ``ast`` trees: parsed once per text, walked fast without the nodes no
+analysis reads.
 
 ``ast.iter_child_nodes`` is a generator over a generator (``ast.iter_fields``), and it
 gives the expression contexts too: a ``Load`` or ``Store`` under every name, attribute
@@ -11,8 +12,35 @@ standard ones, contexts left out, at about half the cost.
 from __future__ import annotations
 
 import ast
+import warnings
 from collections import deque
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple, Union
+
+#: Texts up to this size keep their tree for the next reader of the same text.
+_KEPT_SIZE = 512 * 1024
+_last: Optional[Tuple[Union[str, bytes], ast.Module]] = None
+
+
+def parse_python(source: Union[str, bytes], keep: bool = True) -> ast.Module:
+    """``ast.parse(source)``, SyntaxWarnings silenced (they are the code's business),
+    raising what it raises.
+
+    The tree of the last text parsed is kept (``keep``) and given again for the same
+    text: an editor's unsaved text is read for the module's facts and then by the
+    structural prefilter, one after the other, and pays for one parse instead of two.
+    The last reader passes ``keep=False``, so that no tree outlives its use (libcst's
+    parse comes next, the largest use of memory). Nothing that reads a tree changes it."""
+    global _last
+    kept, _last = _last, None
+    if kept is not None and type(kept[0]) is type(source) and kept[0] == source:
+        tree = kept[1]
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    if keep and len(source) <= _KEPT_SIZE:
+        _last = (source, tree)
+    return tree
 
 #: For each kind of node, the fields that may hold nodes: all but ``ctx``.
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
