@@ -20,6 +20,7 @@ that one file (``python benchmarks/run.py --server`` measures it).
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import traceback
 from dataclasses import dataclass, replace
@@ -151,6 +152,16 @@ class OrmlintServer(LanguageServer):
         worker pool forked from the server's threads could deadlock."""
         self.report(f"ormlint: indexing the project of {path}", types.MessageType.Info)
         project.index_for(path)
+        self._settle()
+
+    def _settle(self) -> None:
+        """Keep what the server holds now out of the garbage collector's way. The index
+        is most of the server's objects and lives until a project file changes, and each
+        check's libcst parse makes enough objects to start a full collection: without
+        this, every keystroke would go through the whole index again. ``refresh``
+        unfreezes first, so a forgotten index can be collected."""
+        gc.collect()
+        gc.freeze()
 
     def _callers(self, source: SourceFile, config: Config, project: Project) -> List[Diagnostic]:
         try:
@@ -205,6 +216,7 @@ class OrmlintServer(LanguageServer):
         """Forget the indexes (and configurations) the changed files belong to, then check
         every open document again."""
         changed, self._changed = self._changed, set()
+        gc.unfreeze()  # an index forgotten now can be collected
         for path in changed:
             configuration = os.path.basename(path) in CONFIG_NAMES
             if configuration:
@@ -217,6 +229,7 @@ class OrmlintServer(LanguageServer):
                     project.file_changed(path)
         for uri in list(self.workspace.text_documents):
             self.publish(uri)
+        self._settle()
 
     # Code actions and hover
 
