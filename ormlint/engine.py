@@ -23,6 +23,7 @@ from ormlint.rules import Rule, selected_rules
 from ormlint.rules.base import FileContext, Finding
 from ormlint.positions import node_positions
 from ormlint.project import Project
+from ormlint.reparse import Reparser
 from ormlint.results import FileResult
 from ormlint.semantic.index import ProjectIndex
 from ormlint.semantic.model import SemanticModel
@@ -50,7 +51,8 @@ def check_source(
         return result
     index, module, is_package = project.index_for(source.path, source)
     diagnostics = _run_rules(
-        source.path, source.text, config, rules, index, module, is_package, result.internal_errors, edited=source.edited
+        source.path, source.text, config, rules, index, module, is_package, result.internal_errors,
+        edited=source.edited, reparser=project.reparser,
     )
     noqa = parse_noqa(source.text)
     result.diagnostics = [
@@ -133,6 +135,7 @@ def _run_rules(
     is_package: bool,
     internal_errors: List[str],
     edited: bool = False,
+    reparser: Optional[Reparser] = None,
 ) -> List[Diagnostic]:
     if "\0" in text:
         return [_syntax_error(path, *_null_byte_position(text), "source code cannot contain null bytes")]
@@ -169,7 +172,7 @@ def _run_rules(
         error = _python_syntax_error(path, text)
         return [error] if error is not None else []
     try:
-        module = cst.parse_module(text)
+        module = reparser.parse(path, text) if reparser is not None else cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         return [_parse_error(path, text, error)]
     except RecursionError:

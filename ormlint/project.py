@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Tuple
 
 from ormlint.config import Config
 from ormlint.cache import FORMAT, IndexCache, cache_folder, load_entries, save_entries
@@ -23,6 +23,9 @@ from ormlint.semantic.index import (
     project_stamp,
 )
 from ormlint.source import DEFAULT_MAX_FILE_SIZE, SourceFile
+
+if TYPE_CHECKING:
+    from ormlint.reparse import Reparser  # libcst: imported where a file needs it
 
 
 #: Files whose coming or going changes the project's layout: its roots, module names.
@@ -61,6 +64,9 @@ class Project:
         self._overlay: Optional[Tuple[ProjectIndex, ModuleFacts, ProjectIndex]] = None
         #: How to read many files for the index: ``map``, or a process pool's.
         self.mapper: Callable = map
+        #: The last libcst parse of each file, for a host that checks the same files
+        #: again and again as they are edited (the language server); none for a run.
+        self.reparser: Optional[Reparser] = None
 
     def arguments(self) -> Dict[str, object]:
         """What a worker process needs to rebuild this project (from the disk cache)."""

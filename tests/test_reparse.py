@@ -1,0 +1,172 @@
+"""Parsing an edited text from the last parse gives what parsing it whole gives."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Optional
+
+import libcst as cst
+import pytest
+
+from ormlint import reparse
+from ormlint.config import Config
+from ormlint.engine import check_source
+from ormlint.project import Project
+from ormlint.reparse import Reparser
+from ormlint.source import SourceFile
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _fixture_files():
+    for path in sorted(FIXTURES.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            continue  # broken on purpose
+        if text.count("\n") >= 3:
+            yield path
+
+
+def _edits(text: str):
+    """Edits of each kind an editor makes, at the start, middle and end of the file and
+    inside and between statements."""
+    lines = text.splitlines(keepends=True)
+    for i in sorted({len(lines) // 3, len(lines) - 1}):
+        line = lines[i]
+        indent = line[: len(line) - len(line.lstrip())]
+        yield f"comment at {i}", "".join(lines[:i] + [indent + "# typed\n"] + lines[i:])
+        yield f"unindented comment at {i}", "".join(lines[:i] + ["# typed\n"] + lines[i:])
+        yield f"indented comment at {i}", "".join(lines[: i + 1] + [indent + "    # deeper\n"] + lines[i + 1 :])
+        yield f"statement at {i}", "".join(lines[: i + 1] + [indent + "typed = 1\n"] + lines[i + 1 :])
+        yield f"line deleted at {i}", "".join(lines[:i] + lines[i + 1 :])
+        yield f"blank line at {i}", "".join(lines[:i] + ["\n"] + lines[i:])
+        yield f"name changed at {i}", "".join(lines[:i] + [line.replace("(", "_typed(", 1)] + lines[i + 1 :])
+    yield "first line", "# typed\n" + text
+    yield "last line", text + "typed = 2\n"
+    yield "indented comment at the end", text + "    # typed\n"
+    yield "no newline at the end", text.rstrip("\n")
+    yield "windows newline", text.replace("\n", "\r\n", 1)
+
+
+def _same_tree(got: cst.Module, text: str, whole: Optional[cst.Module] = None) -> None:
+    whole = cst.parse_module(text) if whole is None else whole
+    assert got.code == text
+    assert got.deep_equals(whole)
+    for name in ("default_indent", "default_newline", "encoding", "has_trailing_newline"):
+        assert getattr(got, name) == getattr(whole, name), name
+
+
+@pytest.mark.parametrize("path", list(_fixture_files()), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_every_edit_of_every_fixture_file_parses_as_the_whole_text_does(path):
+    """Each edit is made and then undone: the undo is an edit too, from the tree the
+    edit gave (and its offsets)."""
+    text = path.read_text(encoding="utf-8")
+    original = cst.parse_module(text)
+    reparser = Reparser()
+    reparser.parse(str(path), text)
+    for kind, edited in _edits(text):
+        try:
+            whole = cst.parse_module(edited)
+        except cst.ParserSyntaxError as error:
+            with pytest.raises(cst.ParserSyntaxError) as raised:
+                reparser.parse(str(path), edited)
+            assert str(raised.value) == str(error), kind
+            continue
+        _same_tree(reparser.parse(str(path), edited), edited, whole)
+        _same_tree(reparser.parse(str(path), text), text, original)
+
+
+VIEW = '''import requests
+
+
+def first(rows):
+    return [row.name for row in rows]
+
+
+class Middle:
+    def method(self, rows):
+        total = 0
+        for row in rows:
+            total += row.size
+        return total
+
+
+def last():
+    return requests.get("https://example.com")
+
+
+TAIL = 1
+'''
+
+
+def test_only_the_statements_around_an_edit_are_parsed_again(monkeypatch):
+    reparser = Reparser()
+    before = reparser.parse("view.py", VIEW)
+    parsed = []
+    real_parse = cst.parse_module
+    monkeypatch.setattr(reparse.cst, "parse_module", lambda text: parsed.append(text) or real_parse(text))
+    edited = VIEW.replace("        total = 0\n", "        total = 0\n        seen = set()\n")
+    after = reparser.parse("view.py", edited)
+    monkeypatch.undo()
+    _same_tree(after, edited)
+    # The class and the functions on either side of it are parsed again; the import
+    # before them and the assignment after them are the very nodes of the last parse.
+    assert len(parsed) == 1
+    assert parsed[0].startswith("\n\ndef first") and parsed[0].endswith('example.com")\n')
+    assert after.body[0] is before.body[0] and after.body[-1] is before.body[-1]
+    assert all(a is not b for a, b in zip(after.body[1:4], before.body[1:4]))
+
+
+def test_the_same_text_again_is_not_parsed_again(monkeypatch):
+    reparser = Reparser()
+    first = reparser.parse("view.py", VIEW)
+    monkeypatch.setattr(reparse.cst, "parse_module", lambda text: pytest.fail("parsed again"))
+    assert reparser.parse("view.py", VIEW) is first
+
+
+def test_defaults_found_elsewhere_make_a_whole_parse():
+    # The first block sets the default indentation: two spaces here. After the edit the
+    # part parsed again has no block, and the next one indents by four: the module's
+    # default is then four, which only the whole parse can know.
+    text = "import os\n\n\nif os:\n  x = 1\n\n\ndef f():\n    return 2\n"
+    edited = text.replace("if os:\n  x = 1\n", "x = 1\n")
+    reparser = Reparser()
+    reparser.parse("a.py", text)
+    got = reparser.parse("a.py", edited)
+    _same_tree(got, edited)
+    assert got.default_indent == "    "
+
+
+def test_few_files_are_kept():
+    reparser = Reparser()
+    for number in range(reparse.MAX_DOCUMENTS + 3):
+        reparser.parse(f"file{number}.py", "x = 1\n")
+    assert len(reparser._parsed) == reparse.MAX_DOCUMENTS
+    assert "file0.py" not in reparser._parsed
+
+
+def test_findings_after_edits_are_those_of_a_fresh_check(tmp_path):
+    """The engine with a reparser (as the language server runs it) reports on each
+    edited text what a check without one reports."""
+    view = FIXTURES / "django_project" / "store" / "views.py"
+    text = view.read_text(encoding="utf-8")
+    config = Config(per_file_ignores={})  # the fixtures lie below tests/, test code by default
+    warm = Project(fallback_root=view.parent.parent)
+    warm.reparser = Reparser()
+    fresh = Project(fallback_root=view.parent.parent)
+    source = SourceFile(str(view), text, "utf-8", text.encode())
+    findings = 0
+    for kind, edited in _edits(text):
+        try:
+            cst.parse_module(edited)
+        except cst.ParserSyntaxError:
+            continue
+        edited_source = replace(source, text=edited, raw=edited.encode())
+        got = check_source(edited_source, config, warm).diagnostics
+        expected = check_source(edited_source, config, fresh).diagnostics
+        assert got == expected, kind
+        findings += len(got)
+    assert findings > 0  # the view has findings to compare
