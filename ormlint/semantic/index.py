@@ -321,10 +321,16 @@ class ModuleFacts:
     renders: Tuple[Tuple[str, "Places"], ...] = ()
 
     def alias(self, name: str) -> Optional[str]:
-        for alias, target in self.aliases:
-            if alias == name:
-                return target
-        return None
+        """What ``name`` refers to where this module binds it to another name. Asked for
+        every name the rules and the index resolve: looked up in a table built once
+        (kept beside the fields, so equality, ``repr`` and the cache never see it)."""
+        table = self.__dict__.get("_alias_table")
+        if table is None:
+            table = {}
+            for alias, target in self.aliases:
+                table.setdefault(alias, target)
+            object.__setattr__(self, "_alias_table", table)
+        return table.get(name)
 
 
 #: What the functions of a module or class do (read, return, write, pass on, render),
