@@ -16,6 +16,7 @@ from ormlint.semantic.index import (
     ROOT_SCRIPTS,
     ModuleFacts,
     ProjectIndex,
+    StatementMemo,
     facts_for_file,
     facts_for_source,
     find_project_root,
@@ -67,6 +68,8 @@ class Project:
         #: The last libcst parse of each file, for a host that checks the same files
         #: again and again as they are edited (the language server); none for a run.
         self.reparser: Optional[Reparser] = None
+        #: The same host's memo of the facts of each top-level statement of those files.
+        self.statement_memo: Optional[StatementMemo] = None
 
     def arguments(self) -> Dict[str, object]:
         """What a worker process needs to rebuild this project (from the disk cache)."""
@@ -186,7 +189,7 @@ class Project:
             )
         module, is_package = module_name(Path(path), root)
         if source is not None and not source.on_disk and not _matches_disk(path, source):
-            overlay = facts_for_source(source.text, module, is_package, path)
+            overlay = facts_for_source(source.text, module, is_package, path, self.statement_memo)
             if overlay is not None and overlay != index.modules.get(module):
                 index = self._overlaid(index, overlay)
         return index, module, is_package

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import textwrap
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -172,3 +172,24 @@ def marked_rows(text: str) -> Set[Tuple[int, str]]:
             for code in re.split(r"\s*,\s*", match.group("codes")):
                 found.add((row, code))
     return found
+
+
+def editor_edits(text: str) -> Iterator[Tuple[str, str]]:
+    """Edits of each kind an editor makes, at the start, middle and end of the file and
+    inside and between statements."""
+    lines = text.splitlines(keepends=True)
+    for i in sorted({len(lines) // 3, len(lines) - 1}):
+        line = lines[i]
+        indent = line[: len(line) - len(line.lstrip())]
+        yield f"comment at {i}", "".join(lines[:i] + [indent + "# typed\n"] + lines[i:])
+        yield f"unindented comment at {i}", "".join(lines[:i] + ["# typed\n"] + lines[i:])
+        yield f"indented comment at {i}", "".join(lines[: i + 1] + [indent + "    # deeper\n"] + lines[i + 1 :])
+        yield f"statement at {i}", "".join(lines[: i + 1] + [indent + "typed = 1\n"] + lines[i + 1 :])
+        yield f"line deleted at {i}", "".join(lines[:i] + lines[i + 1 :])
+        yield f"blank line at {i}", "".join(lines[:i] + ["\n"] + lines[i:])
+        yield f"name changed at {i}", "".join(lines[:i] + [line.replace("(", "_typed(", 1)] + lines[i + 1 :])
+    yield "first line", "# typed\n" + text
+    yield "last line", text + "typed = 2\n"
+    yield "indented comment at the end", text + "    # typed\n"
+    yield "no newline at the end", text.rstrip("\n")
+    yield "windows newline", text.replace("\n", "\r\n", 1)

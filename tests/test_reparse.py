@@ -16,6 +16,8 @@ from ormlint.project import Project
 from ormlint.reparse import Reparser
 from ormlint.source import SourceFile
 
+from harness import editor_edits
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -28,27 +30,6 @@ def _fixture_files():
             continue  # broken on purpose
         if text.count("\n") >= 3:
             yield path
-
-
-def _edits(text: str):
-    """Edits of each kind an editor makes, at the start, middle and end of the file and
-    inside and between statements."""
-    lines = text.splitlines(keepends=True)
-    for i in sorted({len(lines) // 3, len(lines) - 1}):
-        line = lines[i]
-        indent = line[: len(line) - len(line.lstrip())]
-        yield f"comment at {i}", "".join(lines[:i] + [indent + "# typed\n"] + lines[i:])
-        yield f"unindented comment at {i}", "".join(lines[:i] + ["# typed\n"] + lines[i:])
-        yield f"indented comment at {i}", "".join(lines[: i + 1] + [indent + "    # deeper\n"] + lines[i + 1 :])
-        yield f"statement at {i}", "".join(lines[: i + 1] + [indent + "typed = 1\n"] + lines[i + 1 :])
-        yield f"line deleted at {i}", "".join(lines[:i] + lines[i + 1 :])
-        yield f"blank line at {i}", "".join(lines[:i] + ["\n"] + lines[i:])
-        yield f"name changed at {i}", "".join(lines[:i] + [line.replace("(", "_typed(", 1)] + lines[i + 1 :])
-    yield "first line", "# typed\n" + text
-    yield "last line", text + "typed = 2\n"
-    yield "indented comment at the end", text + "    # typed\n"
-    yield "no newline at the end", text.rstrip("\n")
-    yield "windows newline", text.replace("\n", "\r\n", 1)
 
 
 def _same_tree(got: cst.Module, text: str, whole: Optional[cst.Module] = None) -> None:
@@ -67,7 +48,7 @@ def test_every_edit_of_every_fixture_file_parses_as_the_whole_text_does(path):
     original = cst.parse_module(text)
     reparser = Reparser()
     reparser.parse(str(path), text)
-    for kind, edited in _edits(text):
+    for kind, edited in editor_edits(text):
         try:
             whole = cst.parse_module(edited)
         except cst.ParserSyntaxError as error:
@@ -159,7 +140,7 @@ def test_findings_after_edits_are_those_of_a_fresh_check(tmp_path):
     fresh = Project(fallback_root=view.parent.parent)
     source = SourceFile(str(view), text, "utf-8", text.encode())
     findings = 0
-    for kind, edited in _edits(text):
+    for kind, edited in editor_edits(text):
         try:
             cst.parse_module(edited)
         except cst.ParserSyntaxError:

@@ -15,6 +15,7 @@ import copy
 import hashlib
 import os
 import re
+from collections import OrderedDict
 from dataclasses import MISSING, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
@@ -1527,10 +1528,55 @@ def facts_for_file(path: Path, root: Optional[Path]) -> Optional[ModuleFacts]:
     return facts_for_source(raw, module, is_package, str(path))
 
 
-def facts_for_source(source, module: str, is_package: bool, path: str) -> Optional[ModuleFacts]:
+class StatementMemo:
+    """What the facts of a few modules' top-level statements were, for a host that reads
+    the same modules again and again as they are edited (the language server).
+
+    Facts hold no positions, only what the code says: a class or function statement
+    that parses to the same tree as before (``ast.dump``, positions left out), read with
+    the same module names, gives the same facts, however the lines around it moved. So
+    an edit costs the facts of the statements it changed."""
+
+    #: Modules kept, the most recently read ones.
+    MAX_MODULES = 8
+
+    def __init__(self) -> None:
+        self._modules: "OrderedDict[str, Dict[tuple, object]]" = OrderedDict()
+
+    def reading(self, path: str) -> Tuple[Dict[tuple, object], Dict[tuple, object]]:
+        """What the last reading of ``path`` remembered, and where this reading puts
+        what it finds (only the statements of the newest text are kept)."""
+        before = self._modules.pop(path, {})
+        now: Dict[tuple, object] = {}
+        self._modules[path] = now
+        while len(self._modules) > self.MAX_MODULES:
+            self._modules.popitem(last=False)
+        return before, now
+
+
+def _remembered(memo: Optional[Tuple[Dict[tuple, object], Dict[tuple, object]]], key: Callable[[], tuple], read: Callable[[], object]):
+    """``read()``, or what it gave for the same ``key()`` in the last reading."""
+    if memo is None:
+        return read()
+    before, now = memo
+    found_key = key()
+    found = before.get(found_key, _MISSING)
+    if found is _MISSING:
+        found = read()
+    now[found_key] = found
+    return found
+
+
+_MISSING = object()
+
+
+def facts_for_source(
+    source, module: str, is_package: bool, path: str, memo: Optional[StatementMemo] = None
+) -> Optional[ModuleFacts]:
     """Read the facts of one module from its source (``str`` or ``bytes``). A module that
     does not parse whole gives the facts of the statements that do (see ``recovery``), and
-    one too large for Python's parser none (``budget.too_many_tokens``)."""
+    one too large for Python's parser none (``budget.too_many_tokens``). With a ``memo``,
+    the statements read as before are not read again."""
     if len(source) > MAX_TOKENS:
         too_large = too_many_tokens(source if isinstance(source, str) else source.decode("utf-8", "replace"))
         if too_large is not None:
@@ -1538,6 +1584,13 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     tree, partial = parse_recovering(source)
     if tree is None:
         return None
+    statements = memo.reading(path) if memo is not None else None
+    shapes: Dict[int, str] = {}
+
+    def shape(statement: ast.stmt) -> str:
+        if id(statement) not in shapes:
+            shapes[id(statement)] = ast.dump(statement)
+        return shapes[id(statement)]
     names: Dict[str, str] = {}
     classes: List[ClassFacts] = []
     calls: List[Tuple[str, str]] = []
@@ -1550,6 +1603,8 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     functions: List[FunctionBody] = []
     methods: List[List[FunctionBody]] = []
     class_nodes: List[ast.ClassDef] = []
+    #: The module's names as each class statement was read (with a memo).
+    class_names: List[FrozenSet[Tuple[str, str]]] = []
     auth_user_model = None
     for statement in _module_statements(tree.body):
         if isinstance(statement, ast.Import):
@@ -1566,13 +1621,17 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
                 names[_STAR] = module
         elif isinstance(statement, ast.ClassDef):
             names[statement.name] = f"{module}.{statement.name}"
-            class_facts, bodies = _class_facts(statement, names)
+            seen = frozenset(names.items()) if statements is not None else frozenset()
+            class_facts, bodies = _remembered(
+                statements, lambda: ("class", module, shape(statement), seen), lambda: _class_facts(statement, names)
+            )
             classes.append(class_facts)
             methods.append(bodies)
             class_nodes.append(statement)
+            class_names.append(seen)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = FunctionBody(statement)
-            parameter_reads.extend((statement.name, *read) for read in _parameter_loop_reads(statement, body, method=False))
+            body, reads = _remembered(statements, lambda: ("function", shape(statement)), lambda: _function_facts(statement))
+            parameter_reads.extend((statement.name, *read) for read in reads)
             functions.append(body)
         elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             mapping = _imperative_mapping(statement.value, names)
@@ -1602,10 +1661,25 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
     # Summaries are read once every module-level name is known: a function may use a
     # class or call a function the module defines below it.
     names.update((f.function.name, f"{module}.{f.function.name}") for f in functions if f.function.name not in names)
+    known = frozenset(names.items()) if statements is not None else frozenset()
     classes = [
-        replace(facts, attributes=_attribute_summaries(node, names, module), **_function_summaries(bodies, names, module, method=True))
-        for facts, bodies, node in zip(classes, methods, class_nodes)
+        _remembered(
+            statements,
+            lambda: ("class summaries", module, shape(node), seen, known),
+            lambda: replace(
+                facts, attributes=_attribute_summaries(node, names, module), **_function_summaries(bodies, names, module, method=True)
+            ),
+        )
+        for facts, bodies, node, seen in zip(classes, methods, class_nodes, class_names)
     ]
+    summaries = _joined(
+        _remembered(
+            statements,
+            lambda: ("function summaries", module, shape(body.function), known),
+            lambda: _function_summaries([body], names, module, method=False),
+        )
+        for body in functions
+    )
     mentions_signals = "pre_save" in source or "post_save" in source if isinstance(source, str) else (
         b"pre_save" in source or b"post_save" in source
     )
@@ -1626,8 +1700,25 @@ def facts_for_source(source, module: str, is_package: bool, path: str) -> Option
         tables=tuple(tables),
         template_dirs=template_folders(tree, path) if mentions_templates else (),
         renders=_renders(functions, names),
-        **_function_summaries(functions, names, module, method=False),
+        **summaries,
     )
+
+
+def _function_facts(statement: ast.FunctionDef) -> Tuple[FunctionBody, Tuple[Tuple[str, int, Tuple[str, ...]], ...]]:
+    """A module function's walked body and what it reads on each item of a parameter it
+    loops over: what needs none of the module's names."""
+    body = FunctionBody(statement)
+    return body, _parameter_loop_reads(statement, body, method=False)
+
+
+def _joined(summaries: Iterable[Dict[str, tuple]]) -> Dict[str, tuple]:
+    """The summaries of several functions as ``_function_summaries`` of them all gives
+    them: each kind in the functions' order."""
+    joined: Dict[str, tuple] = {kind: () for kind in _SUMMARY_KINDS}
+    for found in summaries:
+        for kind, values in found.items():
+            joined[kind] += values
+    return joined
 
 
 def _renders(bodies: List[FunctionBody], names: Dict[str, str]) -> Tuple[Tuple[str, "Places"], ...]:
@@ -1732,7 +1823,7 @@ def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], modul
         forwards.extend(passed)
         callbacks.extend(called)
         writes.extend(written)
-    return {
+    return {  # _SUMMARY_KINDS
         "returns": tuple(returns),
         "parameter_chains": tuple(chains),
         "forwards": tuple(forwards),
@@ -1741,6 +1832,9 @@ def _function_summaries(bodies: List[FunctionBody], names: Dict[str, str], modul
         "writes": tuple(writes),
     }
 
+
+#: What ``_function_summaries`` gives, in its order.
+_SUMMARY_KINDS = ("returns", "parameter_chains", "forwards", "guarded_chains", "callbacks", "writes")
 
 #: The key of a module's name table that holds the module itself when it star-imports.
 _STAR = "*"
