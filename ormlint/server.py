@@ -40,6 +40,7 @@ from ormlint.discovery import discover
 from ormlint.project import Project
 from ormlint.reparse import Reparser
 from ormlint.rules import rule_by_code
+from ormlint.semantic.index import StatementMemo
 from ormlint.server_edits import Lines, fix_edits, fix_title, intersects, lsp_diagnostic, noqa_edit, replace_all
 from ormlint.source import SourceFile
 from ormlint.workers import process
@@ -113,8 +114,10 @@ class OrmlintServer(LanguageServer):
                 cache_dir=cache_dir,
                 max_file_size=config.max_file_size,
             )
-            # Each keystroke's check parses again only the statements around the edit.
+            # Each keystroke's check parses again, and reads the facts of, only the
+            # statements around the edit.
             project.reparser = Reparser()
+            project.statement_memo = StatementMemo()
         return self._projects[key]
 
     def report(self, message: str, level: types.MessageType = types.MessageType.Error) -> None:
