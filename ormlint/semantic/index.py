@@ -1533,9 +1533,9 @@ class StatementMemo:
     the same modules again and again as they are edited (the language server).
 
     Facts hold no positions, only what the code says: a class or function statement
-    that parses to the same tree as before (``ast.dump``, positions left out), read with
-    the same module names, gives the same facts, however the lines around it moved. So
-    an edit costs the facts of the statements it changed."""
+    written in the same lines as before, read with the same module names, gives the
+    same facts, however far it moved. So an edit costs the facts of the statements it
+    changed."""
 
     #: Modules kept, the most recently read ones.
     MAX_MODULES = 8
@@ -1585,12 +1585,16 @@ def facts_for_source(
     if tree is None:
         return None
     statements = memo.reading(path) if memo is not None else None
-    shapes: Dict[int, str] = {}
+    lines: List[str] = []
 
     def shape(statement: ast.stmt) -> str:
-        if id(statement) not in shapes:
-            shapes[id(statement)] = ast.dump(statement)
-        return shapes[id(statement)]
+        """The lines the statement stands on (its decorators too): the same lines parse
+        to the same statement. Cheaper than ``ast.dump``, and as good where it counts:
+        only the statements an edit touched differ."""
+        if not lines:
+            lines.extend((source if isinstance(source, str) else source.decode("utf-8", "replace")).splitlines(keepends=True))
+        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+        return "".join(lines[first - 1 : statement.end_lineno])
     names: Dict[str, str] = {}
     classes: List[ClassFacts] = []
     calls: List[Tuple[str, str]] = []
