@@ -52,7 +52,9 @@ def check_source(
     index, module, is_package = project.index_for(source.path, source)
     diagnostics = _run_rules(
         source.path, source.text, config, rules, index, module, is_package, result.internal_errors,
-        edited=source.edited, reparser=project.reparser,
+        # Only an editor's own texts are kept for their next parse, not the files read
+        # from disk on the way (the callers of a helper).
+        edited=source.edited, reparser=project.reparser if not source.on_disk else None,
     )
     noqa = parse_noqa(source.text)
     result.diagnostics = [

@@ -16,7 +16,9 @@ and edits of every kind):
   is led by. The statements beyond them are led and ended by text the edit did not touch.
 - The lines before the first statement parsed again are its ``leading_lines``, not a
   header, unless it is the module's first; and nothing may follow the last statement
-  parsed again unless the part runs to the end of the file.
+  parsed again unless the part runs to the end of the file. That last statement must
+  still start where it did: an edit that continues a line or opens a string makes it
+  part of the statement before, whose block may then end with the comments after it.
 - Newlines and indentation that match the module's defaults are stored as ``None`` in
   the nodes, and libcst takes the defaults from the first newline and the first indented
   block of the text. The part must find the module's defaults, and the module's first
@@ -36,9 +38,10 @@ from typing import Optional, Sequence, Tuple
 import libcst as cst
 
 #: How many files' last parse is kept (an editor's open documents, the most recently
-#: checked ones), and up to what size: larger texts are parsed whole each time.
-MAX_DOCUMENTS = 8
-MAX_KEPT_SIZE = 512 * 1024
+#: checked ones), and up to what size: larger texts are parsed whole each time. A libcst
+#: tree takes about 300 times its text in memory: 4 files of 256 KB would be 300 MB.
+MAX_DOCUMENTS = 4
+MAX_KEPT_SIZE = 256 * 1024
 
 #: Where each top-level statement's code starts in a text (its leading lines included),
 #: then where the last one ends.
@@ -50,6 +53,7 @@ class _Parsed:
     text: str
     module: cst.Module
     #: Worked out when the next text comes: a file checked once never pays for them.
+    #: Empty where libcst's code is not the text (a BOM it drops): parsed whole then.
     offsets: Optional[Offsets] = None
 
 
@@ -70,10 +74,12 @@ class Reparser:
         elif before is not None and len(text) <= MAX_KEPT_SIZE:
             if before.offsets is None:
                 before.offsets = _offsets(before.module, before.text)
-            if before.offsets is not None:
+            if before.offsets:
                 parsed = _reparsed(before, text)
         if parsed is None:
-            parsed = _Parsed(text, cst.parse_module(text))
+            # libcst's code of a text that starts with a byte order mark leaves it out:
+            # there are no offsets to measure in it.
+            parsed = _Parsed(text, cst.parse_module(text), () if text.startswith("\ufeff") else None)
         if len(text) <= MAX_KEPT_SIZE:
             self._parsed[path] = parsed
             while len(self._parsed) > MAX_DOCUMENTS:
@@ -134,11 +140,15 @@ def _reparsed(before: _Parsed, text: str) -> Optional[_Parsed]:
     expected_end = offsets[stop + 1] + shift if not to_the_end else len(text) - len(_lines_code(reparsed, part.footer))
     if position != expected_end:
         return None
+    if not to_the_end and new_offsets[-1] != offsets[stop] + shift:
+        # The edit made the statement after it part of another (a line continued, a
+        # string opened): then the comments after it may end that one's block.
+        return None
     new_offsets.extend(offset + shift for offset in offsets[stop + 1 :])
     return _Parsed(text, reparsed, tuple(new_offsets))
 
 
-def _offsets(module: cst.Module, text: str) -> Optional[Offsets]:
+def _offsets(module: cst.Module, text: str) -> Offsets:
     position = len(_lines_code(module, module.header))
     offsets = []
     for statement in module.body:
@@ -146,7 +156,7 @@ def _offsets(module: cst.Module, text: str) -> Optional[Offsets]:
         position += len(module.code_for_node(statement))
     offsets.append(position)
     if position + len(_lines_code(module, module.footer)) != len(text):
-        return None
+        return ()
     return tuple(offsets)
 
 

@@ -45,9 +45,11 @@ from ormlint.server_edits import Lines, fix_edits, fix_title, intersects, lsp_di
 from ormlint.source import SourceFile
 from ormlint.workers import process
 
-#: Seconds of quiet after a keystroke before the file is checked: typing a word costs one
-#: check, not one per letter.
-CHANGE_DELAY = 0.05
+#: Seconds of quiet after a change before the file is checked: the changes an editor
+#: sends together (a paste, a rename across lines, a formatter's edits) cost one check.
+#: Keystrokes that come while a check runs wait for it, and only the last is checked.
+#: Anything longer is latency: letters typed by hand come further apart than this.
+CHANGE_DELAY = 0.02
 #: Seconds to wait after a project file changed before rebuilding the index: a save
 #: comes as ``didSave`` and as a watched-file event, and a branch switch as hundreds.
 REFRESH_DELAY = 0.1

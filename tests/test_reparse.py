@@ -34,7 +34,7 @@ def _fixture_files():
 
 def _same_tree(got: cst.Module, text: str, whole: Optional[cst.Module] = None) -> None:
     whole = cst.parse_module(text) if whole is None else whole
-    assert got.code == text
+    assert got.code == whole.code
     assert got.deep_equals(whole)
     for name in ("default_indent", "default_newline", "encoding", "has_trailing_newline"):
         assert getattr(got, name) == getattr(whole, name), name
@@ -151,3 +151,49 @@ def test_findings_after_edits_are_those_of_a_fresh_check(tmp_path):
         assert got == expected, kind
         findings += len(got)
     assert findings > 0  # the view has findings to compare
+
+
+@pytest.mark.parametrize(
+    "before,after",
+    [
+        # A line continued: ``2`` joins the function's last line, and ``# c`` ends its block.
+        ("def f():\n    x = 1\n2\n    # c\ny = 3\n", "def f():\n    x = 1 + \\\n2\n    # c\ny = 3\n"),
+        ("def f():\n    x = 1\n2\n\n    # c\n\ny = 3\n", "def f():\n    x = 1 + \\\n2\n\n    # c\n\ny = 3\n"),
+        # A string opened: the next statement is inside it until its own comment closes it.
+        ("def f():\n    x = 1\ny = 1  # '''\n    # c\nz = 3\n", "def f():\n    x = '''\ny = 1  # '''\n    # c\nz = 3\n"),
+    ],
+)
+def test_an_edit_that_takes_in_the_next_statement_parses_as_the_whole_text_does(before, after):
+    reparser = Reparser()
+    reparser.parse("a.py", before)
+    _same_tree(reparser.parse("a.py", after), after)
+
+
+def test_a_text_libcst_does_not_give_back_is_parsed_whole_without_measuring(monkeypatch):
+    # libcst drops a byte order mark from a text: its code is not the text, so there are
+    # no offsets to reuse, and no keystroke pays for measuring them.
+    text = "\ufeffimport os\n\n\ndef f():\n    return os\n"
+    measured = []
+    real = reparse._offsets
+    monkeypatch.setattr(reparse, "_offsets", lambda module, text: measured.append(1) or real(module, text))
+    reparser = Reparser()
+    reparser.parse("a.py", text)
+    for number in range(3):
+        edited = text + f"x = {number}\n"
+        _same_tree(reparser.parse("a.py", edited), edited)
+        text = edited
+    assert measured == []
+
+
+def test_files_read_from_disk_are_not_kept(tmp_path):
+    """Only an editor's texts are kept for their next parse: the callers of a helper,
+    read from disk for its findings, would push them out and hold their trees."""
+    view = FIXTURES / "django_project" / "store" / "views.py"
+    project = Project(fallback_root=view.parent.parent)
+    project.reparser = Reparser()
+    config = Config(per_file_ignores={})
+    check_source(SourceFile.read(str(view)), config, project)
+    assert not project.reparser._parsed
+    text = view.read_text(encoding="utf-8") + "\n# typed\n"
+    check_source(SourceFile(str(view), text, "utf-8", text.encode()), config, project)
+    assert list(project.reparser._parsed) == [str(view)]

@@ -1537,8 +1537,8 @@ class StatementMemo:
     same facts, however far it moved. So an edit costs the facts of the statements it
     changed."""
 
-    #: Modules kept, the most recently read ones.
-    MAX_MODULES = 8
+    #: Modules kept, the most recently read ones (as many as ``reparse`` keeps).
+    MAX_MODULES = 4
 
     def __init__(self) -> None:
         self._modules: "OrderedDict[str, Dict[tuple, object]]" = OrderedDict()

@@ -63,8 +63,6 @@ def _decoded(raw: bytes) -> Optional[str]:
         return None
 
 
-
-
 def top_level_statements(source: str, line_count: int) -> List[Tuple[int, int]]:
     """The first and last line (1-based) of each top-level statement, decorators and
     ``else`` / ``except`` clauses with the statement they belong to.

@@ -28,8 +28,10 @@ def parse_python(source: Union[str, bytes], keep: bool = True) -> ast.Module:
     The tree of the last text parsed is kept (``keep``) and given again for the same
     text: an editor's unsaved text is read for the module's facts and then by the
     structural prefilter, one after the other, and pays for one parse instead of two.
-    The last reader passes ``keep=False``, so that no tree outlives its use (libcst's
-    parse comes next, the largest use of memory). Nothing that reads a tree changes it."""
+    The structural prefilter passes ``keep=False``: libcst's parse comes next, the
+    largest use of memory. So at most one tree, of at most 512 KB of text, is kept (the
+    last file an index read, a text no rule looks at) until the next parse. Nothing that
+    reads a tree changes it."""
     global _last
     kept, _last = _last, None
     if kept is not None and type(kept[0]) is type(source) and kept[0] == source:
@@ -41,6 +43,7 @@ def parse_python(source: Union[str, bytes], keep: bool = True) -> ast.Module:
     if keep and len(source) <= _KEPT_SIZE:
         _last = (source, tree)
     return tree
+
 
 #: For each kind of node, the fields that may hold nodes: all but ``ctx``.
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
