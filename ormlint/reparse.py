@@ -25,8 +25,8 @@ and edits of every kind):
   indented block must be one the edit did not touch or one in the part.
 
 Anything else (a part with no statement or that ends in comments, other defaults, a part
-that does not parse) is parsed whole, so errors are reported as the whole parse reports
-them.
+that does not parse, a text that starts with a byte order mark, which libcst's code leaves
+out) is parsed whole, so errors are reported as the whole parse reports them.
 """
 
 from __future__ import annotations
