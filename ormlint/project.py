@@ -71,6 +71,13 @@ class Project:
         #: The same host's memo of the facts of each top-level statement of those files.
         self.statement_memo: Optional[StatementMemo] = None
 
+    def forget_document(self, path: str) -> None:
+        """An editor closed ``path``: its last parse and facts are not kept for it."""
+        if self.reparser is not None:
+            self.reparser.forget(path)
+        if self.statement_memo is not None:
+            self.statement_memo.forget(path)
+
     def arguments(self) -> Dict[str, object]:
         """What a worker process needs to rebuild this project (from the disk cache)."""
         return {

@@ -361,8 +361,8 @@ def build_server() -> OrmlintServer:
         ls.checked.pop(params.text_document.uri, None)
         path = to_fs_path(params.text_document.uri)
         for project in ls._projects.values():
-            if project.reparser is not None and path is not None:
-                project.reparser.forget(path)
+            if path is not None:
+                project.forget_document(path)
         timer = ls._timers.pop(params.text_document.uri, None)
         if timer is not None:
             timer.cancel()

@@ -14,6 +14,7 @@ from ormlint.config import Config
 from ormlint.engine import check_source
 from ormlint.project import Project
 from ormlint.reparse import Reparser
+from ormlint.semantic.index import StatementMemo
 from ormlint.source import SourceFile
 
 from harness import editor_edits
@@ -191,9 +192,12 @@ def test_files_read_from_disk_are_not_kept(tmp_path):
     view = FIXTURES / "django_project" / "store" / "views.py"
     project = Project(fallback_root=view.parent.parent)
     project.reparser = Reparser()
+    project.statement_memo = StatementMemo()
     config = Config(per_file_ignores={})
     check_source(SourceFile.read(str(view)), config, project)
-    assert not project.reparser._parsed
+    assert not project.reparser._parsed and not project.statement_memo._modules
     text = view.read_text(encoding="utf-8") + "\n# typed\n"
     check_source(SourceFile(str(view), text, "utf-8", text.encode()), config, project)
-    assert list(project.reparser._parsed) == [str(view)]
+    assert list(project.reparser._parsed) == [str(view)] == list(project.statement_memo._modules)
+    project.forget_document(str(view))  # the editor closed it
+    assert not project.reparser._parsed and not project.statement_memo._modules

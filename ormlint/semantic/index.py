@@ -1553,6 +1553,12 @@ class StatementMemo:
             self._modules.popitem(last=False)
         return before, now
 
+    def forget(self, path: str) -> None:
+        self._modules.pop(path, None)
+
+
+_MISSING = object()
+
 
 def _remembered(memo: Optional[Tuple[Dict[tuple, object], Dict[tuple, object]]], key: Callable[[], tuple], read: Callable[[], object]):
     """``read()``, or what it gave for the same ``key()`` in the last reading."""
@@ -1567,9 +1573,6 @@ def _remembered(memo: Optional[Tuple[Dict[tuple, object], Dict[tuple, object]]],
     return found
 
 
-_MISSING = object()
-
-
 def facts_for_source(
     source, module: str, is_package: bool, path: str, memo: Optional[StatementMemo] = None
 ) -> Optional[ModuleFacts]:
@@ -1578,7 +1581,7 @@ def facts_for_source(
     one too large for Python's parser none (``budget.too_many_tokens``). With a ``memo``,
     the statements read as before are not read again."""
     if len(source) > MAX_TOKENS:
-        too_large = too_many_tokens(source if isinstance(source, str) else source.decode("utf-8", "replace"))
+        too_large = too_many_tokens(_text(source))
         if too_large is not None:
             return ModuleFacts(module, path, partial=too_large)
     tree, partial = parse_recovering(source)
@@ -1592,7 +1595,7 @@ def facts_for_source(
         to the same statement. Cheaper than ``ast.dump``, and as good where it counts:
         only the statements an edit touched differ."""
         if not lines:
-            lines.extend((source if isinstance(source, str) else source.decode("utf-8", "replace")).splitlines(keepends=True))
+            lines.extend(_text(source).splitlines(keepends=True))
         first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
         return "".join(lines[first - 1 : statement.end_lineno])
     names: Dict[str, str] = {}
@@ -1706,6 +1709,12 @@ def facts_for_source(
         renders=_renders(functions, names),
         **summaries,
     )
+
+
+def _text(source) -> str:
+    """The text of a module's source (``str`` or ``bytes``), for what counts its tokens
+    and lines."""
+    return source if isinstance(source, str) else source.decode("utf-8", "replace")
 
 
 def _function_facts(statement: ast.FunctionDef) -> Tuple[FunctionBody, Tuple[Tuple[str, int, Tuple[str, ...]], ...]]:

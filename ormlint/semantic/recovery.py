@@ -17,10 +17,9 @@ import ast
 import io
 import re
 import tokenize
-import warnings
 from typing import List, Optional, Tuple, Union
 
-from ormlint.semantic.trees import parse_python
+from ormlint.semantic.trees import parse_python, parse_quietly
 
 #: Keywords that continue the compound statement above them rather than start one.
 _CONTINUATIONS = ("else", "elif", "except", "finally")
@@ -108,21 +107,13 @@ def _starts_statement(line: str) -> bool:
     return not any(line.startswith(word) and not line[len(word) : len(word) + 1].isidentifier() for word in _CONTINUATIONS)
 
 
-def _parse(source: str) -> ast.Module:
-    """A piece's tree, never kept (``parse_python`` keeps its last): its line numbers
-    are shifted to where the piece stands in the file."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SyntaxWarnings are the code's business
-        return ast.parse(source)
-
-
 def _read_statement(lines: List[str]) -> Optional[ast.Module]:
     """One top-level statement's tree, repaired line by line where it does not parse."""
     lines = list(lines)
     repaired = set()
     for _ in range(_MAX_REPAIRS):
         try:
-            return _parse("".join(lines))
+            return parse_quietly("".join(lines))  # its lines are shifted: never kept
         except (ValueError, RecursionError, MemoryError):
             return None
         except SyntaxError as error:

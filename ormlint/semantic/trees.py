@@ -22,8 +22,7 @@ _last: Optional[Tuple[Union[str, bytes], ast.Module]] = None
 
 
 def parse_python(source: Union[str, bytes], keep: bool = True) -> ast.Module:
-    """``ast.parse(source)``, SyntaxWarnings silenced (they are the code's business),
-    raising what it raises.
+    """``parse_quietly(source)``, raising what it raises.
 
     The tree of the last text parsed is kept (``keep``) and given again for the same
     text: an editor's unsaved text is read for the module's facts and then by the
@@ -37,12 +36,18 @@ def parse_python(source: Union[str, bytes], keep: bool = True) -> ast.Module:
     if kept is not None and type(kept[0]) is type(source) and kept[0] == source:
         tree = kept[1]
     else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
+        tree = parse_quietly(source)
     if keep and len(source) <= _KEPT_SIZE:
         _last = (source, tree)
     return tree
+
+
+def parse_quietly(source: Union[str, bytes]) -> ast.Module:
+    """``ast.parse(source)`` with SyntaxWarnings silenced (they are the code's business),
+    never kept: for a tree its reader changes (``recovery`` shifts a piece's lines)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source)
 
 
 #: For each kind of node, the fields that may hold nodes: all but ``ctx``.
